@@ -1,0 +1,156 @@
+# bantin - plain GNU make. `make` builds build/release/bantin and links
+# ./bantin to it; `make BUILD=debug|asan|ubsan` builds build/<BUILD>/.
+# `make run` builds the samples, `make test` runs everything (see README).
+
+BUILD    ?= release
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+FUZZ_SECONDS ?= 60
+
+PKGS     := libxml-2.0 libzip fontconfig harfbuzz harfbuzz-subset libpng libjpeg libutf8proc
+WARN     := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wmissing-prototypes \
+            -Wstrict-prototypes -Wvla -Werror
+DEFS     := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+            -DBT_PREFIX_DATADIR='"$(PREFIX)/share/bantin"'
+
+ifeq ($(BUILD),release)
+  CC      ?= cc
+  OPT     := -O2 -g
+else ifeq ($(BUILD),debug)
+  OPT     := -O0 -g -DBT_DEBUG
+else ifeq ($(BUILD),asan)
+  CC      := clang
+  OPT     := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+             -fno-sanitize-recover=all -DBT_DEBUG -DBT_ARENA_MALLOC
+else ifeq ($(BUILD),ubsan)
+  CC      := clang
+  OPT     := -O1 -g -fsanitize=undefined -fno-sanitize-recover=all -DBT_DEBUG
+else
+  $(error BUILD must be release, debug, asan or ubsan)
+endif
+
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CFLAGS  += $(WARN) $(OPT) $(DEFS) $(PKG_CFLAGS)
+LDLIBS  += $(PKG_LIBS) -lhpdf -lz -lm
+
+OUT      := build/$(BUILD)
+SRCS     := $(wildcard src/*.c)
+LIBSRCS  := $(filter-out src/main.c,$(SRCS))
+LIBOBJS  := $(LIBSRCS:src/%.c=$(OUT)/obj/%.o)
+TESTSRCS := $(wildcard tests/unit/test_*.c)
+TESTBINS := $(TESTSRCS:tests/unit/%.c=$(OUT)/%)
+FUZZSRCS := $(wildcard tests/fuzz/fuzz_*.c)
+REPLAYS  := $(FUZZSRCS:tests/fuzz/%.c=$(OUT)/replay_%)
+TOOLS    := $(OUT)/mkchart
+
+.PHONY: all deps run test check asan fuzz fuzz-smoke golden bench install \
+        lint format format-check leakcheck clean units
+.DEFAULT_GOAL := all
+
+all: $(OUT)/bantin $(TESTBINS) $(REPLAYS)
+ifeq ($(BUILD),release)
+	@ln -sf $(OUT)/bantin bantin
+endif
+
+$(OUT)/obj/%.o: src/%.c $(wildcard src/*.h) | $(OUT)/obj
+	$(CC) $(CFLAGS) -Isrc -c $< -o $@
+
+$(OUT)/libbantin.a: $(LIBOBJS)
+	rm -f $@ && ar rcs $@ $^
+
+$(OUT)/bantin: $(OUT)/obj/main.o $(OUT)/libbantin.a
+	$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(OUT)/test_%: tests/unit/test_%.c tests/harness.h $(OUT)/libbantin.a
+	$(CC) $(CFLAGS) -Isrc -Itests $< $(OUT)/libbantin.a $(LDLIBS) -o $@
+
+$(OUT)/replay_%: tests/fuzz/%.c tests/fuzz/replay_main.c $(OUT)/libbantin.a
+	$(CC) $(CFLAGS) -Isrc $< tests/fuzz/replay_main.c $(OUT)/libbantin.a $(LDLIBS) -o $@
+
+$(OUT)/obj:
+	mkdir -p $@
+
+# ---- dependencies (Debian, as root; a no-op when all are present) ----
+DEB_PKGS := libhpdf-dev libzip-dev libxml2-dev libutf8proc-dev libharfbuzz-dev \
+            libfontconfig-dev libpng-dev libjpeg-dev pkg-config clang \
+            libclang-rt-14-dev valgrind fonts-noto-core poppler-utils qpdf \
+            mupdf-tools ghostscript epubcheck default-jre-headless libxml2-utils \
+            python3 make gcc
+deps:
+	@missing=""; for p in $(DEB_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make deps: installing$$missing"; \
+	  if [ "$$(id -u)" != 0 ]; then echo "make deps: run as root (apt-get)"; exit 1; fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+# ---- the two commands of the README ----
+run: deps
+	$(MAKE) all
+	@mkdir -p build/samples
+	./bantin build samples/bulletin.xml -o build/samples
+	@ls -l build/samples/*.pdf build/samples/*.epub
+
+test: deps
+	$(MAKE) all
+	$(MAKE) BUILD=asan all
+	sh tests/run.sh
+
+asan:
+	$(MAKE) BUILD=asan all
+	BANTIN_ONLY=asan sh tests/run.sh
+
+units: all
+	@for t in $(TESTBINS); do $$t || exit 1; done
+
+# ---- fuzzing (clang libFuzzer) ----
+FUZZCC    := clang
+FUZZFLAGS := -std=c11 -O1 -g -fsanitize=fuzzer,address,undefined \
+             $(DEFS) -DBT_ARENA_MALLOC $(PKG_CFLAGS)
+FUZZLIB   := $(filter-out src/main.c,$(wildcard src/*.c))
+build/fuzz/%: tests/fuzz/%.c $(FUZZLIB) $(wildcard src/*.h)
+	@mkdir -p build/fuzz
+	$(FUZZCC) $(FUZZFLAGS) -Isrc $< $(FUZZLIB) $(LDLIBS) -o $@
+FUZZBINS := $(FUZZSRCS:tests/fuzz/%.c=build/fuzz/%)
+fuzz: $(FUZZBINS)
+	@for f in $(FUZZBINS); do n=$$(basename $$f); \
+	  mkdir -p build/fuzz/corpus-$$n; \
+	  $$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=20 -rss_limit_mb=2048 \
+	      build/fuzz/corpus-$$n tests/fuzz/corpus/$${n#fuzz_} || exit 1; done
+fuzz-smoke: $(FUZZBINS)
+	@for f in $(FUZZBINS); do n=$$(basename $$f); \
+	  $$f -max_total_time=$${FUZZ_SMOKE:-8} -max_len=16384 -timeout=20 -rss_limit_mb=2048 \
+	      tests/fuzz/corpus/$${n#fuzz_} -runs=100000000 >build/fuzz/$$n.log 2>&1 || { tail -30 build/fuzz/$$n.log; exit 1; }; \
+	  grep -h '^#.*DONE\|Done' build/fuzz/$$n.log | tail -1 | sed "s/^/$$n: /"; done
+
+leakcheck: all
+	valgrind --leak-check=full --error-exitcode=1 --errors-for-leak-kinds=definite,indirect \
+	  ./bantin build samples/bulletin.xml -o build/leakcheck
+
+bench: all
+	sh tests/bench.sh
+
+lint:
+	@sh tests/lint.sh
+
+format:
+	clang-format -i src/*.c src/*.h tests/unit/*.c tests/*.h
+
+format-check:
+	clang-format --dry-run src/*.c src/*.h
+
+check: lint asan
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/bantin/layouts \
+	  $(DESTDIR)$(PREFIX)/share/bantin/fonts $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(OUT)/bantin $(DESTDIR)$(PREFIX)/bin/bantin
+	install -m 644 layouts/*.xml layouts/README $(DESTDIR)$(PREFIX)/share/bantin/layouts/
+	-install -m 644 fonts/* $(DESTDIR)$(PREFIX)/share/bantin/fonts/ 2>/dev/null
+	install -m 644 doc/bantin.1 $(DESTDIR)$(PREFIX)/share/man/man1/bantin.1
+
+clean:
+	rm -rf build bantin

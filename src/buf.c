@@ -1,0 +1,158 @@
+/* buf.c - growable byte buffer (see buf.h) and whole-file reading. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include "buf.h"
+
+void bt_buf_grow(bt_buf *b, size_t extra)
+{
+    if (b->cap - b->len > extra)
+        return;
+    size_t cap = b->cap ? b->cap : 64;
+    while (cap - b->len <= extra) {
+        if (cap > SIZE_MAX / 2)
+            bt_assert_fail("buffer size overflow", __FILE__, __LINE__);
+        cap *= 2;
+    }
+    b->data = bt_xrealloc(b->data, cap);
+    b->cap = cap;
+}
+
+void bt_buf_put(bt_buf *b, const void *p, size_t n)
+{
+    bt_buf_grow(b, n);
+    if (n)
+        memcpy(b->data + b->len, p, n);
+    b->len += n;
+    b->data[b->len] = 0;
+}
+
+void bt_buf_puts(bt_buf *b, const char *cstr)
+{
+    bt_buf_put(b, cstr, strlen(cstr));
+}
+
+void bt_buf_putc(bt_buf *b, int c)
+{
+    char ch = (char)c;
+    bt_buf_put(b, &ch, 1);
+}
+
+void bt_buf_put_utf8(bt_buf *b, uint32_t cp)
+{
+    char o[4];
+    int n;
+    if (cp < 0x80) {
+        o[0] = (char)cp;
+        n = 1;
+    } else if (cp < 0x800) {
+        o[0] = (char)(0xC0 | (cp >> 6));
+        o[1] = (char)(0x80 | (cp & 0x3F));
+        n = 2;
+    } else if (cp < 0x10000) {
+        o[0] = (char)(0xE0 | (cp >> 12));
+        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        o[2] = (char)(0x80 | (cp & 0x3F));
+        n = 3;
+    } else {
+        o[0] = (char)(0xF0 | (cp >> 18));
+        o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+        o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        o[3] = (char)(0x80 | (cp & 0x3F));
+        n = 4;
+    }
+    bt_buf_put(b, o, (size_t)n);
+}
+
+void bt_buf_printf(bt_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n <= 0)
+        return;
+    bt_buf_grow(b, (size_t)n + 1);
+    va_start(ap, fmt);
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+void bt_buf_clear(bt_buf *b)
+{
+    b->len = 0;
+    if (b->data)
+        b->data[0] = 0;
+}
+
+void bt_buf_free(bt_buf *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}
+
+bt_str bt_buf_to_arena(const bt_buf *b, bt_arena *a)
+{
+    return bt_arena_str(a, b->data ? b->data : "", b->len);
+}
+
+int bt_buf_read_file(bt_buf *out, const char *path, size_t max)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        close(fd);
+        errno = EISDIR;
+        return -1;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        errno = EINVAL;
+        return -1;
+    }
+    if ((unsigned long long)st.st_size > max) {
+        close(fd);
+        errno = EFBIG;
+        return -1;
+    }
+    bt_buf_clear(out);
+    bt_buf_grow(out, (size_t)st.st_size + 1);
+    for (;;) {
+        bt_buf_grow(out, 65536);
+        ssize_t r = read(fd, out->data + out->len, out->cap - out->len - 1);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            int e = errno;
+            close(fd);
+            errno = e;
+            return -1;
+        }
+        if (r == 0)
+            break;
+        out->len += (size_t)r;
+        if (out->len > max) {
+            close(fd);
+            errno = EFBIG;
+            return -1;
+        }
+    }
+    out->data[out->len] = 0;
+    close(fd);
+    return 0;
+}

@@ -1,0 +1,33 @@
+/* buf.h - growable byte buffer (cmark strbuf, sds) for data whose size is
+ * not known in advance. Owns heap memory: release with bt_buf_free, or move
+ * the finished bytes into an arena with bt_buf_to_arena. */
+#ifndef BT_BUF_H
+#define BT_BUF_H
+
+#include "bantin.h"
+#include "arena.h"
+
+typedef struct bt_buf {
+    char *data; /* NUL-terminated when len < cap */
+    size_t len, cap;
+} bt_buf;
+
+#define BT_BUF_INIT {NULL, 0, 0}
+
+void bt_buf_grow(bt_buf *b, size_t extra);
+void bt_buf_put(bt_buf *b, const void *p, size_t n);
+void bt_buf_puts(bt_buf *b, const char *cstr);
+void bt_buf_putc(bt_buf *b, int c);
+void bt_buf_put_utf8(bt_buf *b, uint32_t cp);
+void bt_buf_printf(bt_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void bt_buf_clear(bt_buf *b);
+void bt_buf_free(bt_buf *b);
+/* Copies the contents (NUL-terminated) into the arena; b is left intact. */
+bt_str bt_buf_to_arena(const bt_buf *b, bt_arena *a);
+
+/* Reads a whole file, refusing more than max bytes. Returns 0, or -1 with
+ * errno set (EFBIG when over max). */
+int bt_buf_read_file(bt_buf *out, const char *path, size_t max);
+
+#endif

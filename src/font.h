@@ -1,0 +1,44 @@
+/* font.h - fonts behind one file: fontconfig lookup (with the repository's
+ * fonts/ folder added as an application font folder), HarfBuzz shaping
+ * cached per (font, word), coverage and fallback fonts (TrueType outlines
+ * only: libharu cannot embed CFF), and hb-subset for the EPUB. The only
+ * file that includes fontconfig or HarfBuzz. */
+#ifndef BT_FONT_H
+#define BT_FONT_H
+
+#include "bantin.h"
+#include "buf.h"
+#include "diag.h"
+#include "shape.h"
+
+typedef struct bt_fonts bt_fonts;
+
+/* app_font_dir: folder of TTFs to add (may be NULL or missing). Never fails
+ * except by aborting on OOM; fontconfig problems show up in find. */
+bt_fonts *bt_fonts_new(const char *app_font_dir);
+void bt_fonts_free(bt_fonts *fonts);
+
+/* Finds family + style through fontconfig, TrueType outlines only, and
+ * checks the match really is that family. Returns 0 and the font id, or
+ * -1 (nothing usable installed). Same request twice gives the same id. */
+int bt_fonts_find(bt_fonts *fonts, const char *family, int bold, int italic,
+                  uint32_t *out_id);
+
+/* The shaping interface over these fonts (borrowed pointer inside). */
+bt_shaper bt_fonts_shaper(bt_fonts *fonts);
+
+/* Facts about a loaded font, for the writers. */
+const char *bt_fonts_path(const bt_fonts *fonts, uint32_t id);   /* file */
+int bt_fonts_face_index(const bt_fonts *fonts, uint32_t id);     /* in a TTC */
+const char *bt_fonts_family(const bt_fonts *fonts, uint32_t id); /* "Noto Serif" */
+int bt_fonts_bold(const bt_fonts *fonts, uint32_t id);
+int bt_fonts_italic(const bt_fonts *fonts, uint32_t id);
+int bt_fonts_count(const bt_fonts *fonts);
+
+/* Subsets font `id` to the given code points (plus what hb-subset keeps by
+ * default: layout features) as TrueType bytes appended to out. 0 ok, -1
+ * on failure. */
+int bt_fonts_subset(bt_fonts *fonts, uint32_t id, const uint32_t *cps, int n,
+                    bt_buf *out);
+
+#endif

@@ -1,0 +1,42 @@
+/* image.h - images are sniffed, bounded and decoded here (libpng, libjpeg)
+ * before any writer sees them: libharu aborts on some PNGs and accepts any
+ * JPEG bytes. The only file that includes png.h or jpeglib.h. */
+#ifndef BT_IMAGE_H
+#define BT_IMAGE_H
+
+#include "bantin.h"
+#include "arena.h"
+#include "diag.h"
+
+enum bt_image_kind { BT_IMAGE_JPEG, BT_IMAGE_PNG };
+
+struct bt_image {
+    enum bt_image_kind kind;     /* judged by content, not by name */
+    int width, height;           /* pixels */
+    const char *media_type;      /* "image/jpeg" or "image/png" */
+    const unsigned char *file;   /* the whole checked file, for the EPUB */
+    size_t file_len;
+    /* PDF route 1: a verified 8-bit JPEG with 1 or 3 components (baseline
+     * or progressive), passed through as is. NULL otherwise. */
+    const unsigned char *jpeg;
+    size_t jpeg_len;
+    int jpeg_components;         /* 1 or 3 */
+    /* PDF route 2: decoded 8-bit pixels (PNGs of any kind, CMYK JPEGs). */
+    const unsigned char *pixels; /* width*height*channels, NULL with jpeg */
+    int channels;                /* 1 (grey) or 3 (RGB) */
+    const unsigned char *alpha;  /* width*height, NULL when opaque */
+};
+typedef struct bt_image bt_image;
+
+/* Reads, checks and decodes the file at `path` (already resolved and
+ * checked against the root). Errors (missing, not JPEG/PNG by content,
+ * truncated or corrupt, over BT_MAX_IMAGE_PIXELS - refused from the header,
+ * before decoding) are reported at `pos` with bt_error, and NULL returned.
+ * Pixels and bytes live in ctx->arena. */
+const bt_image *bt_image_load(bt_ctx *ctx, bt_pos pos, const char *path);
+
+/* Same, from memory (used by load and by the fuzzer). */
+const bt_image *bt_image_decode(bt_ctx *ctx, bt_pos pos,
+                                const unsigned char *data, size_t len);
+
+#endif

@@ -1,0 +1,150 @@
+/* layout.h - the pure layout engine's contract: layout settings (read from
+ * layouts/ *.xml by read_layout.c) in, pages of positioned boxes out, plus a
+ * page map (which node starts on which printed page) for the EPUB's
+ * page-list. Never includes a writer or a library header. Units: 1/1000 pt
+ * ("mpt"), y grows downward from the page's top-left corner. */
+#ifndef BT_LAYOUT_H
+#define BT_LAYOUT_H
+
+#include "bantin.h"
+#include "diag.h"
+#include "model.h"
+#include "shape.h"
+
+/* Text roles of FORMATS.md §4; each has a style in the layout. */
+enum bt_role {
+    BT_ROLE_BODY,       /* paragraphs, list items */
+    BT_ROLE_LEAD,       /* standfirst, bold */
+    BT_ROLE_HEADLINE,   /* article title */
+    BT_ROLE_SUBTITLE,   /* article subtitle */
+    BT_ROLE_KICKER,     /* line above the headline */
+    BT_ROLE_BYLINE,     /* author · source · date */
+    BT_ROLE_SUBHEAD,    /* <h2> */
+    BT_ROLE_QUOTE,      /* blockquote paragraphs */
+    BT_ROLE_CAPTION,    /* figure captions, photo notes, credit */
+    BT_ROLE_MASTHEAD,   /* bulletin title on page 1 */
+    BT_ROLE_MASTSUB,    /* masthead subtitle, number, date, publisher */
+    BT_ROLE_SECTION,    /* section heading */
+    BT_ROLE_TOC,        /* "in this issue" entries */
+    BT_ROLE_HEADER,     /* running header */
+    BT_ROLE_FOOTER,     /* page number footer */
+    BT_ROLE_COUNT
+};
+
+typedef struct bt_style {
+    const char *family; /* fontconfig family (cstr) */
+    int bold, italic;
+    int32_t size;       /* mpt */
+    int32_t leading;    /* baseline-to-baseline, mpt */
+    uint32_t color;     /* 0xRRGGBB */
+    uint32_t font;      /* resolved font id (build.c, via bt_fonts_find) */
+    uint32_t font_bold; /* same family bold: <strong>, lead */
+    uint32_t font_italic; /* same family italic: <em> */
+    uint32_t font_bold_italic;
+} bt_style;
+
+typedef struct bt_layout {
+    const char *name;     /* "a4-3col" */
+    int32_t page_w, page_h;
+    int32_t margin_top, margin_right, margin_bottom, margin_left;
+    int columns;          /* 1..6 */
+    int32_t gap;          /* between columns */
+    int32_t indent;       /* first-line indent of body paragraphs */
+    int32_t para_space;   /* extra space between blocks (not paragraphs) */
+    int32_t article_space;/* between articles on one page */
+    int32_t rule_width;   /* rules under masthead, between articles */
+    uint32_t rule_color;
+    uint32_t accent_color;/* kicker, section headings */
+    int article_new_page; /* 1: each article starts on a new page */
+    int figure_span;      /* 1: figures span all columns; 0: one column */
+    int toc;              /* 1: "in this issue" box on page 1 */
+    bt_style style[BT_ROLE_COUNT];
+} bt_layout;
+
+/* ---- output: pages of boxes ---- */
+
+enum bt_box_kind {
+    BT_BOX_GLYPHS, /* a run of glyphs in one font, size and colour */
+    BT_BOX_IMAGE,  /* an image scaled into x,y,w,h */
+    BT_BOX_RULE,   /* a filled rectangle x,y,w,h (h = thickness) */
+    BT_BOX_LINK    /* a clickable area x,y,w,h: URI or internal page */
+};
+
+typedef struct bt_glyph {
+    uint32_t cp; /* code point (libharu draws by code point) */
+    int32_t x;   /* pen position relative to the box's x, mpt */
+    int32_t y;   /* offset from the baseline, mpt, downward */
+} bt_glyph;
+
+typedef struct bt_box {
+    enum bt_box_kind kind;
+    int32_t x, y, w, h; /* GLYPHS: x,y = baseline origin, w = advance, h = size */
+    union {
+        struct {
+            uint32_t font;  /* font id */
+            int32_t size;   /* mpt */
+            uint32_t color; /* 0xRRGGBB */
+            int n;
+            const bt_glyph *glyphs; /* arena */
+        } run;
+        struct {
+            const bt_image *image;
+        } img;
+        struct {
+            uint32_t color;
+        } rule;
+        struct {
+            const char *uri; /* NULL for an internal link */
+            int page;        /* internal: 1-based target page */
+            int32_t y;       /* internal: target y on that page */
+        } link;
+    } u;
+    bt_pos src; /* the node it came from */
+} bt_box;
+
+typedef struct bt_page {
+    int number;  /* 1-based */
+    bt_box *boxes;
+    int nboxes;
+} bt_page;
+
+typedef struct bt_outline {
+    int level;     /* 0 section, 1 article */
+    bt_str title;
+    int page;      /* 1-based */
+    int32_t y;     /* top of the heading on that page, mpt */
+} bt_outline;
+
+/* Page map: one mark per page where a node starts, in order. */
+typedef struct bt_pagemark {
+    int page;                  /* 1-based printed page */
+    const bt_article *article; /* article whose content starts the page */
+    const bt_block *block;     /* its first block on the page; NULL = head */
+} bt_pagemark;
+
+typedef struct bt_pages {
+    int32_t width, height;  /* page size, mpt */
+    bt_page *pages;
+    int npages;
+    bt_outline *outline;
+    int noutline;
+    bt_pagemark *marks;     /* one per page (page 1 = cover/masthead too) */
+    int nmarks;
+    int *article_page;      /* [article index] = page it starts on */
+} bt_pages;
+
+/* Lays out the document. Styles' font ids must be resolved. Returns 0, or
+ * -1 after reporting errors (e.g. a character no font covers). Pages in
+ * ctx->arena. */
+int bt_layout_run(bt_ctx *ctx, const bt_doc *doc, const bt_layout *lay,
+                  const bt_shaper *shaper, bt_pages **out);
+
+/* read_layout.c: loads a layout by name (datadir/layouts/NAME.xml) or by
+ * path (contains '/' or ends in .xml). Errors at `pos` (the <layout>
+ * element or the command line), listing the known layout names. */
+int bt_layout_load(bt_ctx *ctx, const char *name_or_path, bt_pos pos,
+                   const char *datadir, bt_layout *out);
+/* Defaults of a4-3col, used as the base every layout file overrides. */
+void bt_layout_defaults(bt_layout *out);
+
+#endif

@@ -1,0 +1,68 @@
+/* linebreak.h - Knuth-Plass total-fit line breaking (TeX's algorithm:
+ * badness, demerits, four fitness classes, flagged penalties), pure and
+ * allocation-bounded. Items in, chosen breakpoints and adjustment ratios
+ * out. The model is open to extra stretch and shrink: boxes may carry
+ * stretch/shrink of their own (glyph expansion, letter-spacing) and the
+ * ratio applies to them exactly as to glue. All lengths 1/1000 pt. */
+#ifndef BT_LINEBREAK_H
+#define BT_LINEBREAK_H
+
+#include "bantin.h"
+#include "arena.h"
+
+#define BT_PENALTY_INF 10000 /* >= forbids a break, <= -INF forces one */
+
+enum bt_item_kind { BT_ITEM_BOX, BT_ITEM_GLUE, BT_ITEM_PENALTY };
+
+typedef struct bt_item {
+    enum bt_item_kind kind;
+    int32_t width;   /* natural width, 1/1000 pt (penalty: width if broken here, e.g. a hyphen) */
+    int32_t stretch; /* glue, or a box's own stretch (0 for plain boxes) */
+    int32_t shrink;  /* glue, or a box's own shrink */
+    int32_t penalty; /* PENALTY only */
+    uint8_t flagged; /* PENALTY only: hyphen-like; two in a row cost extra */
+    uint32_t ref;    /* caller's back-reference (word index, etc.) */
+} bt_item;
+
+typedef struct bt_lb_params {
+    int32_t tolerance;        /* max badness of a feasible line (TeX: 200..10000) */
+    int32_t line_penalty;     /* added to badness before squaring (TeX 10) */
+    int32_t flagged_demerits; /* consecutive flagged breaks (TeX 10000) */
+    int32_t fitness_demerits; /* adjacent lines' fitness classes differ by > 1 (TeX 10000) */
+    int32_t emergency_stretch;/* 1/1000 pt of extra stretch per line for the second pass */
+    int32_t looseness;        /* 0: optimum; reserved */
+} bt_lb_params;
+
+/* TeX-like defaults for justified text. */
+bt_lb_params bt_lb_params_default(void);
+
+typedef struct bt_break {
+    int item;       /* index of the item the line ends at (glue/penalty),
+                       or n for the forced end of the paragraph */
+    double ratio;   /* adjustment ratio r: glue width = w + r*stretch (r>=0)
+                       or w + r*shrink (r<0); r >= -1 always */
+    int32_t natural;/* natural width of the line, 1/1000 pt */
+    uint8_t flags;  /* BT_LB_* */
+} bt_break;
+
+enum {
+    BT_LB_LOOSE = 1,     /* ratio > 1: badness beyond 100 (emergency pass) */
+    BT_LB_UNDERFULL = 2, /* could not be stretched enough (no stretch) */
+    BT_LB_OVERFULL = 4   /* natural width minus shrink exceeds the line:
+                            only when one box alone is wider than the line */
+};
+
+/* Breaks items[0..n) into lines. The paragraph must end with the usual
+ * finishing glue (stretch "infinite": use a large stretch like 1e9) and a
+ * forced break (penalty -INF); if it does not, one is implied at n.
+ * line_width(i) = widths[min(i, nwidths-1)] for line i (0-based).
+ * Passes: 1) tolerance; 2) tolerance + emergency_stretch; 3) any break
+ * (badness capped), so a result always exists. Breaks are only at glue
+ * preceded by a box, or at penalties < INF. Returns the number of lines and
+ * sets *out to an array in the arena. `pass_out` (may be NULL) gets the
+ * pass that succeeded (1..3). */
+int bt_linebreak_run(bt_arena *a, const bt_item *items, int n,
+                     const int32_t *widths, int nwidths,
+                     const bt_lb_params *p, bt_break **out, int *pass_out);
+
+#endif

@@ -1,0 +1,190 @@
+/* model.c - building and checking the document tree (see model.h). The
+ * readers append nodes in document order; bt_doc_finish numbers articles
+ * and makes their ids unique (they name EPUB files and PDF anchors). */
+#include <stdio.h>
+#include <string.h>
+#include "model.h"
+
+bt_doc *bt_doc_new(bt_arena *a)
+{
+    bt_doc *d = bt_arena_alloc(a, sizeof *d);
+    d->lang = "vi";
+    return d;
+}
+
+bt_section *bt_doc_add_section(bt_arena *a, bt_doc *doc)
+{
+    bt_section *s = bt_arena_alloc(a, sizeof *s), **pp = &doc->sections;
+    while (*pp)
+        pp = &(*pp)->next;
+    *pp = s;
+    doc->nsections++;
+    return s;
+}
+
+void bt_section_add_article(bt_section *s, bt_article *art)
+{
+    bt_article **pp = &s->articles;
+    while (*pp)
+        pp = &(*pp)->next;
+    *pp = art;
+    s->narticles++;
+}
+
+bt_article *bt_article_new(bt_arena *a, uint16_t file)
+{
+    bt_article *art = bt_arena_alloc(a, sizeof *art);
+    art->file = file;
+    art->pos.file = file;
+    art->pos.line = 1;
+    art->pos.col = 1;
+    return art;
+}
+
+bt_block *bt_article_add_block(bt_arena *a, bt_article *art,
+                               enum bt_block_kind kind, bt_pos pos)
+{
+    bt_block *b = bt_arena_alloc(a, sizeof *b), **pp = &art->blocks;
+    b->kind = kind;
+    b->pos = pos;
+    while (*pp)
+        pp = &(*pp)->next;
+    *pp = b;
+    art->nblocks++;
+    return b;
+}
+
+bt_run *bt_runs_add(bt_arena *a, bt_runs *runs, enum bt_run_kind kind,
+                    unsigned style, bt_str text, bt_pos pos)
+{
+    bt_run *r = bt_arena_alloc(a, sizeof *r);
+    r->kind = kind;
+    r->style = style;
+    r->text = text;
+    r->pos = pos;
+    if (runs->last)
+        runs->last->next = r;
+    else
+        runs->first = r;
+    runs->last = r;
+    runs->count++;
+    return r;
+}
+
+void bt_article_add_author(bt_arena *a, bt_article *art, bt_field name)
+{
+    bt_author *au = bt_arena_alloc(a, sizeof *au), **pp = &art->authors;
+    au->name = name;
+    while (*pp)
+        pp = &(*pp)->next;
+    *pp = au;
+    art->nauthors++;
+}
+
+/* ASCII slug of s: letters/digits kept (Vietnamese letters folded by their
+ * base letter where it is ASCII), everything else '-' collapsed. */
+static char *slug(bt_arena *a, const char *s, int index)
+{
+    char out[64];
+    size_t n = 0;
+    int dash = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p && n < 40; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')) {
+            out[n++] = (char)*p;
+            dash = 0;
+        } else if (*p >= 'A' && *p <= 'Z') {
+            out[n++] = (char)(*p - 'A' + 'a');
+            dash = 0;
+        } else if (!dash && n > 0) {
+            out[n++] = '-';
+            dash = 1;
+        }
+    }
+    while (n > 0 && out[n - 1] == '-')
+        n--;
+    out[n] = 0;
+    if (n == 0)
+        return bt_arena_printf(a, "a%03d", index + 1);
+    return bt_arena_strdup(a, out);
+}
+
+void bt_doc_finish(bt_arena *a, bt_doc *doc)
+{
+    int index = 0;
+    const char **seen = NULL;
+    int nseen = 0;
+    bt_section *s;
+    bt_article *art;
+    doc->narticles = 0;
+    bt_section_foreach(doc, s) doc->narticles += s->narticles;
+    seen = bt_arena_alloc(a, sizeof *seen * (size_t)(doc->narticles + 1));
+    bt_section_foreach(doc, s)
+    {
+        bt_article_foreach(s, art)
+        {
+            art->index = index;
+            if (!art->lang)
+                art->lang = doc->lang;
+            const char *id = art->id ? art->id : slug(a, "", index);
+            /* ids must be XML NCNames and unique */
+            if (!((id[0] >= 'a' && id[0] <= 'z') || (id[0] >= 'A' && id[0] <= 'Z')))
+                id = bt_arena_printf(a, "a-%s", id);
+            for (int i = 0; i < nseen; i++)
+                if (strcmp(seen[i], id) == 0) {
+                    id = bt_arena_printf(a, "%s-%d", id, index + 1);
+                    i = -1;
+                }
+            art->id = id;
+            seen[nseen++] = id;
+            index++;
+        }
+    }
+}
+
+bt_str bt_runs_text(bt_arena *a, const bt_runs *runs)
+{
+    size_t n = 0;
+    for (const bt_run *r = runs->first; r; r = r->next)
+        n += r->kind == BT_RUN_BREAK ? 1 : r->text.len;
+    char *p = bt_arena_alloc(a, n + 1);
+    size_t at = 0;
+    for (const bt_run *r = runs->first; r; r = r->next) {
+        if (r->kind == BT_RUN_BREAK) {
+            p[at++] = '\n';
+        } else if (r->text.len) {
+            memcpy(p + at, r->text.ptr, r->text.len);
+            at += r->text.len;
+        }
+    }
+    p[at] = 0;
+    bt_str s = {p, at};
+    return s;
+}
+
+void bt_doc_check(const bt_doc *doc)
+{
+    int n = 0;
+    const bt_section *s;
+    const bt_article *art;
+    bt_section_foreach(doc, s)
+    {
+        int k = 0;
+        bt_article_foreach(s, art)
+        {
+            BT_ASSERT(art->title.text.len > 0);
+            BT_ASSERT(art->id != NULL);
+            int nb = 0;
+            for (const bt_block *b = art->blocks; b; b = b->next) {
+                nb++;
+                BT_ASSERT(b->kind != BT_BLOCK_FIGURE || b->path);
+                for (const bt_run *r = b->runs.first; r; r = r->next)
+                    BT_ASSERT(r->kind == BT_RUN_BREAK || r->text.ptr);
+            }
+            BT_ASSERT(nb == art->nblocks);
+            k++;
+        }
+        BT_ASSERT(k == s->narticles);
+        n += k;
+    }
+    BT_ASSERT(n == doc->narticles);
+}

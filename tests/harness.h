@@ -1,0 +1,100 @@
+/* harness.h - a tiny unit-test harness (cmark api_test/harness.h, redis
+ * testhelp.h). A test file defines cases `static void test_<mod>__<case>(void)`
+ * and lists them in TESTS; `build/x/test_mod [case]` runs all or one.
+ * Prints "test_mod: N passed, M failed" and exits non-zero on failure. */
+#ifndef BT_HARNESS_H
+#define BT_HARNESS_H
+
+#include <stdio.h>
+#include <string.h>
+
+static int bt_t_checks, bt_t_failed_checks, bt_t_case_failed;
+
+#define CHECK(c)                                                               \
+    do {                                                                       \
+        bt_t_checks++;                                                         \
+        if (!(c)) {                                                            \
+            bt_t_failed_checks++;                                              \
+            bt_t_case_failed = 1;                                              \
+            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__,   \
+                    #c);                                                       \
+        }                                                                      \
+    } while (0)
+
+#define CHECK_INT(a, b)                                                        \
+    do {                                                                       \
+        long long bt_t_a = (long long)(a), bt_t_b = (long long)(b);            \
+        bt_t_checks++;                                                         \
+        if (bt_t_a != bt_t_b) {                                                \
+            bt_t_failed_checks++;                                              \
+            bt_t_case_failed = 1;                                              \
+            fprintf(stderr, "%s:%d: %s == %lld, expected %lld\n", __FILE__,    \
+                    __LINE__, #a, bt_t_a, bt_t_b);                             \
+        }                                                                      \
+    } while (0)
+
+#define CHECK_STR(a, b)                                                        \
+    do {                                                                       \
+        const char *bt_t_a = (a), *bt_t_b = (b);                               \
+        bt_t_checks++;                                                         \
+        if (!bt_t_a || !bt_t_b || strcmp(bt_t_a, bt_t_b) != 0) {               \
+            bt_t_failed_checks++;                                              \
+            bt_t_case_failed = 1;                                              \
+            fprintf(stderr, "%s:%d: %s == \"%s\", expected \"%s\"\n",          \
+                    __FILE__, __LINE__, #a, bt_t_a ? bt_t_a : "(null)",        \
+                    bt_t_b ? bt_t_b : "(null)");                               \
+        }                                                                      \
+    } while (0)
+
+/* Compare a bt_str with a C string. */
+#define CHECK_BSTR(s, cstr)                                                    \
+    do {                                                                       \
+        bt_str bt_t_s = (s);                                                   \
+        const char *bt_t_c = (cstr);                                           \
+        bt_t_checks++;                                                         \
+        if (bt_t_s.len != strlen(bt_t_c) ||                                    \
+            (bt_t_s.len && memcmp(bt_t_s.ptr, bt_t_c, bt_t_s.len) != 0)) {     \
+            bt_t_failed_checks++;                                              \
+            bt_t_case_failed = 1;                                              \
+            fprintf(stderr, "%s:%d: %s == \"%.*s\", expected \"%s\"\n",        \
+                    __FILE__, __LINE__, #s, (int)bt_t_s.len,                   \
+                    bt_t_s.ptr ? bt_t_s.ptr : "", bt_t_c);                     \
+        }                                                                      \
+    } while (0)
+
+typedef struct {
+    const char *name;
+    void (*fn)(void);
+} bt_t_case;
+
+#define TEST(fn) {#fn, fn}
+
+/* Runs the cases whose name contains argv[1] (all without an argument). */
+static inline int bt_t_main(const char *suite, const bt_t_case *cases, int n,
+                            int argc, char **argv)
+{
+    int passed = 0, failed = 0;
+    for (int i = 0; i < n; i++) {
+        if (argc > 1 && !strstr(cases[i].name, argv[1]))
+            continue;
+        bt_t_case_failed = 0;
+        cases[i].fn();
+        if (bt_t_case_failed) {
+            failed++;
+            fprintf(stderr, "FAIL %s\n", cases[i].name);
+        } else {
+            passed++;
+        }
+    }
+    printf("%s: %d passed, %d failed\n", suite, passed, failed);
+    return failed ? 1 : 0;
+}
+
+#define TEST_MAIN(suite, cases)                                                \
+    int main(int argc, char **argv)                                            \
+    {                                                                          \
+        return bt_t_main(suite, cases, (int)(sizeof cases / sizeof *cases),    \
+                         argc, argv);                                          \
+    }
+
+#endif
