@@ -54,7 +54,7 @@ ifeq ($(BUILD),release)
 endif
 
 $(OUT)/obj/%.o: src/%.c $(wildcard src/*.h) | $(OUT)/obj
-	$(CC) $(CFLAGS) -Isrc -c $< -o $@
+	$(CC) $(CFLAGS) -iquote src -c $< -o $@
 
 $(OUT)/libbantin.a: $(LIBOBJS)
 	rm -f $@ && ar rcs $@ $^
@@ -63,10 +63,10 @@ $(OUT)/bantin: $(OUT)/obj/main.o $(OUT)/libbantin.a
 	$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
 $(OUT)/test_%: tests/unit/test_%.c tests/harness.h $(OUT)/libbantin.a
-	$(CC) $(CFLAGS) -Isrc -Itests $< $(OUT)/libbantin.a $(LDLIBS) -o $@
+	$(CC) $(CFLAGS) -iquote src -iquote tests $< $(OUT)/libbantin.a $(LDLIBS) -o $@
 
 $(OUT)/replay_%: tests/fuzz/%.c tests/fuzz/replay_main.c $(OUT)/libbantin.a
-	$(CC) $(CFLAGS) -Isrc $< tests/fuzz/replay_main.c $(OUT)/libbantin.a $(LDLIBS) -o $@
+	$(CC) $(CFLAGS) -iquote src $< tests/fuzz/replay_main.c $(OUT)/libbantin.a $(LDLIBS) -o $@
 
 $(OUT)/obj:
 	mkdir -p $@
@@ -113,7 +113,7 @@ FUZZFLAGS := -std=c11 -O1 -g -fsanitize=fuzzer,address,undefined \
 FUZZLIB   := $(filter-out src/main.c,$(wildcard src/*.c))
 build/fuzz/%: tests/fuzz/%.c $(FUZZLIB) $(wildcard src/*.h)
 	@mkdir -p build/fuzz
-	$(FUZZCC) $(FUZZFLAGS) -Isrc $< $(FUZZLIB) $(LDLIBS) -o $@
+	$(FUZZCC) $(FUZZFLAGS) -iquote src $< $(FUZZLIB) $(LDLIBS) -o $@
 FUZZBINS := $(FUZZSRCS:tests/fuzz/%.c=build/fuzz/%)
 fuzz: $(FUZZBINS)
 	@for f in $(FUZZBINS); do n=$$(basename $$f); \

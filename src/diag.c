@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "diag.h"
-#include "limits.h"
+#include "bt_limits.h"
 
 void bt_ctx_init(bt_ctx *ctx)
 {

@@ -70,12 +70,6 @@ enum bt_box_kind {
     BT_BOX_LINK    /* a clickable area x,y,w,h: URI or internal page */
 };
 
-typedef struct bt_glyph {
-    uint32_t cp; /* code point (libharu draws by code point) */
-    int32_t x;   /* pen position relative to the box's x, mpt */
-    int32_t y;   /* offset from the baseline, mpt, downward */
-} bt_glyph;
-
 typedef struct bt_box {
     enum bt_box_kind kind;
     int32_t x, y, w, h; /* GLYPHS: x,y = baseline origin, w = advance, h = size */
@@ -144,6 +138,8 @@ int bt_layout_run(bt_ctx *ctx, const bt_doc *doc, const bt_layout *lay,
  * element or the command line), listing the known layout names. */
 int bt_layout_load(bt_ctx *ctx, const char *name_or_path, bt_pos pos,
                    const char *datadir, bt_layout *out);
+/* "body", "lead", ...: the role's name in layout files. */
+const char *bt_layout_role_name(int role);
 /* Defaults of a4-3col, used as the base every layout file overrides. */
 void bt_layout_defaults(bt_layout *out);
 

@@ -14,20 +14,23 @@ bt_doc *bt_doc_new(bt_arena *a)
 
 bt_section *bt_doc_add_section(bt_arena *a, bt_doc *doc)
 {
-    bt_section *s = bt_arena_alloc(a, sizeof *s), **pp = &doc->sections;
-    while (*pp)
-        pp = &(*pp)->next;
-    *pp = s;
+    bt_section *s = bt_arena_alloc(a, sizeof *s);
+    if (doc->sections_tail)
+        doc->sections_tail->next = s;
+    else
+        doc->sections = s;
+    doc->sections_tail = s;
     doc->nsections++;
     return s;
 }
 
 void bt_section_add_article(bt_section *s, bt_article *art)
 {
-    bt_article **pp = &s->articles;
-    while (*pp)
-        pp = &(*pp)->next;
-    *pp = art;
+    if (s->articles_tail)
+        s->articles_tail->next = art;
+    else
+        s->articles = art;
+    s->articles_tail = art;
     s->narticles++;
 }
 
@@ -44,12 +47,14 @@ bt_article *bt_article_new(bt_arena *a, uint16_t file)
 bt_block *bt_article_add_block(bt_arena *a, bt_article *art,
                                enum bt_block_kind kind, bt_pos pos)
 {
-    bt_block *b = bt_arena_alloc(a, sizeof *b), **pp = &art->blocks;
+    bt_block *b = bt_arena_alloc(a, sizeof *b);
     b->kind = kind;
     b->pos = pos;
-    while (*pp)
-        pp = &(*pp)->next;
-    *pp = b;
+    if (art->blocks_tail)
+        art->blocks_tail->next = b;
+    else
+        art->blocks = b;
+    art->blocks_tail = b;
     art->nblocks++;
     return b;
 }
@@ -73,11 +78,13 @@ bt_run *bt_runs_add(bt_arena *a, bt_runs *runs, enum bt_run_kind kind,
 
 void bt_article_add_author(bt_arena *a, bt_article *art, bt_field name)
 {
-    bt_author *au = bt_arena_alloc(a, sizeof *au), **pp = &art->authors;
+    bt_author *au = bt_arena_alloc(a, sizeof *au);
     au->name = name;
-    while (*pp)
-        pp = &(*pp)->next;
-    *pp = au;
+    if (art->authors_tail)
+        art->authors_tail->next = au;
+    else
+        art->authors = au;
+    art->authors_tail = au;
     art->nauthors++;
 }
 

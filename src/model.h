@@ -90,10 +90,12 @@ typedef struct bt_article {
     bt_field date_text;
     bt_date date;
     bt_author *authors;  /* 0..n in order */
+    bt_author *authors_tail;
     int nauthors;
     bt_runs lead;        /* empty when absent */
     bt_pos lead_pos;
     bt_block *blocks;    /* body in order */
+    bt_block *blocks_tail;
     int nblocks;
     int index;           /* 0-based position in the whole bulletin */
     struct bt_article *next;
@@ -102,6 +104,7 @@ typedef struct bt_article {
 typedef struct bt_section {
     bt_field title;      /* may be empty for the one implicit section */
     bt_article *articles;
+    bt_article *articles_tail;
     int narticles;
     struct bt_section *next;
 } bt_section;
@@ -116,6 +119,7 @@ typedef struct bt_doc {
     int has_manifest;
     bt_time stamp;       /* output date (set by build.c) */
     bt_section *sections;
+    bt_section *sections_tail;
     int nsections, narticles;
 } bt_doc;
 

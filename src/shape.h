@@ -40,4 +40,69 @@ typedef struct bt_shaper {
     void *payload;
 } bt_shaper;
 
+/* ---- styled runs -> Knuth-Plass items (shape.c) ---- */
+
+#include "diag.h"
+#include "linebreak.h"
+#include "model.h"
+
+/* A positioned glyph, as the writers see it. */
+typedef struct bt_glyph {
+    uint32_t cp; /* code point (libharu draws by code point) */
+    int32_t x;   /* pen position relative to its segment's start, mpt */
+    int32_t y;   /* offset from the baseline, mpt, downward */
+} bt_glyph;
+
+/* A piece of a word in one font: becomes one glyph box. */
+typedef struct bt_seg {
+    uint32_t font;    /* font id */
+    int32_t size;     /* mpt */
+    uint32_t color;   /* 0xRRGGBB */
+    int32_t x;        /* offset from the word's start, mpt */
+    int32_t w;        /* advance width, mpt */
+    int g0, ng;       /* glyphs[g0 .. g0+ng) of the paragraph */
+    const char *href; /* link target or NULL */
+    bt_pos pos;       /* the run it came from */
+} bt_seg;
+
+typedef struct bt_word {
+    int s0, ns;       /* segs[s0 .. s0+ns) */
+    int32_t w;        /* width, mpt */
+} bt_word;
+
+/* How to set a paragraph. */
+typedef struct bt_textstyle {
+    uint32_t font, font_bold, font_italic, font_bold_italic; /* font ids */
+    int32_t size;       /* mpt */
+    uint32_t color, link_color;
+    int ragged;         /* 1: ragged right (headlines, captions); 0: justified */
+    int32_t indent;     /* first-line indent, mpt */
+    int32_t width;      /* the narrowest line width, for splitting words */
+} bt_textstyle;
+
+/* Items ready for bt_linebreak_run. BOX items have ref = word index; glue
+ * and penalties have ref = UINT32_MAX. Everything lives in the arena. */
+typedef struct bt_para {
+    bt_item *items;
+    int nitems;
+    bt_word *words;
+    int nwords;
+    bt_seg *segs;
+    int nsegs;
+    bt_glyph *glyphs;
+    int nglyphs;
+} bt_para;
+
+/* Shapes `runs` (and an optional prefix text, e.g. "Ảnh: ", in the same
+ * style) into items. Characters the fonts lack get a fallback font; one no
+ * usable font has, or one outside the BMP, is an error at its run. A word
+ * wider than st->width is broken between letters with a warning. Returns 0,
+ * or -1 after errors. */
+int bt_shape_para(bt_ctx *ctx, const bt_shaper *sh, const bt_textstyle *st,
+                  const bt_runs *runs, bt_para *out);
+
+/* Width of a single-line text in one font (for right-aligned numbers). */
+int32_t bt_shape_width(const bt_shaper *sh, uint32_t font, int32_t size,
+                       bt_str text);
+
 #endif

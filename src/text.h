@@ -17,7 +17,10 @@
 int bt_text_check_input(bt_ctx *ctx, uint16_t file, const char *data,
                         size_t len);
 
-/* Line and column (1-based, column in characters) of byte offset `off`. */
+/* Line and column (1-based, column in characters) of byte offset `off`.
+ * CR LF and a lone CR each end a line, as LF does. A leading UTF-8 BOM is
+ * not a character: line 1 counts columns from after it (as
+ * bt_text_check_input does). Reads only data[0..off). */
 void bt_text_linecol(const char *data, size_t off, uint32_t *line,
                      uint32_t *col);
 

@@ -31,6 +31,13 @@ typedef struct bt_xel {
 bt_xel *bt_xml_parse(bt_ctx *ctx, uint16_t file, const char *data,
                      size_t len);
 
+/* Checks the XML declaration only: an encoding= other than UTF-8 is an
+ * error at 1:1 (returns -1). Callers run it before the byte checks so a
+ * Latin-1 file gets this message rather than "invalid UTF-8" somewhere in
+ * the middle; bt_xml_parse checks it again. */
+int bt_xml_check_encoding(bt_ctx *ctx, uint16_t file, const char *data,
+                          size_t len);
+
 /* Attribute value or NULL. */
 const char *bt_xel_attr(const bt_xel *el, const char *name);
 

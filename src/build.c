@@ -1,0 +1,269 @@
+/* build.c - runs the stages in order over one bt_ctx (see build.h):
+ * read inputs -> check images -> layout settings -> fonts -> output date
+ * -> layout (two passes inside, for the table of contents) -> PDF and EPUB
+ * into temp files -> rename both into place. Every stage reports problems
+ * to ctx and the build stops before writing when any error was seen. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "build.h"
+#include "dump.h"
+#include "epub_out.h"
+#include "font.h"
+#include "fsout.h"
+#include "image.h"
+#include "layout.h"
+#include "model.h"
+#include "pdf_out.h"
+#include "read.h"
+
+#ifndef BT_PREFIX_DATADIR
+#define BT_PREFIX_DATADIR "/usr/local/share/bantin"
+#endif
+
+static int has_layouts(const char *dir)
+{
+    char path[PATH_MAX];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/layouts", dir);
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+char *bt_build_datadir(const char *argv0)
+{
+    const char *env = getenv("BANTIN_DATADIR");
+    if (env && *env)
+        return bt_xstrdup(env);
+    char *exe = realpath("/proc/self/exe", NULL);
+    if (!exe && argv0 && strchr(argv0, '/'))
+        exe = realpath(argv0, NULL);
+    if (exe) {
+        for (int up = 0; up < 3; up++) {
+            char *slash = strrchr(exe, '/');
+            if (!slash || slash == exe)
+                break;
+            *slash = 0;
+            if (has_layouts(exe))
+                return exe;
+        }
+        free(exe);
+    }
+    return bt_xstrdup(BT_PREFIX_DATADIR);
+}
+
+/* ---- output date (FORMATS.md, Outputs) ---- */
+
+static int64_t days_from_civil(int y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static void time_from_epoch(int64_t t, bt_time *out)
+{
+    int64_t days = t / 86400, rem = t % 86400;
+    if (rem < 0) {
+        rem += 86400;
+        days--;
+    }
+    /* civil_from_days */
+    int64_t z = days + 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t y = yoe + era * 400;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    int64_t d = doy - (153 * mp + 2) / 5 + 1;
+    int64_t m = mp + (mp < 10 ? 3 : -9);
+    out->y = (int)(y + (m <= 2));
+    out->mo = (int)m;
+    out->d = (int)d;
+    out->h = (int)(rem / 3600);
+    out->mi = (int)(rem % 3600 / 60);
+    out->s = (int)(rem % 60);
+    out->epoch = t;
+}
+
+static int output_date(bt_ctx *ctx, bt_doc *doc)
+{
+    const char *sde = getenv("SOURCE_DATE_EPOCH");
+    int64_t t;
+    if (sde && *sde) {
+        char *end;
+        errno = 0;
+        long long v = strtoll(sde, &end, 10);
+        /* zip times start in 1980 and PDF dates end in 9999 */
+        if (*end || errno || v < 315532800LL || v > 253402300799LL) {
+            bt_error(ctx, bt_pos_file(0),
+                     "SOURCE_DATE_EPOCH '%s' is not a number of seconds "
+                     "between 1980 and 9999", sde);
+            return -1;
+        }
+        t = v;
+    } else if (doc->date.y) {
+        t = days_from_civil(doc->date.y, doc->date.m, doc->date.d) * 86400;
+    } else {
+        bt_date best = {0, 0, 0};
+        const bt_section *s;
+        const bt_article *a;
+        bt_section_foreach(doc, s) bt_article_foreach(s, a)
+        {
+            const bt_date *d = &a->date;
+            if (d->y && (d->y > best.y || (d->y == best.y && d->m > best.m) ||
+                         (d->y == best.y && d->m == best.m && d->d > best.d)))
+                best = *d;
+        }
+        if (!best.y)
+            best = (bt_date){1980, 1, 1};
+        t = days_from_civil(best.y, best.m, best.d) * 86400;
+    }
+    if (t < 315532800LL)
+        t = 315532800LL; /* zip cannot store earlier times */
+    time_from_epoch(t, &doc->stamp);
+    return 0;
+}
+
+/* ---- stages ---- */
+
+static void load_images(bt_ctx *ctx, bt_doc *doc)
+{
+    bt_section *s;
+    bt_article *a;
+    bt_block *b;
+    bt_section_foreach(doc, s) bt_article_foreach(s, a) bt_block_foreach(a, b)
+    {
+        if (b->kind == BT_BLOCK_FIGURE && b->path && !bt_ctx_full(ctx))
+            b->image = bt_image_load(ctx, b->src_pos, b->path);
+    }
+}
+
+static int resolve_fonts(bt_ctx *ctx, bt_layout *lay, bt_fonts *fonts,
+                         bt_pos pos)
+{
+    int rc = 0;
+    for (int r = 0; r < BT_ROLE_COUNT; r++) {
+        bt_style *s = &lay->style[r];
+        if (bt_fonts_find(fonts, s->family, s->bold, s->italic, &s->font)) {
+            bt_error(ctx, pos,
+                     "font '%s'%s%s for role '%s' is not installed as a "
+                     "TrueType font",
+                     s->family, s->bold ? " bold" : "",
+                     s->italic ? " italic" : "", bt_layout_role_name(r));
+            rc = -1;
+            continue;
+        }
+        if (bt_fonts_find(fonts, s->family, 1, s->italic, &s->font_bold))
+            s->font_bold = s->font;
+        if (bt_fonts_find(fonts, s->family, s->bold, 1, &s->font_italic))
+            s->font_italic = s->font;
+        if (bt_fonts_find(fonts, s->family, 1, 1, &s->font_bold_italic))
+            s->font_bold_italic = s->font_bold;
+    }
+    return rc;
+}
+
+/* Output base: the manifest's (or first input's) name without extension,
+ * in -o DIR or beside that file. Heap string without extension. */
+static char *output_base(const bt_options *opt)
+{
+    const char *in = opt->inputs[0];
+    const char *slash = strrchr(in, '/');
+    const char *base = slash ? slash + 1 : in;
+    const char *dot = strrchr(base, '.');
+    size_t blen = dot && dot != base ? (size_t)(dot - base) : strlen(base);
+    char buf[PATH_MAX];
+    if (opt->outdir)
+        snprintf(buf, sizeof buf, "%s/%.*s", opt->outdir, (int)blen, base);
+    else if (slash)
+        snprintf(buf, sizeof buf, "%.*s%.*s", (int)(base - in), in, (int)blen,
+                 base);
+    else
+        snprintf(buf, sizeof buf, "%.*s", (int)blen, base);
+    return bt_xstrdup(buf);
+}
+
+int bt_build_run(bt_ctx *ctx, const bt_options *opt)
+{
+    bt_fonts *fonts = NULL;
+    bt_fsout out = {0};
+    char *base = NULL;
+    int rc = -1;
+    bt_layout lay;
+    bt_pages *pages = NULL;
+
+    bt_doc *doc = bt_read_inputs(ctx, opt->inputs, opt->ninputs,
+                                 opt->allow_outside);
+    if (!doc)
+        goto done;
+#ifdef BT_DEBUG
+    if (ctx->nerrors == 0)
+        bt_doc_check(doc);
+#endif
+    load_images(ctx, doc);
+
+    bt_pos lpos = bt_pos_file(0);
+    const char *lname = "a4-3col";
+    if (opt->layout) {
+        lname = opt->layout;
+    } else if (doc->layout.text.len) {
+        lname = bt_arena_strndup(&ctx->arena, doc->layout.text.ptr,
+                                 doc->layout.text.len);
+        lpos = doc->layout.pos;
+    }
+    if (bt_layout_load(ctx, lname, lpos, opt->datadir, &lay) != 0)
+        goto done;
+    char *fontdir = bt_arena_printf(&ctx->arena, "%s/fonts", opt->datadir);
+    fonts = bt_fonts_new(fontdir);
+    if (resolve_fonts(ctx, &lay, fonts, lpos) != 0)
+        goto done;
+    if (output_date(ctx, doc) != 0 || ctx->nerrors)
+        goto done;
+
+    bt_shaper shaper = bt_fonts_shaper(fonts);
+    if (bt_layout_run(ctx, doc, &lay, &shaper, &pages) != 0 || ctx->nerrors)
+        goto done;
+    if (opt->dump_layout) {
+        bt_dump_pages(stdout, pages);
+        rc = 0;
+        goto done;
+    }
+    if (opt->check_only) {
+        rc = 0;
+        goto done;
+    }
+
+    if (opt->outdir && bt_fsout_mkdir(ctx, opt->outdir) != 0)
+        goto done;
+    base = output_base(opt);
+    char path[PATH_MAX];
+    if (opt->outputs & BT_OUT_PDF) {
+        snprintf(path, sizeof path, "%s.pdf", base);
+        const char *tmp = bt_fsout_add(ctx, &out, path);
+        if (!tmp || bt_pdf_write(ctx, doc, pages, fonts, tmp) != 0)
+            goto done;
+    }
+    if (opt->outputs & BT_OUT_EPUB) {
+        snprintf(path, sizeof path, "%s.epub", base);
+        const char *tmp = bt_fsout_add(ctx, &out, path);
+        if (!tmp || bt_epub_write(ctx, doc, pages, &lay, fonts, tmp) != 0)
+            goto done;
+    }
+    if (ctx->nerrors || bt_fsout_commit(ctx, &out) != 0)
+        goto done;
+    rc = 0;
+done:
+    bt_fsout_abort(&out);
+    if (fonts)
+        bt_fonts_free(fonts);
+    free(base);
+    return rc == 0 && ctx->nerrors == 0 ? 0 : -1;
+}

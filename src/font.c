@@ -1,0 +1,690 @@
+/* font.c - fonts behind one file (see font.h). fontconfig finds faces
+ * (TrueType outlines only: libharu cannot embed CFF), HarfBuzz shapes each
+ * word once per font and the result is cached for the rest of the build
+ * (Vietnamese syllables repeat constantly), HarfBuzz answers coverage and
+ * hb-subset cuts fonts down for the EPUB. It sits beside the pipeline: shape
+ * and layout see it only through the bt_shaper of shape.h, the writers ask
+ * it for file paths. The only file that includes fontconfig or HarfBuzz. */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "bt_limits.h"
+#include <fontconfig/fontconfig.h>
+#include <hb.h>
+#include <hb-ot.h>
+#include <hb-subset.h>
+#include "font.h"
+
+/* ------------------------------------------------------------------ */
+/* Types                                                              */
+/* ------------------------------------------------------------------ */
+
+typedef struct face {
+    char *path;       /* heap: font file */
+    int index;        /* face index inside a TTC */
+    char *family;     /* heap: fontconfig's first family name */
+    int bold, italic; /* what the face really is, not what was asked */
+    hb_blob_t *blob;  /* the mapped file */
+    hb_face_t *hbface;
+    hb_font_t *hbfont;      /* scale = upem: positions come out in font units */
+    int upem;               /* font units per em */
+    bt_fontmetrics metrics; /* 1/1000 em */
+} face;
+
+typedef struct request {
+    char *family; /* heap: as asked, for the find cache */
+    int bold, italic;
+    int ok; /* 0: nothing usable installed */
+    uint32_t id;
+} request;
+
+/* One cached shaping result; the table is open addressing with linear
+ * probing, an empty slot has cps == NULL. */
+typedef struct shape_entry {
+    uint64_t hash; /* FNV-1a over font id and code points */
+    uint32_t font;
+    int len;             /* code points */
+    const uint32_t *cps; /* pool copy of the word */
+    bt_glyphpos *pos;    /* pool, len entries */
+} shape_entry;
+
+/* uint64 -> uint32 map for fallback results; empty key is UINT64_MAX. */
+typedef struct umap_entry {
+    uint64_t key;
+    uint32_t val;
+} umap_entry;
+
+typedef struct umap {
+    umap_entry *slots; /* heap */
+    size_t cap, count; /* cap is a power of two or 0 */
+} umap;
+
+struct bt_fonts {
+    FcConfig *fc;             /* our own configuration, not the global one */
+    face faces[BT_MAX_FONTS]; /* id = index */
+    int nfaces;
+    request *reqs; /* heap: find cache, in order asked */
+    int nreqs, capreqs;
+    shape_entry *shapes;      /* heap: shaping cache slots */
+    size_t shapecap, nshapes; /* cap is a power of two */
+    umap fallbacks;           /* (font, cp) and (font, block) -> font */
+    bt_arena pool;            /* cached words and positions */
+    hb_buffer_t *buf;         /* reused for every shaping call */
+    hb_feature_t features[2]; /* liga=0, clig=0: libharu draws code points */
+    hb_language_t vi;
+    unsigned long nshaped, nhits; /* statistics */
+};
+
+/* ------------------------------------------------------------------ */
+/* Small helpers                                                      */
+/* ------------------------------------------------------------------ */
+
+#define TAG4(a, b, c, d)                                                       \
+    (((uint32_t)(a) << 24) | ((uint32_t)(b) << 16) | ((uint32_t)(c) << 8) |    \
+     (uint32_t)(d))
+
+static uint32_t be32(const unsigned char *p)
+{
+    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
+           ((uint32_t)p[2] << 8) | (uint32_t)p[3];
+}
+
+static int ascii_casecmp(const char *a, const char *b)
+{
+    for (;; a++, b++) {
+        int ca = tolower((unsigned char)*a), cb = tolower((unsigned char)*b);
+        if (ca != cb)
+            return ca - cb;
+        if (!ca)
+            return 0;
+    }
+}
+
+/* font units -> 1/1000 em, rounded half away from zero */
+static int32_t to_milli(int64_t v, int upem)
+{
+    int64_t n = v * 1000;
+    if (n >= 0)
+        return (int32_t)((n + upem / 2) / upem);
+    return (int32_t)(-((-n + upem / 2) / upem));
+}
+
+static face *face_of(bt_fonts *f, uint32_t id)
+{
+    BT_ASSERT(id < (uint32_t)f->nfaces);
+    return &f->faces[id];
+}
+
+/* ------------------------------------------------------------------ */
+/* uint64 -> uint32 map                                               */
+/* ------------------------------------------------------------------ */
+
+static uint64_t mix64(uint64_t k)
+{
+    k ^= k >> 33;
+    k *= 0xff51afd7ed558ccdULL;
+    k ^= k >> 33;
+    return k;
+}
+
+static int umap_get(const umap *m, uint64_t key, uint32_t *out)
+{
+    if (!m->cap)
+        return 0;
+    size_t mask = m->cap - 1;
+    for (size_t i = mix64(key) & mask;; i = (i + 1) & mask) {
+        if (m->slots[i].key == key) {
+            *out = m->slots[i].val;
+            return 1;
+        }
+        if (m->slots[i].key == UINT64_MAX)
+            return 0;
+    }
+}
+
+static void umap_put(umap *m, uint64_t key, uint32_t val);
+
+static void umap_grow(umap *m)
+{
+    umap old = *m;
+    m->cap = old.cap ? old.cap * 2 : 64;
+    m->count = 0;
+    m->slots = bt_xmalloc(m->cap * sizeof *m->slots);
+    for (size_t i = 0; i < m->cap; i++)
+        m->slots[i].key = UINT64_MAX;
+    for (size_t i = 0; i < old.cap; i++)
+        if (old.slots[i].key != UINT64_MAX)
+            umap_put(m, old.slots[i].key, old.slots[i].val);
+    free(old.slots);
+}
+
+static void umap_put(umap *m, uint64_t key, uint32_t val)
+{
+    if ((m->count + 1) * 2 > m->cap)
+        umap_grow(m);
+    size_t mask = m->cap - 1;
+    for (size_t i = mix64(key) & mask;; i = (i + 1) & mask) {
+        if (m->slots[i].key == key) {
+            m->slots[i].val = val;
+            return;
+        }
+        if (m->slots[i].key == UINT64_MAX) {
+            m->slots[i].key = key;
+            m->slots[i].val = val;
+            m->count++;
+            return;
+        }
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Loading faces                                                      */
+/* ------------------------------------------------------------------ */
+
+/* 1 when the face at `index` of the file is TrueType-flavoured (sfnt
+ * version 0x00010000 or 'true', not 'OTTO') and really has glyf outlines. */
+static int is_glyf_face(hb_blob_t *blob, hb_face_t *hbface, unsigned index)
+{
+    unsigned len = 0;
+    const unsigned char *d =
+        (const unsigned char *)hb_blob_get_data(blob, &len);
+    if (!d || len < 12)
+        return 0;
+    uint32_t tag = be32(d);
+    if (tag == TAG4('t', 't', 'c', 'f')) {
+        uint32_t n = be32(d + 8);
+        if (index >= n || 12 + 4 * ((uint64_t)index + 1) > len)
+            return 0;
+        uint32_t off = be32(d + 12 + 4 * index);
+        if ((uint64_t)off + 4 > len)
+            return 0;
+        tag = be32(d + off);
+    } else if (index != 0) {
+        return 0;
+    }
+    if (tag != 0x00010000u && tag != TAG4('t', 'r', 'u', 'e'))
+        return 0;
+    hb_blob_t *g = hb_face_reference_table(hbface, HB_TAG('g', 'l', 'y', 'f'));
+    unsigned glen = hb_blob_get_length(g);
+    hb_blob_destroy(g);
+    return glen > 0 && hb_face_get_glyph_count(hbface) > 0;
+}
+
+static int32_t metric(hb_font_t *font, hb_ot_metrics_tag_t tag, int upem)
+{
+    hb_position_t v = 0;
+    hb_ot_metrics_get_position_with_fallback(font, tag, &v);
+    return to_milli(v, upem);
+}
+
+static int has_glyph(hb_font_t *font, uint32_t cp)
+{
+    hb_codepoint_t g = 0;
+    return hb_font_get_nominal_glyph(font, cp, &g) && g != 0;
+}
+
+/* Returns the id of (path, index), loading it when new. -1 when the file
+ * is not a usable TrueType face, lacks a glyph for need_cp (unless that is
+ * BT_FONT_NONE), or BT_MAX_FONTS faces are loaded: nothing is kept then. */
+static int load_face(bt_fonts *f, const char *path, int index,
+                     const char *family, int bold, int italic, uint32_t need_cp,
+                     uint32_t *out)
+{
+    for (int i = 0; i < f->nfaces; i++) {
+        if (f->faces[i].index == index && !strcmp(f->faces[i].path, path)) {
+            if (need_cp != BT_FONT_NONE &&
+                !has_glyph(f->faces[i].hbfont, need_cp))
+                return -1;
+            *out = (uint32_t)i;
+            return 0;
+        }
+    }
+    if (f->nfaces >= BT_MAX_FONTS || index < 0 || index > 0xFFFF)
+        return -1;
+    hb_blob_t *blob = hb_blob_create_from_file_or_fail(path);
+    if (!blob)
+        return -1;
+    hb_face_t *hbface = hb_face_create(blob, (unsigned)index);
+    if (!is_glyf_face(blob, hbface, (unsigned)index)) {
+        hb_face_destroy(hbface);
+        hb_blob_destroy(blob);
+        return -1;
+    }
+    hb_font_t *hbfont = hb_font_create(hbface);
+    if (need_cp != BT_FONT_NONE && !has_glyph(hbfont, need_cp)) {
+        hb_font_destroy(hbfont);
+        hb_face_destroy(hbface);
+        hb_blob_destroy(blob);
+        return -1;
+    }
+    face *fc = &f->faces[f->nfaces];
+    memset(fc, 0, sizeof *fc);
+    fc->path = bt_xstrdup(path);
+    fc->index = index;
+    fc->family = bt_xstrdup(family);
+    fc->bold = bold;
+    fc->italic = italic;
+    fc->blob = blob;
+    fc->hbface = hbface;
+    fc->upem = (int)hb_face_get_upem(hbface);
+    if (fc->upem <= 0)
+        fc->upem = 1000;
+    fc->hbfont = hbfont;
+    hb_font_set_scale(fc->hbfont, fc->upem, fc->upem);
+    fc->metrics.ascent =
+        metric(fc->hbfont, HB_OT_METRICS_TAG_HORIZONTAL_ASCENDER, fc->upem);
+    fc->metrics.descent =
+        -metric(fc->hbfont, HB_OT_METRICS_TAG_HORIZONTAL_DESCENDER, fc->upem);
+    fc->metrics.capheight =
+        metric(fc->hbfont, HB_OT_METRICS_TAG_CAP_HEIGHT, fc->upem);
+    fc->metrics.xheight =
+        metric(fc->hbfont, HB_OT_METRICS_TAG_X_HEIGHT, fc->upem);
+    *out = (uint32_t)f->nfaces++;
+    return 0;
+}
+
+/* Loads a fontconfig font pattern if it is a usable TrueType face. */
+static int load_pattern(bt_fonts *f, FcPattern *p, uint32_t need_cp,
+                        uint32_t *out)
+{
+    FcChar8 *file = NULL, *family = NULL, *format = NULL;
+    int index = 0, weight = FC_WEIGHT_REGULAR, slant = FC_SLANT_ROMAN;
+    FcBool variable = FcFalse;
+    if (FcPatternGetString(p, FC_FILE, 0, &file) != FcResultMatch ||
+        FcPatternGetString(p, FC_FAMILY, 0, &family) != FcResultMatch)
+        return -1;
+    if (FcPatternGetString(p, FC_FONTFORMAT, 0, &format) == FcResultMatch &&
+        strcmp((const char *)format, "TrueType") != 0)
+        return -1;
+    /* variable fonts: libharu would embed only the default instance */
+    if (FcPatternGetBool(p, FC_VARIABLE, 0, &variable) == FcResultMatch &&
+        variable)
+        return -1;
+    FcPatternGetInteger(p, FC_INDEX, 0, &index);
+    FcPatternGetInteger(p, FC_WEIGHT, 0, &weight);
+    FcPatternGetInteger(p, FC_SLANT, 0, &slant);
+    return load_face(f, (const char *)file, index, (const char *)family,
+                     weight >= FC_WEIGHT_DEMIBOLD, slant != FC_SLANT_ROMAN,
+                     need_cp, out);
+}
+
+/* A pattern asking for TrueType in the given style, substituted the way
+ * fc-match does it. Caller destroys. */
+static FcPattern *style_pattern(bt_fonts *f, const char *family, int bold,
+                                int italic, FcCharSet *cs)
+{
+    FcPattern *pat = FcPatternCreate();
+    if (family)
+        FcPatternAddString(pat, FC_FAMILY, (const FcChar8 *)family);
+    FcPatternAddInteger(pat, FC_WEIGHT,
+                        bold ? FC_WEIGHT_BOLD : FC_WEIGHT_REGULAR);
+    FcPatternAddInteger(pat, FC_SLANT,
+                        italic ? FC_SLANT_ITALIC : FC_SLANT_ROMAN);
+    FcPatternAddString(pat, FC_FONTFORMAT, (const FcChar8 *)"TrueType");
+    FcPatternAddBool(pat, FC_SCALABLE, FcTrue);
+    if (cs)
+        FcPatternAddCharSet(pat, FC_CHARSET, cs);
+    FcConfigSubstitute(f->fc, pat, FcMatchPattern);
+    FcDefaultSubstitute(pat);
+    return pat;
+}
+
+static int has_family(FcPattern *p, const char *family)
+{
+    FcChar8 *s;
+    for (int i = 0; FcPatternGetString(p, FC_FAMILY, i, &s) == FcResultMatch;
+         i++)
+        if (!ascii_casecmp((const char *)s, family))
+            return 1;
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Public: lifetime and lookup                                        */
+/* ------------------------------------------------------------------ */
+
+bt_fonts *bt_fonts_new(const char *app_font_dir)
+{
+    bt_fonts *f = bt_xcalloc(1, sizeof *f);
+    f->fc = FcInitLoadConfigAndFonts();
+    struct stat st;
+    if (f->fc && app_font_dir && stat(app_font_dir, &st) == 0 &&
+        S_ISDIR(st.st_mode))
+        FcConfigAppFontAddDir(f->fc, (const FcChar8 *)app_font_dir);
+    bt_arena_init(&f->pool);
+    f->buf = hb_buffer_create();
+    hb_feature_from_string("liga=0", -1, &f->features[0]);
+    hb_feature_from_string("clig=0", -1, &f->features[1]);
+    f->vi = hb_language_from_string("vi", -1);
+    return f;
+}
+
+void bt_fonts_free(bt_fonts *f)
+{
+    if (!f)
+        return;
+    for (int i = 0; i < f->nfaces; i++) {
+        hb_font_destroy(f->faces[i].hbfont);
+        hb_face_destroy(f->faces[i].hbface);
+        hb_blob_destroy(f->faces[i].blob);
+        free(f->faces[i].path);
+        free(f->faces[i].family);
+    }
+    for (int i = 0; i < f->nreqs; i++)
+        free(f->reqs[i].family);
+    free(f->reqs);
+    free(f->shapes);
+    free(f->fallbacks.slots);
+    bt_arena_free(&f->pool);
+    hb_buffer_destroy(f->buf);
+    if (f->fc)
+        FcConfigDestroy(f->fc);
+    free(f);
+}
+
+int bt_fonts_find(bt_fonts *f, const char *family, int bold, int italic,
+                  uint32_t *out_id)
+{
+    bold = !!bold;
+    italic = !!italic;
+    for (int i = 0; i < f->nreqs; i++) {
+        request *r = &f->reqs[i];
+        if (r->bold == bold && r->italic == italic &&
+            !strcmp(r->family, family)) {
+            if (!r->ok)
+                return -1;
+            *out_id = r->id;
+            return 0;
+        }
+    }
+    /* FcFontSort orders the whole family by closeness to the asked style:
+     * the first TrueType face of the right family is the asked style when
+     * installed, else the nearest one (the regular face for a missing
+     * bold). Other families are fontconfig's substitutes: refused. */
+    int ok = 0;
+    uint32_t id = 0;
+    if (f->fc) {
+        FcPattern *pat = style_pattern(f, family, bold, italic, NULL);
+        FcResult res;
+        FcFontSet *fs = FcFontSort(f->fc, pat, FcFalse, NULL, &res);
+        for (int i = 0; fs && i < fs->nfont && !ok; i++)
+            if (has_family(fs->fonts[i], family) &&
+                load_pattern(f, fs->fonts[i], BT_FONT_NONE, &id) == 0)
+                ok = 1;
+        if (fs)
+            FcFontSetDestroy(fs);
+        FcPatternDestroy(pat);
+    }
+    if (f->nreqs == f->capreqs) {
+        f->capreqs = f->capreqs ? f->capreqs * 2 : 8;
+        f->reqs = bt_xrealloc(f->reqs, (size_t)f->capreqs * sizeof *f->reqs);
+    }
+    f->reqs[f->nreqs++] = (request){bt_xstrdup(family), bold, italic, ok, id};
+    if (!ok)
+        return -1;
+    *out_id = id;
+    return 0;
+}
+
+const char *bt_fonts_path(const bt_fonts *f, uint32_t id)
+{
+    BT_ASSERT(id < (uint32_t)f->nfaces);
+    return f->faces[id].path;
+}
+
+int bt_fonts_face_index(const bt_fonts *f, uint32_t id)
+{
+    BT_ASSERT(id < (uint32_t)f->nfaces);
+    return f->faces[id].index;
+}
+
+const char *bt_fonts_family(const bt_fonts *f, uint32_t id)
+{
+    BT_ASSERT(id < (uint32_t)f->nfaces);
+    return f->faces[id].family;
+}
+
+int bt_fonts_bold(const bt_fonts *f, uint32_t id)
+{
+    BT_ASSERT(id < (uint32_t)f->nfaces);
+    return f->faces[id].bold;
+}
+
+int bt_fonts_italic(const bt_fonts *f, uint32_t id)
+{
+    BT_ASSERT(id < (uint32_t)f->nfaces);
+    return f->faces[id].italic;
+}
+
+int bt_fonts_count(const bt_fonts *f)
+{
+    return f->nfaces;
+}
+
+/* ------------------------------------------------------------------ */
+/* Shaping with a per-(font, word) cache                              */
+/* ------------------------------------------------------------------ */
+
+static uint64_t word_hash(uint32_t font, const uint32_t *cps, int len)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    uint32_t v = font;
+    for (int i = -1; i < len; i++) {
+        if (i >= 0)
+            v = cps[i];
+        for (int b = 0; b < 4; b++) {
+            h ^= (v >> (8 * b)) & 0xff;
+            h *= 0x100000001b3ULL;
+        }
+    }
+    return h;
+}
+
+static void shapes_grow(bt_fonts *f)
+{
+    size_t oldcap = f->shapecap;
+    shape_entry *old = f->shapes;
+    f->shapecap = oldcap ? oldcap * 2 : 1024;
+    f->shapes = bt_xcalloc(f->shapecap, sizeof *f->shapes);
+    size_t mask = f->shapecap - 1;
+    for (size_t i = 0; i < oldcap; i++) {
+        if (!old[i].cps)
+            continue;
+        size_t j = old[i].hash & mask;
+        while (f->shapes[j].cps)
+            j = (j + 1) & mask;
+        f->shapes[j] = old[i];
+    }
+    free(old);
+}
+
+/* Runs HarfBuzz on the word and folds glyphs back onto code points. */
+static void shape_word(bt_fonts *f, face *fc, const uint32_t *cps, int len,
+                       bt_glyphpos *pos)
+{
+    hb_buffer_t *b = f->buf;
+    hb_buffer_clear_contents(b);
+    /* character-level clusters: a combining mark keeps its own cluster
+     * and so its own offset, which the writer needs to place it */
+    hb_buffer_set_cluster_level(b, HB_BUFFER_CLUSTER_LEVEL_MONOTONE_CHARACTERS);
+    hb_buffer_add_codepoints(b, cps, len, 0, len);
+    hb_buffer_set_direction(b, HB_DIRECTION_LTR);
+    hb_buffer_guess_segment_properties(b);
+    /* guess would take the language from the locale: pin it instead */
+    hb_buffer_set_language(b, hb_buffer_get_script(b) == HB_SCRIPT_LATIN
+                                  ? f->vi
+                                  : HB_LANGUAGE_INVALID);
+    hb_shape(fc->hbfont, b, f->features, 2);
+
+    unsigned n = 0;
+    hb_glyph_info_t *info = hb_buffer_get_glyph_infos(b, &n);
+    hb_glyph_position_t *gp = hb_buffer_get_glyph_positions(b, &n);
+    int64_t *adv = bt_xcalloc((size_t)len, sizeof *adv);
+    unsigned char *seen = bt_xcalloc((size_t)len, 1);
+    for (int i = 0; i < len; i++)
+        pos[i].cp = cps[i];
+    for (unsigned i = 0; i < n; i++) {
+        unsigned c = info[i].cluster;
+        BT_ASSERT(c < (unsigned)len);
+        adv[c] += gp[i].x_advance;
+        if (!seen[c]) {
+            seen[c] = 1;
+            pos[c].dx = to_milli(gp[i].x_offset, fc->upem);
+            pos[c].dy = to_milli(gp[i].y_offset, fc->upem);
+        }
+    }
+    for (int i = 0; i < len; i++)
+        pos[i].advance = to_milli(adv[i], fc->upem);
+    free(adv);
+    free(seen);
+}
+
+static int S_shape(void *payload, uint32_t font, const uint32_t *cps, int len,
+                   const bt_glyphpos **out)
+{
+    bt_fonts *f = payload;
+    face *fc = face_of(f, font);
+    if (len <= 0) {
+        *out = NULL;
+        return 0;
+    }
+    uint64_t h = word_hash(font, cps, len);
+    if ((f->nshapes + 1) * 2 > f->shapecap)
+        shapes_grow(f);
+    size_t mask = f->shapecap - 1, i = h & mask;
+    for (; f->shapes[i].cps; i = (i + 1) & mask) {
+        shape_entry *e = &f->shapes[i];
+        if (e->hash == h && e->font == font && e->len == len &&
+            !memcmp(e->cps, cps, (size_t)len * sizeof *cps)) {
+            f->nhits++;
+            *out = e->pos;
+            return len;
+        }
+    }
+    shape_entry *e = &f->shapes[i];
+    e->hash = h;
+    e->font = font;
+    e->len = len;
+    e->cps = bt_arena_memdup(&f->pool, cps, (size_t)len * sizeof *cps);
+    e->pos = bt_arena_alloc(&f->pool, (size_t)len * sizeof *e->pos);
+    f->nshapes++;
+    f->nshaped++;
+    shape_word(f, fc, cps, len, e->pos);
+    *out = e->pos;
+    return len;
+}
+
+static int S_covers(void *payload, uint32_t font, uint32_t cp)
+{
+    return has_glyph(face_of(payload, font)->hbfont, cp);
+}
+
+/* ------------------------------------------------------------------ */
+/* Fallback fonts                                                     */
+/* ------------------------------------------------------------------ */
+
+#define FB_BLOCK_BIT (1ULL << 31) /* key tag: (font, cp >> 7) block hint */
+
+static uint32_t find_fallback(bt_fonts *f, uint32_t font, uint32_t cp)
+{
+    face *base = face_of(f, font);
+    FcCharSet *cs = FcCharSetCreate();
+    FcCharSetAddChar(cs, cp);
+    FcPattern *pat = style_pattern(f, NULL, base->bold, base->italic, cs);
+    FcResult res;
+    FcFontSet *fs = FcFontSort(f->fc, pat, FcFalse, NULL, &res);
+    uint32_t found = BT_FONT_NONE;
+    for (int i = 0; fs && i < fs->nfont; i++) {
+        FcPattern *p = fs->fonts[i];
+        FcCharSet *pcs = NULL;
+        uint32_t id;
+        if (FcPatternGetCharSet(p, FC_CHARSET, 0, &pcs) != FcResultMatch ||
+            !FcCharSetHasChar(pcs, cp))
+            continue;
+        if (load_pattern(f, p, cp, &id) == 0) {
+            found = id;
+            break;
+        }
+        if (f->nfaces >= BT_MAX_FONTS)
+            break;
+    }
+    if (fs)
+        FcFontSetDestroy(fs);
+    FcPatternDestroy(pat);
+    FcCharSetDestroy(cs);
+    return found;
+}
+
+static uint32_t S_fallback(void *payload, uint32_t font, uint32_t cp)
+{
+    bt_fonts *f = payload;
+    face_of(f, font);
+    if (cp > 0xFFFF) /* libharu writes non-BMP code points as U+0020 */
+        return BT_FONT_NONE;
+    if (S_covers(f, font, cp))
+        return font;
+    uint64_t key = ((uint64_t)font << 32) | cp;
+    uint64_t bkey = ((uint64_t)font << 32) | FB_BLOCK_BIT | (cp >> 7);
+    uint32_t id;
+    if (umap_get(&f->fallbacks, key, &id))
+        return id;
+    /* the font that served a neighbour in the same 128-cp block usually
+     * serves this one too, without asking fontconfig again */
+    if (umap_get(&f->fallbacks, bkey, &id) && S_covers(f, id, cp)) {
+        umap_put(&f->fallbacks, key, id);
+        return id;
+    }
+    id = f->fc ? find_fallback(f, font, cp) : BT_FONT_NONE;
+    umap_put(&f->fallbacks, key, id);
+    if (id != BT_FONT_NONE)
+        umap_put(&f->fallbacks, bkey, id);
+    return id;
+}
+
+static void S_metrics(void *payload, uint32_t font, bt_fontmetrics *out)
+{
+    *out = face_of(payload, font)->metrics;
+}
+
+bt_shaper bt_fonts_shaper(bt_fonts *f)
+{
+    bt_shaper s;
+    s.shape = S_shape;
+    s.covers = S_covers;
+    s.fallback = S_fallback;
+    s.metrics = S_metrics;
+    s.payload = f;
+    return s;
+}
+
+/* ------------------------------------------------------------------ */
+/* Subsetting for the EPUB                                            */
+/* ------------------------------------------------------------------ */
+
+int bt_fonts_subset(bt_fonts *f, uint32_t id, const uint32_t *cps, int n,
+                    bt_buf *out)
+{
+    face *fc = face_of(f, id);
+    hb_subset_input_t *in = hb_subset_input_create_or_fail();
+    if (!in)
+        return -1;
+    hb_set_t *u = hb_subset_input_unicode_set(in);
+    for (int i = 0; i < n; i++)
+        hb_set_add(u, cps[i]);
+    hb_face_t *sub = hb_subset_or_fail(fc->hbface, in);
+    hb_subset_input_destroy(in);
+    if (!sub)
+        return -1;
+    hb_blob_t *blob = hb_face_reference_blob(sub);
+    unsigned len = 0;
+    const char *data = hb_blob_get_data(blob, &len);
+    int rc = -1;
+    if (data && len >= 12) {
+        bt_buf_put(out, data, len);
+        rc = 0;
+    }
+    hb_blob_destroy(blob);
+    hb_face_destroy(sub);
+    return rc;
+}

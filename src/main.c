@@ -1,0 +1,187 @@
+/* main.c - the CLI: argv -> bt_options -> bt_build_run(); prints the
+ * diagnostics in the order found; exit 0 (ok), 1 (input errors, nothing
+ * written), 2 (usage). A thin layer, like cmark's main.c. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "bantin.h"
+#include "build.h"
+#include "diag.h"
+
+static void usage(FILE *f)
+{
+    fputs(
+        "usage: bantin build FILE... [-o DIR] [--layout NAME|FILE]\n"
+        "                    [--pdf-only|--epub-only] [--allow-outside] "
+        "[-q|-v]\n"
+        "       bantin check FILE... [--layout NAME|FILE] [--allow-outside]\n"
+        "       bantin --help | --version\n"
+        "\n"
+        "Turns news articles into a printable PDF bulletin and an EPUB 3 "
+        "digest.\n"
+        "FILE is a bulletin manifest (root <bulletin>) or article files\n"
+        "(.xml with root <article>, .txt clippings); see bantin(1).\n"
+        "\n"
+        "  build            write ISSUE.pdf and ISSUE.epub next to the "
+        "manifest\n"
+        "                   (or the first article), or into -o DIR\n"
+        "  check            everything build does except writing; reports "
+        "up to\n"
+        "                   20 problems\n"
+        "  -o, --output DIR write the outputs into DIR (created if missing)\n"
+        "  --layout NAME|FILE  a layout from the data folder (a4-3col, "
+        "a4-2col,\n"
+        "                   a5-2col) or a layout file; default: the "
+        "manifest's\n"
+        "                   <layout>, else a4-3col\n"
+        "  --pdf-only, --epub-only  write one of the two outputs\n"
+        "  --allow-outside  allow inputs and images outside the bulletin's "
+        "folder\n"
+        "  -q, --quiet      print errors only\n"
+        "  -v, --verbose    also print what was written\n"
+        "  -h, --help       this text\n"
+        "  --version        the version\n"
+        "\n"
+        "Diagnostics go to stderr as FILE:LINE:COL: error|warning|note: "
+        "TEXT.\n"
+        "Exit status: 0 success (warnings allowed), 1 input errors (nothing "
+        "is\n"
+        "written), 2 usage error.\n"
+        "Environment: BANTIN_DATADIR (layouts/ and fonts/), "
+        "SOURCE_DATE_EPOCH\n"
+        "(the date written into outputs).\n",
+        f);
+}
+
+int main(int argc, char **argv)
+{
+    enum { OPT_LAYOUT = 256, OPT_PDF, OPT_EPUB, OPT_OUTSIDE, OPT_VERSION,
+           OPT_DUMP };
+    static const struct option longopts[] = {
+        {"output", required_argument, NULL, 'o'},
+        {"layout", required_argument, NULL, OPT_LAYOUT},
+        {"pdf-only", no_argument, NULL, OPT_PDF},
+        {"epub-only", no_argument, NULL, OPT_EPUB},
+        {"allow-outside", no_argument, NULL, OPT_OUTSIDE},
+        {"quiet", no_argument, NULL, 'q'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, OPT_VERSION},
+        {"dump", required_argument, NULL, OPT_DUMP},
+        {NULL, 0, NULL, 0}};
+    bt_options opt;
+    memset(&opt, 0, sizeof opt);
+    opt.outputs = BT_OUT_PDF | BT_OUT_EPUB;
+    int verbose = 0, pdf_only = 0, epub_only = 0;
+
+    if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
+        printf("bantin %s\n", BT_VERSION);
+        return 0;
+    }
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "build") == 0) {
+        opt.check_only = 0;
+    } else if (strcmp(cmd, "check") == 0) {
+        opt.check_only = 1;
+    } else {
+        fprintf(stderr, "bantin: unknown command '%s' (expected build or "
+                        "check)\n", cmd);
+        usage(stderr);
+        return 2;
+    }
+    optind = 2;
+    int c;
+    while ((c = getopt_long(argc, argv, "o:qvh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'o':
+            opt.outdir = optarg;
+            break;
+        case OPT_LAYOUT:
+            opt.layout = optarg;
+            break;
+        case OPT_PDF:
+            pdf_only = 1;
+            break;
+        case OPT_EPUB:
+            epub_only = 1;
+            break;
+        case OPT_OUTSIDE:
+            opt.allow_outside = 1;
+            break;
+        case 'q':
+            verbose = -1;
+            break;
+        case 'v':
+            verbose = 1;
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        case OPT_VERSION:
+            printf("bantin %s\n", BT_VERSION);
+            return 0;
+        case OPT_DUMP:
+            if (strcmp(optarg, "layout") != 0) {
+                fprintf(stderr, "bantin: --dump takes 'layout'\n");
+                return 2;
+            }
+            opt.dump_layout = 1;
+            break;
+        default:
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (pdf_only && epub_only) {
+        fprintf(stderr, "bantin: --pdf-only and --epub-only exclude each "
+                        "other\n");
+        return 2;
+    }
+    if (pdf_only)
+        opt.outputs = BT_OUT_PDF;
+    if (epub_only)
+        opt.outputs = BT_OUT_EPUB;
+    if (optind >= argc) {
+        fprintf(stderr, "bantin: %s needs at least one input file\n", cmd);
+        usage(stderr);
+        return 2;
+    }
+    if (opt.check_only && opt.outdir) {
+        fprintf(stderr, "bantin: check writes nothing; -o is for build\n");
+        return 2;
+    }
+    opt.inputs = argv + optind;
+    opt.ninputs = argc - optind;
+    char *datadir = bt_build_datadir(argv[0]);
+    opt.datadir = datadir;
+
+    bt_ctx ctx;
+    bt_ctx_init(&ctx);
+    ctx.verbose = verbose;
+    int rc = bt_build_run(&ctx, &opt);
+    if (verbose < 0) {
+        /* -q: errors and the notes that follow them; no warnings */
+        int w = 0, keep = 0;
+        for (int i = 0; i < ctx.ndiags; i++) {
+            if (ctx.diags[i].level != BT_DIAG_NOTE)
+                keep = ctx.diags[i].level == BT_DIAG_ERROR;
+            if (keep)
+                ctx.diags[w++] = ctx.diags[i];
+        }
+        ctx.ndiags = w;
+    }
+    bt_diag_print(&ctx, stderr, 0);
+    int errors = ctx.nerrors;
+    bt_ctx_free(&ctx);
+    free(datadir);
+    return rc == 0 && errors == 0 ? 0 : 1;
+}

@@ -1,0 +1,869 @@
+/* pdf_out.c - draws bt_pages into a PDF with libharu 2.3.0. The only file
+ * that includes hpdf.h. It never measures or decides layout: every glyph
+ * goes where layout put it.
+ *
+ * libharu has no kerning and no TJ operator, so each run of glyphs is
+ * written as one raw `[<XXXX> adj <YYYY>] TJ` into the page's content
+ * stream (notes/libharu.md §3). The adjustments come from libharu's own
+ * glyph widths (the numbers it writes into /W), so the viewer lands every
+ * glyph on the position HarfBuzz gave, within 1/2000 em, with no drift.
+ * Consecutive boxes on one baseline in the same font, size and colour
+ * share a TJ; a page's text runs share a BT...ET until a rule or an image
+ * interrupts. Td, Tf, rg and rules are formatted here from whole mpt, so
+ * coordinates are exact. libharu still owns BT/ET, the font resources
+ * (HPDF_Page_GetLocalFontName), images and annotations. Its ToUnicode CMap
+ * is invalid and is rewritten before saving (notes §2).
+ *
+ * Errors: the libharu handler records only the first error (sticky, like
+ * sqlite); every drawing step checks it, and any error abandons the whole
+ * document without saving. No longjmp. */
+
+#include <hpdf.h>
+#include <hpdf_encrypt.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pdf_out.h"
+#include "buf.h"
+#include "image.h"
+
+/* ------------------------------------------------------------------ */
+/* State                                                              */
+/* ------------------------------------------------------------------ */
+
+#define WIDTH_UNKNOWN INT32_MIN
+
+typedef struct pdf_err {
+    HPDF_STATUS code;   /* first libharu error, 0 = none */
+    HPDF_STATUS detail; /* its detail number (often errno) */
+} pdf_err;
+
+typedef struct pdf_font {
+    HPDF_Font font;                /* NULL until first use */
+    int32_t *width;                /* [65536] 1/1000 em as libharu knows it */
+    unsigned char used[65536 / 8]; /* code points drawn: for ToUnicode */
+} pdf_font;
+
+typedef struct pdf_imgcache {
+    const bt_image *key;
+    HPDF_Image img;
+} pdf_imgcache;
+
+typedef struct pdf_w {
+    bt_ctx *ctx;
+    const bt_doc *doc;
+    const bt_pages *pages;
+    const bt_fonts *fonts;
+    HPDF_Doc pdf;
+    pdf_err err;
+    int failed; /* an error of ours was reported */
+    HPDF_Encoder utf8;
+    HPDF_Page *hp;   /* [npages] */
+    int32_t page_h;  /* mpt */
+    pdf_font **font; /* [nfonts], lazily allocated */
+    int nfonts;
+    pdf_imgcache *imgs; /* images loaded so far */
+    int nimgs, capimgs;
+    int smask;  /* 1 once an SMask is used: PDF 1.4 */
+    bt_buf out; /* content bytes not yet written to the stream */
+
+    /* per-page content state */
+    HPDF_Page page;
+    HPDF_Stream stream;
+    int in_text;        /* inside BT ... ET */
+    uint32_t cur_font;  /* BT_FONT_NONE until Tf */
+    int32_t cur_size;   /* mpt */
+    uint32_t cur_color; /* 0xRRGGBB of the fill colour */
+    int64_t lx, ly;     /* text line origin (last Td), mpt, PDF y up */
+    /* the open TJ segment */
+    int seg_open;
+    int in_hex;
+    int64_t seg_x, seg_y; /* segment origin, mpt, PDF y up */
+    int64_t pen;          /* actual pen from seg_x, 1/1000 text space */
+    int seg_glyphs;       /* glyphs in the segment (kept under the array
+                             and string limits of PDF readers) */
+} pdf_w;
+
+static void pdf_on_error(HPDF_STATUS code, HPDF_STATUS detail, void *user)
+{
+    pdf_err *e = user;
+    if (!e->code) {
+        e->code = code;
+        e->detail = detail;
+    }
+}
+
+static int pdf_ok(const pdf_w *w)
+{
+    return !w->err.code && !w->failed;
+}
+
+/* Reports a libharu error once, at the document. */
+static void pdf_report(pdf_w *w)
+{
+    if (w->err.code && !w->failed) {
+        bt_error(w->ctx, bt_pos_file(w->doc->file),
+                 "PDF: libharu error 0x%04X (detail %u)", (unsigned)w->err.code,
+                 (unsigned)w->err.detail);
+        w->failed = 1;
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Number formatting: exact decimal of fixed-point integers           */
+/* ------------------------------------------------------------------ */
+
+/* Appends v / 10^digits (digits <= 6) as a decimal without trailing
+ * zeros. Hand-rolled: snprintf was a fifth of the run time. */
+static void put_fixed(bt_buf *b, int64_t v, int digits)
+{
+    char tmp[40], *e = tmp + sizeof tmp, *p = e;
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    int started = 0;
+    for (int i = 0; i < digits; i++, u /= 10) {
+        unsigned d = (unsigned)(u % 10);
+        if (d || started) {
+            *--p = (char)('0' + d);
+            started = 1;
+        }
+    }
+    if (started)
+        *--p = '.';
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *--p = '-';
+    bt_buf_put(b, p, (size_t)(e - p));
+}
+
+static void put_mpt(bt_buf *b, int64_t v)
+{
+    put_fixed(b, v, 3);
+}
+
+static void put_int(bt_buf *b, int64_t v)
+{
+    put_fixed(b, v, 0);
+}
+
+/* Colour channel 0..255 as 0..1 with 4 decimals. */
+static void put_channel(bt_buf *b, unsigned c)
+{
+    put_fixed(b, ((int64_t)c * 10000 + 127) / 255, 4);
+}
+
+/* Rounded a / b for b > 0. */
+static int64_t div_round(int64_t a, int64_t b)
+{
+    return a >= 0 ? (a + b / 2) / b : -((-a + b / 2) / b);
+}
+
+/* Moves pending content bytes into the page's stream. */
+static void out_flush(pdf_w *w)
+{
+    if (!w->out.len)
+        return;
+    if (pdf_ok(w))
+        HPDF_Stream_Write(w->stream, (const HPDF_BYTE *)w->out.data,
+                          (HPDF_UINT)w->out.len);
+    bt_buf_clear(&w->out);
+}
+
+/* ------------------------------------------------------------------ */
+/* Fonts                                                              */
+/* ------------------------------------------------------------------ */
+
+static int ends_with_ci(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    if (n < m)
+        return 0;
+    for (size_t i = 0; i < m; i++) {
+        char a = s[n - m + i], c = suffix[i];
+        if (a >= 'A' && a <= 'Z')
+            a = (char)(a - 'A' + 'a');
+        if (a != c)
+            return 0;
+    }
+    return 1;
+}
+
+/* The font for id, loaded on first use. NULL after reporting an error. */
+static pdf_font *font_get(pdf_w *w, uint32_t id, bt_pos src)
+{
+    if (id >= (uint32_t)w->nfonts) {
+        bt_error(w->ctx, src, "PDF: unknown font id %u", (unsigned)id);
+        w->failed = 1;
+        return NULL;
+    }
+    pdf_font *pf = w->font[id];
+    if (pf)
+        return pf;
+    const char *path = bt_fonts_path(w->fonts, id);
+    int index = bt_fonts_face_index(w->fonts, id);
+    if (!path) {
+        bt_error(w->ctx, src, "PDF: font id %u has no file", (unsigned)id);
+        w->failed = 1;
+        return NULL;
+    }
+    const char *name;
+    if (index > 0 || ends_with_ci(path, ".ttc"))
+        name =
+            HPDF_LoadTTFontFromFile2(w->pdf, path, (HPDF_UINT)index, HPDF_TRUE);
+    else
+        name = HPDF_LoadTTFontFromFile(w->pdf, path, HPDF_TRUE);
+    HPDF_Font f = name ? HPDF_GetFont(w->pdf, name, "UTF-8") : NULL;
+    if (!f || !pdf_ok(w)) {
+        if (pdf_ok(w)) {
+            bt_error(w->ctx, src, "PDF: cannot embed font %s", path);
+            w->failed = 1;
+        }
+        return NULL;
+    }
+    pf = bt_xcalloc(1, sizeof *pf);
+    pf->font = f;
+    pf->width = bt_xmalloc(65536 * sizeof *pf->width);
+    for (int i = 0; i < 65536; i++)
+        pf->width[i] = WIDTH_UNKNOWN;
+    w->font[id] = pf;
+    return pf;
+}
+
+/* libharu's advance of cp (1/1000 em); asking marks the glyph for the
+ * subset. */
+static int32_t font_width(pdf_font *pf, uint32_t cp)
+{
+    if (pf->width[cp] == WIDTH_UNKNOWN) {
+        pf->width[cp] =
+            (int32_t)HPDF_Font_GetUnicodeWidth(pf->font, (HPDF_UNICODE)cp);
+        pf->used[cp >> 3] |= (unsigned char)(1u << (cp & 7));
+    }
+    return pf->width[cp];
+}
+
+/* Replaces libharu's CID-style ToUnicode stream (invalid: poppler warns
+ * "Invalid 'begincidrange'") with an identity bfchar CMap of the code
+ * points drawn with this font. bfchar, not bfrange: gs 10.0 misreads
+ * bfrange destinations (notes §2). */
+static void font_fix_tounicode(pdf_font *pf)
+{
+    HPDF_FontAttr attr = (HPDF_FontAttr)pf->font->attr;
+    HPDF_Dict cmap = HPDF_Dict_GetItem(pf->font, "ToUnicode", HPDF_OCLASS_DICT);
+    if (attr->type != HPDF_FONT_TYPE0_TT || !cmap || cmap != attr->cmap_stream)
+        return;
+    HPDF_Dict_RemoveElement(cmap, "Type");
+    HPDF_Dict_RemoveElement(cmap, "CMapName");
+    HPDF_Dict_RemoveElement(cmap, "CIDSystemInfo");
+    HPDF_Dict_RemoveElement(cmap, "WMode");
+    HPDF_MemStream_FreeData(cmap->stream);
+
+    bt_buf b = BT_BUF_INIT;
+    bt_buf_puts(&b, "/CIDInit /ProcSet findresource begin\n"
+                    "12 dict begin\n"
+                    "begincmap\n"
+                    "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) "
+                    "/Supplement 0 >> def\n"
+                    "/CMapName /Adobe-Identity-UCS def\n"
+                    "/CMapType 2 def\n"
+                    "1 begincodespacerange\n<0000> <FFFF>\n"
+                    "endcodespacerange\n");
+    uint32_t block[100];
+    int n = 0;
+    for (uint32_t cp = 0; cp <= 0x10000; cp++) {
+        int take = cp < 0x10000 && (pf->used[cp >> 3] >> (cp & 7) & 1) &&
+                   !(cp >= 0xD800 && cp <= 0xDFFF);
+        if (take)
+            block[n++] = cp;
+        if (n && (n == 100 || cp == 0x10000)) {
+            bt_buf_printf(&b, "%d beginbfchar\n", n);
+            for (int i = 0; i < n; i++)
+                bt_buf_printf(&b, "<%04X> <%04X>\n", (unsigned)block[i],
+                              (unsigned)block[i]);
+            bt_buf_puts(&b, "endbfchar\n");
+            n = 0;
+        }
+    }
+    bt_buf_puts(&b, "endcmap\n"
+                    "CMapName currentdict /CMap defineresource pop\n"
+                    "end\nend\n");
+    HPDF_Stream_Write(cmap->stream, (const HPDF_BYTE *)b.data,
+                      (HPDF_UINT)b.len);
+    bt_buf_free(&b);
+}
+
+/* ------------------------------------------------------------------ */
+/* Text                                                               */
+/* ------------------------------------------------------------------ */
+
+static void seg_close(pdf_w *w)
+{
+    if (!w->seg_open)
+        return;
+    if (w->in_hex)
+        bt_buf_putc(&w->out, '>');
+    bt_buf_puts(&w->out, "]TJ\n");
+    w->seg_open = 0;
+    w->in_hex = 0;
+}
+
+static void text_end(pdf_w *w)
+{
+    seg_close(w);
+    out_flush(w);
+    if (w->in_text && pdf_ok(w))
+        HPDF_Page_EndText(w->page);
+    w->in_text = 0;
+}
+
+static void set_color(pdf_w *w, uint32_t color)
+{
+    if (color == w->cur_color)
+        return;
+    seg_close(w);
+    put_channel(&w->out, color >> 16 & 0xFF);
+    bt_buf_putc(&w->out, ' ');
+    put_channel(&w->out, color >> 8 & 0xFF);
+    bt_buf_putc(&w->out, ' ');
+    put_channel(&w->out, color & 0xFF);
+    bt_buf_puts(&w->out, " rg\n");
+    w->cur_color = color;
+}
+
+static const char hexdig[] = "0123456789ABCDEF";
+
+static void put_hex4(bt_buf *b, uint32_t cp)
+{
+    char h[4] = {hexdig[cp >> 12 & 15], hexdig[cp >> 8 & 15],
+                 hexdig[cp >> 4 & 15], hexdig[cp & 15]};
+    bt_buf_put(b, h, 4);
+}
+
+/* A new segment at (px, py), mpt in PDF space: Td relative to the last
+ * line origin (exact: both are whole mpt). */
+static void seg_open(pdf_w *w, int64_t px, int64_t py)
+{
+    seg_close(w);
+    put_mpt(&w->out, px - w->lx);
+    bt_buf_putc(&w->out, ' ');
+    put_mpt(&w->out, py - w->ly);
+    bt_buf_puts(&w->out, " Td[");
+    w->lx = px;
+    w->ly = py;
+    w->seg_x = px;
+    w->seg_y = py;
+    w->pen = 0;
+    w->seg_glyphs = 0;
+    w->seg_open = 1;
+    w->in_hex = 0;
+}
+
+static void draw_glyphs(pdf_w *w, const bt_box *box)
+{
+    const int n = box->u.run.n;
+    const int32_t size = box->u.run.size;
+    if (n <= 0)
+        return;
+    if (size <= 0) {
+        bt_error(w->ctx, box->src, "PDF: font size %d mpt", (int)size);
+        w->failed = 1;
+        return;
+    }
+    pdf_font *pf = font_get(w, box->u.run.font, box->src);
+    if (!pf)
+        return;
+    if (!w->in_text) {
+        out_flush(w);
+        HPDF_Page_BeginText(w->page);
+        if (!pdf_ok(w))
+            return;
+        w->in_text = 1;
+        w->lx = w->ly = 0; /* BT resets the text matrix */
+    }
+    if (box->u.run.font != w->cur_font || size != w->cur_size) {
+        /* Tf by hand (exact size, and a third of the cost of
+         * HPDF_Page_SetFontAndSize); GetLocalFontName puts the font into
+         * the page's resources. */
+        if (size > HPDF_MAX_FONTSIZE * 1000) {
+            bt_error(w->ctx, box->src, "PDF: font size %d mpt", (int)size);
+            w->failed = 1;
+            return;
+        }
+        const char *local = HPDF_Page_GetLocalFontName(w->page, pf->font);
+        if (!local || !pdf_ok(w)) {
+            if (pdf_ok(w)) {
+                bt_error(w->ctx, box->src, "PDF: cannot add a font resource");
+                w->failed = 1;
+            }
+            return;
+        }
+        seg_close(w);
+        bt_buf_putc(&w->out, '/');
+        bt_buf_puts(&w->out, local);
+        bt_buf_putc(&w->out, ' ');
+        put_mpt(&w->out, size);
+        bt_buf_puts(&w->out, " Tf\n");
+        w->cur_font = box->u.run.font;
+        w->cur_size = size;
+    }
+    set_color(w, box->u.run.color);
+
+    for (int i = 0; i < n; i++) {
+        const bt_glyph *g = &box->u.run.glyphs[i];
+        uint32_t cp = g->cp;
+        if (cp > 0xFFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+            bt_error(w->ctx, box->src,
+                     "PDF: U+%04X cannot be drawn (only BMP code points)",
+                     (unsigned)cp);
+            w->failed = 1;
+            return;
+        }
+        int64_t px = (int64_t)box->x + g->x;
+        int64_t py = (int64_t)w->page_h - ((int64_t)box->y + g->y);
+        int cont = 0;
+        int64_t want = 0;
+        if (w->seg_open && py == w->seg_y && w->seg_glyphs < 2000) {
+            want = div_round((px - w->seg_x) * 1000, size);
+            /* Inside a box always continue; across boxes on the same
+             * baseline only for a forward move of up to 3 em. */
+            int64_t jump = want - w->pen;
+            cont = i > 0 || (jump >= -50 && jump <= 3000);
+        }
+        if (cont) {
+            int64_t adj = w->pen - want;
+            if (adj) {
+                if (w->in_hex)
+                    bt_buf_putc(&w->out, '>');
+                w->in_hex = 0;
+                put_int(&w->out, adj);
+                w->pen = want;
+            }
+        } else {
+            seg_open(w, px, py);
+        }
+        if (!w->in_hex)
+            bt_buf_putc(&w->out, '<');
+        w->in_hex = 1;
+        put_hex4(&w->out, cp);
+        w->pen += font_width(pf, cp);
+        w->seg_glyphs++;
+    }
+    if (w->out.len > 60000) { /* keep the buffer small on long pages */
+        seg_close(w);
+        out_flush(w);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Rules, images, links                                               */
+/* ------------------------------------------------------------------ */
+
+static void draw_rule(pdf_w *w, const bt_box *box)
+{
+    if (box->w <= 0 || box->h <= 0)
+        return;
+    text_end(w);
+    set_color(w, box->u.rule.color);
+    put_mpt(&w->out, box->x);
+    bt_buf_putc(&w->out, ' ');
+    put_mpt(&w->out, (int64_t)w->page_h - ((int64_t)box->y + box->h));
+    bt_buf_putc(&w->out, ' ');
+    put_mpt(&w->out, box->w);
+    bt_buf_putc(&w->out, ' ');
+    put_mpt(&w->out, box->h);
+    bt_buf_puts(&w->out, " re f\n");
+    out_flush(w);
+}
+
+static HPDF_Image image_get(pdf_w *w, const bt_image *im, bt_pos src)
+{
+    for (int i = 0; i < w->nimgs; i++)
+        if (w->imgs[i].key == im)
+            return w->imgs[i].img;
+    HPDF_Image img = NULL;
+    if (im->jpeg) {
+        img = HPDF_LoadJpegImageFromMem(w->pdf, im->jpeg,
+                                        (HPDF_UINT)im->jpeg_len);
+    } else if (im->pixels && (im->channels == 1 || im->channels == 3) &&
+               im->width > 0 && im->height > 0) {
+        img = HPDF_LoadRawImageFromMem(
+            w->pdf, im->pixels, (HPDF_UINT)im->width, (HPDF_UINT)im->height,
+            im->channels == 1 ? HPDF_CS_DEVICE_GRAY : HPDF_CS_DEVICE_RGB, 8);
+        if (img && im->alpha && pdf_ok(w)) {
+            HPDF_Image mask = HPDF_LoadRawImageFromMem(
+                w->pdf, im->alpha, (HPDF_UINT)im->width, (HPDF_UINT)im->height,
+                HPDF_CS_DEVICE_GRAY, 8);
+            if (mask && pdf_ok(w))
+                HPDF_Image_AddSMask(img, mask);
+            w->smask = 1;
+        }
+    }
+    if (!pdf_ok(w))
+        return NULL;
+    if (!img) {
+        bt_error(w->ctx, src, "PDF: image cannot be embedded");
+        w->failed = 1;
+        return NULL;
+    }
+    if (w->nimgs == w->capimgs) {
+        w->capimgs = w->capimgs ? 2 * w->capimgs : 16;
+        w->imgs = bt_xrealloc(w->imgs, (size_t)w->capimgs * sizeof *w->imgs);
+    }
+    w->imgs[w->nimgs].key = im;
+    w->imgs[w->nimgs].img = img;
+    w->nimgs++;
+    return img;
+}
+
+static void draw_image(pdf_w *w, const bt_box *box)
+{
+    if (!box->u.img.image || box->w <= 0 || box->h <= 0)
+        return;
+    text_end(w);
+    HPDF_Image img = image_get(w, box->u.img.image, box->src);
+    if (!img)
+        return;
+    HPDF_Page_DrawImage(w->page, img, (HPDF_REAL)box->x / 1000,
+                        (HPDF_REAL)(w->page_h - (box->y + box->h)) / 1000,
+                        (HPDF_REAL)box->w / 1000, (HPDF_REAL)box->h / 1000);
+}
+
+/* A destination on page (1-based) at top (mpt from the top edge):
+ * [page /XYZ 0 top null], which keeps the reader's zoom. libharu's
+ * SetXYZ refuses zoom 0, so the array is rebuilt after it. */
+static HPDF_Destination make_dest(pdf_w *w, int page, int32_t y)
+{
+    if (page < 1 || page > w->pages->npages)
+        page = 1;
+    int32_t top = w->page_h - y;
+    if (top > w->page_h)
+        top = w->page_h;
+    if (top < 0)
+        top = 0;
+    HPDF_Destination d = HPDF_Page_CreateDestination(w->hp[page - 1]);
+    if (!d || !pdf_ok(w))
+        return NULL;
+    HPDF_Destination_SetXYZ(d, 0, (HPDF_REAL)top / 1000, 1);
+    if (!pdf_ok(w))
+        return NULL;
+    /* Replace the zoom (last element) with null. */
+    void *target = HPDF_Array_GetItem(d, 0, HPDF_OCLASS_DICT);
+    if (!target || !pdf_ok(w))
+        return NULL;
+    HPDF_Array_Clear(d);
+    HPDF_Array_Add(d, target);
+    HPDF_Array_AddName(d, "XYZ");
+    HPDF_Array_AddReal(d, 0);
+    HPDF_Array_AddReal(d, (HPDF_REAL)top / 1000);
+    HPDF_Array_Add(d, HPDF_Null_New(d->mmgr));
+    return pdf_ok(w) ? d : NULL;
+}
+
+/* Percent-encodes bytes that may not appear raw in a URI. */
+static char *uri_encode(bt_arena *a, const char *uri)
+{
+    bt_buf b = BT_BUF_INIT;
+    for (const unsigned char *p = (const unsigned char *)uri; *p; p++) {
+        if (*p <= 0x20 || *p >= 0x7F || strchr("\"<>\\^`{|}", *p)) {
+            char h[3] = {'%', hexdig[*p >> 4], hexdig[*p & 15]};
+            bt_buf_put(&b, h, 3);
+        } else {
+            bt_buf_putc(&b, *p);
+        }
+    }
+    char *r = bt_arena_strndup(a, b.data ? b.data : "", b.len);
+    bt_buf_free(&b);
+    return r;
+}
+
+static void draw_link(pdf_w *w, const bt_box *box)
+{
+    HPDF_Rect r;
+    r.left = (HPDF_REAL)box->x / 1000;
+    r.right = (HPDF_REAL)((int64_t)box->x + box->w) / 1000;
+    r.top = (HPDF_REAL)((int64_t)w->page_h - box->y) / 1000;
+    r.bottom = (HPDF_REAL)((int64_t)w->page_h - box->y - box->h) / 1000;
+    HPDF_Annotation a;
+    if (box->u.link.uri) {
+        a = HPDF_Page_CreateURILinkAnnot(
+            w->page, r, uri_encode(&w->ctx->arena, box->u.link.uri));
+    } else {
+        if (box->u.link.page < 1 || box->u.link.page > w->pages->npages) {
+            bt_error(w->ctx, box->src, "PDF: link to page %d of %d",
+                     box->u.link.page, w->pages->npages);
+            w->failed = 1;
+            return;
+        }
+        HPDF_Destination d = make_dest(w, box->u.link.page, box->u.link.y);
+        if (!d)
+            return;
+        a = HPDF_Page_CreateLinkAnnot(w->page, r, d);
+    }
+    if (a && pdf_ok(w))
+        HPDF_LinkAnnot_SetBorderStyle(a, 0, 0, 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* Pages                                                              */
+/* ------------------------------------------------------------------ */
+
+static void draw_page(pdf_w *w, int idx)
+{
+    const bt_page *pg = &w->pages->pages[idx];
+    w->page = w->hp[idx];
+    w->stream = ((HPDF_PageAttr)w->page->attr)->stream;
+    w->in_text = 0;
+    w->cur_font = BT_FONT_NONE;
+    w->cur_size = 0;
+    w->cur_color = 0x000000; /* the initial fill is black */
+    w->seg_open = 0;
+    w->in_hex = 0;
+    bt_buf_clear(&w->out);
+    for (int i = 0; i < pg->nboxes && pdf_ok(w); i++) {
+        const bt_box *box = &pg->boxes[i];
+        switch (box->kind) {
+        case BT_BOX_GLYPHS:
+            draw_glyphs(w, box);
+            break;
+        case BT_BOX_RULE:
+            draw_rule(w, box);
+            break;
+        case BT_BOX_IMAGE:
+            draw_image(w, box);
+            break;
+        case BT_BOX_LINK:
+            draw_link(w, box);
+            break;
+        }
+    }
+    text_end(w);
+}
+
+/* ------------------------------------------------------------------ */
+/* Document-level: outline, info, labels, /ID                         */
+/* ------------------------------------------------------------------ */
+
+static void write_outline(pdf_w *w)
+{
+    HPDF_Outline section = NULL;
+    for (int i = 0; i < w->pages->noutline && pdf_ok(w); i++) {
+        const bt_outline *o = &w->pages->outline[i];
+        char *title = bt_arena_strndup(
+            &w->ctx->arena, o->title.ptr ? o->title.ptr : "", o->title.len);
+        HPDF_Outline parent = o->level > 0 ? section : NULL;
+        HPDF_Outline item = HPDF_CreateOutline(w->pdf, parent, title, w->utf8);
+        if (!item || !pdf_ok(w))
+            return;
+        HPDF_Destination d = make_dest(w, o->page, o->y);
+        if (!d)
+            return;
+        HPDF_Outline_SetDestination(item, d);
+        if (o->level == 0) {
+            HPDF_Outline_SetOpened(item, HPDF_TRUE);
+            section = item;
+        }
+    }
+    if (w->pages->noutline > 0 && pdf_ok(w))
+        HPDF_SetPageMode(w->pdf, HPDF_PAGE_MODE_USE_OUTLINE);
+}
+
+static void set_info(pdf_w *w, HPDF_InfoType type, bt_buf *b)
+{
+    if (b->len && pdf_ok(w))
+        HPDF_SetInfoAttr(w->pdf, type, b->data);
+    bt_buf_clear(b);
+}
+
+static void write_info(pdf_w *w)
+{
+    const bt_doc *doc = w->doc;
+    bt_buf b = BT_BUF_INIT;
+
+    bt_buf_put(&b, doc->title.text.ptr, doc->title.text.len);
+    if (doc->number.text.len) {
+        bt_buf_puts(&b, b.len ? " – Số " : "Số ");
+        bt_buf_put(&b, doc->number.text.ptr, doc->number.text.len);
+    }
+    set_info(w, HPDF_INFO_TITLE, &b);
+
+    if (doc->publisher.text.len) {
+        bt_buf_put(&b, doc->publisher.text.ptr, doc->publisher.text.len);
+    } else if (doc->narticles == 1) {
+        const bt_article *art = NULL;
+        for (const bt_section *s = doc->sections; s && !art; s = s->next)
+            art = s->articles;
+        for (const bt_author *au = art ? art->authors : NULL; au;
+             au = au->next) {
+            if (b.len)
+                bt_buf_puts(&b, ", ");
+            bt_buf_put(&b, au->name.text.ptr, au->name.text.len);
+        }
+    }
+    set_info(w, HPDF_INFO_AUTHOR, &b);
+
+    if (doc->subtitle.text.len)
+        bt_buf_put(&b, doc->subtitle.text.ptr, doc->subtitle.text.len);
+    else
+        bt_buf_puts(&b, "Bản tin");
+    set_info(w, HPDF_INFO_SUBJECT, &b);
+
+    const bt_section *s;
+    bt_section_foreach(doc, s)
+    {
+        if (!s->title.text.len)
+            continue;
+        if (b.len)
+            bt_buf_puts(&b, ", ");
+        bt_buf_put(&b, s->title.text.ptr, s->title.text.len);
+    }
+    set_info(w, HPDF_INFO_KEYWORDS, &b);
+
+    bt_buf_puts(&b, "bantin " BT_VERSION);
+    set_info(w, HPDF_INFO_CREATOR, &b);
+    bt_buf_free(&b);
+
+    const bt_time *t = &doc->stamp;
+    if (t->y > 0 && pdf_ok(w)) {
+        HPDF_Date d;
+        memset(&d, 0, sizeof d);
+        d.year = t->y;
+        d.month = t->mo;
+        d.day = t->d;
+        d.hour = t->h;
+        d.minutes = t->mi;
+        d.seconds = t->s;
+        d.ind = '+'; /* UTC; 'Z' trips libharu's PDF/A checks (notes §7) */
+        HPDF_SetInfoDateAttr(w->pdf, HPDF_INFO_CREATION_DATE, d);
+        if (pdf_ok(w))
+            HPDF_SetInfoDateAttr(w->pdf, HPDF_INFO_MOD_DATE, d);
+    }
+}
+
+/* A fixed /ID from the title, number and date, so that identical inputs
+ * give identical files and readers still get an ID. */
+static void write_id(pdf_w *w)
+{
+    const bt_doc *doc = w->doc;
+    HPDF_MD5_CTX md5;
+    HPDF_BYTE digest[16];
+    char stamp[64];
+    HPDF_MD5Init(&md5);
+    HPDF_MD5Update(&md5, (const HPDF_BYTE *)"bantin\0", 7);
+    if (doc->title.text.len)
+        HPDF_MD5Update(&md5, (const HPDF_BYTE *)doc->title.text.ptr,
+                       (HPDF_UINT32)doc->title.text.len);
+    HPDF_MD5Update(&md5, (const HPDF_BYTE *)"\0", 1);
+    if (doc->number.text.len)
+        HPDF_MD5Update(&md5, (const HPDF_BYTE *)doc->number.text.ptr,
+                       (HPDF_UINT32)doc->number.text.len);
+    int n =
+        snprintf(stamp, sizeof stamp, "%c%04d-%02d-%02d %lld", 0, doc->stamp.y,
+                 doc->stamp.mo, doc->stamp.d, (long long)doc->stamp.epoch);
+    HPDF_MD5Update(&md5, (const HPDF_BYTE *)stamp, (HPDF_UINT32)n);
+    HPDF_MD5Final(digest, &md5);
+
+    HPDF_Array id = HPDF_Array_New(w->pdf->mmgr);
+    if (!id || !pdf_ok(w))
+        return;
+    if (HPDF_Dict_Add(w->pdf->trailer, "ID", id) != HPDF_OK)
+        return;
+    HPDF_Array_Add(id, HPDF_Binary_New(w->pdf->mmgr, digest, 16));
+    HPDF_Array_Add(id, HPDF_Binary_New(w->pdf->mmgr, digest, 16));
+}
+
+/* ------------------------------------------------------------------ */
+/* Entry point                                                        */
+/* ------------------------------------------------------------------ */
+
+static void pdf_run(pdf_w *w, const char *path)
+{
+    HPDF_Doc pdf = w->pdf;
+    const bt_pages *pages = w->pages;
+
+    HPDF_SetCompressionMode(pdf, HPDF_COMP_ALL);
+    HPDF_UseUTFEncodings(pdf);
+    HPDF_SetCurrentEncoder(pdf, "UTF-8");
+    if (!pdf_ok(w))
+        return;
+    w->utf8 = HPDF_GetEncoder(pdf, "UTF-8");
+    if (!w->utf8 || !pdf_ok(w))
+        return;
+
+    /* All pages first: links and outline items point forward. */
+    w->hp = bt_xcalloc((size_t)(pages->npages > 0 ? pages->npages : 1),
+                       sizeof *w->hp);
+    for (int i = 0; i < pages->npages && pdf_ok(w); i++) {
+        w->hp[i] = HPDF_AddPage(pdf);
+        if (!w->hp[i] || !pdf_ok(w))
+            return;
+        HPDF_Page_SetWidth(w->hp[i], (HPDF_REAL)pages->width / 1000);
+        HPDF_Page_SetHeight(w->hp[i], (HPDF_REAL)pages->height / 1000);
+    }
+    if (!pdf_ok(w))
+        return;
+    for (int i = 0; i < pages->npages && pdf_ok(w); i++)
+        draw_page(w, i);
+    if (!pdf_ok(w))
+        return;
+
+    write_outline(w);
+    write_info(w);
+    if (!pdf_ok(w))
+        return;
+    if (pages->npages > 0) {
+        /* The prefix would be encoded with def_encoder, NULL by default
+         * (notes §4); decimal labels have none, but stay safe. */
+        pdf->def_encoder = w->utf8;
+        HPDF_AddPageLabel(pdf, 0, HPDF_PAGE_NUM_STYLE_DECIMAL, 1, NULL);
+    }
+    write_id(w);
+    for (int i = 0; i < w->nfonts && pdf_ok(w); i++)
+        if (w->font[i])
+            font_fix_tounicode(w->font[i]);
+    if (w->smask)
+        pdf->pdf_version = HPDF_VER_14; /* SMask needs 1.4 (notes §5) */
+    if (!pdf_ok(w))
+        return;
+    HPDF_SaveToFile(pdf, path);
+}
+
+int bt_pdf_write(bt_ctx *ctx, const bt_doc *doc, const bt_pages *pages,
+                 const bt_fonts *fonts, const char *path)
+{
+    pdf_w w;
+    memset(&w, 0, sizeof w);
+    w.ctx = ctx;
+    w.doc = doc;
+    w.pages = pages;
+    w.fonts = fonts;
+    w.page_h = pages->height;
+    w.nfonts = fonts ? bt_fonts_count(fonts) : 0;
+    w.font = bt_xcalloc((size_t)(w.nfonts > 0 ? w.nfonts : 1), sizeof *w.font);
+
+    w.pdf = HPDF_New(pdf_on_error, &w.err);
+    if (!w.pdf) {
+        bt_error(ctx, bt_pos_file(doc->file),
+                 "PDF: libharu cannot start (out of memory)");
+        free(w.font);
+        return -1;
+    }
+    pdf_run(&w, path);
+    pdf_report(&w);
+    int rc = w.failed ? -1 : 0;
+
+    HPDF_Free(w.pdf);
+    for (int i = 0; i < w.nfonts; i++) {
+        if (w.font[i]) {
+            free(w.font[i]->width);
+            free(w.font[i]);
+        }
+    }
+    free(w.font);
+    free(w.imgs);
+    free(w.hp);
+    bt_buf_free(&w.out);
+    return rc;
+}

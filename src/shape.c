@@ -1,0 +1,403 @@
+/* shape.c - styled runs -> Knuth-Plass items (box/glue/penalty). Splits
+ * text into words at U+0020 (U+00A0 never breaks), picks the font of each
+ * character (style, then a fallback font for characters the style's font
+ * lacks), shapes each same-font piece through the bt_shaper, and encodes
+ * the Vietnamese rules that belong to breaking: no break inside a syllable,
+ * none after "Tp." and similar abbreviations or after a lone dash, and a
+ * break after a hyphen inside a word only as a penalised last resort.
+ * Pure: no library headers, no I/O. */
+#include <stdlib.h>
+#include <string.h>
+#include "bt_limits.h"
+#include "shape.h"
+#include "text.h"
+
+/* Penalties and glue shape, in one place. */
+#define HYPHEN_PENALTY 1000  /* break after "apt-" */
+#define STRETCH_NUM 3        /* interword stretch = 3/5 space */
+#define STRETCH_DEN 5
+#define SHRINK_NUM 1         /* interword shrink = 1/4 space */
+#define SHRINK_DEN 4
+#define RAGGED_EMS 3         /* ragged lines may fall short by 3 em */
+#define FILL_STRETCH (1 << 28)
+/* Letter-spacing a justified line may add between the letters of a word,
+ * 1/1000 em per gap: a small share of the slack, so word gaps stay closer
+ * to the natural space (micro-typography; the breaker sees it as the box's
+ * own stretch). */
+#define TRACK_STRETCH 20
+
+/* growable arrays on the heap while one paragraph is built */
+typedef struct vec {
+    void *p;
+    int n, cap;
+    size_t size;
+} vec;
+
+static void *vec_push(vec *v)
+{
+    if (v->n == v->cap) {
+        v->cap = v->cap ? v->cap * 2 : 32;
+        v->p = bt_xrealloc(v->p, (size_t)v->cap * v->size);
+    }
+    void *e = (char *)v->p + (size_t)v->n++ * v->size;
+    memset(e, 0, v->size);
+    return e;
+}
+
+typedef struct state {
+    bt_ctx *ctx;
+    const bt_shaper *sh;
+    const bt_textstyle *st;
+    vec items, words, segs, glyphs;
+    /* the word being collected */
+    vec wcp;   /* uint32_t */
+    vec wfont; /* uint32_t */
+    vec wrun;  /* const bt_run * */
+    vec wcol;  /* uint32_t: character index in its run, for positions */
+    vec adv;   /* int32_t per character, mpt */
+    vec off;   /* int32_t pairs (dx, dy) per character, mpt */
+    int32_t space;
+    int32_t track; /* letter-spacing stretch per gap, 1/1000 em */
+    int pending_glue; /* a space was seen after the last word */
+    int nobreak;      /* the next glue must not break */
+    int warned_wide;
+    int rc;
+} state;
+
+static bt_item *add_item(state *s, enum bt_item_kind kind, int32_t w,
+                         int32_t stretch, int32_t shrink, int32_t penalty)
+{
+    bt_item *it = vec_push(&s->items);
+    it->kind = kind;
+    it->width = w;
+    it->stretch = stretch;
+    it->shrink = shrink;
+    it->penalty = penalty;
+    it->ref = UINT32_MAX;
+    return it;
+}
+
+static uint32_t run_font(const bt_textstyle *st, const bt_run *r)
+{
+    int b = (r->style & BT_STYLE_STRONG) != 0;
+    int i = (r->style & BT_STYLE_EM) != 0;
+    return b && i ? st->font_bold_italic : b ? st->font_bold
+                                          : i ? st->font_italic
+                                              : st->font;
+}
+
+static int32_t to_mpt(int32_t em1000, int32_t size)
+{
+    int64_t v = (int64_t)em1000 * size;
+    return (int32_t)(v >= 0 ? (v + 500) / 1000 : (v - 500) / 1000);
+}
+
+/* Abbreviations that stay with the following word (typography.md rule 4). */
+static int ties_forward(const uint32_t *cp, int n)
+{
+    static const char *abbr[] = {"Tp.", "TP.", "TS.", "ThS.", "PGS.",
+                                 "GS.",  "BS.", "KS.", "Q.",   "P.",
+                                 "TX.",  "Th.", "Mr.", "Dr.", "St."};
+    if (n == 1 && (cp[0] == 0x2013 || cp[0] == 0x2014 || cp[0] == '-'))
+        return 1; /* never end a line on a lone dash */
+    for (size_t k = 0; k < sizeof abbr / sizeof *abbr; k++) {
+        const char *a = abbr[k];
+        int len = (int)strlen(a);
+        if (len != n)
+            continue;
+        int eq = 1;
+        for (int i = 0; i < n && eq; i++)
+            eq = cp[i] == (uint32_t)(unsigned char)a[i];
+        if (eq)
+            return 1;
+    }
+    return 0;
+}
+
+static int is_letter_or_digit(uint32_t c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') ||
+           (c >= 'a' && c <= 'z') || (c >= 0xC0 && c != 0xD7 && c != 0xF7 &&
+                                      c < 0x2000);
+}
+
+/* Emits characters [a, b) of the collected word as one word box. */
+static void emit_chunk(state *s, int a, int b)
+{
+    const uint32_t *cp = s->wcp.p, *font = s->wfont.p;
+    const bt_run *const *run = s->wrun.p;
+    const int32_t *adv = s->adv.p, *off = s->off.p;
+    bt_word *w = vec_push(&s->words);
+    w->s0 = s->segs.n;
+    int32_t x = 0;
+    for (int i = a; i < b;) {
+        int j = i;
+        while (j < b && font[j] == font[i] && run[j] == run[i])
+            j++;
+        bt_seg *sg = vec_push(&s->segs);
+        const bt_run *r = run[i];
+        sg->font = font[i];
+        sg->size = s->st->size;
+        sg->color = (r->style & BT_STYLE_LINK) ? s->st->link_color
+                                                : s->st->color;
+        sg->href = (r->style & BT_STYLE_LINK) ? r->href : NULL;
+        sg->pos = r->pos;
+        sg->x = x;
+        sg->g0 = s->glyphs.n;
+        int32_t pen = 0;
+        for (int k = i; k < j; k++) {
+            bt_glyph *g = vec_push(&s->glyphs);
+            g->cp = cp[k];
+            g->x = pen + off[2 * k];
+            g->y = off[2 * k + 1];
+            pen += adv[k];
+        }
+        sg->ng = j - i;
+        sg->w = pen;
+        x += pen;
+        i = j;
+    }
+    w->ns = s->segs.n - w->s0;
+    w->w = x;
+    int32_t track = 0;
+    if (!s->st->ragged && b - a >= 2)
+        track = (b - a - 1) * to_mpt(s->track, s->st->size);
+    bt_item *it = add_item(s, BT_ITEM_BOX, x, track, 0, 0);
+    it->ref = (uint32_t)(s->words.n - 1);
+}
+
+static bt_pos char_pos(const state *s, int i)
+{
+    const bt_run *const *run = s->wrun.p;
+    const uint32_t *col = s->wcol.p;
+    bt_pos p = run[i]->pos;
+    p.col += col[i];
+    return p;
+}
+
+/* Finishes the collected word: fonts, shaping, break points, items. */
+static void end_word(state *s)
+{
+    int n = s->wcp.n;
+    if (n == 0)
+        return;
+    uint32_t *cp = s->wcp.p, *font = s->wfont.p;
+    const bt_shaper *sh = s->sh;
+
+    /* glue before the word */
+    if (s->pending_glue && s->items.n > 0) {
+        if (s->nobreak)
+            add_item(s, BT_ITEM_PENALTY, 0, 0, 0, BT_PENALTY_INF);
+        if (s->st->ragged) {
+            int32_t r = RAGGED_EMS * s->st->size;
+            add_item(s, BT_ITEM_GLUE, 0, r, 0, 0);
+            add_item(s, BT_ITEM_PENALTY, 0, 0, 0, 0);
+            add_item(s, BT_ITEM_GLUE, s->space, -r, 0, 0);
+        } else {
+            static int sn = -1, kn = -1;
+            if (sn < 0) {
+                const char *a = getenv("BT_SN"), *b = getenv("BT_KN");
+                sn = a ? atoi(a) : STRETCH_NUM * 100 / STRETCH_DEN;
+                kn = b ? atoi(b) : SHRINK_NUM * 100 / SHRINK_DEN;
+            }
+            add_item(s, BT_ITEM_GLUE, s->space, s->space * sn / 100,
+                     s->space * kn / 100, 0);
+        }
+    }
+    s->pending_glue = 0;
+    s->nobreak = ties_forward(cp, n);
+
+    /* fonts: the style's, else a fallback that covers the character */
+    for (int i = 0; i < n; i++) {
+        if (sh->covers(sh->payload, font[i], cp[i]))
+            continue;
+        uint32_t f = cp[i] > 0xFFFF ? BT_FONT_NONE
+                                    : sh->fallback(sh->payload, font[i], cp[i]);
+        if (f == BT_FONT_NONE) {
+            if (cp[i] > 0xFFFF)
+                bt_error(s->ctx, char_pos(s, i),
+                         "character U+%04X is outside the Basic Multilingual "
+                         "Plane, which PDF fonts here cannot show",
+                         (unsigned)cp[i]);
+            else
+                bt_error(s->ctx, char_pos(s, i),
+                         "character U+%04X is not in any installed font",
+                         (unsigned)cp[i]);
+            s->rc = -1;
+            font[i] = font[0];
+            cp[i] = '?';
+            continue;
+        }
+        font[i] = f;
+    }
+    /* shape each same-font piece */
+    s->adv.n = s->off.n = 0;
+    for (int i = 0; i < n; i++) {
+        vec_push(&s->adv);
+        vec_push(&s->off);
+        vec_push(&s->off);
+    }
+    int32_t *adv = s->adv.p, *off = s->off.p;
+    for (int i = 0; i < n;) {
+        int j = i;
+        while (j < n && font[j] == font[i])
+            j++;
+        const bt_glyphpos *g = NULL;
+        int ng = sh->shape(sh->payload, font[i], cp + i, j - i, &g);
+        BT_ASSERT(ng == j - i);
+        for (int k = 0; k < ng; k++) {
+            adv[i + k] = to_mpt(g[k].advance, s->st->size);
+            off[2 * (i + k)] = to_mpt(g[k].dx, s->st->size);
+            off[2 * (i + k) + 1] = -to_mpt(g[k].dy, s->st->size);
+        }
+        i = j;
+    }
+    /* chunks: after an inner hyphen (penalised), and between letters of a
+     * piece wider than the line */
+    int a = 0;
+    int32_t limit = s->st->width > 0 ? s->st->width : INT32_MAX;
+    for (int i = 0; i <= n; i++) {
+        int hyphen_after = i < n - 1 && i > 0 &&
+                           (cp[i] == '-' || cp[i] == 0x2010) &&
+                           is_letter_or_digit(cp[i - 1]) &&
+                           is_letter_or_digit(cp[i + 1]);
+        if (i < n && !hyphen_after)
+            continue;
+        int b = i < n ? i + 1 : n;
+        /* [a, b) is a piece; split it if too wide */
+        int64_t wsum = 0;
+        for (int k = a; k < b; k++)
+            wsum += adv[k];
+        if (wsum > limit) {
+            if (!s->warned_wide) {
+                bt_warning(s->ctx, char_pos(s, a),
+                           "word of %d characters is wider than the column; "
+                           "broken between letters",
+                           b - a);
+                s->warned_wide = 1;
+            }
+            int c0 = a;
+            int64_t acc = 0;
+            for (int k = a; k < b; k++) {
+                if (k > c0 && acc + adv[k] > limit) {
+                    emit_chunk(s, c0, k);
+                    add_item(s, BT_ITEM_PENALTY, 0, 0, 0, 0);
+                    c0 = k;
+                    acc = 0;
+                }
+                acc += adv[k];
+            }
+            emit_chunk(s, c0, b);
+        } else {
+            emit_chunk(s, a, b);
+        }
+        if (b < n) {
+            bt_item *p = add_item(s, BT_ITEM_PENALTY, 0, 0, 0, HYPHEN_PENALTY);
+            p->flagged = 1;
+        }
+        a = b;
+    }
+    s->wcp.n = s->wfont.n = s->wrun.n = s->wcol.n = 0;
+}
+
+static void add_char(state *s, uint32_t cp, const bt_run *r, uint32_t col)
+{
+    if (s->wcp.n >= BT_MAX_WORD_CHARS)
+        end_word(s); /* a giant "word": shaped in pieces, no space between */
+    *(uint32_t *)vec_push(&s->wcp) = cp;
+    *(uint32_t *)vec_push(&s->wfont) = run_font(s->st, r);
+    *(const bt_run **)vec_push(&s->wrun) = r;
+    *(uint32_t *)vec_push(&s->wcol) = col;
+}
+
+static void forced_break(state *s)
+{
+    add_item(s, BT_ITEM_GLUE, 0, FILL_STRETCH, 0, 0);
+    add_item(s, BT_ITEM_PENALTY, 0, 0, 0, -BT_PENALTY_INF);
+}
+
+int32_t bt_shape_width(const bt_shaper *sh, uint32_t font, int32_t size,
+                       bt_str text)
+{
+    int64_t w = 0;
+    const char *p = text.ptr, *end = text.ptr + text.len;
+    uint32_t buf[256];
+    while (p < end) {
+        int n = 0;
+        while (p < end && n < 256)
+            buf[n++] = bt_utf8_next(&p, end);
+        const bt_glyphpos *g;
+        int ng = sh->shape(sh->payload, font, buf, n, &g);
+        for (int i = 0; i < ng; i++)
+            w += to_mpt(g[i].advance, size);
+    }
+    return (int32_t)w;
+}
+
+int bt_shape_para(bt_ctx *ctx, const bt_shaper *sh, const bt_textstyle *st,
+                  const bt_runs *runs, bt_para *out)
+{
+    state s;
+    memset(&s, 0, sizeof s);
+    s.ctx = ctx;
+    s.sh = sh;
+    s.st = st;
+    s.items.size = sizeof(bt_item);
+    s.words.size = sizeof(bt_word);
+    s.segs.size = sizeof(bt_seg);
+    s.glyphs.size = sizeof(bt_glyph);
+    s.wcp.size = s.wfont.size = s.wcol.size = sizeof(uint32_t);
+    s.wrun.size = sizeof(const bt_run *);
+    s.adv.size = s.off.size = sizeof(int32_t);
+    uint32_t sp = ' ';
+    const bt_glyphpos *g;
+    if (sh->shape(sh->payload, st->font, &sp, 1, &g) == 1)
+        s.space = to_mpt(g[0].advance, st->size);
+    if (s.space <= 0)
+        s.space = st->size / 4;
+    s.track = getenv("BT_TR") ? atoi(getenv("BT_TR")) : TRACK_STRETCH;
+
+    if (st->indent > 0)
+        add_item(&s, BT_ITEM_BOX, st->indent, 0, 0, 0);
+    for (const bt_run *r = runs->first; r; r = r->next) {
+        if (r->kind == BT_RUN_BREAK) {
+            end_word(&s);
+            s.pending_glue = 0;
+            s.nobreak = 0;
+            forced_break(&s);
+            continue;
+        }
+        const char *p = r->text.ptr, *end = p + r->text.len;
+        uint32_t col = 0;
+        while (p < end) {
+            uint32_t c = bt_utf8_next(&p, end);
+            if (c == ' ' || c == '\n' || c == '\t') {
+                end_word(&s);
+                s.pending_glue = 1;
+            } else {
+                add_char(&s, c, r, col);
+            }
+            col++;
+        }
+    }
+    end_word(&s);
+    /* finishing glue + forced break; TeX's \parfillskip */
+    if (s.items.n == 0 ||
+        ((bt_item *)s.items.p)[s.items.n - 1].penalty != -BT_PENALTY_INF)
+        forced_break(&s);
+
+    bt_arena *a = &ctx->arena;
+    out->nitems = s.items.n;
+    out->items = bt_arena_memdup(a, s.items.p, (size_t)s.items.n * sizeof(bt_item));
+    out->nwords = s.words.n;
+    out->words = bt_arena_memdup(a, s.words.p, (size_t)s.words.n * sizeof(bt_word));
+    out->nsegs = s.segs.n;
+    out->segs = bt_arena_memdup(a, s.segs.p, (size_t)s.segs.n * sizeof(bt_seg));
+    out->nglyphs = s.glyphs.n;
+    out->glyphs = bt_arena_memdup(a, s.glyphs.p, (size_t)s.glyphs.n * sizeof(bt_glyph));
+    vec *all[] = {&s.items, &s.words, &s.segs, &s.glyphs, &s.wcp, &s.wfont,
+                  &s.wrun, &s.wcol, &s.adv, &s.off};
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+        free(all[i]->p);
+    return s.rc;
+}

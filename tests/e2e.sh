@@ -1,0 +1,119 @@
+#!/bin/sh
+# tests/e2e.sh TMPDIR - builds samples/bulletin.xml and the seed clipping
+# with build/release/bantin and checks the outputs with the tools a reader's
+# software would use. Prints one "ok NAME", "FAIL NAME" or "SKIP NAME" line
+# per check (tests/run.sh counts them), plus details after failures.
+set -u
+tmp=$1
+top=$(pwd)
+shared="$top/../shared"
+bin="$top/build/release/bantin"
+say() { echo "$1 $2"; }
+
+# Runs a tool; fails the check on any stderr (apart from mupdf's ICC note).
+quiet() { # name, command...
+  name=$1; shift
+  "$@" >"$tmp/q.out" 2>"$tmp/q.err"; rc=$?
+  grep -v 'ICC support is not available' "$tmp/q.err" >"$tmp/q.err2"
+  if [ $rc -ne 0 ] || [ -s "$tmp/q.err2" ]; then
+    say FAIL "$name (exit $rc)"; head -20 "$tmp/q.err2"; return 1
+  fi
+  say ok "$name"; return 0
+}
+
+check_pdf() { # label, pdf
+  label=$1 pdf=$2
+  command -v qpdf >/dev/null && quiet "$label: qpdf --check" qpdf --check "$pdf"
+  if command -v pdffonts >/dev/null; then
+    quiet "$label: pdffonts" pdffonts "$pdf"
+    # every font embedded, subset, with a ToUnicode map
+    if awk 'NR>2 { n++; if ($(NF-4)!="yes" || $(NF-3)!="yes" || $(NF-2)!="yes") bad++ } END { exit (n>0 && !bad) ? 0 : 1 }' "$tmp/q.out"; then
+      say ok "$label: fonts emb/sub/uni"
+    else say FAIL "$label: fonts emb/sub/uni"; cat "$tmp/q.out"; fi
+  fi
+  command -v pdfinfo >/dev/null && quiet "$label: pdfinfo" pdfinfo "$pdf" && cp "$tmp/q.out" "$tmp/info.txt"
+  command -v pdftotext >/dev/null && quiet "$label: pdftotext" pdftotext "$pdf" "$tmp/text.txt"
+  command -v mutool >/dev/null && quiet "$label: mutool draw" mutool draw -q -o "$tmp/m%d.png" -r 30 "$pdf"
+  command -v gs >/dev/null && quiet "$label: ghostscript" gs -dBATCH -dNOPAUSE -sDEVICE=nullpage "$pdf"
+  rm -f "$tmp"/m*.png
+}
+
+metrics() { # label, pdf, expected text
+  label=$1 pdf=$2 exp=$3
+  [ -x "$shared/tools/typo-metrics" ] || { say SKIP "$label: typo-metrics (../shared absent)"; return; }
+  "$shared/tools/typo-metrics" "$pdf" --json --expect "$exp" >"$tmp/tm.json" 2>"$tmp/tm.err" || {
+    say FAIL "$label: typo-metrics ran"; cat "$tmp/tm.err"; return; }
+  python3 - "$tmp/tm.json" "$label" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1])); label = sys.argv[2]
+s = d.get("summary", d)
+def get(*names):
+    for n in names:
+        if n in s: return s[n]
+    return None
+checks = [
+  ("overfull", get("overfull"), lambda v: v == 0),
+  ("widows", get("widows"), lambda v: v == 0),
+  ("orphans", get("orphans"), lambda v: v == 0),
+  ("ink touches", get("inktouch", "ink_touches"), lambda v: v == 0),
+  ("recovered 100%", get("recovered", "recovery"), lambda v: v >= 99.999),
+  ("loose <= 12.5%", get("loose", "loose_pct"), lambda v: v <= 12.5),
+  ("gap p95 <= 2.47", get("gapp95", "gap_p95"), lambda v: v <= 2.47),
+]
+for name, v, ok in checks:
+    if v is None:
+        print("FAIL %s: %s (not reported)" % (label, name)); continue
+    try: good = ok(float(v))
+    except Exception: good = False
+    print("%s %s: %s = %s" % ("ok" if good else "FAIL", label, name, v))
+PY
+}
+
+# ---- the sample bulletin ----
+out="$tmp/samples"
+if "$bin" build samples/bulletin.xml -o "$out" 2>"$tmp/build.err"; then
+  say ok "samples: build"
+  [ -s "$tmp/build.err" ] && { say FAIL "samples: build printed diagnostics"; cat "$tmp/build.err"; }
+  check_pdf samples "$out/bulletin.pdf"
+  metrics samples "$out/bulletin.pdf" samples/bulletin.expected.txt
+  # byte-identical rebuild
+  "$bin" build samples/bulletin.xml -o "$out/again" 2>/dev/null
+  if cmp -s "$out/bulletin.pdf" "$out/again/bulletin.pdf" && cmp -s "$out/bulletin.epub" "$out/again/bulletin.epub"; then
+    say ok "samples: reproducible"; else say FAIL "samples: reproducible"; fi
+  if [ -f /usr/share/java/epubcheck.jar ] && command -v java >/dev/null; then
+    if java -jar /usr/share/java/epubcheck.jar "$out/bulletin.epub" >"$tmp/ec.out" 2>&1 &&
+       grep -q 'No errors or warnings detected' "$tmp/ec.out"; then
+      say ok "samples: epubcheck"
+    else say FAIL "samples: epubcheck"; tail -20 "$tmp/ec.out"; fi
+  else
+    say SKIP "samples: epubcheck (no Java)"
+  fi
+  python3 tests/epub_text.py "$out/bulletin.epub" samples/bulletin.expected.txt >"$tmp/et.out" 2>&1 &&
+    say ok "samples: every paragraph in the EPUB" || { say FAIL "samples: every paragraph in the EPUB"; cat "$tmp/et.out"; }
+else
+  say FAIL "samples: build"; cat "$tmp/build.err"
+fi
+
+# ---- the seed clipping built alone ----
+seed="$shared/seeds/hoi-nghi-giao-ban.txt"
+if [ -f "$seed" ]; then
+  mkdir -p "$tmp/seed"
+  cp "$seed" "$tmp/seed/"
+  if "$bin" build "$tmp/seed/hoi-nghi-giao-ban.txt" -o "$tmp/seed/out" 2>"$tmp/seed.err"; then
+    say ok "seed: build"
+    check_pdf seed "$tmp/seed/out/hoi-nghi-giao-ban.pdf"
+    if grep -q '^Title: *Hội nghị giao ban công tác xây dựng Đảng 9 tỉnh miền Trung – Tây Nguyên' "$tmp/info.txt"; then
+      say ok "seed: pdfinfo Title"; else say FAIL "seed: pdfinfo Title"; cat "$tmp/info.txt"; fi
+    metrics seed "$tmp/seed/out/hoi-nghi-giao-ban.pdf" "$shared/seeds/hoi-nghi-giao-ban.expected.txt"
+  else
+    say FAIL "seed: build"; cat "$tmp/seed.err"
+  fi
+else
+  say SKIP "seed: ../shared/seeds absent"
+fi
+
+# ---- schema: every sample article validates against doc/article.rng ----
+if command -v xmllint >/dev/null && [ -f tests/check_rng.sh ]; then
+  if sh tests/check_rng.sh >"$tmp/rng.out" 2>&1; then say ok "samples: RELAX NG"; else say FAIL "samples: RELAX NG"; cat "$tmp/rng.out"; fi
+fi
+exit 0

@@ -1,0 +1,106 @@
+#!/bin/sh
+# tests/run.sh - the whole suite, as `make test` runs it (see tests/README.md).
+# Runs unit tests, golden error cases, replayed fuzz corpora, the sample and
+# seed builds checked with qpdf/poppler/mupdf/ghostscript/epubcheck and the
+# shared typography meter, in the release and the ASan+UBSan builds, and a
+# short libFuzzer smoke. Ends with "N passed, M failed".
+# BANTIN_ONLY=asan|release limits the variants; FUZZ_SMOKE=0 skips fuzzing.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+shared="$top/../shared"
+variants=${BANTIN_ONLY:-"release asan"}
+passed=0 failed=0 skipped=0
+tmp=$(mktemp -d /tmp/bantin-test.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+ok() { passed=$((passed + 1)); [ -n "${VERBOSE:-}" ] && echo "ok   $1"; return 0; }
+bad() { failed=$((failed + 1)); echo "FAIL $1"; [ $# -gt 1 ] && printf '%s\n' "$2" | head -40; return 0; }
+skip() { skipped=$((skipped + 1)); echo "SKIP $1"; }
+
+# ---- unit tests: each binary prints "suite: N passed, M failed" ----
+for v in $variants; do
+  for t in build/$v/test_*; do
+    [ -x "$t" ] || continue
+    out=$("$t" 2>&1); rc=$?
+    line=$(printf '%s\n' "$out" | grep -E '[0-9]+ passed, [0-9]+ failed' | tail -1)
+    p=$(printf '%s' "$line" | sed -n 's/.* \([0-9][0-9]*\) passed.*/\1/p')
+    f=$(printf '%s' "$line" | sed -n 's/.* \([0-9][0-9]*\) failed.*/\1/p')
+    if [ $rc -ne 0 ] || [ -z "$p" ]; then
+      bad "$v/$(basename "$t")" "$out"; passed=$((passed + ${p:-0}))
+    else
+      passed=$((passed + p)); failed=$((failed + f))
+      printf '%s\n' "$out" | grep -E '^SKIP' || true
+    fi
+  done
+done
+
+# ---- error cases: exact stderr and exit status, nothing written ----
+run_case() { # variant, case path relative to tests/errors
+  v=$1 c=$2
+  name=${c%/bulletin.xml}; name=${name%.xml}; name=${name%.txt}
+  exp="tests/errors/$name.err"
+  [ -f "$exp" ] || { bad "errors/$name: no $name.err"; return; }
+  want=1; [ -f "tests/errors/$name.exit" ] && want=$(cat "tests/errors/$name.exit")
+  args=""; [ -f "tests/errors/$name.args" ] && args=$(cat "tests/errors/$name.args")
+  before=$(cd tests/errors && find . | sort | md5sum)
+  outdir="$tmp/out-$v-$(echo "$name" | tr / _)"
+  mkdir -p "$outdir"
+  (cd tests/errors && "../../build/$v/bantin" check $args "$c") >/dev/null 2>"$tmp/err"; rc=$?
+  if [ $rc -ne "$want" ]; then bad "errors/$name ($v): exit $rc, expected $want" "$(cat "$tmp/err")"; return; fi
+  if ! cmp -s "$tmp/err" "$exp"; then bad "errors/$name ($v): stderr differs" "$(diff "$exp" "$tmp/err")"; return; fi
+  # the same input through build: same diagnostics, no output, no temp file
+  (cd tests/errors && "../../build/$v/bantin" build $args "$c" -o "$outdir") >/dev/null 2>"$tmp/err2"; rc2=$?
+  after=$(cd tests/errors && find . | sort | md5sum)
+  if [ "$want" -ne 0 ]; then
+    if [ $rc2 -ne "$want" ] || [ -n "$(ls -A "$outdir")" ] || [ "$before" != "$after" ]; then
+      bad "errors/$name ($v): build left output or exit $rc2" "$(ls -A "$outdir")"; return
+    fi
+  fi
+  ok "errors/$name ($v)"
+}
+for v in $variants; do
+  [ -x build/$v/bantin ] || { bad "build/$v/bantin missing"; continue; }
+  for f in tests/errors/*.xml tests/errors/*.txt tests/errors/*.md tests/errors/*.bin; do
+    [ -f "$f" ] && run_case "$v" "${f#tests/errors/}"
+  done
+  for d in tests/errors/*/; do
+    [ -f "$d/bulletin.xml" ] && run_case "$v" "${d#tests/errors/}bulletin.xml"
+  done
+done
+
+# ---- fuzz corpora replayed with a plain main ----
+for v in $variants; do
+  for r in build/$v/replay_fuzz_*; do
+    [ -x "$r" ] || continue
+    n=${r##*/replay_fuzz_}
+    if [ -d "tests/fuzz/corpus/$n" ]; then
+      if out=$("$r" "tests/fuzz/corpus/$n" 2>&1); then ok "replay $n ($v)"; else bad "replay $n ($v)" "$out"; fi
+    fi
+  done
+done
+
+# ---- end to end: samples and seed ----
+sh tests/e2e.sh "$tmp" > "$tmp/e2e.log" 2>&1
+while IFS= read -r line; do
+  case "$line" in
+    "ok "*) ok "${line#ok }" ;;
+    "FAIL "*) bad "${line#FAIL }" ;;
+    "SKIP "*) skip "${line#SKIP }" ;;
+    *) [ -n "${VERBOSE:-}" ] && echo "$line" ;;
+  esac
+done < "$tmp/e2e.log"
+if [ "$failed" -gt 0 ]; then grep -v '^ok ' "$tmp/e2e.log" | head -60; fi
+
+# ---- libFuzzer smoke (clang) ----
+if [ "${FUZZ_SMOKE:-8}" != 0 ] && command -v clang >/dev/null 2>&1; then
+  if out=$(make -s fuzz-smoke FUZZ_SMOKE="${FUZZ_SMOKE:-8}" 2>&1); then
+    printf '%s\n' "$out" | grep -E '^fuzz_' || true
+    ok "fuzz smoke"
+  else
+    bad "fuzz smoke" "$out"
+  fi
+fi
+
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

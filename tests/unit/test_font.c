@@ -1,0 +1,256 @@
+/* test_font.c - font.c against the installed Noto fonts (fonts-noto-core):
+ * lookup, shaping with kerning and the per-word cache, coverage, fallback
+ * fonts and subsetting. */
+#include <stdlib.h>
+#include <string.h>
+#include "harness.h"
+#include "font.h"
+
+/* UTF-8 -> code points (test input is valid UTF-8). */
+static int cps_of(const char *s, uint32_t *out, int max)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    int n = 0;
+    while (*p && n < max) {
+        uint32_t c = *p;
+        int extra = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : 0;
+        if (extra)
+            c &= 0x3F >> extra;
+        p++;
+        for (int i = 0; i < extra; i++)
+            c = (c << 6) | (*p++ & 0x3F);
+        out[n++] = c;
+    }
+    return n;
+}
+
+static bt_fonts *open_serif(uint32_t *id)
+{
+    bt_fonts *f = bt_fonts_new("fonts");
+    int rc = bt_fonts_find(f, "Noto Serif", 0, 0, id);
+    CHECK_INT(rc, 0);
+    return f;
+}
+
+/* advance sum of a word, 1/1000 em */
+static int32_t width_of(bt_shaper *s, uint32_t id, const char *word)
+{
+    uint32_t cps[64];
+    const bt_glyphpos *g;
+    int n = cps_of(word, cps, 64);
+    int32_t w = 0;
+    CHECK_INT(s->shape(s->payload, id, cps, n, &g), n);
+    for (int i = 0; i < n; i++)
+        w += g[i].advance;
+    return w;
+}
+
+static void test_font__find_styles(void)
+{
+    bt_fonts *f = bt_fonts_new(NULL);
+    uint32_t r = 0, b = 0, i = 0, bi = 0, again = 0;
+    CHECK_INT(bt_fonts_find(f, "Noto Serif", 0, 0, &r), 0);
+    CHECK_INT(bt_fonts_find(f, "Noto Serif", 1, 0, &b), 0);
+    CHECK_INT(bt_fonts_find(f, "noto serif", 0, 1, &i), 0);
+    CHECK_INT(bt_fonts_find(f, "Noto Serif", 1, 1, &bi), 0);
+    CHECK_INT(bt_fonts_find(f, "Noto Serif", 0, 0, &again), 0);
+    CHECK_INT(again, r);
+    CHECK(r != b && r != i && b != i && bi != b && bi != i);
+    CHECK_INT(bt_fonts_count(f), 4);
+    CHECK_STR(bt_fonts_family(f, r), "Noto Serif");
+    CHECK_INT(bt_fonts_bold(f, r), 0);
+    CHECK_INT(bt_fonts_italic(f, r), 0);
+    CHECK_INT(bt_fonts_bold(f, b), 1);
+    CHECK_INT(bt_fonts_italic(f, i), 1);
+    CHECK_INT(bt_fonts_bold(f, bi) && bt_fonts_italic(f, bi), 1);
+    CHECK_INT(bt_fonts_face_index(f, r), 0);
+    const char *p = bt_fonts_path(f, r);
+    CHECK(p && strlen(p) > 4 && !strcmp(p + strlen(p) - 4, ".ttf"));
+    CHECK(strstr(bt_fonts_path(f, b), "Bold") != NULL);
+    bt_fonts_free(f);
+}
+
+static void test_font__find_missing(void)
+{
+    bt_fonts *f = bt_fonts_new("/nonexistent/fonts");
+    uint32_t id = 7;
+    /* fontconfig would substitute some other family: refused */
+    CHECK_INT(bt_fonts_find(f, "No Such Family Xyzzy", 0, 0, &id), -1);
+    CHECK_INT(bt_fonts_find(f, "No Such Family Xyzzy", 0, 0, &id), -1);
+    CHECK_INT(id, 7);
+    CHECK_INT(bt_fonts_count(f), 0);
+    bt_fonts_free(f);
+}
+
+static void test_font__kerning(void)
+{
+    uint32_t id;
+    bt_fonts *f = open_serif(&id);
+    bt_shaper s = bt_fonts_shaper(f);
+    int32_t av = width_of(&s, id, "AV");
+    int32_t a = width_of(&s, id, "A"), v = width_of(&s, id, "V");
+    CHECK(av < a + v);
+    uint32_t cps[8];
+    const bt_glyphpos *g;
+    int n = cps_of("Tây", cps, 8);
+    CHECK_INT(s.shape(s.payload, id, cps, n, &g), 3);
+    int32_t t_in_word = g[0].advance;
+    int32_t t_alone = width_of(&s, id, "T");
+    CHECK(t_in_word != t_alone);
+    CHECK(t_in_word < t_alone);
+    bt_fonts_free(f);
+}
+
+static void test_font__one_pos_per_cp(void)
+{
+    static const char *words[] = {"Nguyễn", "trưởng", "Việt", "Đảng",
+                                  "người",  "quốc",   "khỏe", "ĐẠI",
+                                  "“Hà",    "Nội”",   "fi",   "ffl"};
+    uint32_t id;
+    bt_fonts *f = open_serif(&id);
+    bt_shaper s = bt_fonts_shaper(f);
+    for (size_t w = 0; w < sizeof words / sizeof *words; w++) {
+        uint32_t cps[32];
+        const bt_glyphpos *g;
+        int n = cps_of(words[w], cps, 32);
+        CHECK_INT(s.shape(s.payload, id, cps, n, &g), n);
+        for (int i = 0; i < n; i++) {
+            CHECK_INT(g[i].cp, cps[i]);
+            CHECK(g[i].advance > 0); /* precomposed, no ligatures */
+        }
+    }
+    /* decomposed ế: base carries the advance, the marks get their own
+     * entries with zero advance */
+    uint32_t nfd[3] = {'e', 0x302, 0x301};
+    const bt_glyphpos *g;
+    CHECK_INT(s.shape(s.payload, id, nfd, 3, &g), 3);
+    CHECK(g[0].advance > 0);
+    CHECK_INT(g[1].cp, 0x302);
+    CHECK_INT(g[2].cp, 0x301);
+    CHECK_INT(g[1].advance, 0);
+    CHECK_INT(g[2].advance, 0);
+    CHECK_INT(s.shape(s.payload, id, nfd, 0, &g), 0);
+    bt_fonts_free(f);
+}
+
+static void test_font__cache(void)
+{
+    uint32_t id, bold;
+    bt_fonts *f = open_serif(&id);
+    CHECK_INT(bt_fonts_find(f, "Noto Serif", 1, 0, &bold), 0);
+    bt_shaper s = bt_fonts_shaper(f);
+    uint32_t cps[16], other[16];
+    int n = cps_of("nghiệp", cps, 16);
+    const bt_glyphpos *a, *b, *c;
+    CHECK_INT(s.shape(s.payload, id, cps, n, &a), n);
+    memcpy(other, cps, sizeof cps); /* same word, different memory */
+    CHECK_INT(s.shape(s.payload, id, other, n, &b), n);
+    CHECK(a == b);
+    CHECK_INT(s.shape(s.payload, bold, cps, n, &c), n);
+    CHECK(c != a);
+    CHECK(c[0].advance != a[0].advance || c[1].advance != a[1].advance);
+    CHECK_INT(s.shape(s.payload, id, cps, n - 1, &c), n - 1);
+    CHECK(c != a);
+    /* many distinct words: table growth keeps old results in place */
+    for (uint32_t i = 0; i < 5000; i++) {
+        uint32_t w[3] = {'a' + i % 26, 'a' + (i / 26) % 26, 0x1EA0 + i / 676};
+        const bt_glyphpos *g;
+        CHECK_INT(s.shape(s.payload, id, w, 3, &g), 3);
+    }
+    CHECK_INT(s.shape(s.payload, id, cps, n, &b), n);
+    CHECK(a == b);
+    CHECK_INT(a[0].cp, 'n');
+    bt_fonts_free(f);
+}
+
+static void test_font__covers_and_fallback(void)
+{
+    uint32_t id;
+    bt_fonts *f = open_serif(&id);
+    bt_shaper s = bt_fonts_shaper(f);
+    CHECK_INT(s.covers(s.payload, id, 0x1ED9), 1); /* ộ */
+    CHECK_INT(s.covers(s.payload, id, 0x0F40), 0); /* Tibetan KA */
+    CHECK_INT(s.fallback(s.payload, id, 'a'), id);
+    uint32_t fb = s.fallback(s.payload, id, 0x0F40);
+    CHECK(fb != BT_FONT_NONE && fb != id);
+    if (fb != BT_FONT_NONE) {
+        CHECK_INT(s.covers(s.payload, fb, 0x0F40), 1);
+        const char *p = bt_fonts_path(f, fb);
+        CHECK(p && strstr(p, ".ttf") != NULL);
+        CHECK_INT(bt_fonts_bold(f, fb), 0);
+        /* same answer again, and for a neighbour in the block */
+        CHECK_INT(s.fallback(s.payload, id, 0x0F40), fb);
+        CHECK_INT(s.fallback(s.payload, id, 0x0F41), fb);
+    }
+    int before = bt_fonts_count(f);
+    CHECK_INT(s.fallback(s.payload, id, 0xE000), BT_FONT_NONE);
+    CHECK_INT(s.fallback(s.payload, id, 0x1F600), BT_FONT_NONE);
+    CHECK_INT(s.fallback(s.payload, id, 0x1D400), BT_FONT_NONE);
+    CHECK_INT(bt_fonts_count(f), before); /* no useless faces kept */
+    bt_fonts_free(f);
+}
+
+static void test_font__metrics(void)
+{
+    uint32_t id;
+    bt_fonts *f = open_serif(&id);
+    bt_shaper s = bt_fonts_shaper(f);
+    bt_fontmetrics m;
+    s.metrics(s.payload, id, &m);
+    CHECK(m.ascent > 700 && m.ascent < 1300);
+    CHECK(m.descent > 150 && m.descent < 500);
+    CHECK(m.capheight > 600 && m.capheight < m.ascent);
+    CHECK(m.xheight > 400 && m.xheight < m.capheight);
+    bt_fonts_free(f);
+}
+
+static void test_font__subset(void)
+{
+    uint32_t id;
+    bt_fonts *f = open_serif(&id);
+    /* ASCII + the Vietnamese letters: about 200 code points */
+    uint32_t cps[400];
+    int n = 0;
+    for (uint32_t c = 0x20; c < 0x7F; c++)
+        cps[n++] = c;
+    static const uint32_t extra[] = {
+        0xC0,  0xC1,  0xC2,  0xC3,  0xC8,   0xC9,   0xCA,   0xCC,  0xCD,  0xD2,
+        0xD3,  0xD4,  0xD5,  0xD9,  0xDA,   0xDD,   0xE0,   0xE1,  0xE2,  0xE3,
+        0xE8,  0xE9,  0xEA,  0xEC,  0xED,   0xF2,   0xF3,   0xF4,  0xF5,  0xF9,
+        0xFA,  0xFD,  0x102, 0x103, 0x110,  0x111,  0x128,  0x129, 0x168, 0x169,
+        0x1A0, 0x1A1, 0x1AF, 0x1B0, 0x2013, 0x201C, 0x201D, 0x2026};
+    for (size_t i = 0; i < sizeof extra / sizeof *extra; i++)
+        cps[n++] = extra[i];
+    for (uint32_t c = 0x1EA0; c <= 0x1EF9; c += 2) /* lower half only */
+        cps[n++] = c + 1;
+    bt_buf out = BT_BUF_INIT;
+    CHECK_INT(bt_fonts_subset(f, id, cps, n, &out), 0);
+    bt_buf orig = BT_BUF_INIT;
+    CHECK_INT(bt_buf_read_file(&orig, bt_fonts_path(f, id), 64u << 20), 0);
+    CHECK(out.len > 4096);
+    CHECK(out.len * 5 < orig.len);
+    CHECK(out.len >= 4 && !memcmp(out.data, "\x00\x01\x00\x00", 4));
+    /* TrueType outlines kept: the table directory lists glyf, no CFF */
+    int has_glyf = 0, has_cff = 0;
+    const unsigned char *d = (const unsigned char *)out.data;
+    int ntables = out.len >= 12 ? (d[4] << 8) | d[5] : 0;
+    for (int i = 0; i < ntables && 12 + 16 * (size_t)(i + 1) <= out.len; i++) {
+        has_glyf |= !memcmp(d + 12 + 16 * i, "glyf", 4);
+        has_cff |= !memcmp(d + 12 + 16 * i, "CFF ", 4);
+    }
+    CHECK(has_glyf && !has_cff);
+    if (getenv("BT_TEST_VERBOSE"))
+        printf("subset: %d cps, %zu -> %zu bytes\n", n, orig.len, out.len);
+    bt_buf_free(&orig);
+    bt_buf_free(&out);
+    bt_fonts_free(f);
+}
+
+static const bt_t_case cases[] = {
+    TEST(test_font__find_styles), TEST(test_font__find_missing),
+    TEST(test_font__kerning),     TEST(test_font__one_pos_per_cp),
+    TEST(test_font__cache),       TEST(test_font__covers_and_fallback),
+    TEST(test_font__metrics),     TEST(test_font__subset),
+};
+
+TEST_MAIN("test_font", cases)

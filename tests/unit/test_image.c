@@ -1,0 +1,657 @@
+/* test_image.c - image.c on PNGs and JPEGs built in memory here with
+ * libpng's and libjpeg's writers (the test may include them to make
+ * fixtures): every PNG kind libharu gets wrong, JPEG pass-through and CMYK
+ * decoding, and each refusal (truncated, foreign, too big, missing). */
+#include <setjmp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <png.h>
+#include <jpeglib.h>
+#include "harness.h"
+#include "buf.h"
+#include "image.h"
+
+/* ------------------------------------------------------------------ */
+/* Fixture writers                                                    */
+/* ------------------------------------------------------------------ */
+
+/* The 8-bit sample of pixel (x, y), channel c: varied, deterministic. */
+static unsigned sample(int x, int y, int c)
+{
+    return (unsigned)(x * 37 + y * 91 + c * 59 + x * y) & 0xFF;
+}
+
+static void png_to_buf(png_structp p, png_bytep data, size_t n)
+{
+    bt_buf_put(png_get_io_ptr(p), data, n);
+}
+
+static void png_flush_nop(png_structp p)
+{
+    (void)p;
+}
+
+/* Classic libpng writer (the simplified one cannot interlace). For
+ * palettes, sample() picks one of 4 entries; entry 1 is transparent when
+ * trns. For 16-bit, each sample is s * 257. */
+static bt_buf make_png(int w, int h, int ctype, int depth, int interlace,
+                       int trns)
+{
+    bt_buf out = BT_BUF_INIT;
+    png_structp p =
+        png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+    png_infop info = png_create_info_struct(p);
+    unsigned char *row = NULL;
+    if (setjmp(png_jmpbuf(p))) {
+        fprintf(stderr, "make_png: libpng error\n");
+        abort();
+    }
+    png_set_write_fn(p, &out, png_to_buf, png_flush_nop);
+    png_set_IHDR(p, info, (png_uint_32)w, (png_uint_32)h, depth, ctype,
+                 interlace ? PNG_INTERLACE_ADAM7 : PNG_INTERLACE_NONE,
+                 PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    int chans = ctype == PNG_COLOR_TYPE_RGB          ? 3
+                : ctype == PNG_COLOR_TYPE_RGB_ALPHA  ? 4
+                : ctype == PNG_COLOR_TYPE_GRAY_ALPHA ? 2
+                                                     : 1;
+    if (ctype == PNG_COLOR_TYPE_PALETTE) {
+        png_color pal[4] = {
+            {255, 0, 0}, {0, 255, 0}, {0, 0, 255}, {255, 255, 255}};
+        png_set_PLTE(p, info, pal, 4);
+        if (trns) {
+            png_byte t[2] = {255, 0};
+            png_set_tRNS(p, info, t, 2, NULL);
+        }
+    }
+    png_write_info(p, info);
+    if (depth < 8)
+        png_set_packing(p); /* rows below hold one sample per byte */
+    int passes = interlace ? png_set_interlace_handling(p) : 1;
+    size_t rowbytes = (size_t)w * chans * (depth == 16 ? 2 : 1);
+    row = malloc(rowbytes);
+    for (int pass = 0; pass < passes; pass++) {
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                for (int c = 0; c < chans; c++) {
+                    unsigned v = sample(x, y, c);
+                    if (ctype == PNG_COLOR_TYPE_PALETTE)
+                        v &= 3;
+                    else if (depth < 8)
+                        v &= (1u << depth) - 1;
+                    if (depth == 16) {
+                        row[(x * chans + c) * 2] = (unsigned char)v;
+                        row[(x * chans + c) * 2 + 1] = (unsigned char)v;
+                    } else {
+                        row[x * chans + c] = (unsigned char)v;
+                    }
+                }
+            }
+            png_write_row(p, row);
+        }
+    }
+    png_write_end(p, NULL);
+    png_destroy_write_struct(&p, &info);
+    free(row);
+    return out;
+}
+
+/* libjpeg writer: comps 1 (grey), 3 (RGB in, YCbCr out) or 4 (CMYK,
+ * every pixel = cmyk[]). */
+static bt_buf make_jpeg(int w, int h, int comps, int progressive, int adobe,
+                        const unsigned char *cmyk)
+{
+    struct jpeg_compress_struct ci;
+    struct jpeg_error_mgr err;
+    unsigned char *mem = NULL;
+    unsigned long memlen = 0;
+    ci.err = jpeg_std_error(&err);
+    jpeg_create_compress(&ci);
+    jpeg_mem_dest(&ci, &mem, &memlen);
+    ci.image_width = (JDIMENSION)w;
+    ci.image_height = (JDIMENSION)h;
+    ci.input_components = comps;
+    ci.in_color_space = comps == 1   ? JCS_GRAYSCALE
+                        : comps == 3 ? JCS_RGB
+                                     : JCS_CMYK;
+    jpeg_set_defaults(&ci);
+    jpeg_set_quality(&ci, 95, TRUE);
+    if (comps == 4 && !adobe)
+        ci.write_Adobe_marker = FALSE;
+    if (progressive)
+        jpeg_simple_progression(&ci);
+    jpeg_start_compress(&ci, TRUE);
+    unsigned char *row = malloc((size_t)w * comps);
+    while (ci.next_scanline < ci.image_height) {
+        for (int x = 0; x < w; x++)
+            for (int c = 0; c < comps; c++)
+                row[x * comps + c] =
+                    cmyk ? cmyk[c]
+                         : (unsigned char)sample(x / 4,
+                                                 (int)ci.next_scanline / 4, c);
+        JSAMPROW r = row;
+        jpeg_write_scanlines(&ci, &r, 1);
+    }
+    jpeg_finish_compress(&ci);
+    jpeg_destroy_compress(&ci);
+    free(row);
+    bt_buf out = BT_BUF_INIT;
+    bt_buf_put(&out, mem, memlen);
+    free(mem);
+    return out;
+}
+
+/* ------------------------------------------------------------------ */
+/* Helpers                                                            */
+/* ------------------------------------------------------------------ */
+
+static const bt_image *decode_buf(bt_ctx *ctx, const bt_buf *b)
+{
+    bt_pos pos = {0, 3, 5};
+    return bt_image_decode(ctx, pos, (const unsigned char *)b->data, b->len);
+}
+
+static const char *last_error(const bt_ctx *ctx)
+{
+    return ctx->ndiags ? ctx->diags[ctx->ndiags - 1].msg : "";
+}
+
+#define CHECK_ERR_HAS(ctx, needle)                                             \
+    do {                                                                       \
+        const char *e_ = last_error(ctx);                                      \
+        CHECK(strstr(e_, needle) != NULL);                                     \
+        if (!strstr(e_, needle))                                               \
+            fprintf(stderr, "  message: \"%s\"\n", e_);                        \
+    } while (0)
+
+static int near(int a, int b, int tol)
+{
+    return a - b <= tol && b - a <= tol;
+}
+
+/* ------------------------------------------------------------------ */
+/* PNG                                                                */
+/* ------------------------------------------------------------------ */
+
+static void test_image__png_rgb(void)
+{
+    bt_ctx ctx;
+    bt_ctx_init(&ctx);
+    bt_buf b = make_png(7, 5, PNG_COLOR_TYPE_RGB, 8, 0, 0);
+    const bt_image *im = decode_buf(&ctx, &b);
+    CHECK(im != NULL);
+    if (im) {
+        CHECK_INT(im->kind, BT_IMAGE_PNG);
+        CHECK_STR(im->media_type, "image/png");
+        CHECK_INT(im->width, 7);
+        CHECK_INT(im->height, 5);
+        CHECK_INT(im->channels, 3);
+        CHECK(im->alpha == NULL && im->jpeg == NULL);
+        CHECK_INT(im->file_len, b.len);
+        CHECK(!memcmp(im->file, b.data, b.len));
+        CHECK((const char *)im->file != b.data); /* a copy in the arena */
+        int bad = 0;
+        for (int y = 0; y < 5; y++)
+            for (int x = 0; x < 7; x++)
+                for (int c = 0; c < 3; c++)
+                    bad += im->pixels[(y * 7 + x) * 3 + c] != sample(x, y, c);
+        CHECK_INT(bad, 0);
+    }
+    CHECK_INT(ctx.nerrors, 0);
+    bt_buf_free(&b);
+    bt_ctx_free(&ctx);
+}
+
+static void test_image__png_16bit(void)
+{
+    static const int types[] = {PNG_COLOR_TYPE_RGB, PNG_COLOR_TYPE_RGB_ALPHA,
+                                PNG_COLOR_TYPE_GRAY};
+    for (int t = 0; t < 3; t++) {
+        bt_ctx ctx;
+        bt_ctx_init(&ctx);
+        bt_buf b = make_png(6, 4, types[t], 16, 0, 0);
+        const bt_image *im = decode_buf(&ctx, &b);
+        CHECK(im != NULL);
+        if (im) {
+            int c = types[t] == PNG_COLOR_TYPE_GRAY ? 1 : 3;
+            CHECK_INT(im->channels, c);
+            CHECK(types[t] == PNG_COLOR_TYPE_RGB_ALPHA ? im->alpha != NULL
+                                                       : im->alpha == NULL);
+            int bad = 0;
+            for (int y = 0; y < 4; y++)
+                for (int x = 0; x < 6; x++) {
+                    if (im->alpha && im->alpha[y * 6 + x] != sample(x, y, 3))
+                        bad++;
+                    /* colour of transparent pixels is not kept exactly */
+                    if (im->alpha && im->alpha[y * 6 + x] < 128)
+                        continue;
+                    for (int k = 0; k < c; k++)
+                        bad += !near(im->pixels[(y * 6 + x) * c + k],
+                                     (int)sample(x, y, k), im->alpha ? 2 : 1);
+                }
+            CHECK_INT(bad, 0);
+        }
+        bt_buf_free(&b);
+        bt_ctx_free(&ctx);
+    }
+}
+
+static void test_image__png_interlaced(void)
+{
+    static const int types[] = {PNG_COLOR_TYPE_RGB, PNG_COLOR_TYPE_RGB_ALPHA};
+    for (int t = 0; t < 2; t++) {
+        bt_ctx ctx;
+        bt_ctx_init(&ctx);
+        bt_buf b = make_png(17, 13, types[t], 8, 1, 0);
+        CHECK(b.len > 29 && b.data[28] == 1); /* IHDR says Adam7 */
+        const bt_image *im = decode_buf(&ctx, &b);
+        CHECK(im != NULL);
+        if (im) {
+            CHECK_INT(im->width, 17);
+            CHECK_INT(im->channels, 3);
+            int bad = 0;
+            for (int y = 0; y < 13; y++)
+                for (int x = 0; x < 17; x++) {
+                    int i = y * 17 + x;
+                    if (im->alpha) {
+                        bad += im->alpha[i] != sample(x, y, 3);
+                        continue;
+                    }
+                    for (int k = 0; k < 3; k++)
+                        bad += im->pixels[i * 3 + k] != sample(x, y, k);
+                }
+            CHECK_INT(bad, 0);
+            CHECK(t == 0 ? im->alpha == NULL : im->alpha != NULL);
+        }
+        bt_buf_free(&b);
+        bt_ctx_free(&ctx);
+    }
+}
+
+static void test_image__png_palette(void)
+{
+    static const unsigned char pal[4][3] = {
+        {255, 0, 0}, {0, 255, 0}, {0, 0, 255}, {255, 255, 255}};
+    for (int trns = 0; trns < 2; trns++) {
+        bt_ctx ctx;
+        bt_ctx_init(&ctx);
+        bt_buf b = make_png(9, 8, PNG_COLOR_TYPE_PALETTE, 8, 0, trns);
+        const bt_image *im = decode_buf(&ctx, &b);
+        CHECK(im != NULL);
+        if (im) {
+            CHECK_INT(im->channels, 3);
+            CHECK(trns ? im->alpha != NULL : im->alpha == NULL);
+            int bad = 0;
+            for (int y = 0; y < 8; y++)
+                for (int x = 0; x < 9; x++) {
+                    unsigned e = sample(x, y, 0) & 3;
+                    int i = y * 9 + x;
+                    if (im->alpha)
+                        bad += im->alpha[i] != (e == 1 ? 0 : 255);
+                    if (trns && e == 1)
+                        continue;
+                    for (int k = 0; k < 3; k++)
+                        bad += im->pixels[i * 3 + k] != pal[e][k];
+                }
+            CHECK_INT(bad, 0);
+        }
+        bt_buf_free(&b);
+        bt_ctx_free(&ctx);
+    }
+}
+
+static void test_image__png_grey(void)
+{
+    bt_ctx ctx;
+    bt_ctx_init(&ctx);
+    bt_buf b = make_png(5, 5, PNG_COLOR_TYPE_GRAY, 8, 0, 0);
+    const bt_image *im = decode_buf(&ctx, &b);
+    CHECK(im != NULL);
+    if (im) {
+        CHECK_INT(im->channels, 1);
+        CHECK(im->alpha == NULL);
+        CHECK_INT(im->pixels[2 * 5 + 3], sample(3, 2, 0));
+    }
+    bt_buf_free(&b);
+    /* 1-bit grey: 0 or 255 */
+    b = make_png(10, 3, PNG_COLOR_TYPE_GRAY, 1, 0, 0);
+    im = decode_buf(&ctx, &b);
+    CHECK(im != NULL);
+    if (im) {
+        CHECK_INT(im->channels, 1);
+        CHECK_INT(im->pixels[1 * 10 + 4], (sample(4, 1, 0) & 1) ? 255 : 0);
+    }
+    bt_buf_free(&b);
+    /* grey + alpha stays one channel plus alpha */
+    b = make_png(4, 4, PNG_COLOR_TYPE_GRAY_ALPHA, 8, 0, 0);
+    im = decode_buf(&ctx, &b);
+    CHECK(im != NULL);
+    if (im) {
+        CHECK_INT(im->channels, 1);
+        CHECK(im->alpha != NULL);
+        if (im->alpha)
+            CHECK_INT(im->alpha[5], sample(1, 1, 1));
+        CHECK_INT(im->pixels[5], sample(1, 1, 0));
+    }
+    CHECK_INT(ctx.nerrors, 0);
+    bt_buf_free(&b);
+    bt_ctx_free(&ctx);
+}
+
+static void test_image__png_opaque_alpha_dropped(void)
+{
+    /* RGBA where every alpha is 255: no alpha, pixels compacted to RGB */
+    bt_ctx ctx;
+    bt_ctx_init(&ctx);
+    png_image pi;
+    memset(&pi, 0, sizeof pi);
+    pi.version = PNG_IMAGE_VERSION;
+    pi.width = 3;
+    pi.height = 2;
+    pi.format = PNG_FORMAT_RGBA;
+    unsigned char px[24];
+    for (int i = 0; i < 6; i++) {
+        px[i * 4] = (unsigned char)(i * 10);
+        px[i * 4 + 1] = (unsigned char)(i * 20);
+        px[i * 4 + 2] = (unsigned char)(i * 30);
+        px[i * 4 + 3] = 255;
+    }
+    unsigned char mem[1024];
+    png_alloc_size_t memlen = sizeof mem;
+    CHECK(png_image_write_to_memory(&pi, mem, &memlen, 0, px, 0, NULL));
+    const bt_image *im = bt_image_decode(&ctx, (bt_pos){0, 1, 1}, mem, memlen);
+    CHECK(im != NULL);
+    if (im) {
+        CHECK_INT(im->channels, 3);
+        CHECK(im->alpha == NULL);
+        CHECK_INT(im->pixels[5 * 3 + 2], 150);
+        CHECK_INT(im->pixels[4 * 3 + 1], 80);
+    }
+    bt_ctx_free(&ctx);
+}
+
+static void test_image__png_truncated(void)
+{
+    bt_ctx ctx;
+    bt_ctx_init(&ctx);
+    bt_buf b = make_png(40, 40, PNG_COLOR_TYPE_RGB, 8, 0, 0);
+    size_t full = b.len;
+    for (size_t cut = 20; cut < full; cut += full / 7) {
+        int before = ctx.nerrors;
+        CHECK(bt_image_decode(&ctx, (bt_pos){0, 2, 1},
+                              (const unsigned char *)b.data, cut) == NULL);
+        CHECK_INT(ctx.nerrors, before + 1);
+        CHECK_ERR_HAS(&ctx, "PNG");
+    }
+    /* no IEND: decodes all rows, then misses the end: still refused? libpng
+     * reads only to the last IDAT, so the pixels are complete: accepted */
+    bt_buf_free(&b);
+    /* a flipped bit inside IDAT: CRC error */
+    b = make_png(40, 40, PNG_COLOR_TYPE_RGB, 8, 0, 0);
+    b.data[b.len / 2] ^= 0x10;
+    CHECK(decode_buf(&ctx, &b) == NULL);
+    CHECK_ERR_HAS(&ctx, "corrupt PNG");
+    CHECK_INT(ctx.diags[ctx.ndiags - 1].pos.line, 3);
+    CHECK_INT(ctx.diags[ctx.ndiags - 1].pos.col, 5);
+    bt_buf_free(&b);
+    bt_ctx_free(&ctx);
+}
+
+/* A PNG that is only a signature and an IHDR. */
+static bt_buf header_only_png(uint32_t w, uint32_t h)
+{
+    bt_buf b = BT_BUF_INIT;
+    unsigned char ihdr[13] = {0, 0, 0, 0, 0, 0, 0, 0, 8, 2, 0, 0, 0};
+    for (int i = 0; i < 4; i++) {
+        ihdr[i] = (unsigned char)(w >> (24 - 8 * i));
+        ihdr[4 + i] = (unsigned char)(h >> (24 - 8 * i));
+    }
+    bt_buf_put(&b, "\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR", 16);
+    bt_buf_put(&b, ihdr, 13);
+    bt_buf_put(&b, "\0\0\0\0", 4); /* CRC not checked this early */
+    return b;
+}
+
+static void test_image__png_too_big(void)
+{
+    bt_ctx ctx;
+    bt_ctx_init(&ctx);
+    bt_buf b = header_only_png(20000, 20000);
+    CHECK(decode_buf(&ctx, &b) == NULL);
+    CHECK_STR(last_error(&ctx), "image is 20000x20000 pixels (400 "
+                                "megapixels); the limit is 50");
+    bt_buf_free(&b);
+    b = header_only_png(12000, 9000);
+    CHECK(decode_buf(&ctx, &b) == NULL);
+    CHECK_STR(last_error(&ctx), "image is 12000x9000 pixels (108 "
+                                "megapixels); the limit is 50");
+    bt_buf_free(&b);
+    b = header_only_png(70000, 1);
+    CHECK(decode_buf(&ctx, &b) == NULL);
+    CHECK_ERR_HAS(&ctx, "70000x1 pixels; the limit is 65535");
+    bt_buf_free(&b);
+    b = header_only_png(0, 10);
+    CHECK(decode_buf(&ctx, &b) == NULL);
+    CHECK_ERR_HAS(&ctx, "no pixels");
+    bt_buf_free(&b);
+    /* within limits but with no data: refused before allocating 48 MB */
+    b = header_only_png(4000, 4000);
+    CHECK(decode_buf(&ctx, &b) == NULL);
+    CHECK_ERR_HAS(&ctx, "truncated PNG");
+    CHECK(ctx.arena.total < 1024 * 1024);
+    bt_buf_free(&b);
+    CHECK_INT(ctx.nerrors, 5);
+    bt_ctx_free(&ctx);
+}
+
+/* ------------------------------------------------------------------ */
+/* Sniffing and files                                                 */
+/* ------------------------------------------------------------------ */
+
+static void test_image__not_an_image(void)
+{
+    bt_ctx ctx;
+    bt_ctx_init(&ctx);
+    static const unsigned char gif[] = "GIF89a\x01\0\x01\0\x80\0\0\0\0\0\xff"
+                                       "\xff\xff!\xf9\x04\x01\0\0\0\0,\0\0\0"
+                                       "\0\x01\0\x01\0\0\x02\x02\x44\x01\0;";
+    CHECK(bt_image_decode(&ctx, (bt_pos){0, 1, 1}, gif, sizeof gif - 1) ==
+          NULL);
+    CHECK_STR(last_error(&ctx), "image is not a JPEG or PNG image (GIF)");
+    static const unsigned char text[] = "hello, world\n";
+    CHECK(bt_image_decode(&ctx, (bt_pos){0, 1, 1}, text, sizeof text - 1) ==
+          NULL);
+    CHECK_STR(last_error(&ctx), "image is not a JPEG or PNG image");
+    CHECK(bt_image_decode(&ctx, (bt_pos){0, 1, 1}, text, 0) == NULL);
+    CHECK_STR(last_error(&ctx), "image is not a JPEG or PNG image (empty "
+                                "file)");
+    static const unsigned char webp[] = "RIFF\x10\0\0\0WEBPVP8 ";
+    CHECK(bt_image_decode(&ctx, (bt_pos){0, 1, 1}, webp, sizeof webp - 1) ==
+          NULL);
+    CHECK_STR(last_error(&ctx), "image is not a JPEG or PNG image (WebP)");
+    static const unsigned char soi[] = {0xFF, 0xD8, 0xFF};
+    CHECK(bt_image_decode(&ctx, (bt_pos){0, 1, 1}, soi, 3) == NULL);
+    CHECK_ERR_HAS(&ctx, "JPEG");
+    CHECK_INT(ctx.nerrors, 5);
+    bt_ctx_free(&ctx);
+}
+
+static char *write_temp(const char *suffix, const void *data, size_t len)
+{
+    char tmpl[] = "/tmp/bt_test_image_XXXXXX";
+    int fd = mkstemp(tmpl);
+    if (fd < 0)
+        return NULL;
+    CHECK(write(fd, data, len) == (ssize_t)len);
+    close(fd);
+    size_t n = strlen(tmpl) + strlen(suffix) + 1;
+    char *path = malloc(n);
+    snprintf(path, n, "%s%s", tmpl, suffix);
+    CHECK_INT(rename(tmpl, path), 0);
+    return path;
+}
+
+static void test_image__load(void)
+{
+    bt_ctx ctx;
+    bt_ctx_init(&ctx);
+    bt_pos at = {0, 12, 9};
+    const bt_image *im = bt_image_load(&ctx, at, "/nonexistent/dir/x.png");
+    CHECK(im == NULL);
+    CHECK_STR(last_error(&ctx), "cannot open image '/nonexistent/dir/x.png': "
+                                "No such file or directory");
+    CHECK_INT(ctx.diags[0].pos.line, 12);
+    CHECK_INT(ctx.diags[0].pos.col, 9);
+
+    char *txt = write_temp(".jpg", "not a picture\n", 14);
+    CHECK(txt != NULL);
+    if (txt) {
+        CHECK(bt_image_load(&ctx, at, txt) == NULL);
+        char want[256];
+        snprintf(want, sizeof want, "image '%s' is not a JPEG or PNG image",
+                 txt);
+        CHECK_STR(last_error(&ctx), want);
+        unlink(txt);
+        free(txt);
+    }
+
+    bt_buf b = make_png(3, 3, PNG_COLOR_TYPE_RGB, 8, 0, 0);
+    char *png = write_temp(".jpg", b.data, b.len); /* judged by content */
+    if (png) {
+        im = bt_image_load(&ctx, at, png);
+        CHECK(im != NULL);
+        if (im) {
+            CHECK_INT(im->kind, BT_IMAGE_PNG);
+            CHECK_INT(im->file_len, b.len);
+            CHECK(!memcmp(im->file, b.data, b.len));
+        }
+        unlink(png);
+        free(png);
+    }
+    CHECK_INT(ctx.nerrors, 2);
+    bt_buf_free(&b);
+    bt_ctx_free(&ctx);
+}
+
+/* ------------------------------------------------------------------ */
+/* JPEG                                                               */
+/* ------------------------------------------------------------------ */
+
+static void test_image__jpeg_passthrough(void)
+{
+    for (int k = 0; k < 3; k++) {
+        int comps = k == 0 ? 1 : 3, prog = k == 2;
+        bt_ctx ctx;
+        bt_ctx_init(&ctx);
+        bt_buf b = make_jpeg(33, 17, comps, prog, 0, NULL);
+        const bt_image *im = decode_buf(&ctx, &b);
+        CHECK(im != NULL);
+        if (im) {
+            CHECK_INT(im->kind, BT_IMAGE_JPEG);
+            CHECK_STR(im->media_type, "image/jpeg");
+            CHECK_INT(im->width, 33);
+            CHECK_INT(im->height, 17);
+            CHECK_INT(im->jpeg_components, comps);
+            CHECK(im->jpeg == im->file);
+            CHECK_INT(im->jpeg_len, b.len);
+            CHECK(!memcmp(im->jpeg, b.data, b.len));
+            CHECK(im->pixels == NULL && im->alpha == NULL);
+        }
+        CHECK_INT(ctx.nerrors, 0);
+        bt_buf_free(&b);
+        bt_ctx_free(&ctx);
+    }
+}
+
+static void test_image__jpeg_cmyk(void)
+{
+    /* stored values: with the Adobe marker they are inverted (255 = no
+     * ink), as Photoshop writes them; without it, 0 = no ink */
+    static const unsigned char red_adobe[4] = {255, 0, 0, 255};
+    static const unsigned char red_plain[4] = {0, 255, 255, 0};
+    static const unsigned char grey_plain[4] = {0, 0, 0, 128};
+    const unsigned char *inks[3] = {red_adobe, red_plain, grey_plain};
+    static const int want[3][3] = {{255, 0, 0}, {255, 0, 0}, {127, 127, 127}};
+    for (int k = 0; k < 3; k++) {
+        bt_ctx ctx;
+        bt_ctx_init(&ctx);
+        bt_buf b = make_jpeg(16, 8, 4, 0, k == 0, inks[k]);
+        const bt_image *im = decode_buf(&ctx, &b);
+        CHECK(im != NULL);
+        if (im) {
+            CHECK(im->jpeg == NULL);
+            CHECK_INT(im->channels, 3);
+            CHECK_INT(im->file_len, b.len);
+            int bad = 0;
+            for (int i = 0; i < 16 * 8; i++)
+                for (int c = 0; c < 3; c++)
+                    bad += !near(im->pixels[i * 3 + c], want[k][c], 6);
+            CHECK_INT(bad, 0);
+        }
+        bt_buf_free(&b);
+        bt_ctx_free(&ctx);
+    }
+}
+
+static void test_image__jpeg_truncated(void)
+{
+    bt_ctx ctx;
+    bt_ctx_init(&ctx);
+    for (int prog = 0; prog < 2; prog++) {
+        bt_buf b = make_jpeg(64, 64, 3, prog, 0, NULL);
+        size_t cuts[] = {2, 10, 200, b.len / 2, b.len - 2};
+        for (size_t i = 0; i < sizeof cuts / sizeof *cuts; i++) {
+            int before = ctx.nerrors;
+            CHECK(bt_image_decode(&ctx, (bt_pos){0, 1, 1},
+                                  (const unsigned char *)b.data,
+                                  cuts[i]) == NULL);
+            CHECK_INT(ctx.nerrors, before + 1);
+        }
+        CHECK_ERR_HAS(&ctx, "truncated or corrupt JPEG: ");
+        bt_buf_free(&b);
+    }
+    bt_ctx_free(&ctx);
+}
+
+static void test_image__jpeg_too_big(void)
+{
+    bt_ctx ctx;
+    bt_ctx_init(&ctx);
+    bt_buf b = make_jpeg(16, 16, 3, 0, 0, NULL);
+    /* patch the SOF0 frame size to 60000x60000 */
+    unsigned char *d = (unsigned char *)b.data;
+    int patched = 0;
+    for (size_t i = 2; i + 9 < b.len; i++) {
+        if (d[i] == 0xFF && d[i + 1] == 0xC0) {
+            d[i + 5] = d[i + 7] = 60000 >> 8;
+            d[i + 6] = d[i + 8] = 60000 & 0xFF;
+            patched = 1;
+            break;
+        }
+    }
+    CHECK(patched);
+    CHECK(decode_buf(&ctx, &b) == NULL);
+    CHECK_STR(last_error(&ctx), "image is 60000x60000 pixels (3600 "
+                                "megapixels); the limit is 50");
+    bt_buf_free(&b);
+    bt_ctx_free(&ctx);
+}
+
+static const bt_t_case cases[] = {
+    TEST(test_image__png_rgb),
+    TEST(test_image__png_16bit),
+    TEST(test_image__png_interlaced),
+    TEST(test_image__png_palette),
+    TEST(test_image__png_grey),
+    TEST(test_image__png_opaque_alpha_dropped),
+    TEST(test_image__png_truncated),
+    TEST(test_image__png_too_big),
+    TEST(test_image__not_an_image),
+    TEST(test_image__load),
+    TEST(test_image__jpeg_passthrough),
+    TEST(test_image__jpeg_cmyk),
+    TEST(test_image__jpeg_truncated),
+    TEST(test_image__jpeg_too_big),
+};
+
+TEST_MAIN("test_image", cases)

@@ -1,0 +1,845 @@
+/* test_pdf_out.c - bt_pdf_write on hand-built pages: Vietnamese runs shaped
+ * with the real Noto Serif through font.c, a rule, a raw RGB image with
+ * alpha, an internal and a URI link, an outline. The file is checked with
+ * the tools users and CI use (qpdf, poppler, mupdf, ghostscript), which
+ * must print no warnings; a missing tool prints SKIP and passes.
+ * BT_BENCH=1 also times 100 pages x 3000 glyphs. */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "harness.h"
+#include "arena.h"
+#include "buf.h"
+#include "diag.h"
+#include "font.h"
+#include "image.h"
+#include "layout.h"
+#include "model.h"
+#include "pdf_out.h"
+
+/* ------------------------------------------------------------------ */
+/* Helpers                                                            */
+/* ------------------------------------------------------------------ */
+
+static char tmpdir[64];
+
+static int make_tmpdir(void)
+{
+    strcpy(tmpdir, "/tmp/bt_test_pdf_XXXXXX");
+    return mkdtemp(tmpdir) != NULL;
+}
+
+static void remove_tmpdir(void)
+{
+    DIR *d = opendir(tmpdir);
+    if (!d)
+        return;
+    struct dirent *e;
+    char path[512];
+    while ((e = readdir(d)) != NULL) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        snprintf(path, sizeof path, "%s/%s", tmpdir, e->d_name);
+        unlink(path);
+    }
+    closedir(d);
+    rmdir(tmpdir);
+}
+
+static const char *tmp(const char *name)
+{
+    static char bufs[8][512];
+    static int next;
+    char *p = bufs[next++ & 7];
+    snprintf(p, 512, "%s/%s", tmpdir, name);
+    return p;
+}
+
+static int have(const char *tool)
+{
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "command -v %s >/dev/null 2>&1", tool);
+    if (system(cmd) == 0)
+        return 1;
+    printf("SKIP: %s not installed\n", tool);
+    return 0;
+}
+
+/* Reads a whole file into b (cleared first). */
+static void slurp(bt_buf *b, const char *path)
+{
+    bt_buf_clear(b);
+    if (bt_buf_read_file(b, path, 256u << 20) != 0)
+        bt_buf_clear(b);
+    bt_buf_putc(b, 0);
+    b->len--;
+}
+
+/* mutool's only allowed stderr line. */
+static int mutool_err_ok(const bt_buf *err)
+{
+    const char *p = err->data ? err->data : "";
+    while (*p) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        const char *icc = strstr(p, "ICC support is not available");
+        if (n && !(icc && icc < p + n))
+            return 0;
+        p += n + (nl ? 1 : 0);
+    }
+    return 1;
+}
+
+/* Runs `cmd` with stdout and stderr into files; returns the exit status. */
+static int run(const char *cmd, bt_buf *out, bt_buf *err)
+{
+    char full[2048];
+    const char *o = tmp("out.txt"), *e = tmp("err.txt");
+    snprintf(full, sizeof full, "%s >'%s' 2>'%s'", cmd, o, e);
+    int rc = system(full);
+    slurp(out, o);
+    slurp(err, e);
+    if (err->len && !mutool_err_ok(err))
+        fprintf(stderr, "[%s] stderr:\n%s", cmd, err->data);
+    return rc;
+}
+
+static int decode_utf8(const char *s, uint32_t *out, int max)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    int n = 0;
+    while (*p && n < max) {
+        uint32_t c = *p++;
+        int extra = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : 0;
+        if (extra)
+            c &= 0x3Fu >> extra;
+        while (extra-- > 0 && *p)
+            c = c << 6 | (*p++ & 0x3F);
+        out[n++] = c;
+    }
+    return n;
+}
+
+static int32_t em_to_mpt(int32_t em, int32_t size)
+{
+    int64_t v = (int64_t)em * size;
+    return (int32_t)(v >= 0 ? (v + 500) / 1000 : -((-v + 500) / 1000));
+}
+
+/* A GLYPHS box for `text` shaped in `font` at `size` mpt. */
+static bt_box glyph_box(bt_arena *a, const bt_shaper *sh, uint32_t font,
+                        const char *text, int32_t x, int32_t y, int32_t size,
+                        uint32_t color)
+{
+    uint32_t cps[256] = {0};
+    int n = decode_utf8(text, cps, 256);
+    const bt_glyphpos *gp = NULL;
+    int got = sh->shape(sh->payload, font, cps, n, &gp);
+    BT_ASSERT(got == n);
+    bt_glyph *g = bt_arena_alloc(a, (size_t)(n ? n : 1) * sizeof *g);
+    int32_t pen = 0;
+    for (int i = 0; i < n; i++) {
+        g[i].cp = cps[i];
+        g[i].x = em_to_mpt(pen + gp[i].dx, size);
+        g[i].y = -em_to_mpt(gp[i].dy, size);
+        pen += gp[i].advance;
+    }
+    bt_box b;
+    memset(&b, 0, sizeof b);
+    b.kind = BT_BOX_GLYPHS;
+    b.x = x;
+    b.y = y;
+    b.w = em_to_mpt(pen, size);
+    b.h = size;
+    b.u.run.font = font;
+    b.u.run.size = size;
+    b.u.run.color = color;
+    b.u.run.n = n;
+    b.u.run.glyphs = g;
+    return b;
+}
+
+static bt_box rect_box(enum bt_box_kind kind, int32_t x, int32_t y, int32_t w,
+                       int32_t h)
+{
+    bt_box b;
+    memset(&b, 0, sizeof b);
+    b.kind = kind;
+    b.x = x;
+    b.y = y;
+    b.w = w;
+    b.h = h;
+    return b;
+}
+
+/* ------------------------------------------------------------------ */
+/* Fixture: a two-page document                                       */
+/* ------------------------------------------------------------------ */
+
+typedef struct fixture {
+    bt_ctx ctx;
+    bt_fonts *fonts;
+    bt_shaper sh;
+    uint32_t reg, bold;
+    bt_doc *doc;
+    bt_pages pages;
+    bt_image img;
+    int32_t nguyen_x; /* expected x of "Nguyên" on page 1, mpt */
+    int av_adj;       /* expected TJ adjustment between A and V */
+} fixture;
+
+static bt_page *add_page(bt_arena *a, bt_pages *ps, int nboxes)
+{
+    bt_page *p = &ps->pages[ps->npages++];
+    p->number = ps->npages;
+    p->boxes = bt_arena_alloc(a, (size_t)nboxes * sizeof *p->boxes);
+    p->nboxes = 0;
+    return p;
+}
+
+static int fixture_init(fixture *f)
+{
+    memset(f, 0, sizeof *f);
+    bt_ctx_init(&f->ctx);
+    bt_arena *a = &f->ctx.arena;
+    f->fonts = bt_fonts_new(NULL);
+    if (bt_fonts_find(f->fonts, "Noto Serif", 0, 0, &f->reg) != 0 ||
+        bt_fonts_find(f->fonts, "Noto Serif", 1, 0, &f->bold) != 0) {
+        printf("SKIP: Noto Serif not installed\n");
+        return 0;
+    }
+    f->sh = bt_fonts_shaper(f->fonts);
+
+    bt_doc *doc = bt_doc_new(a);
+    doc->file = bt_ctx_file(&f->ctx, "bulletin.xml", NULL);
+    doc->title.text =
+        bt_arena_str(a, "Bản tin Tây Nguyên", strlen("Bản tin Tây Nguyên"));
+    doc->number.text = bt_arena_str(a, "26", 2);
+    doc->publisher.text =
+        bt_arena_str(a, "Ban Tuyên giáo", strlen("Ban Tuyên giáo"));
+    doc->stamp = (bt_time){2024, 5, 6, 7, 8, 9, 1714979289};
+    bt_section *s = bt_doc_add_section(a, doc);
+    s->title.text = bt_arena_str(a, "Xây dựng Đảng", strlen("Xây dựng Đảng"));
+    bt_section *s2 = bt_doc_add_section(a, doc);
+    s2->title.text = bt_arena_str(a, "Kinh tế", strlen("Kinh tế"));
+    f->doc = doc;
+
+    /* A 40x30 RGB gradient with a round alpha mask. */
+    enum { IW = 40, IH = 30 };
+    unsigned char *px = bt_arena_alloc(a, IW * IH * 3);
+    unsigned char *al = bt_arena_alloc(a, IW * IH);
+    for (int y = 0; y < IH; y++) {
+        for (int x = 0; x < IW; x++) {
+            px[(y * IW + x) * 3 + 0] = (unsigned char)(x * 255 / IW);
+            px[(y * IW + x) * 3 + 1] = (unsigned char)(y * 255 / IH);
+            px[(y * IW + x) * 3 + 2] = 160;
+            int dx = x - IW / 2, dy = y - IH / 2;
+            al[y * IW + x] = dx * dx + dy * dy < 14 * 14 ? 255 : 40;
+        }
+    }
+    f->img.kind = BT_IMAGE_PNG;
+    f->img.width = IW;
+    f->img.height = IH;
+    f->img.media_type = "image/png";
+    f->img.pixels = px;
+    f->img.channels = 3;
+    f->img.alpha = al;
+
+    bt_pages *ps = &f->pages;
+    ps->width = 595276; /* A4 */
+    ps->height = 841890;
+    ps->pages = bt_arena_alloc(a, 2 * sizeof *ps->pages);
+
+    bt_page *p = add_page(a, ps, 16);
+    p->boxes[p->nboxes++] = glyph_box(a, &f->sh, f->bold, "Hội nghị giao ban",
+                                      56693, 100000, 24000, 0x000000);
+    bt_box tn = glyph_box(a, &f->sh, f->reg, "Tây Nguyên", 56693, 130000, 12000,
+                          0xB00000);
+    f->nguyen_x = tn.x + tn.u.run.glyphs[4].x;
+    p->boxes[p->nboxes++] = tn;
+    /* Two words of one line as separate boxes (merged into one TJ). */
+    bt_box w1 = glyph_box(a, &f->sh, f->reg, "phát", 56693, 150000, 12000, 0);
+    bt_box w2 = glyph_box(a, &f->sh, f->reg, "triển", 56693 + w1.w + 3000,
+                          150000, 12000, 0);
+    p->boxes[p->nboxes++] = w1;
+    p->boxes[p->nboxes++] = w2;
+    bt_box av = glyph_box(a, &f->sh, f->reg, "AV", 56693, 200000, 36000, 0);
+    {
+        uint32_t cpa = 'A';
+        const bt_glyphpos *gp;
+        f->sh.shape(f->sh.payload, f->reg, &cpa, 1, &gp);
+        int32_t wa = gp[0].advance; /* A alone: no kerning */
+        int64_t xv = (int64_t)av.u.run.glyphs[1].x * 1000;
+        f->av_adj = (int)(wa - (xv + 18000) / 36000);
+    }
+    p->boxes[p->nboxes++] = av;
+    bt_box rule = rect_box(BT_BOX_RULE, 56693, 210000, 481890, 1000);
+    rule.u.rule.color = 0x1F4E79;
+    p->boxes[p->nboxes++] = rule;
+    bt_box im = rect_box(BT_BOX_IMAGE, 56693, 230000, 120000, 90000);
+    im.u.img.image = &f->img;
+    p->boxes[p->nboxes++] = im;
+    bt_box l1 = rect_box(BT_BOX_LINK, 56693, 112000, 100000, 20000);
+    l1.u.link.page = 2;
+    l1.u.link.y = 80000;
+    p->boxes[p->nboxes++] = l1;
+    bt_box l2 = rect_box(BT_BOX_LINK, 56693, 182000, 60000, 20000);
+    l2.u.link.uri = "https://báo.vn/tin tức?q=Tây Nguyên";
+    p->boxes[p->nboxes++] = l2;
+    /* Text after the image: a new BT. */
+    p->boxes[p->nboxes++] = glyph_box(a, &f->sh, f->reg, "Ảnh: Đắk Lắk", 56693,
+                                      335000, 9000, 0x555555);
+
+    p = add_page(a, ps, 8);
+    p->boxes[p->nboxes++] = glyph_box(
+        a, &f->sh, f->bold, "Tây Nguyên phát triển", 56693, 100000, 18000, 0);
+    p->boxes[p->nboxes++] =
+        glyph_box(a, &f->sh, f->reg, "Giá cà phê “tăng” – 5 000 đồng…", 56693,
+                  130000, 10000, 0);
+    /* A glyph with a vertical offset gets its own Td. */
+    bt_box h2o = glyph_box(a, &f->sh, f->reg, "H2O", 56693, 160000, 10000, 0);
+    ((bt_glyph *)h2o.u.run.glyphs)[1].y = 2000;
+    p->boxes[p->nboxes++] = h2o;
+    bt_box im2 = rect_box(BT_BOX_IMAGE, 300000, 150000, 60000, 45000);
+    im2.u.img.image = &f->img; /* the same image: loaded once */
+    p->boxes[p->nboxes++] = im2;
+
+    ps->outline = bt_arena_alloc(a, 3 * sizeof *ps->outline);
+    const char *titles[3] = {"Xây dựng Đảng", "Hội nghị giao ban",
+                             "Tây Nguyên phát triển"};
+    int levels[3] = {0, 1, 1}, pg[3] = {1, 1, 2};
+    for (int i = 0; i < 3; i++) {
+        ps->outline[i].level = levels[i];
+        ps->outline[i].title = bt_arena_str(a, titles[i], strlen(titles[i]));
+        ps->outline[i].page = pg[i];
+        ps->outline[i].y = 76000;
+    }
+    ps->noutline = 3;
+    return 1;
+}
+
+static void fixture_free(fixture *f)
+{
+    if (f->fonts)
+        bt_fonts_free(f->fonts);
+    bt_ctx_free(&f->ctx);
+}
+
+/* Occurrences of needle in b (binary-safe). */
+static int count_in(const bt_buf *b, const char *needle)
+{
+    size_t m = strlen(needle);
+    int n = 0;
+    for (size_t i = 0; b->data && i + m <= b->len; i++)
+        if (b->data[i] == needle[0] && !memcmp(b->data + i, needle, m))
+            n++;
+    return n;
+}
+
+/* pdfinfo prints "Key:" padded with spaces, then the value. */
+static int info_is(const char *text, const char *key, const char *value)
+{
+    char k[64];
+    snprintf(k, sizeof k, "\n%s:", key);
+    const char *p = strstr(text, k);
+    if (!p && !strncmp(text, k + 1, strlen(k + 1)))
+        p = text - 1;
+    if (!p)
+        return 0;
+    p += strlen(k);
+    while (*p == ' ')
+        p++;
+    size_t n = strlen(value);
+    return !strncmp(p, value, n) && p[n] == '\n';
+}
+
+/* ------------------------------------------------------------------ */
+/* Cases                                                              */
+/* ------------------------------------------------------------------ */
+
+static void test_pdf_out__document(void)
+{
+    fixture f;
+    if (!make_tmpdir()) {
+        CHECK(!"mkdtemp");
+        return;
+    }
+    if (!fixture_init(&f)) {
+        fixture_free(&f);
+        remove_tmpdir();
+        return;
+    }
+    char pdf[512];
+    snprintf(pdf, sizeof pdf, "%s", tmp("a.pdf"));
+    CHECK_INT(bt_pdf_write(&f.ctx, f.doc, &f.pages, f.fonts, pdf), 0);
+    CHECK_INT(f.ctx.nerrors, 0);
+
+    bt_buf out = BT_BUF_INIT, err = BT_BUF_INIT, b2 = BT_BUF_INIT;
+    char cmd[1024];
+    slurp(&out, pdf);
+    CHECK(out.len > 1000 && !memcmp(out.data, "%PDF-1.4", 8));
+
+    /* Determinism: a second build is byte-identical. */
+    const char *pdf2 = tmp("b.pdf");
+    CHECK_INT(bt_pdf_write(&f.ctx, f.doc, &f.pages, f.fonts, pdf2), 0);
+    slurp(&b2, pdf2);
+    CHECK(out.len == b2.len && !memcmp(out.data, b2.data, out.len));
+    CHECK_INT(count_in(&out, "/ID ["), 1);
+
+    if (have("qpdf")) {
+        snprintf(cmd, sizeof cmd, "qpdf --check '%s'", pdf);
+        CHECK_INT(run(cmd, &out, &err), 0);
+        CHECK_INT(err.len, 0);
+        /* The content stream: one kerned TJ for "AV". */
+        snprintf(cmd, sizeof cmd,
+                 "qpdf --stream-data=uncompress --object-streams=disable '%s' "
+                 "'%s'",
+                 pdf, tmp("qdf.pdf"));
+        CHECK_INT(run(cmd, &out, &err), 0);
+        slurp(&b2, tmp("qdf.pdf"));
+        char want[64];
+        snprintf(want, sizeof want, "[<0041>%d<0056>]TJ", f.av_adj);
+        CHECK(f.av_adj > 0);
+        CHECK(count_in(&b2, want) > 0);
+        /* "phát" and "triển" (two boxes) share one TJ. */
+        CHECK(count_in(&b2, "<007000681EA10074>") == 0); /* no ạ */
+        CHECK(count_in(&b2, "<0070006800E10074>") > 0);
+        CHECK_INT(count_in(&b2, " -2 Td[<0032>]TJ"), 1);
+        CHECK_INT(count_in(&b2, " 2 Td[<004F>]TJ"), 1);
+        /* The ToUnicode CMaps are bfchar identity maps. */
+        CHECK(count_in(&b2, "begincidrange") == 0);
+        CHECK(count_in(&b2, "<1ED9> <1ED9>") > 0); /* ộ */
+        CHECK(count_in(&b2, "/Border") > 0);
+        /* 3 outline items + 1 link: [page /XYZ 0 top null] */
+        CHECK_INT(count_in(&b2, "/XYZ 0 "), 4);
+        CHECK_INT(count_in(&b2, " null ]"), 4);
+        /* One image XObject plus its SMask, though drawn twice. */
+        CHECK_INT(count_in(&b2, "/Subtype /Image"), 2);
+        CHECK(count_in(&b2, "/SMask") > 0);
+        CHECK(count_in(&b2, "https://b%C3%A1o.vn/"
+                            "tin%20t%E1%BB%A9c?q=T%C3%A2y%20Nguy%C3%AAn") > 0);
+        CHECK(count_in(&b2, "/PageMode /UseOutlines") > 0);
+        CHECK(count_in(&b2, "/CreationDate (D:20240506070809+00'00')") > 0);
+    }
+
+    if (have("pdffonts")) {
+        snprintf(cmd, sizeof cmd, "pdffonts '%s'", pdf);
+        CHECK_INT(run(cmd, &out, &err), 0);
+        CHECK_INT(err.len, 0);
+        int fonts = 0;
+        char *save = NULL;
+        for (char *line = strtok_r(out.data, "\n", &save); line;
+             line = strtok_r(NULL, "\n", &save)) {
+            if (!strstr(line, "CID TrueType"))
+                continue;
+            fonts++;
+            char *tok[16];
+            int nt = 0;
+            char *s2 = NULL;
+            for (char *t = strtok_r(line, " ", &s2); t && nt < 16;
+                 t = strtok_r(NULL, " ", &s2))
+                tok[nt++] = t;
+            CHECK(nt >= 5);
+            if (nt >= 5) {
+                CHECK_STR(tok[nt - 5], "yes");
+                CHECK_STR(tok[nt - 4], "yes");
+                CHECK_STR(tok[nt - 3], "yes");
+            }
+        }
+        CHECK_INT(fonts, 2);
+    }
+
+    if (have("pdftotext")) {
+        snprintf(cmd, sizeof cmd, "pdftotext -layout '%s' -", pdf);
+        CHECK_INT(run(cmd, &out, &err), 0);
+        CHECK_INT(err.len, 0);
+        CHECK(strstr(out.data, "Hội nghị giao ban") != NULL);
+        CHECK(strstr(out.data, "Tây Nguyên") != NULL);
+        CHECK(strstr(out.data, "phát triển") != NULL);
+        CHECK(strstr(out.data, "Ảnh: Đắk Lắk") != NULL);
+        CHECK(strstr(out.data, "H2O") != NULL);
+        CHECK(strstr(out.data, "Giá cà phê “tăng” – 5 000 đồng…") != NULL);
+        /* Positions: "Nguyên" starts where layout put it. */
+        snprintf(cmd, sizeof cmd, "pdftotext -f 1 -l 1 -bbox '%s' -", pdf);
+        CHECK_INT(run(cmd, &out, &err), 0);
+        const char *wd = strstr(out.data, ">Nguyên<");
+        CHECK(wd != NULL);
+        if (wd) {
+            const char *xm = wd;
+            while (xm > out.data && strncmp(xm, "xMin=\"", 6))
+                xm--;
+            double x = atof(xm + 6);
+            double want = f.nguyen_x / 1000.0;
+            CHECK(x > want - 0.05 && x < want + 0.05);
+        }
+    }
+
+    if (have("pdfinfo")) {
+        snprintf(cmd, sizeof cmd, "pdfinfo '%s'", pdf);
+        CHECK_INT(run(cmd, &out, &err), 0);
+        CHECK_INT(err.len, 0);
+        CHECK(info_is(out.data, "Title", "Bản tin Tây Nguyên – Số 26"));
+        CHECK(info_is(out.data, "Author", "Ban Tuyên giáo"));
+        CHECK(info_is(out.data, "Subject", "Bản tin"));
+        CHECK(info_is(out.data, "Keywords", "Xây dựng Đảng, Kinh tế"));
+        CHECK(info_is(out.data, "Creator", "bantin " BT_VERSION));
+        CHECK(info_is(out.data, "Pages", "2"));
+        CHECK(info_is(out.data, "PDF version", "1.4"));
+        CHECK(info_is(out.data, "Page size", "595.276 x 841.89 pts (A4)"));
+        snprintf(cmd, sizeof cmd, "pdfinfo -url '%s'", pdf);
+        CHECK_INT(run(cmd, &out, &err), 0);
+        CHECK_INT(err.len, 0);
+        CHECK(strstr(out.data, "https://b%C3%A1o.vn/") != NULL);
+    }
+
+    if (have("mutool")) {
+        snprintf(cmd, sizeof cmd, "mutool show '%s' outline", pdf);
+        CHECK_INT(run(cmd, &out, &err), 0);
+        CHECK(mutool_err_ok(&err));
+        CHECK(strstr(out.data, "Xây dựng Đảng") != NULL);
+        CHECK(strstr(out.data, "Hội nghị giao ban") != NULL);
+        CHECK(strstr(out.data, "Tây Nguyên phát triển") != NULL);
+        snprintf(cmd, sizeof cmd, "mutool draw -q -F png -o '%s' '%s'",
+                 tmp("page%d.png"), pdf);
+        CHECK_INT(run(cmd, &out, &err), 0);
+        CHECK(mutool_err_ok(&err));
+        snprintf(cmd, sizeof cmd, "mutool draw -F txt -o - '%s'", pdf);
+        CHECK_INT(run(cmd, &out, &err), 0);
+        CHECK(mutool_err_ok(&err));
+        CHECK(strstr(out.data, "Hội nghị giao ban") != NULL);
+    }
+
+    if (have("gs")) {
+        snprintf(cmd, sizeof cmd, "gs -sDEVICE=nullpage -dBATCH -dNOPAUSE '%s'",
+                 pdf);
+        CHECK_INT(run(cmd, &out, &err), 0);
+        CHECK_INT(err.len, 0);
+        snprintf(cmd, sizeof cmd,
+                 "gs -sDEVICE=txtwrite -dBATCH -dNOPAUSE -o - '%s'", pdf);
+        CHECK_INT(run(cmd, &out, &err), 0);
+        CHECK_INT(err.len, 0);
+        CHECK(strstr(out.data, "Tây Nguyên") != NULL);
+    }
+
+    if (getenv("BT_KEEP_PDF")) {
+        snprintf(cmd, sizeof cmd, "cp '%s' '%s'", pdf, getenv("BT_KEEP_PDF"));
+        CHECK_INT(system(cmd), 0);
+    }
+
+    bt_buf_free(&out);
+    bt_buf_free(&err);
+    bt_buf_free(&b2);
+    fixture_free(&f);
+    remove_tmpdir();
+}
+
+/* A 16x8 baseline RGB JPEG (libjpeg, quality 50). */
+static const unsigned char tiny_jpeg[] = {
+    0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01,
+    0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0xff, 0xdb, 0x00, 0x43,
+    0x00, 0x10, 0x0b, 0x0c, 0x0e, 0x0c, 0x0a, 0x10, 0x0e, 0x0d, 0x0e, 0x12,
+    0x11, 0x10, 0x13, 0x18, 0x28, 0x1a, 0x18, 0x16, 0x16, 0x18, 0x31, 0x23,
+    0x25, 0x1d, 0x28, 0x3a, 0x33, 0x3d, 0x3c, 0x39, 0x33, 0x38, 0x37, 0x40,
+    0x48, 0x5c, 0x4e, 0x40, 0x44, 0x57, 0x45, 0x37, 0x38, 0x50, 0x6d, 0x51,
+    0x57, 0x5f, 0x62, 0x67, 0x68, 0x67, 0x3e, 0x4d, 0x71, 0x79, 0x70, 0x64,
+    0x78, 0x5c, 0x65, 0x67, 0x63, 0xff, 0xdb, 0x00, 0x43, 0x01, 0x11, 0x12,
+    0x12, 0x18, 0x15, 0x18, 0x2f, 0x1a, 0x1a, 0x2f, 0x63, 0x42, 0x38, 0x42,
+    0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63,
+    0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63,
+    0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63,
+    0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63,
+    0x63, 0x63, 0xff, 0xc0, 0x00, 0x11, 0x08, 0x00, 0x08, 0x00, 0x10, 0x03,
+    0x01, 0x22, 0x00, 0x02, 0x11, 0x01, 0x03, 0x11, 0x01, 0xff, 0xc4, 0x00,
+    0x1f, 0x00, 0x00, 0x01, 0x05, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x02, 0x03, 0x04, 0x05,
+    0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0xff, 0xc4, 0x00, 0xb5, 0x10, 0x00,
+    0x02, 0x01, 0x03, 0x03, 0x02, 0x04, 0x03, 0x05, 0x05, 0x04, 0x04, 0x00,
+    0x00, 0x01, 0x7d, 0x01, 0x02, 0x03, 0x00, 0x04, 0x11, 0x05, 0x12, 0x21,
+    0x31, 0x41, 0x06, 0x13, 0x51, 0x61, 0x07, 0x22, 0x71, 0x14, 0x32, 0x81,
+    0x91, 0xa1, 0x08, 0x23, 0x42, 0xb1, 0xc1, 0x15, 0x52, 0xd1, 0xf0, 0x24,
+    0x33, 0x62, 0x72, 0x82, 0x09, 0x0a, 0x16, 0x17, 0x18, 0x19, 0x1a, 0x25,
+    0x26, 0x27, 0x28, 0x29, 0x2a, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39, 0x3a,
+    0x43, 0x44, 0x45, 0x46, 0x47, 0x48, 0x49, 0x4a, 0x53, 0x54, 0x55, 0x56,
+    0x57, 0x58, 0x59, 0x5a, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6a,
+    0x73, 0x74, 0x75, 0x76, 0x77, 0x78, 0x79, 0x7a, 0x83, 0x84, 0x85, 0x86,
+    0x87, 0x88, 0x89, 0x8a, 0x92, 0x93, 0x94, 0x95, 0x96, 0x97, 0x98, 0x99,
+    0x9a, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7, 0xa8, 0xa9, 0xaa, 0xb2, 0xb3,
+    0xb4, 0xb5, 0xb6, 0xb7, 0xb8, 0xb9, 0xba, 0xc2, 0xc3, 0xc4, 0xc5, 0xc6,
+    0xc7, 0xc8, 0xc9, 0xca, 0xd2, 0xd3, 0xd4, 0xd5, 0xd6, 0xd7, 0xd8, 0xd9,
+    0xda, 0xe1, 0xe2, 0xe3, 0xe4, 0xe5, 0xe6, 0xe7, 0xe8, 0xe9, 0xea, 0xf1,
+    0xf2, 0xf3, 0xf4, 0xf5, 0xf6, 0xf7, 0xf8, 0xf9, 0xfa, 0xff, 0xc4, 0x00,
+    0x1f, 0x01, 0x00, 0x03, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01,
+    0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x02, 0x03, 0x04, 0x05,
+    0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0xff, 0xc4, 0x00, 0xb5, 0x11, 0x00,
+    0x02, 0x01, 0x02, 0x04, 0x04, 0x03, 0x04, 0x07, 0x05, 0x04, 0x04, 0x00,
+    0x01, 0x02, 0x77, 0x00, 0x01, 0x02, 0x03, 0x11, 0x04, 0x05, 0x21, 0x31,
+    0x06, 0x12, 0x41, 0x51, 0x07, 0x61, 0x71, 0x13, 0x22, 0x32, 0x81, 0x08,
+    0x14, 0x42, 0x91, 0xa1, 0xb1, 0xc1, 0x09, 0x23, 0x33, 0x52, 0xf0, 0x15,
+    0x62, 0x72, 0xd1, 0x0a, 0x16, 0x24, 0x34, 0xe1, 0x25, 0xf1, 0x17, 0x18,
+    0x19, 0x1a, 0x26, 0x27, 0x28, 0x29, 0x2a, 0x35, 0x36, 0x37, 0x38, 0x39,
+    0x3a, 0x43, 0x44, 0x45, 0x46, 0x47, 0x48, 0x49, 0x4a, 0x53, 0x54, 0x55,
+    0x56, 0x57, 0x58, 0x59, 0x5a, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69,
+    0x6a, 0x73, 0x74, 0x75, 0x76, 0x77, 0x78, 0x79, 0x7a, 0x82, 0x83, 0x84,
+    0x85, 0x86, 0x87, 0x88, 0x89, 0x8a, 0x92, 0x93, 0x94, 0x95, 0x96, 0x97,
+    0x98, 0x99, 0x9a, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7, 0xa8, 0xa9, 0xaa,
+    0xb2, 0xb3, 0xb4, 0xb5, 0xb6, 0xb7, 0xb8, 0xb9, 0xba, 0xc2, 0xc3, 0xc4,
+    0xc5, 0xc6, 0xc7, 0xc8, 0xc9, 0xca, 0xd2, 0xd3, 0xd4, 0xd5, 0xd6, 0xd7,
+    0xd8, 0xd9, 0xda, 0xe2, 0xe3, 0xe4, 0xe5, 0xe6, 0xe7, 0xe8, 0xe9, 0xea,
+    0xf2, 0xf3, 0xf4, 0xf5, 0xf6, 0xf7, 0xf8, 0xf9, 0xfa, 0xff, 0xda, 0x00,
+    0x0c, 0x03, 0x01, 0x00, 0x02, 0x11, 0x03, 0x11, 0x00, 0x3f, 0x00, 0xa1,
+    0x6f, 0xa1, 0x74, 0xf9, 0x2b, 0x4e, 0xdf, 0x42, 0xe9, 0xf2, 0x51, 0x45,
+    0x67, 0x57, 0x13, 0x53, 0xb9, 0xcf, 0x97, 0xe2, 0xea, 0xe9, 0xa9, 0xff,
+    0xd9,
+};
+
+/* JPEG pass-through and an opaque grey raw image: no SMask, so the file
+ * stays PDF 1.3; DCTDecode is used, and every reader stays quiet. */
+static void test_pdf_out__jpeg_gray(void)
+{
+    fixture f;
+    if (!make_tmpdir()) {
+        CHECK(!"mkdtemp");
+        return;
+    }
+    if (!fixture_init(&f)) {
+        fixture_free(&f);
+        remove_tmpdir();
+        return;
+    }
+    bt_arena *a = &f.ctx.arena;
+    bt_image jpg, gray;
+    memset(&jpg, 0, sizeof jpg);
+    jpg.kind = BT_IMAGE_JPEG;
+    jpg.width = 16;
+    jpg.height = 8;
+    jpg.media_type = "image/jpeg";
+    jpg.file = tiny_jpeg;
+    jpg.file_len = sizeof tiny_jpeg;
+    jpg.jpeg = tiny_jpeg;
+    jpg.jpeg_len = sizeof tiny_jpeg;
+    jpg.jpeg_components = 3;
+    unsigned char *px = bt_arena_alloc(a, 64 * 64);
+    for (int i = 0; i < 64 * 64; i++)
+        px[i] = (unsigned char)((i % 64) * 4);
+    memset(&gray, 0, sizeof gray);
+    gray.kind = BT_IMAGE_PNG;
+    gray.width = gray.height = 64;
+    gray.media_type = "image/png";
+    gray.pixels = px;
+    gray.channels = 1;
+
+    /* No publisher, one article: its authors are the Author. */
+    f.doc->publisher.text = BT_STR_NULL;
+    f.doc->subtitle.text =
+        bt_arena_str(a, "Điểm báo tuần", strlen("Điểm báo tuần"));
+    bt_article *art = bt_article_new(a, f.doc->file);
+    bt_field au = {bt_arena_str(a, "Nguyễn Văn A", strlen("Nguyễn Văn A")),
+                   {0, 0, 0}};
+    bt_article_add_author(a, art, au);
+    au.text = bt_arena_str(a, "Trần Thị Bình", strlen("Trần Thị Bình"));
+    bt_article_add_author(a, art, au);
+    bt_section_add_article(f.doc->sections, art);
+    f.doc->narticles = 1;
+
+    bt_pages ps = f.pages;
+    ps.npages = 0;
+    ps.pages = bt_arena_alloc(a, sizeof *ps.pages);
+    ps.noutline = 0;
+    bt_page *p = add_page(a, &ps, 4);
+    bt_box b1 = rect_box(BT_BOX_IMAGE, 50000, 50000, 160000, 80000);
+    b1.u.img.image = &jpg;
+    bt_box b2 = rect_box(BT_BOX_IMAGE, 250000, 50000, 64000, 64000);
+    b2.u.img.image = &gray;
+    p->boxes[p->nboxes++] = b1;
+    p->boxes[p->nboxes++] = b2;
+    p->boxes[p->nboxes++] =
+        glyph_box(a, &f.sh, f.reg, "Ảnh JPEG", 50000, 150000, 10000, 0);
+    char pdf[512];
+    snprintf(pdf, sizeof pdf, "%s", tmp("j.pdf"));
+    CHECK_INT(bt_pdf_write(&f.ctx, f.doc, &ps, f.fonts, pdf), 0);
+    CHECK_INT(f.ctx.nerrors, 0);
+    bt_buf out = BT_BUF_INIT, err = BT_BUF_INIT;
+    char cmd[1024];
+    slurp(&out, pdf);
+    CHECK(out.len > 8 && !memcmp(out.data, "%PDF-1.3", 8));
+    CHECK(count_in(&out, "/DCTDecode") == 1);
+    CHECK(count_in(&out, "/SMask") == 0);
+    CHECK(count_in(&out, "/PageMode") == 0);
+    if (have("qpdf")) {
+        snprintf(cmd, sizeof cmd, "qpdf --check '%s'", pdf);
+        CHECK_INT(run(cmd, &out, &err), 0);
+        CHECK_INT(err.len, 0);
+    }
+    if (have("pdfinfo")) {
+        snprintf(cmd, sizeof cmd, "pdfinfo '%s'", pdf);
+        CHECK_INT(run(cmd, &out, &err), 0);
+        CHECK_INT(err.len, 0);
+        CHECK(info_is(out.data, "Author", "Nguyễn Văn A, Trần Thị Bình"));
+        CHECK(info_is(out.data, "Subject", "Điểm báo tuần"));
+        CHECK(info_is(out.data, "PDF version", "1.3"));
+    }
+    if (have("pdftoppm")) {
+        snprintf(cmd, sizeof cmd, "pdftoppm -r 50 -png '%s' '%s'", pdf,
+                 tmp("j"));
+        CHECK_INT(run(cmd, &out, &err), 0);
+        CHECK_INT(err.len, 0);
+    }
+    if (have("mutool")) {
+        snprintf(cmd, sizeof cmd, "mutool draw -F txt -o - '%s'", pdf);
+        CHECK_INT(run(cmd, &out, &err), 0);
+        CHECK(mutool_err_ok(&err));
+    }
+    if (have("gs")) {
+        snprintf(cmd, sizeof cmd, "gs -sDEVICE=nullpage -dBATCH -dNOPAUSE '%s'",
+                 pdf);
+        CHECK_INT(run(cmd, &out, &err), 0);
+        CHECK_INT(err.len, 0);
+    }
+    bt_buf_free(&out);
+    bt_buf_free(&err);
+    fixture_free(&f);
+    remove_tmpdir();
+}
+
+/* A font id bt_fonts does not know: an error, no file, no crash. */
+static void test_pdf_out__unknown_font(void)
+{
+    fixture f;
+    if (!make_tmpdir()) {
+        CHECK(!"mkdtemp");
+        return;
+    }
+    if (!fixture_init(&f)) {
+        fixture_free(&f);
+        remove_tmpdir();
+        return;
+    }
+    bt_box *b = &f.pages.pages[1].boxes[1];
+    b->u.run.font = (uint32_t)bt_fonts_count(f.fonts) + 5;
+    b->src = (bt_pos){f.doc->file, 3, 7};
+    const char *pdf = tmp("bad.pdf");
+    CHECK_INT(bt_pdf_write(&f.ctx, f.doc, &f.pages, f.fonts, pdf), -1);
+    CHECK_INT(f.ctx.nerrors, 1);
+    CHECK(f.ctx.ndiags >= 1 && strstr(f.ctx.diags[0].msg, "font") != NULL);
+    CHECK_INT(access(pdf, F_OK), -1);
+    fixture_free(&f);
+    remove_tmpdir();
+}
+
+/* libharu errors (here: the folder does not exist) are reported with
+ * libharu's code, and nothing is saved. */
+static void test_pdf_out__save_error(void)
+{
+    fixture f;
+    if (!fixture_init(&f)) {
+        fixture_free(&f);
+        return;
+    }
+    CHECK_INT(bt_pdf_write(&f.ctx, f.doc, &f.pages, f.fonts,
+                           "/nonexistent-bantin-dir/x.pdf"),
+              -1);
+    CHECK_INT(f.ctx.nerrors, 1);
+    CHECK(f.ctx.ndiags >= 1 &&
+          strstr(f.ctx.diags[0].msg, "PDF: libharu error 0x1017") != NULL);
+    fixture_free(&f);
+}
+
+/* A link to a page that does not exist is an error, not a crash. */
+static void test_pdf_out__bad_link(void)
+{
+    fixture f;
+    if (!make_tmpdir()) {
+        CHECK(!"mkdtemp");
+        return;
+    }
+    if (!fixture_init(&f)) {
+        fixture_free(&f);
+        remove_tmpdir();
+        return;
+    }
+    f.pages.pages[0].boxes[7].u.link.page = 9;
+    CHECK_INT(bt_pdf_write(&f.ctx, f.doc, &f.pages, f.fonts, tmp("l.pdf")), -1);
+    CHECK_INT(f.ctx.nerrors, 1);
+    fixture_free(&f);
+    remove_tmpdir();
+}
+
+/* BT_BENCH=1: 100 pages of ~3000 glyphs (3 columns x 50 lines x ~20
+ * glyphs, one box per word), timed. */
+static void test_pdf_out__bench(void)
+{
+    if (!getenv("BT_BENCH"))
+        return;
+    fixture f;
+    if (!make_tmpdir()) {
+        CHECK(!"mkdtemp");
+        return;
+    }
+    if (!fixture_init(&f)) {
+        fixture_free(&f);
+        remove_tmpdir();
+        return;
+    }
+    bt_arena *a = &f.ctx.arena;
+    static const char *words[] = {"Hội",    "nghị", "giao",  "ban",  "Tây",
+                                  "Nguyên", "phát", "triển", "kinh", "tế",
+                                  "Đắk",    "Lắk",  "người", "dân",  "được"};
+    const int nw = (int)(sizeof words / sizeof *words);
+    bt_pages ps = f.pages;
+    ps.npages = 0;
+    ps.pages = bt_arena_alloc(a, 100 * sizeof *ps.pages);
+    ps.noutline = 0;
+    int k = 0, glyphs = 0;
+    for (int pn = 0; pn < 100; pn++) {
+        bt_page *p = add_page(a, &ps, 3 * 50 * 20);
+        for (int col = 0; col < 3; col++) {
+            for (int line = 0; line < 50; line++) {
+                int32_t x = 40000 + col * 175000, y = 60000 + line * 14000;
+                int lg = 0;
+                while (lg < 20) {
+                    bt_box b = glyph_box(a, &f.sh, (k % 7) ? f.reg : f.bold,
+                                         words[k % nw], x, y, 9500, 0);
+                    k++;
+                    p->boxes[p->nboxes++] = b;
+                    x += b.w + 2400;
+                    lg += b.u.run.n;
+                    glyphs += b.u.run.n;
+                    if (x > 40000 + col * 175000 + 160000)
+                        break;
+                }
+            }
+        }
+    }
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    CHECK_INT(bt_pdf_write(&f.ctx, f.doc, &ps, f.fonts, tmp("bench.pdf")), 0);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    struct stat st;
+    stat(tmp("bench.pdf"), &st);
+    printf("bench: %d pages, %d glyphs, %.3f s, %lld bytes\n", ps.npages,
+           glyphs,
+           (double)(t1.tv_sec - t0.tv_sec) +
+               (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
+           (long long)st.st_size);
+    if (getenv("BT_KEEP_PDF")) {
+        char cmd[1024];
+        snprintf(cmd, sizeof cmd, "cp '%s' '%s.bench.pdf'", tmp("bench.pdf"),
+                 getenv("BT_KEEP_PDF"));
+        CHECK_INT(system(cmd), 0);
+    }
+    fixture_free(&f);
+    remove_tmpdir();
+}
+
+static const bt_t_case cases[] = {
+    TEST(test_pdf_out__document),     TEST(test_pdf_out__jpeg_gray),
+    TEST(test_pdf_out__unknown_font), TEST(test_pdf_out__save_error),
+    TEST(test_pdf_out__bad_link),     TEST(test_pdf_out__bench),
+};
+
+TEST_MAIN("test_pdf_out", cases)
