@@ -47,6 +47,7 @@ TOOLS    := $(OUT)/mkchart
 .PHONY: all deps run test check asan fuzz fuzz-smoke golden bench install \
         lint format format-check leakcheck clean units
 .DEFAULT_GOAL := all
+.SECONDARY:
 
 all: $(OUT)/bantin $(TESTBINS) $(REPLAYS)
 ifeq ($(BUILD),release)
@@ -107,13 +108,16 @@ units: all
 	@for t in $(TESTBINS); do $$t || exit 1; done
 
 # ---- fuzzing (clang libFuzzer) ----
+# The library is compiled once with fuzzer-no-link; each target links it.
 FUZZCC    := clang
-FUZZFLAGS := -std=c11 -O1 -g -fsanitize=fuzzer,address,undefined \
-             $(DEFS) -DBT_ARENA_MALLOC $(PKG_CFLAGS)
-FUZZLIB   := $(filter-out src/main.c,$(wildcard src/*.c))
-build/fuzz/%: tests/fuzz/%.c $(FUZZLIB) $(wildcard src/*.h)
-	@mkdir -p build/fuzz
-	$(FUZZCC) $(FUZZFLAGS) -iquote src $< $(FUZZLIB) $(LDLIBS) -o $@
+FUZZSAN   := -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZCFLAGS := -std=c11 -O1 -g $(FUZZSAN) $(DEFS) -DBT_ARENA_MALLOC $(PKG_CFLAGS)
+FUZZOBJS  := $(LIBSRCS:src/%.c=build/fuzz/obj/%.o)
+build/fuzz/obj/%.o: src/%.c $(wildcard src/*.h)
+	@mkdir -p build/fuzz/obj
+	$(FUZZCC) $(FUZZCFLAGS) -fsanitize=fuzzer-no-link -iquote src -c $< -o $@
+build/fuzz/%: tests/fuzz/%.c $(FUZZOBJS)
+	$(FUZZCC) $(FUZZCFLAGS) -fsanitize=fuzzer -iquote src $< $(FUZZOBJS) $(LDLIBS) -o $@
 FUZZBINS := $(FUZZSRCS:tests/fuzz/%.c=build/fuzz/%)
 fuzz: $(FUZZBINS)
 	@for f in $(FUZZBINS); do n=$$(basename $$f); \
@@ -122,9 +126,11 @@ fuzz: $(FUZZBINS)
 	      build/fuzz/corpus-$$n tests/fuzz/corpus/$${n#fuzz_} || exit 1; done
 fuzz-smoke: $(FUZZBINS)
 	@for f in $(FUZZBINS); do n=$$(basename $$f); \
+	  rm -rf build/fuzz/smoke-$$n; mkdir -p build/fuzz/smoke-$$n; \
 	  $$f -max_total_time=$${FUZZ_SMOKE:-8} -max_len=16384 -timeout=20 -rss_limit_mb=2048 \
-	      tests/fuzz/corpus/$${n#fuzz_} -runs=100000000 >build/fuzz/$$n.log 2>&1 || { tail -30 build/fuzz/$$n.log; exit 1; }; \
-	  grep -h '^#.*DONE\|Done' build/fuzz/$$n.log | tail -1 | sed "s/^/$$n: /"; done
+	      build/fuzz/smoke-$$n $$( [ -d tests/fuzz/corpus/$${n#fuzz_} ] && echo tests/fuzz/corpus/$${n#fuzz_}) \
+	      >build/fuzz/$$n.log 2>&1 || { tail -30 build/fuzz/$$n.log; exit 1; }; \
+	  grep -h 'Done' build/fuzz/$$n.log | tail -1 | sed "s/^/$$n: /"; done
 
 leakcheck: all
 	valgrind --leak-check=full --error-exitcode=1 --errors-for-leak-kinds=definite,indirect \

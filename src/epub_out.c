@@ -61,8 +61,8 @@ static const labels LABELS_EN = {
     "A news digest of articles with headings and a clear structure, a table "
     "of contents and a page list that matches the printed PDF edition.",
     " Every image has a text alternative.",
-    {"January", "February", "March", "April", "May", "June", "July",
-     "August", "September", "October", "November", "December"},
+    {"January", "February", "March", "April", "May", "June", "July", "August",
+     "September", "October", "November", "December"},
     0};
 
 /* ------------------------------------------------------------------ */
@@ -79,7 +79,8 @@ enum { /* entry ranks: the zip order */
        R_CSS,
        R_FONT,
        R_IMAGE,
-       R_TEXT };
+       R_TEXT
+};
 
 typedef struct entry {
     const char *name; /* zip path */
@@ -98,22 +99,22 @@ typedef struct family {
 
 typedef struct face { /* one @font-face rule */
     int fam;
-    int bold, italic;    /* CSS descriptors */
-    uint32_t font;       /* font id */
-    int fallback;        /* 1: covers only its unicode-range */
-    unsigned char *set;  /* code points it renders (heap bitset) */
+    int bold, italic;   /* CSS descriptors */
+    uint32_t font;      /* font id */
+    int fallback;       /* 1: covers only its unicode-range */
+    unsigned char *set; /* code points it renders (heap bitset) */
 } face;
 
 typedef struct ffile { /* one embedded font file */
     uint32_t font;
-    const char *href;    /* "fonts/NotoSerif-Regular.ttf" */
+    const char *href; /* "fonts/NotoSerif-Regular.ttf" */
     const char *id;
 } ffile;
 
 typedef struct imgent {
-    const char *key;     /* resolved path (or src) */
+    const char *key; /* resolved path (or src) */
     const bt_image *img;
-    const char *href;    /* "images/img-1-1.png" */
+    const char *href; /* "images/img-1-1.png" */
     const char *id;
 } imgent;
 
@@ -145,23 +146,23 @@ typedef struct ep {
     imgent *imgs;
     int nimgs, capimgs;
     int nfigs, all_alt;
-    int art_imgs;            /* images stored for the current article */
+    int art_imgs; /* images stored for the current article */
 
     const bt_article **arts; /* [index] */
     int narts;
-    ptarget *pt;             /* [page - 1] */
+    ptarget *pt; /* [page - 1] */
     int npages;
-    int *bucket_off;         /* [narts + 2]: pages per cover/article */
-    int *bucket;             /* page numbers, grouped */
+    int *bucket_off; /* [narts + 2]: pages per cover/article */
+    int *bucket;     /* page numbers, grouped */
 
-    char ident[48];          /* "urn:uuid:..." */
-    char source_id[48];      /* the PDF edition */
+    char ident[48];     /* "urn:uuid:..." */
+    char source_id[48]; /* the PDF edition */
 
     /* the document being written */
     xmlBufferPtr xb;
     xmlTextWriterPtr w;
-    int fail;                /* sticky: a libxml2 call failed */
-    int role;                /* role of the text written now, -1 hidden */
+    int fail; /* sticky: a libxml2 call failed */
+    int role; /* role of the text written now, -1 hidden */
     int em, strong;
     bt_buf tmp;
 } ep;
@@ -235,7 +236,8 @@ static void format_date(ep *x, bt_buf *b, bt_date d)
 
 static int is_web_url(const char *u)
 {
-    return u && (strncmp(u, "http://", 7) == 0 || strncmp(u, "https://", 8) == 0);
+    return u &&
+           (strncmp(u, "http://", 7) == 0 || strncmp(u, "https://", 8) == 0);
 }
 
 static int same_lang(const char *a, const char *b)
@@ -320,7 +322,8 @@ static face *get_face(ep *x, int fam, int b, int i, uint32_t font, int fb)
     }
     if (x->nfaces == x->capfaces) {
         x->capfaces = x->capfaces ? 2 * x->capfaces : 16;
-        x->faces = bt_xrealloc(x->faces, (size_t)x->capfaces * sizeof *x->faces);
+        x->faces =
+            bt_xrealloc(x->faces, (size_t)x->capfaces * sizeof *x->faces);
     }
     face *f = &x->faces[x->nfaces++];
     f->fam = fam;
@@ -397,7 +400,8 @@ static void doc_end(ep *x, const char *name, int rank)
     if (x->xb) {
         if (!x->fail) {
             size_t n = (size_t)xmlBufferLength(x->xb);
-            const void *data = bt_arena_memdup(x->a, xmlBufferContent(x->xb), n);
+            const void *data =
+                bt_arena_memdup(x->a, xmlBufferContent(x->xb), n);
             add_entry(x, name, data, n, rank);
         }
         xmlBufferFree(x->xb);
@@ -414,8 +418,8 @@ static void el(ep *x, const char *name)
 static void attr(ep *x, const char *name, const char *value)
 {
     if (x->w)
-        chk(x, xmlTextWriterWriteAttribute(x->w, BAD_CAST name,
-                                           BAD_CAST value));
+        chk(x,
+            xmlTextWriterWriteAttribute(x->w, BAD_CAST name, BAD_CAST value));
 }
 
 static void attri(ep *x, const char *name, int v)
@@ -543,10 +547,12 @@ static void plan_pages(ep *x)
         if (m->page < 1 || m->page > n || set[m->page - 1] || !m->article)
             continue;
         const bt_article *art = m->article;
-        if (art->index < 0 || art->index >= x->narts || x->arts[art->index] != art)
+        if (art->index < 0 || art->index >= x->narts ||
+            x->arts[art->index] != art)
             continue;
         x->pt[m->page - 1].art = art;
-        x->pt[m->page - 1].block = m->block && block_in(art, m->block) ? m->block : NULL;
+        x->pt[m->page - 1].block =
+            m->block && block_in(art, m->block) ? m->block : NULL;
         set[m->page - 1] = 1;
     }
     for (int p = 1; p < n; p++)
@@ -618,8 +624,8 @@ static void put_runs(ep *x, const bt_runs *runs, int role)
             want &= ~(unsigned)BT_STYLE_LINK;
         int k;
         for (k = 0; k < n; k++) {
-            int keep = stack[k] == ST_A
-                           ? (want & BT_STYLE_LINK) && strcmp(href, r->href) == 0
+            int keep = stack[k] == ST_A ? (want & BT_STYLE_LINK) &&
+                                              strcmp(href, r->href) == 0
                        : stack[k] == ST_STRONG ? !!(want & BT_STYLE_STRONG)
                                                : !!(want & BT_STYLE_EM);
             if (!keep)
@@ -673,7 +679,8 @@ static const imgent *image_for(ep *x, const bt_article *art, const bt_block *b)
 {
     const char *key = b->path ? b->path : b->src ? b->src : "";
     for (int i = 0; i < x->nimgs; i++)
-        if (strcmp(x->imgs[i].key, key) == 0 && x->imgs[i].img->file_len == b->image->file_len)
+        if (strcmp(x->imgs[i].key, key) == 0 &&
+            x->imgs[i].img->file_len == b->image->file_len)
             return &x->imgs[i];
     if (x->nimgs == x->capimgs) {
         x->capimgs = x->capimgs ? 2 * x->capimgs : 16;
@@ -978,16 +985,14 @@ static void write_cover(ep *x)
     nl(x);
     const bt_section *s;
     const bt_article *art;
-    bt_section_foreach(d, s)
-    {
+    bt_section_foreach(d, s) {
         if (!s->articles)
             continue;
         if (s->title.text.len)
             text_el(x, "h3", "toc-section", BT_ROLE_SECTION, s->title.text);
         el(x, "ul");
         attr(x, "class", "toc");
-        bt_article_foreach(s, art)
-        {
+        bt_article_foreach(s, art) {
             el(x, "li");
             el(x, "a");
             attr(x, "href", bt_arena_printf(x->a, "text/%s.xhtml", art->id));
@@ -1052,8 +1057,7 @@ static void write_nav(ep *x)
     nl(x);
     const bt_section *s;
     const bt_article *art;
-    bt_section_foreach(d, s)
-    {
+    bt_section_foreach(d, s) {
         if (!s->articles)
             continue;
         int grouped = s->title.text.len > 0;
@@ -1066,8 +1070,7 @@ static void write_nav(ep *x)
             end(x);
             el(x, "ol");
         }
-        bt_article_foreach(s, art)
-        {
+        bt_article_foreach(s, art) {
             el(x, "li");
             el(x, "a");
             attr(x, "href", bt_arena_printf(x->a, "text/%s.xhtml", art->id));
@@ -1165,8 +1168,8 @@ static void ncx_label(ep *x, const char *s, size_t len)
     endv(x);
 }
 
-static void ncx_point(ep *x, int *id, int order, const char *label,
-                      size_t len, const char *src)
+static void ncx_point(ep *x, int *id, int order, const char *label, size_t len,
+                      const char *src)
 {
     el(x, "navPoint");
     attr(x, "id", bt_arena_printf(x->a, "np-%d", ++*id));
@@ -1217,8 +1220,7 @@ static void write_ncx(ep *x)
     nl(x);
     const bt_section *s;
     const bt_article *art;
-    bt_section_foreach(d, s)
-    {
+    bt_section_foreach(d, s) {
         if (!s->articles)
             continue;
         int grouped = s->title.text.len > 0;
@@ -1226,8 +1228,7 @@ static void write_ncx(ep *x)
             ncx_point(x, &id, o.article[s->articles->index], s->title.text.ptr,
                       s->title.text.len,
                       bt_arena_printf(x->a, "text/%s.xhtml", s->articles->id));
-        bt_article_foreach(s, art)
-        {
+        bt_article_foreach(s, art) {
             ncx_point(x, &id, o.article[art->index], art->title.text.ptr,
                       art->title.text.len,
                       bt_arena_printf(x->a, "text/%s.xhtml", art->id));
@@ -1311,9 +1312,14 @@ static void plan_files(ep *x)
         if (!n)
             base[n++] = 'F';
         base[n] = 0;
-        int b = bt_fonts_bold(x->fonts, font), i = bt_fonts_italic(x->fonts, font);
-        const char *style = b && i ? "BoldItalic" : b ? "Bold" : i ? "Italic" : "Regular";
-        const char *href = bt_arena_printf(x->a, "fonts/%s-%s.ttf", base, style);
+        int b = bt_fonts_bold(x->fonts, font),
+            i = bt_fonts_italic(x->fonts, font);
+        const char *style = b && i ? "BoldItalic"
+                            : b    ? "Bold"
+                            : i    ? "Italic"
+                                   : "Regular";
+        const char *href =
+            bt_arena_printf(x->a, "fonts/%s-%s.ttf", base, style);
         for (int v = 2; v < 1000; v++) {
             int clash = 0;
             for (int f = 0; f < x->nfiles; f++)
@@ -1365,7 +1371,8 @@ static int subset_files(ep *x)
             rc = -1;
         } else {
             add_entry(x, bt_arena_printf(x->a, "EPUB/%s", x->files[f].href),
-                      bt_arena_memdup(x->a, out.data, out.len), out.len, R_FONT);
+                      bt_arena_memdup(x->a, out.data, out.len), out.len,
+                      R_FONT);
         }
         bt_buf_free(&out);
     }
@@ -1408,7 +1415,8 @@ static void css_role(ep *x, bt_buf *b, const char *sel, int role, int sized)
         css_dec(b, clampl((long)st->leading * 1000 / st->size, 1150, 1600));
     }
     uint32_t color = st->color;
-    if ((role == BT_ROLE_KICKER || role == BT_ROLE_SECTION) && x->lay->accent_color)
+    if ((role == BT_ROLE_KICKER || role == BT_ROLE_SECTION) &&
+        x->lay->accent_color)
         color = x->lay->accent_color;
     if (color)
         bt_buf_printf(b, ";color:#%06x", (unsigned)(color & 0xFFFFFF));
@@ -1595,11 +1603,10 @@ static void write_opf(ep *x)
     int nseen = 0;
     const bt_section *s;
     const bt_article *art;
-    bt_section_foreach(d, s)
-    {
-        bt_article_foreach(s, art)
-        {
-            for (const bt_author *au = art->authors; au && nseen < 10; au = au->next) {
+    bt_section_foreach(d, s) {
+        bt_article_foreach(s, art) {
+            for (const bt_author *au = art->authors; au && nseen < 10;
+                 au = au->next) {
                 const char *name = cstr(x, au->name.text);
                 int dup = !*name;
                 for (int i = 0; i < nseen && !dup; i++)
@@ -1635,11 +1642,12 @@ static void write_opf(ep *x)
         opf_meta(x, "schema:accessibilityFeature", "pageBreakMarkers", NULL);
     }
     opf_meta(x, "schema:accessibilityHazard", "none", NULL);
-    opf_meta(x, "schema:accessibilitySummary",
-             x->nfigs && x->all_alt
-                 ? bt_arena_printf(x->a, "%s%s", x->L->summary, x->L->summary_alt)
-                 : x->L->summary,
-             NULL);
+    opf_meta(
+        x, "schema:accessibilitySummary",
+        x->nfigs && x->all_alt
+            ? bt_arena_printf(x->a, "%s%s", x->L->summary, x->L->summary_alt)
+            : x->L->summary,
+        NULL);
     end(x); /* metadata */
     nl(x);
 
@@ -1790,7 +1798,8 @@ static int write_zip(ep *x, const char *path)
             goto fail;
         }
         zip_uint64_t u = (zip_uint64_t)i;
-        if (zip_set_file_compression(za, u, store ? ZIP_CM_STORE : ZIP_CM_DEFLATE,
+        if (zip_set_file_compression(za, u,
+                                     store ? ZIP_CM_STORE : ZIP_CM_DEFLATE,
                                      store ? 0 : 9) < 0 ||
             zip_file_set_mtime(za, u, mt, 0) < 0 ||
             zip_file_set_external_attributes(za, u, 0, ZIP_OPSYS_UNIX,
@@ -1833,17 +1842,16 @@ int bt_epub_write(bt_ctx *ctx, const bt_doc *doc, const bt_pages *pages,
     x.a = &ctx->arena;
     x.all_alt = 1;
     x.role = -1;
-    x.L = doc->lang && strncmp(doc->lang, "vi", 2) == 0 ? &LABELS_VI : &LABELS_EN;
+    x.L =
+        doc->lang && strncmp(doc->lang, "vi", 2) == 0 ? &LABELS_VI : &LABELS_EN;
     if (fonts)
         x.shaper = bt_fonts_shaper(fonts);
 
     const bt_section *s;
     const bt_article *art;
     x.arts = bt_arena_alloc(x.a, sizeof *x.arts * (size_t)(doc->narticles + 1));
-    bt_section_foreach(doc, s)
-    {
-        bt_article_foreach(s, art)
-        {
+    bt_section_foreach(doc, s) {
+        bt_article_foreach(s, art) {
             BT_ASSERT(art->index == x.narts && x.narts < doc->narticles);
             x.arts[x.narts++] = art;
         }
@@ -1854,9 +1862,9 @@ int bt_epub_write(bt_ctx *ctx, const bt_doc *doc, const bt_pages *pages,
 
     add_entry(&x, "mimetype", "application/epub+zip", 20, R_MIMETYPE);
     write_container(&x);
-    bt_section_foreach(doc, s)
-    {
-        bt_article_foreach(s, art) write_article(&x, s, art);
+    bt_section_foreach(doc, s) {
+        bt_article_foreach(s, art)
+            write_article(&x, s, art);
     }
     write_cover(&x);
     write_nav(&x);

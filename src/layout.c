@@ -140,7 +140,7 @@ static int set_text(engine *e, units *out, enum bt_role role,
     bt_break *br = NULL;
     int32_t w = width;
     bt_lb_params lb = e->lb;
-    lb.emergency_stretch = getenv("BT_EM") ? ts.size * atoi(getenv("BT_EM")) / 10 : ts.size * 2;
+    lb.emergency_stretch = ts.size * 2;
     int nl = bt_linebreak_run(a, para.items, para.nitems, &w, 1, &lb, &br, NULL);
     const bt_style *st = &e->lay->style[role];
     int32_t lead = st->leading;
@@ -401,7 +401,7 @@ static void place_stack(engine *e, const units *u, int from, int to)
  * the most units that fit in h and end at a legal break. Returns the end
  * (exclusive); *used gets the height used. */
 static int fill_column(const unit *a, int *start, int n, int32_t h,
-                       int32_t *used)
+                       int32_t *used, int *forced)
 {
     int i = *start;
     while (i < n && a[i].kind == U_SPACE)
@@ -427,6 +427,8 @@ static int fill_column(const unit *a, int *start, int n, int32_t h,
         return ok;
     }
     /* a group taller than the column: break it where it must */
+    if (forced)
+        *forced = 1;
     if (k == i) {
         *used = a[i].h;
         return i + 1;
@@ -435,18 +437,23 @@ static int fill_column(const unit *a, int *start, int n, int32_t h,
     return k;
 }
 
-/* Number of columns greedy filling needs for [from, n) at height h. */
-static int columns_needed(const unit *a, int from, int n, int32_t h, int max)
+/* Number of columns greedy filling needs for [from, n) at height h; with
+ * `strict`, a height that forces a break inside a kept group counts as not
+ * fitting at all. */
+static int columns_needed(const unit *a, int from, int n, int32_t h, int max,
+                          int strict)
 {
-    int cols = 0, i = from;
+    int cols = 0, i = from, forced = 0;
     while (i < n && cols <= max) {
         while (i < n && a[i].kind == U_SPACE)
             i++;
         if (i >= n)
             break;
         int32_t used;
-        i = fill_column(a, &i, n, h, &used);
+        i = fill_column(a, &i, n, h, &used, &forced);
         cols++;
+        if (strict && forced)
+            return max + 1;
     }
     return cols;
 }
@@ -469,13 +476,15 @@ static void flow_columns(engine *e, const units *u)
             continue;
         }
         int32_t h = avail;
-        int last_part = columns_needed(a, i, n, avail, ncol) <= ncol;
+        int last_part = columns_needed(a, i, n, avail, ncol, 0) <= ncol;
         if (last_part) {
-            /* balance: the smallest height that still fits in ncol */
+            /* balance: the smallest height that still fits in ncol, without
+             * splitting a kept group if the full height can avoid it */
+            int strict = columns_needed(a, i, n, avail, ncol, 1) <= ncol;
             int32_t lo = 1, hi = avail;
             while (lo < hi) {
                 int32_t mid = lo + (hi - lo) / 2;
-                if (columns_needed(a, i, n, mid, ncol) <= ncol)
+                if (columns_needed(a, i, n, mid, ncol, strict) <= ncol)
                     hi = mid;
                 else
                     lo = mid + 1;
@@ -486,7 +495,7 @@ static void flow_columns(engine *e, const units *u)
         for (int c = 0; c < ncol && i < n; c++) {
             int32_t used;
             int start = i;
-            int end = fill_column(a, &start, n, h, &used);
+            int end = fill_column(a, &start, n, h, &used, NULL);
             if (end == start)
                 break;
             int32_t x = e->left + c * (e->colw + e->lay->gap);
@@ -653,6 +662,9 @@ static void body_units(engine *e, const bt_article *art, units *u)
         }
     }
     if (art->credit.text.len) {
+        /* the credit closes the text: never alone at a column top */
+        if (u->v.n)
+            ((unit *)u->v.p)[u->v.n - 1].keep = 1;
         add_space(u, sp, 1);
         bt_runs r = text_runs(a, art->credit.text, art->credit.pos);
         set_text(e, u, BT_ROLE_CAPTION, &r, 0, colw, AL_RIGHT, 0, art, NULL,
@@ -789,11 +801,21 @@ static void layout_article(engine *e, const bt_article *art,
 
 /* ---- page 1: masthead and table of contents ---- */
 
+/* The bulletin's date for print: its <date>, else the output date when
+ * one was given or derived (never the 1980 fallback). */
+static int print_date(const bt_doc *doc, bt_date *out)
+{
+    *out = doc->date;
+    if (!out->y && doc->stamp.y > 1980)
+        *out = (bt_date){doc->stamp.y, doc->stamp.mo, doc->stamp.d};
+    return out->y != 0;
+}
+
 static const char *month_date(bt_arena *a, const bt_doc *doc, int vi)
 {
-    bt_date d = doc->date;
-    if (!d.y)
-        d = (bt_date){doc->stamp.y, doc->stamp.mo, doc->stamp.d};
+    bt_date d;
+    if (!print_date(doc, &d))
+        return NULL;
     if (vi)
         return bt_arena_printf(a, "Ng\xc3\xa0y %d th\xc3\xa1ng %d n\xc4\x83m %d",
                                d.d, d.m, d.y);
@@ -863,8 +885,8 @@ static void masthead(engine *e)
                   1500);
     const char *num = number_text(a, doc, vi);
     const char *date = month_date(a, doc, vi);
-    const char *right = num ? bt_arena_printf(a, "%s \xc2\xb7 %s", num, date)
-                            : date;
+    const char *right = num && date ? bt_arena_printf(a, "%s \xc2\xb7 %s", num, date)
+                        : num ? num : date;
     const char *left = doc->subtitle.text.len
                            ? bt_arena_strndup(a, doc->subtitle.text.ptr,
                                               doc->subtitle.text.len)
@@ -980,15 +1002,14 @@ static void furniture(engine *e)
     int vi = is_vi(e);
     int n = e->pages.n;
     const char *num = number_text(a, doc, vi);
-    bt_date d = doc->date;
-    if (!d.y)
-        d = (bt_date){doc->stamp.y, doc->stamp.mo, doc->stamp.d};
+    bt_date d;
     const char *title = bt_arena_strndup(a, doc->title.text.ptr, doc->title.text.len);
     const char *sep = " \xc2\xb7 ";
-    const char *head = num ? bt_arena_printf(a, "%s%s%s%s%d/%d/%d", title, sep,
-                                             num, sep, d.d, d.m, d.y)
-                           : bt_arena_printf(a, "%s%s%d/%d/%d", title, sep, d.d,
-                                             d.m, d.y);
+    const char *head = title;
+    if (num)
+        head = bt_arena_printf(a, "%s%s%s", head, sep, num);
+    if (print_date(doc, &d))
+        head = bt_arena_printf(a, "%s%s%d/%d/%d", head, sep, d.d, d.m, d.y);
     const bt_style *hs = &lay->style[BT_ROLE_HEADER];
     const bt_style *fs = &lay->style[BT_ROLE_FOOTER];
     for (int p = 0; p < n; p++) {
@@ -1056,7 +1077,10 @@ static void run_pass(engine *e)
     const bt_section *s;
     const bt_article *art;
     new_page(e);
-    masthead(e);
+    /* an article built alone is its own front page: no masthead repeating
+     * its headline */
+    if (e->doc->has_manifest || e->doc->narticles > 1)
+        masthead(e);
     if (e->lay->toc && e->doc->narticles > 1)
         toc(e);
     bt_section_foreach(e->doc, s)
@@ -1081,10 +1105,6 @@ int bt_layout_run(bt_ctx *ctx, const bt_doc *doc, const bt_layout *lay,
     e.lay = lay;
     e.sh = shaper;
     e.lb = bt_lb_params_default();
-    if (getenv("BT_TOL"))
-        e.lb.tolerance = atoi(getenv("BT_TOL"));
-    if (getenv("BT_FIT"))
-        e.lb.fitness_demerits = atoi(getenv("BT_FIT"));
     e.left = lay->margin_left;
     e.top = lay->margin_top;
     e.bottom = lay->page_h - lay->margin_bottom;

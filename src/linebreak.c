@@ -83,7 +83,10 @@ static int is_legal(const lb *s, int i)
 }
 
 /* Natural width, stretch and shrink of the line items[start..j) plus the
- * width of a penalty broken at j. Stretch and shrink below 0 count as 0. */
+ * width of a penalty broken at j. Shrink below 0 counts as 0; stretch
+ * may be negative (Knuth's ragged-right trio glue(0,+R) penalty
+ * glue(space,-R) cancels between words), and a line whose total stretch is
+ * not positive has infinite badness when short. */
 static void measure(const lb *s, int start, int j, int64_t *w, int64_t *y,
                     int64_t *z)
 {
@@ -433,7 +436,7 @@ int bt_linebreak_run(bt_arena *a, const bt_item *items, int n,
         int64_t w = 0, y = 0, z = 0;
         if (it.kind != BT_ITEM_PENALTY) {
             w = it.width;
-            y = it.stretch > 0 ? it.stretch : 0;
+            y = it.stretch; /* may be negative: ragged-right glue trios */
             z = it.shrink > 0 ? it.shrink : 0;
         }
         s.sw[i + 1] = s.sw[i] + w;

@@ -132,8 +132,7 @@ static int inline_kids(rd *r, const bt_xel *el, bt_runs *runs, unsigned style,
                        const char *href, int depth);
 
 static int inline_el(rd *r, const bt_xel *parent, const bt_xel *k,
-                     bt_runs *runs, unsigned style, const char *href,
-                     int depth)
+                     bt_runs *runs, unsigned style, const char *href, int depth)
 {
     bt_ctx *ctx = r->ctx;
     unsigned add = 0;
@@ -399,13 +398,12 @@ static int read_figure(rd *r, const bt_xel *el)
         rc = -1;
     } else if (is_url(src)) {
         bt_error(ctx, img->pos,
-                 "image '%s': URL not allowed (images are never fetched)",
-                 src);
+                 "image '%s': URL not allowed (images are never fetched)", src);
         rc = -1;
     } else {
         const char *why = NULL;
-        path = bt_resolve_path(ctx, r->dir, src, r->root, r->allow_outside,
-                               &why);
+        path =
+            bt_resolve_path(ctx, r->dir, src, r->root, r->allow_outside, &why);
         if (!path) {
             bt_error(ctx, img->pos, "image '%s': %s", src,
                      why ? why : "cannot be used");
@@ -465,10 +463,9 @@ static int read_meta(rd *r, const bt_xel *el)
     bt_ctx *ctx = r->ctx;
     bt_article *art = r->art;
     int rc = check_attrs(ctx, el, no_attrs);
-    static const char *const names[] = {"kicker", "title", "subtitle",
-                                        "source", "date",  "credit",
-                                        "section"};
-    bt_field *fields[] = {&art->kicker, &art->title, &art->subtitle,
+    static const char *const names[] = {
+        "kicker", "title", "subtitle", "source", "date", "credit", "section"};
+    bt_field *fields[] = {&art->kicker, &art->title,     &art->subtitle,
                           &art->source, &art->date_text, &art->credit,
                           &art->section};
     const bt_xel *seen[7] = {NULL};
@@ -545,15 +542,24 @@ static char fold_letter(uint32_t cp)
         char base;
         const char *letters;
     } table[] = {
-        {'a', "àáảãạăằắẳẵặâầấẩẫậäåā"}, {'e', "èéẻẽẹêềếểễệëē"},
-        {'i', "ìíỉĩịîïī"},             {'o', "òóỏõọôồốổỗộơờớởỡợöøō"},
-        {'u', "ùúủũụưừứửữựûüū"},       {'y', "ỳýỷỹỵÿ"},
-        {'d', "đð"},                   {'c', "ç"},
-        {'n', "ñ"},                    {'A', "ÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÄÅĀ"},
-        {'E', "ÈÉẺẼẸÊỀẾỂỄỆËĒ"},        {'I', "ÌÍỈĨỊÎÏĪ"},
-        {'O', "ÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÖØŌ"}, {'U', "ÙÚỦŨỤƯỪỨỬỮỰÛÜŪ"},
-        {'Y', "ỲÝỶỸỴ"},                {'D', "ĐÐ"},
-        {'C', "Ç"},                    {'N', "Ñ"},
+        {'a', "àáảãạăằắẳẵặâầấẩẫậäåā"},
+        {'e', "èéẻẽẹêềếểễệëē"},
+        {'i', "ìíỉĩịîïī"},
+        {'o', "òóỏõọôồốổỗộơờớởỡợöøō"},
+        {'u', "ùúủũụưừứửữựûüū"},
+        {'y', "ỳýỷỹỵÿ"},
+        {'d', "đð"},
+        {'c', "ç"},
+        {'n', "ñ"},
+        {'A', "ÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÄÅĀ"},
+        {'E', "ÈÉẺẼẸÊỀẾỂỄỆËĒ"},
+        {'I', "ÌÍỈĨỊÎÏĪ"},
+        {'O', "ÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÖØŌ"},
+        {'U', "ÙÚỦŨỤƯỪỨỬỮỰÛÜŪ"},
+        {'Y', "ỲÝỶỸỴ"},
+        {'D', "ĐÐ"},
+        {'C', "Ç"},
+        {'N', "Ñ"},
     };
     for (size_t i = 0; i < sizeof table / sizeof *table; i++) {
         const char *p = table[i].letters, *end = p + strlen(p);
@@ -574,6 +580,8 @@ static const char *slug(bt_arena *a, const char *s, size_t len)
     const char *p = s, *end = s + len;
     while (p < end && n < 64) {
         uint32_t cp = bt_utf8_next(&p, end);
+        if (cp >= 0x300 && cp <= 0x36F)
+            continue; /* combining mark of a decomposed (NFD) name */
         char c = cp < 0x80 ? (char)cp : fold_letter(cp);
         if (c >= 'A' && c <= 'Z')
             c = (char)(c - 'A' + 'a');
@@ -592,10 +600,9 @@ static const char *slug(bt_arena *a, const char *s, size_t len)
 
 static const char *id_from_file(bt_ctx *ctx, uint16_t file)
 {
-    const char *path = file < ctx->nfiles
-                           ? (ctx->real[file] ? ctx->real[file]
-                                              : ctx->files[file])
-                           : NULL;
+    const char *path = file < ctx->nfiles ? (ctx->real[file] ? ctx->real[file]
+                                                             : ctx->files[file])
+                                          : NULL;
     if (!path)
         return NULL;
     const char *base = strrchr(path, '/');
@@ -635,8 +642,7 @@ bt_article *bt_read_article(bt_ctx *ctx, const bt_xel *root_el, uint16_t file,
         art->id = id_from_file(ctx, file);
 
     const bt_xel *meta = NULL, *lead = NULL, *body = NULL;
-    for (const bt_xel *k = root_el->kids; k && !bt_ctx_full(ctx);
-         k = k->next) {
+    for (const bt_xel *k = root_el->kids; k && !bt_ctx_full(ctx); k = k->next) {
         if (!k->name) {
             if (!blank(k->text))
                 not_allowed(ctx, root_el, k);

@@ -108,8 +108,8 @@ const char *bt_resolve_path(bt_ctx *ctx, const char *dir, const char *rel,
             int out = 0;
             if (!allow_outside && root) {
                 char *adir = realpath(dir, NULL);
-                out = !inside(root, lexical_join(&ctx->arena,
-                                                 adir ? adir : dir, rel));
+                out = !inside(
+                    root, lexical_join(&ctx->arena, adir ? adir : dir, rel));
                 free(adir);
             }
             *why = out ? outside_msg : "no such file";
@@ -141,8 +141,7 @@ const char *bt_resolve_path(bt_ctx *ctx, const char *dir, const char *rel,
 
 int bt_date_parse(bt_str s, bt_date *out)
 {
-    static const int mdays[] = {31, 28, 31, 30, 31, 30,
-                                31, 31, 30, 31, 30, 31};
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     if (s.len != 10 || s.ptr[4] != '-' || s.ptr[7] != '-')
         return -1;
     int v[3] = {0, 0, 0};
@@ -190,12 +189,12 @@ typedef struct rd {
     bt_ctx *ctx;
     bt_doc *doc;
     int allow_outside;
-    const char *root;          /* real path of the root folder */
+    const char *root; /* real path of the root folder */
     /* files already taken, by real path, for "listed twice" */
     const char **seen;
     uint32_t *seen_line;
     int nseen, capseen;
-    int too_many;              /* BT_MAX_ARTICLES reported */
+    int too_many; /* BT_MAX_ARTICLES reported */
 } rd;
 
 static int seen_before(rd *r, const char *real)
@@ -222,9 +221,9 @@ static void remember(rd *r, const char *real, uint32_t line)
 typedef struct loaded {
     uint16_t file;
     enum kind kind;
-    bt_buf bytes;     /* heap; freed by unload() */
-    bt_xel *root;     /* XML root element, or NULL */
-    int ok;           /* bytes read and checked (and parsed, for XML) */
+    bt_buf bytes; /* heap; freed by unload() */
+    bt_xel *root; /* XML root element, or NULL */
+    int ok;       /* bytes read and checked (and parsed, for XML) */
 } loaded;
 
 /* Reads, checks and (for .xml) parses `real`, named `display` in
@@ -276,8 +275,8 @@ static bt_article *article_of(rd *r, loaded *l, const char *real)
 {
     bt_ctx *ctx = r->ctx;
     if (l->kind == KIND_TXT)
-        return bt_read_clip(ctx, l->file,
-                            l->bytes.data ? l->bytes.data : "", l->bytes.len);
+        return bt_read_clip(ctx, l->file, l->bytes.data ? l->bytes.data : "",
+                            l->bytes.len);
     if (strcmp(l->root->name, "article") != 0) {
         wrong_root(ctx, l->root);
         return NULL;
@@ -293,6 +292,15 @@ static int add_article(rd *r, bt_section *sec, bt_article *art, bt_pos pos)
             bt_error(r->ctx, pos, "more than %d articles", BT_MAX_ARTICLES);
         r->too_many = 1;
         return -1;
+    }
+    if (sec->narticles == 0) { /* link a lazily made section in, in order */
+        bt_section **pp = &r->doc->sections;
+        while (*pp && *pp != sec)
+            pp = &(*pp)->next;
+        if (!*pp) {
+            *pp = sec;
+            r->doc->nsections++;
+        }
     }
     bt_section_add_article(sec, art);
     r->doc->narticles++;
@@ -399,15 +407,15 @@ static void read_href(rd *r, bt_section *sec, const bt_xel *el,
     }
     int prev = seen_before(r, real);
     if (prev >= 0) {
-        bt_error(ctx, el->pos, "article '%s' is listed twice (first at line %u)",
-                 href, (unsigned)r->seen_line[prev]);
+        bt_error(ctx, el->pos,
+                 "article '%s' is listed twice (first at line %u)", href,
+                 (unsigned)r->seen_line[prev]);
         return;
     }
     remember(r, real, el->pos.line);
-    const char *display =
-        href[0] == '/' ? href
-                       : bt_arena_printf(&ctx->arena, "%s%s", mdisplay_dir,
-                                         href);
+    const char *display = href[0] == '/' ? href
+                                         : bt_arena_printf(&ctx->arena, "%s%s",
+                                                           mdisplay_dir, href);
     int errors0 = ctx->nerrors;
     loaded l;
     load(r, display, real, &l);
@@ -434,7 +442,9 @@ static void read_section(rd *r, const bt_xel *el, const char *mdir,
     bt_ctx *ctx = r->ctx;
     static const char *const attrs[] = {"title", NULL};
     check_attrs(ctx, el, attrs);
-    bt_section *sec = bt_doc_add_section(&ctx->arena, r->doc);
+    /* the section joins the document with its first article: one whose
+     * articles all failed (or that lists none) is not printed */
+    bt_section *sec = bt_arena_alloc(&ctx->arena, sizeof *sec);
     const char *t = bt_xel_attr(el, "title");
     if (t) {
         bt_str raw = {t, strlen(t)};
@@ -450,8 +460,7 @@ static void read_section(rd *r, const bt_xel *el, const char *mdir,
             (*nrefs)++;
             read_href(r, sec, k, mdir, mdisplay_dir, mreal);
         } else {
-            bt_error(ctx, k->pos, "unknown element <%s> in <section>",
-                     k->name);
+            bt_error(ctx, k->pos, "unknown element <%s> in <section>", k->name);
         }
     }
 }
@@ -517,8 +526,8 @@ static void read_manifest(rd *r, const bt_xel *root, uint16_t file,
     if (nrefs == 0 && !bt_ctx_full(ctx))
         bt_error(ctx, root->pos, "the bulletin lists no article");
     if (doc->title.text.len == 0) {
-        doc->title.text = bt_arena_str(&ctx->arena, "Bản tin",
-                                       strlen("Bản tin"));
+        doc->title.text =
+            bt_arena_str(&ctx->arena, "Bản tin", strlen("Bản tin"));
         if (!seen[0])
             doc->title.pos = root->pos;
     }
@@ -526,8 +535,7 @@ static void read_manifest(rd *r, const bt_xel *root, uint16_t file,
 
 /* ---- public --------------------------------------------------------- */
 
-bt_doc *bt_read_inputs(bt_ctx *ctx, char **paths, int npaths,
-                       int allow_outside)
+bt_doc *bt_read_inputs(bt_ctx *ctx, char **paths, int npaths, int allow_outside)
 {
     bt_doc *doc = bt_doc_new(&ctx->arena);
     rd r;
@@ -609,8 +617,8 @@ bt_doc *bt_read_inputs(bt_ctx *ctx, char **paths, int npaths,
         if (doc->narticles == 1 && sec->articles)
             doc->title = sec->articles->title;
         else
-            doc->title.text = bt_arena_str(&ctx->arena, "Bản tin",
-                                           strlen("Bản tin"));
+            doc->title.text =
+                bt_arena_str(&ctx->arena, "Bản tin", strlen("Bản tin"));
         doc->title.pos.file = doc->file;
     }
     free(r.seen);

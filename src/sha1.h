@@ -7,8 +7,8 @@
 
 typedef struct bt_sha1_ctx {
     uint32_t h[5];
-    uint64_t len;           /* bytes hashed so far */
-    unsigned char blk[64];  /* pending partial block */
+    uint64_t len;          /* bytes hashed so far */
+    unsigned char blk[64]; /* pending partial block */
     size_t nblk;
 } bt_sha1_ctx;
 

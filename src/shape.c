@@ -16,15 +16,15 @@
 #define HYPHEN_PENALTY 1000  /* break after "apt-" */
 #define STRETCH_NUM 3        /* interword stretch = 3/5 space */
 #define STRETCH_DEN 5
-#define SHRINK_NUM 1         /* interword shrink = 1/4 space */
-#define SHRINK_DEN 4
+#define SHRINK_NUM 3         /* interword shrink = 3/10 space */
+#define SHRINK_DEN 10
 #define RAGGED_EMS 3         /* ragged lines may fall short by 3 em */
 #define FILL_STRETCH (1 << 28)
 /* Letter-spacing a justified line may add between the letters of a word,
  * 1/1000 em per gap: a small share of the slack, so word gaps stay closer
  * to the natural space (micro-typography; the breaker sees it as the box's
  * own stretch). */
-#define TRACK_STRETCH 20
+#define TRACK_STRETCH 25
 
 /* growable arrays on the heap while one paragraph is built */
 typedef struct vec {
@@ -194,14 +194,9 @@ static void end_word(state *s)
             add_item(s, BT_ITEM_PENALTY, 0, 0, 0, 0);
             add_item(s, BT_ITEM_GLUE, s->space, -r, 0, 0);
         } else {
-            static int sn = -1, kn = -1;
-            if (sn < 0) {
-                const char *a = getenv("BT_SN"), *b = getenv("BT_KN");
-                sn = a ? atoi(a) : STRETCH_NUM * 100 / STRETCH_DEN;
-                kn = b ? atoi(b) : SHRINK_NUM * 100 / SHRINK_DEN;
-            }
-            add_item(s, BT_ITEM_GLUE, s->space, s->space * sn / 100,
-                     s->space * kn / 100, 0);
+            add_item(s, BT_ITEM_GLUE, s->space,
+                     s->space * STRETCH_NUM / STRETCH_DEN,
+                     s->space * SHRINK_NUM / SHRINK_DEN, 0);
         }
     }
     s->pending_glue = 0;
@@ -355,7 +350,7 @@ int bt_shape_para(bt_ctx *ctx, const bt_shaper *sh, const bt_textstyle *st,
         s.space = to_mpt(g[0].advance, st->size);
     if (s.space <= 0)
         s.space = st->size / 4;
-    s.track = getenv("BT_TR") ? atoi(getenv("BT_TR")) : TRACK_STRETCH;
+    s.track = TRACK_STRETCH;
 
     if (st->indent > 0)
         add_item(&s, BT_ITEM_BOX, st->indent, 0, 0, 0);

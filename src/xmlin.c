@@ -7,6 +7,7 @@
  * so element and text positions are derived from xmlByteConsumed and
  * counted incrementally (lines, UTF-8 lead bytes) from the previous one,
  * which keeps a 20 MB input linear. Stage: file bytes -> bt_xel -> read_*. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <libxml/parser.h>
@@ -21,23 +22,23 @@
 typedef struct xin {
     bt_ctx *ctx;
     uint16_t file;
-    xmlParserCtxtPtr px;   /* the libxml2 context (owned by bt_xml_parse) */
-    const char *data;      /* the input bytes */
+    xmlParserCtxtPtr px; /* the libxml2 context (owned by bt_xml_parse) */
+    const char *data;    /* the input bytes */
     size_t len;
     /* incremental line:col cursor over data */
-    size_t at;             /* byte offset the cursor stands on */
-    uint32_t line, col;    /* position of data[at] */
-    size_t skip_bom;       /* 3 when the file starts with a UTF-8 BOM */
+    size_t at;          /* byte offset the cursor stands on */
+    uint32_t line, col; /* position of data[at] */
+    size_t skip_bom;    /* 3 when the file starts with a UTF-8 BOM */
     /* tree under construction */
     bt_xel *root;
-    bt_xel *cur;           /* innermost open element, NULL before the root */
+    bt_xel *cur; /* innermost open element, NULL before the root */
     int depth;
-    size_t markup_end;     /* offset just after the last tag/comment/PI */
+    size_t markup_end; /* offset just after the last tag/comment/PI */
     /* the open text node, if any (coalesces adjacent callbacks) */
     int text_open;
     bt_pos text_pos;
     bt_buf text;
-    int failed;            /* an error was reported: no more reports */
+    int failed; /* an error was reported: no more reports */
 } xin;
 
 /* Moves the cursor to byte offset `off` and returns its position. Offsets
@@ -160,10 +161,9 @@ static void add_attr(bt_arena *a, bt_xel *el, bt_xattr ***tail,
 
 /* ---- SAX2 callbacks ------------------------------------------------- */
 
-static void on_start(void *payload, const xmlChar *local,
-                     const xmlChar *prefix, const xmlChar *uri, int nns,
-                     const xmlChar **nsdecl, int nattr, int ndefaulted,
-                     const xmlChar **attrs)
+static void on_start(void *payload, const xmlChar *local, const xmlChar *prefix,
+                     const xmlChar *uri, int nns, const xmlChar **nsdecl,
+                     int nattr, int ndefaulted, const xmlChar **attrs)
 {
     xin *x = payload;
     (void)uri;
@@ -202,8 +202,7 @@ static void on_start(void *payload, const xmlChar *local,
     for (int i = 0; i < nns; i++) {
         const xmlChar *p = nsdecl[2 * i], *u = nsdecl[2 * i + 1];
         add_attr(a, el, &tail,
-                 p ? bt_arena_printf(a, "xmlns:%s", (const char *)p)
-                   : "xmlns",
+                 p ? bt_arena_printf(a, "xmlns:%s", (const char *)p) : "xmlns",
                  bt_arena_strdup(a, u ? (const char *)u : ""));
     }
     for (int i = 0; i < nattr; i++) {
@@ -368,14 +367,14 @@ static int check_encoding(xin *x, size_t start)
         if (memcmp(d + i, "encoding", 8) != 0)
             continue;
         size_t j = i + 8;
-        while (j < end && (d[j] == ' ' || d[j] == '\t' || d[j] == '\r' ||
-                           d[j] == '\n'))
+        while (j < end &&
+               (d[j] == ' ' || d[j] == '\t' || d[j] == '\r' || d[j] == '\n'))
             j++;
         if (j >= end || d[j] != '=')
             continue;
         j++;
-        while (j < end && (d[j] == ' ' || d[j] == '\t' || d[j] == '\r' ||
-                           d[j] == '\n'))
+        while (j < end &&
+               (d[j] == ' ' || d[j] == '\t' || d[j] == '\r' || d[j] == '\n'))
             j++;
         if (j >= end || (d[j] != '"' && d[j] != '\''))
             continue;
@@ -409,8 +408,7 @@ int bt_xml_check_encoding(bt_ctx *ctx, uint16_t file, const char *data,
     return check_encoding(&x, start);
 }
 
-bt_xel *bt_xml_parse(bt_ctx *ctx, uint16_t file, const char *data,
-                     size_t len)
+bt_xel *bt_xml_parse(bt_ctx *ctx, uint16_t file, const char *data, size_t len)
 {
     static int initialized;
     if (!initialized) {
@@ -465,6 +463,11 @@ bt_xel *bt_xml_parse(bt_ctx *ctx, uint16_t file, const char *data,
     memcpy(px->sax, &sax, sizeof sax);
     px->userData = &x;
     xmlCtxtUseOptions(px, XML_PARSE_NONET | XML_PARSE_IGNORE_ENC);
+    /* whatever libxml2's global defaults say (another module could have
+     * changed them): no entity substitution, no DTD loading, no validity */
+    px->replaceEntities = 0;
+    px->loadsubset = 0;
+    px->validate = 0;
 
     int rc = xmlParseDocument(px);
     if (!x.failed && (rc != 0 || !px->wellFormed)) {

@@ -46,10 +46,10 @@ metrics() { # label, pdf, expected text
   python3 - "$tmp/tm.json" "$label" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1])); label = sys.argv[2]
-s = d.get("summary", d)
+s = dict(kv.split("=", 1) for kv in d["summary"].split() if "=" in kv)
 def get(*names):
     for n in names:
-        if n in s: return s[n]
+        if n in s: return s[n].rstrip("%")
     return None
 checks = [
   ("overfull", get("overfull"), lambda v: v == 0),

@@ -38,7 +38,7 @@ done
 # ---- error cases: exact stderr and exit status, nothing written ----
 run_case() { # variant, case path relative to tests/errors
   v=$1 c=$2
-  name=${c%/bulletin.xml}; name=${name%.xml}; name=${name%.txt}
+  case "$c" in */bulletin.xml) name=${c%/bulletin.xml} ;; *) name=${c%.*} ;; esac
   exp="tests/errors/$name.err"
   [ -f "$exp" ] || { bad "errors/$name: no $name.err"; return; }
   want=1; [ -f "tests/errors/$name.exit" ] && want=$(cat "tests/errors/$name.exit")

@@ -100,6 +100,12 @@ static void check(const bt_item *it, int n, const int32_t *widths, int nw,
     }
 }
 
+/* Clamps to int32: extreme mode multiplies decoded values by large scales. */
+static int32_t sat32(int64_t v)
+{
+    return v > INT32_MAX ? INT32_MAX : v < INT32_MIN ? INT32_MIN : (int32_t)v;
+}
+
 static int32_t rd16(const uint8_t *p)
 {
     return (int16_t)(uint16_t)(p[0] | p[1] << 8);
@@ -115,7 +121,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     p.tolerance = tol[data[0] & 7];
     int nw = 1 + (data[0] >> 3 & 3);
     int extreme = data[0] >> 5 & 1; /* huge values to probe overflow */
-    p.line_penalty = (int8_t)data[1] * (extreme ? 20000000 : 10);
+    p.line_penalty =
+        sat32((int64_t)(int8_t)data[1] * (extreme ? 20000000 : 10));
     p.flagged_demerits = data[2] * (extreme ? 8000000 : 100);
     p.fitness_demerits = data[3] * (extreme ? -8000000 : 100);
     p.emergency_stretch = data[4] * (extreme ? 8000000 : 100);
@@ -136,7 +143,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         bt_item *it = &items[i];
         int32_t scale = extreme && (q[0] & 0x80) ? 65536 : 1;
         it->kind = (enum bt_item_kind)(q[0] % 3);
-        it->width = rd16(q + 1) * (q[0] & 0x40 ? 1 : 4) * scale;
+        it->width = sat32((int64_t)rd16(q + 1) * (q[0] & 0x40 ? 1 : 4) * scale);
         it->ref = (uint32_t)i;
         switch (it->kind) {
         case BT_ITEM_BOX:

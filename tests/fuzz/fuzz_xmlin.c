@@ -18,9 +18,9 @@ static void walk(const bt_xel *el, int depth)
         BT_ASSERT(k->name || k->text.ptr);
         /* positions never go backwards among siblings */
         if (last)
-            BT_ASSERT(k->pos.line > last->pos.line ||
-                      (k->pos.line == last->pos.line &&
-                       k->pos.col > last->pos.col));
+            BT_ASSERT(
+                k->pos.line > last->pos.line ||
+                (k->pos.line == last->pos.line && k->pos.col > last->pos.col));
         if (k->name)
             walk(k, depth + 1);
         last = k;

@@ -22,15 +22,16 @@
 
 /* a 32x16 RGB PNG: two red and two cream squares */
 static const unsigned char png_bytes[] = {
-0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d,
-0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00, 0x20, 0x00, 0x00, 0x00, 0x10,
-0x08, 0x02, 0x00, 0x00, 0x00, 0xf8, 0x62, 0xea, 0x0e, 0x00, 0x00, 0x00,
-0x28, 0x49, 0x44, 0x41, 0x54, 0x78, 0xda, 0x63, 0x98, 0x2d, 0x23, 0x43,
-0x12, 0x7a, 0xf6, 0xec, 0x0e, 0x49, 0x88, 0x61, 0xd4, 0x82, 0x51, 0x0b,
-0x86, 0x80, 0x05, 0xa4, 0x6a, 0x20, 0xd5, 0x41, 0xa3, 0x16, 0x8c, 0x5a,
-0x30, 0x04, 0x2c, 0x00, 0x00, 0x05, 0x62, 0x7b, 0x2e, 0x1a, 0x10, 0x2a,
-0x21, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60,
-0x82, };
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00,
+    0x0d, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00, 0x20, 0x00, 0x00,
+    0x00, 0x10, 0x08, 0x02, 0x00, 0x00, 0x00, 0xf8, 0x62, 0xea, 0x0e,
+    0x00, 0x00, 0x00, 0x28, 0x49, 0x44, 0x41, 0x54, 0x78, 0xda, 0x63,
+    0x98, 0x2d, 0x23, 0x43, 0x12, 0x7a, 0xf6, 0xec, 0x0e, 0x49, 0x88,
+    0x61, 0xd4, 0x82, 0x51, 0x0b, 0x86, 0x80, 0x05, 0xa4, 0x6a, 0x20,
+    0xd5, 0x41, 0xa3, 0x16, 0x8c, 0x5a, 0x30, 0x04, 0x2c, 0x00, 0x00,
+    0x05, 0x62, 0x7b, 0x2e, 0x1a, 0x10, 0x2a, 0x21, 0x00, 0x00, 0x00,
+    0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+};
 
 /* ---- fixture ---- */
 
@@ -170,7 +171,10 @@ static void fixture_init(fixture *f)
         b->group_start = i == 1;
         b->ordered = 1;
         b->number = i + 1;
-        R(f, &b->runs, 0, i == 1 ? "Bước một" : i == 2 ? "Bước hai" : "Bước ba");
+        R(f, &b->runs, 0,
+          i == 1   ? "Bước một"
+          : i == 2 ? "Bước hai"
+                   : "Bước ba");
     }
     bt_block *item2 = b;
     b = B(f, a, BT_BLOCK_FIGURE);
@@ -413,8 +417,8 @@ static void test_epub_out__uuid5(void)
 }
 
 static const char *expected_fixed[] = {
-    "mimetype",          "META-INF/container.xml", "EPUB/package.opf",
-    "EPUB/nav.xhtml",    "EPUB/toc.ncx",           "EPUB/cover.xhtml",
+    "mimetype",           "META-INF/container.xml", "EPUB/package.opf",
+    "EPUB/nav.xhtml",     "EPUB/toc.ncx",           "EPUB/cover.xhtml",
     "EPUB/css/bantin.css"};
 
 static void test_epub_out__structure(void)
@@ -450,7 +454,8 @@ static void test_epub_out__structure(void)
     CHECK(i < z.n && strcmp(z.ents[i].name, "EPUB/images/img-1-1.png") == 0);
     i++;
     const char *texts[] = {"EPUB/text/hoi-nghi-giao-ban.xhtml",
-                           "EPUB/text/bai-hai.xhtml", "EPUB/text/kinh-te.xhtml"};
+                           "EPUB/text/bai-hai.xhtml",
+                           "EPUB/text/kinh-te.xhtml"};
     for (int k = 0; k < 3; k++, i++)
         CHECK(i < z.n && strcmp(z.ents[i].name, texts[k]) == 0);
     CHECK_INT(i, z.n);
@@ -476,10 +481,13 @@ static void test_epub_out__structure(void)
     CHECK(opf && ncx);
     if (opf && ncx) {
         CHECK(strstr(opf, "version=\"3.0\""));
-        CHECK(strstr(opf, "<dc:title id=\"title\">Bản tin Báo chí – Số 27</dc:title>"));
+        CHECK(strstr(
+            opf, "<dc:title id=\"title\">Bản tin Báo chí – Số 27</dc:title>"));
         CHECK(strstr(opf, "<dc:language>vi</dc:language>"));
         CHECK(strstr(opf, "<dc:date>2026-11-27</dc:date>"));
-        CHECK(strstr(opf, "<meta property=\"dcterms:modified\">2026-11-27T00:00:00Z</meta>"));
+        CHECK(strstr(
+            opf,
+            "<meta property=\"dcterms:modified\">2026-11-27T00:00:00Z</meta>"));
         CHECK_INT(count_str(opf, "<dc:creator"), 2); /* distinct authors */
         CHECK(strstr(opf, "<dc:source id=\"print-source\">urn:uuid:"));
         CHECK(strstr(opf, ">pageBreakMarkers<"));
@@ -490,7 +498,8 @@ static void test_epub_out__structure(void)
         CHECK(id != NULL);
         if (id) {
             char uid[64];
-            snprintf(uid, sizeof uid, "%.45s", id + strlen("<dc:identifier id=\"pub-id\">"));
+            snprintf(uid, sizeof uid, "%.45s",
+                     id + strlen("<dc:identifier id=\"pub-id\">"));
             CHECK(strncmp(uid, "urn:uuid:", 9) == 0 && uid[9 + 14] == '5');
             char want[128];
             snprintf(want, sizeof want, "name=\"dtb:uid\" content=\"%s\"", uid);
@@ -515,28 +524,51 @@ static void test_epub_out__structure(void)
     CHECK(a1 && a2);
     if (a1 && a2) {
         CHECK(strstr(a1, "<!DOCTYPE html>"));
-        CHECK(strstr(a1, "xmlns:epub=\"http://www.idpf.org/2007/ops\" lang=\"vi\" xml:lang=\"vi\""));
-        CHECK(strstr(a1, "<p class=\"lead\">Chiều 29/6, tại Tp. Quảng Ngãi vừa diễn ra <strong>hội nghị giao ban</strong> công tác xây dựng Đảng.</p>"));
-        CHECK(strstr(a1, "<p>Văn bản có <em>nhấn mạnh<strong> đậm nghiêng</strong></em><strong> và đậm</strong>, "
-                         "<a href=\"https://example.org/a?x=1&amp;y=2\">liên kết <em>nghiêng</em></a>"
+        CHECK(strstr(a1, "xmlns:epub=\"http://www.idpf.org/2007/ops\" "
+                         "lang=\"vi\" xml:lang=\"vi\""));
+        CHECK(strstr(
+            a1,
+            "<p class=\"lead\">Chiều 29/6, tại Tp. Quảng Ngãi vừa diễn ra "
+            "<strong>hội nghị giao ban</strong> công tác xây dựng Đảng.</p>"));
+        CHECK(strstr(a1, "<p>Văn bản có <em>nhấn mạnh<strong> đậm "
+                         "nghiêng</strong></em><strong> và đậm</strong>, "
+                         "<a href=\"https://example.org/a?x=1&amp;y=2\">liên "
+                         "kết <em>nghiêng</em></a>"
                          " và một dòng<br/>ngắt &lt;dòng&gt; &amp; hết.</p>"));
         CHECK(strstr(a1, "<h2>Nhiệm vụ trọng tâm</h2>"));
-        CHECK(strstr(a1, "<blockquote><p>Đoạn trích dẫn thứ nhất.</p><p><strong>Đoạn trích dẫn thứ hai.</strong></p></blockquote>"));
+        CHECK(strstr(
+            a1, "<blockquote><p>Đoạn trích dẫn thứ nhất.</p><p><strong>Đoạn "
+                "trích dẫn thứ hai.</strong></p></blockquote>"));
         CHECK(strstr(a1, "<ul><li>Ý thứ nhất</li><li>Ý thứ hai</li></ul>"));
-        CHECK(strstr(a1, "<ol start=\"2\"><li>Bước một</li><li>Bước hai</li><li>"
-                         "<span epub:type=\"pagebreak\" role=\"doc-pagebreak\" id=\"page-2\" aria-label=\"2\"></span>"
-                         "Bước ba</li></ol>"));
-        CHECK(strstr(a1, "<figure><img src=\"../images/img-1-1.png\" alt=\"Toàn cảnh hội nghị\"/><figcaption>Toàn cảnh Hội nghị.</figcaption></figure>"));
-        CHECK(strstr(a1, "<p class=\"photo-note\">Ảnh: Quang cảnh buổi làm việc.</p>"));
-        CHECK(strstr(a1, "<p class=\"credit\">Theo Môi trường và Đô thị điện tử</p>"));
-        CHECK(strstr(a1, "<p class=\"byline\">Thiên Bút, Minh Châu · <a href=\"https://phapluatmoitruong.vn/hoi-nghi\">Phapluatmoitruong.vn</a> · Ngày 29 tháng 6 năm 2026</p>"));
+        CHECK(strstr(a1,
+                     "<ol start=\"2\"><li>Bước một</li><li>Bước hai</li><li>"
+                     "<span epub:type=\"pagebreak\" role=\"doc-pagebreak\" "
+                     "id=\"page-2\" aria-label=\"2\"></span>"
+                     "Bước ba</li></ol>"));
+        CHECK(strstr(
+            a1,
+            "<figure><img src=\"../images/img-1-1.png\" alt=\"Toàn cảnh hội "
+            "nghị\"/><figcaption>Toàn cảnh Hội nghị.</figcaption></figure>"));
+        CHECK(strstr(
+            a1, "<p class=\"photo-note\">Ảnh: Quang cảnh buổi làm việc.</p>"));
+        CHECK(strstr(
+            a1, "<p class=\"credit\">Theo Môi trường và Đô thị điện tử</p>"));
+        CHECK(strstr(a1, "<p class=\"byline\">Thiên Bút, Minh Châu · <a "
+                         "href=\"https://phapluatmoitruong.vn/"
+                         "hoi-nghi\">Phapluatmoitruong.vn</a> · Ngày 29 tháng "
+                         "6 năm 2026</p>"));
         CHECK(strstr(a1, "<p class=\"kicker\">Công tác tổ chức</p>"));
         CHECK(strstr(a1, "<p class=\"section\">Xây dựng Đảng</p>"));
-        CHECK(strstr(a1, "<link rel=\"stylesheet\" type=\"text/css\" href=\"../css/bantin.css\"/>"));
-        CHECK(!strstr(a1, "/></span>") && !strstr(a1, "<span epub:type=\"pagebreak\" role=\"doc-pagebreak\" id=\"page-2\" aria-label=\"2\"/>"));
+        CHECK(strstr(a1, "<link rel=\"stylesheet\" type=\"text/css\" "
+                         "href=\"../css/bantin.css\"/>"));
+        CHECK(
+            !strstr(a1, "/></span>") &&
+            !strstr(a1, "<span epub:type=\"pagebreak\" role=\"doc-pagebreak\" "
+                        "id=\"page-2\" aria-label=\"2\"/>"));
         /* U+00A0 as the character, never an entity */
         CHECK(strstr(a2, "Mai;\xC2\xA0Ủy viên"));
-        CHECK(!strstr(a2, "&#160;") && !strstr(a2, "&nbsp;") && !strstr(a2, "&#xA0;"));
+        CHECK(!strstr(a2, "&#160;") && !strstr(a2, "&nbsp;") &&
+              !strstr(a2, "&#xA0;"));
         CHECK(strstr(a2, "src=\"../images/img-1-1.png\" alt=\"Toàn cảnh\""));
     }
     free(a1);
@@ -545,7 +577,8 @@ static void test_epub_out__structure(void)
     char *cover = zip_get(&z, "EPUB/cover.xhtml", NULL);
     CHECK(cover != NULL);
     if (cover) {
-        CHECK(strstr(cover, "<p class=\"issue\">Số 27 · Ngày 27 tháng 11 năm 2026</p>"));
+        CHECK(strstr(
+            cover, "<p class=\"issue\">Số 27 · Ngày 27 tháng 11 năm 2026</p>"));
         CHECK(strstr(cover, "id=\"page-1\""));
     }
     free(cover);
@@ -562,7 +595,8 @@ static void test_epub_out__structure(void)
         for (int k = 0; k < z.n; k++)
             if (strncmp(z.ents[k].name, "EPUB/fonts/", 11) == 0) {
                 char want[200];
-                snprintf(want, sizeof want, "url(\"../%s\")", z.ents[k].name + 5);
+                snprintf(want, sizeof want, "url(\"../%s\")",
+                         z.ents[k].name + 5);
                 CHECK(strstr(css, want) != NULL);
             }
     }
@@ -630,7 +664,8 @@ static void test_epub_out__navigation(void)
         if (pl) {
             CHECK_INT(count_str(pl, "<li>"), 3);
             const char *p1 = strstr(pl, "cover.xhtml#page-1\">1<");
-            const char *p2 = strstr(pl, "text/hoi-nghi-giao-ban.xhtml#page-2\">2<");
+            const char *p2 =
+                strstr(pl, "text/hoi-nghi-giao-ban.xhtml#page-2\">2<");
             const char *p3 = strstr(pl, "text/kinh-te.xhtml#page-3\">3<");
             CHECK(p1 && p2 && p3 && p1 < p2 && p2 < p3);
         }
@@ -641,7 +676,11 @@ static void test_epub_out__navigation(void)
         CHECK_INT(count_str(ncx, "<pageTarget "), 3);
         /* the section's navPoint shares its first article's playOrder
          * (2 is page 1, on the cover) */
-        CHECK(strstr(ncx, "<navPoint id=\"np-2\" playOrder=\"3\"><navLabel><text>Xây dựng Đảng</text></navLabel><content src=\"text/hoi-nghi-giao-ban.xhtml\"/><navPoint id=\"np-3\" playOrder=\"3\">"));
+        CHECK(strstr(
+            ncx, "<navPoint id=\"np-2\" playOrder=\"3\"><navLabel><text>Xây "
+                 "dựng Đảng</text></navLabel><content "
+                 "src=\"text/hoi-nghi-giao-ban.xhtml\"/><navPoint id=\"np-3\" "
+                 "playOrder=\"3\">"));
     }
     free(nav);
     free(ncx);
@@ -667,7 +706,8 @@ static void test_epub_out__deterministic(void)
     bt_buf b1 = BT_BUF_INIT, b2 = BT_BUF_INIT;
     CHECK_INT(bt_buf_read_file(&b1, p1, 64u << 20), 0);
     CHECK_INT(bt_buf_read_file(&b2, p2, 64u << 20), 0);
-    CHECK(b1.len > 0 && b1.len == b2.len && memcmp(b1.data, b2.data, b1.len) == 0);
+    CHECK(b1.len > 0 && b1.len == b2.len &&
+          memcmp(b1.data, b2.data, b1.len) == 0);
     bt_buf_free(&b1);
     bt_buf_free(&b2);
     fixture_free(&f);
@@ -700,9 +740,11 @@ static void test_epub_out__error(void)
     fixture f;
     fixture_init(&f);
     const char *path = path_in(&f, "missing/dir/book.epub");
-    CHECK_INT(bt_epub_write(&f.ctx, f.doc, &f.pages, &f.lay, f.fonts, path), -1);
+    CHECK_INT(bt_epub_write(&f.ctx, f.doc, &f.pages, &f.lay, f.fonts, path),
+              -1);
     CHECK_INT(f.ctx.nerrors, 1);
-    CHECK(f.ctx.ndiags == 1 && strstr(f.ctx.diags[0].msg, "missing/dir/book.epub"));
+    CHECK(f.ctx.ndiags == 1 &&
+          strstr(f.ctx.diags[0].msg, "missing/dir/book.epub"));
     CHECK(f.ctx.ndiags == 1 && f.ctx.diags[0].pos.line == 0);
     struct stat st;
     CHECK(stat(path_in(&f, "missing"), &st) != 0);
@@ -781,16 +823,44 @@ static void test_epub_out__epubcheck(void)
     fixture_free(&f);
 }
 
+/* A character the layout font lacks goes to a fallback face that shares
+ * the family name, limited to that character by unicode-range. */
+static void test_epub_out__fallback_face(void)
+{
+    fixture f;
+    fixture_init(&f);
+    bt_shaper sh = bt_fonts_shaper(f.fonts);
+    uint32_t body = f.lay.style[BT_ROLE_BODY].font;
+    if (sh.covers(sh.payload, body, 0x2713) ||
+        sh.fallback(sh.payload, body, 0x2713) == BT_FONT_NONE) {
+        printf(
+            "SKIP test_epub_out__fallback_face: no fallback font for U+2713\n");
+        fixture_free(&f);
+        return;
+    }
+    bt_block *b = B(&f, f.art[2], BT_BLOCK_PARA);
+    R(&f, &b->runs, 0, "Đạt \xE2\x9C\x93");
+    const char *path = path_in(&f, "fb.epub");
+    CHECK_INT(write_book(&f, path), 0);
+    zipf z;
+    CHECK_INT(zip_read(&z, path), 0);
+    char *css = zip_get(&z, "EPUB/css/bantin.css", NULL);
+    CHECK(css && strstr(css, "font-family:\"Bantin Serif\";font-style:normal;"
+                             "font-weight:400;src:url(\"../fonts/"));
+    CHECK(css && strstr(css, "unicode-range:U+2713}"));
+    if (css)
+        printf("%s", strstr(css, "unicode-range") ? "" : css);
+    free(css);
+    bt_buf_free(&z.data);
+    fixture_free(&f);
+}
+
 static const bt_t_case cases[] = {
-    TEST(test_epub_out__sha1),
-    TEST(test_epub_out__uuid5),
-    TEST(test_epub_out__structure),
-    TEST(test_epub_out__navigation),
-    TEST(test_epub_out__deterministic),
-    TEST(test_epub_out__no_pages_no_fonts),
-    TEST(test_epub_out__error),
-    TEST(test_epub_out__font_sizes),
-    TEST(test_epub_out__epubcheck),
+    TEST(test_epub_out__sha1),          TEST(test_epub_out__uuid5),
+    TEST(test_epub_out__structure),     TEST(test_epub_out__navigation),
+    TEST(test_epub_out__deterministic), TEST(test_epub_out__no_pages_no_fonts),
+    TEST(test_epub_out__error),         TEST(test_epub_out__font_sizes),
+    TEST(test_epub_out__fallback_face), TEST(test_epub_out__epubcheck),
 };
 
 TEST_MAIN("test_epub_out", cases)

@@ -16,7 +16,7 @@
 #include "bt_limits.h"
 
 static bt_ctx ctx;
-static char tmp[256];   /* real path of the temp folder */
+static char tmp[256]; /* real path of the temp folder */
 
 static void fresh(void)
 {
@@ -183,10 +183,9 @@ static void test_read__full_article(void)
     CHECK_INT(b->kind, BT_BLOCK_PARA);
     CHECK_INT(b->pos.line, 16);
     CHECK_INT(b->pos.col, 5);
-    const char *want[] = {"Text with ", "emphasis", ", ",
-                          "strong ",    "both",     ", ",
-                          "links",      " and a forced", NULL,
-                          "break."};
+    const char *want[] = {"Text with ", "emphasis", ", ",    "strong ",
+                          "both",       ", ",       "links", " and a forced",
+                          NULL,         "break."};
     unsigned styles[] = {0,
                          BT_STYLE_EM,
                          0,
@@ -268,6 +267,11 @@ static void test_read__id_from_file(void)
     CHECK(a != NULL);
     if (a)
         CHECK_STR(a->id, "hoi-nghi-giao_ban");
+    a = article("Ho\xCC\x82\xCC\x81i.xml", /* NFD "Hối" */
+                "<article><meta><title>T</title></meta></article>");
+    CHECK(a != NULL);
+    if (a)
+        CHECK_STR(a->id, "hoi");
     a = article("x.xml", "<article><meta><title>T</title></meta>"
                          "<body/></article>");
     CHECK(a != NULL);
@@ -282,28 +286,28 @@ static void test_read__article_errors(void)
     /* several errors in one file: each reported, reading goes on */
     bt_article *a = article(
         "e.xml",
-        "<article foo=\"1\">\n"                                /* 1 */
-        "  <meta>\n"                                           /* 2 */
-        "    <title>A <em>b</em></title>\n"                    /* 3 */
-        "    <date>2022-13-45</date>\n"                        /* 4 */
-        "    <kicker>k</kicker><kicker>k2</kicker>\n"          /* 5 */
-        "  </meta>\n"                                          /* 6 */
-        "  <body>\n"                                           /* 7 */
-        "    <tabel/>\n"                                       /* 8 */
-        "    stray ế text\n"                                   /* 9 */
-        "    <p foo=\"x\">p</p><p>ok <b>x</b></p>\n"           /* 10 */
-        "    <figure><figcaption>c</figcaption></figure>\n"    /* 11 */
-        "    <figure><img/></figure>\n"                        /* 12 */
+        "<article foo=\"1\">\n"                                     /* 1 */
+        "  <meta>\n"                                                /* 2 */
+        "    <title>A <em>b</em></title>\n"                         /* 3 */
+        "    <date>2022-13-45</date>\n"                             /* 4 */
+        "    <kicker>k</kicker><kicker>k2</kicker>\n"               /* 5 */
+        "  </meta>\n"                                               /* 6 */
+        "  <body>\n"                                                /* 7 */
+        "    <tabel/>\n"                                            /* 8 */
+        "    stray ế text\n"                                        /* 9 */
+        "    <p foo=\"x\">p</p><p>ok <b>x</b></p>\n"                /* 10 */
+        "    <figure><figcaption>c</figcaption></figure>\n"         /* 11 */
+        "    <figure><img/></figure>\n"                             /* 12 */
         "    <figure><img src=\"https://x.org/a.png\"/></figure>\n" /* 13 */
-        "    <figure><img src=\"//x.org/a.png\"/></figure>\n" /* 14 */
+        "    <figure><img src=\"//x.org/a.png\"/></figure>\n"       /* 14 */
         "    <figure><img src=\"data:image/png;base64,AA\"/></figure>\n"
-        "    <figure><img src=\"nope.png\"/></figure>\n"        /* 16 */
-        "    <figure><img src=\"../nope.png\"/></figure>\n"     /* 17 */
-        "    <figure><img src=\"/etc/passwd\"/></figure>\n"     /* 18 */
-        "    <p><a>x</a><br>y</br></p>\n"                      /* 19 */
-        "    <ul><p>x</p></ul>\n"                              /* 20 */
+        "    <figure><img src=\"nope.png\"/></figure>\n"    /* 16 */
+        "    <figure><img src=\"../nope.png\"/></figure>\n" /* 17 */
+        "    <figure><img src=\"/etc/passwd\"/></figure>\n" /* 18 */
+        "    <p><a>x</a><br>y</br></p>\n"                   /* 19 */
+        "    <ul><p>x</p></ul>\n"                           /* 20 */
         "  </body>\n"
-        "  <body/>\n"                                          /* 22 */
+        "  <body/>\n" /* 22 */
         "</article>\n");
     CHECK(a == NULL);
     CHECK_DIAG("unknown attribute 'foo' on <article>", 1, 1);
@@ -353,9 +357,10 @@ static void test_read__article_errors(void)
     a = article("m.xml", "<bài/>");
     CHECK(a == NULL);
     CHECK_DIAG("wrong root element <bài>: expected <article>", 1, 1);
-    a = article("m.xml", "<article xmlns:xi=\"http://www.w3.org/2001/XInclude\">"
-                         "<meta><title>T</title></meta><body>\n"
-                         "  <xi:include href=\"/etc/passwd\"/></body></article>");
+    a = article("m.xml",
+                "<article xmlns:xi=\"http://www.w3.org/2001/XInclude\">"
+                "<meta><title>T</title></meta><body>\n"
+                "  <xi:include href=\"/etc/passwd\"/></body></article>");
     CHECK(a == NULL);
     CHECK_DIAG("unknown attribute 'xmlns:xi' on <article>", 1, 1);
     CHECK_DIAG("unknown element <xi:include> in <body>", 2, 3);
@@ -444,10 +449,10 @@ static void test_read__dates(void)
     struct {
         const char *s;
         int ok;
-    } cases[] = {{"2022-06-29", 1}, {"2024-02-29", 1}, {"2000-02-29", 1},
-                 {"1900-02-29", 0}, {"2023-02-29", 0}, {"2022-13-01", 0},
-                 {"2022-00-10", 0}, {"2022-04-31", 0}, {"2022-12-31", 1},
-                 {"2022-6-29", 0},  {"22-06-29", 0},   {"2022/06/29", 0},
+    } cases[] = {{"2022-06-29", 1},  {"2024-02-29", 1}, {"2000-02-29", 1},
+                 {"1900-02-29", 0},  {"2023-02-29", 0}, {"2022-13-01", 0},
+                 {"2022-00-10", 0},  {"2022-04-31", 0}, {"2022-12-31", 1},
+                 {"2022-6-29", 0},   {"22-06-29", 0},   {"2022/06/29", 0},
                  {"2022-06-29 ", 0}, {"0000-01-01", 0}, {"", 0},
                  {"2022-06-3x", 0}};
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
@@ -508,6 +513,7 @@ static void test_read__manifest(void)
                "  <section title=\"Kinh tế\">\n"
                "    <article href=\"./articles/b.xml\"/>\n"
                "  </section>\n"
+               "  <section title=\"Trống\"/>\n" /* not printed */
                "</bulletin>\n");
     bt_doc *doc = inputs(1, path_in(dir, "bulletin.xml"));
     CHECK_INT(ctx.nerrors, 0);
@@ -520,8 +526,7 @@ static void test_read__manifest(void)
     CHECK_BSTR(doc->publisher.text, "Văn phòng");
     CHECK_BSTR(doc->layout.text, "a4-3col");
     CHECK_INT(doc->layout.pos.line, 8);
-    CHECK_INT(doc->date.y * 10000 + doc->date.m * 100 + doc->date.d,
-              20220701);
+    CHECK_INT(doc->date.y * 10000 + doc->date.m * 100 + doc->date.d, 20220701);
     CHECK_STR(doc->lang, "vi");
     CHECK_INT(doc->nsections, 2);
     CHECK_INT(doc->narticles, 3);
@@ -545,31 +550,33 @@ static void test_read__manifest_errors(void)
     mkdir(dir, 0755);
     art_file(dir, "a.xml", "A");
     art_file(tmp, "outside.xml", "O");
-    write_file(dir, "other.xml", "<bulletin><section><article href=\"a.xml\"/>"
-                                 "</section></bulletin>");
-    write_file(dir, "bad.xml", "<article><meta><title>T</title></meta>\n"
-                               "<body><tabel/></body></article>");
+    write_file(dir, "other.xml",
+               "<bulletin><section><article href=\"a.xml\"/>"
+               "</section></bulletin>");
+    write_file(dir, "bad.xml",
+               "<article><meta><title>T</title></meta>\n"
+               "<body><tabel/></body></article>");
     write_file(dir, "root.xml", "<articel/>");
     unlink(path_in(dir, "escape.xml"));
     CHECK(symlink(path_in(tmp, "outside.xml"), path_in(dir, "escape.xml")) ==
           0);
     write_file(dir, "bulletin.xml",
-               "<bulletin>\n"                                       /* 1 */
-               "  <section title=\"S\">\n"                          /* 2 */
-               "    <article href=\"a.xml\"/>\n"                    /* 3 */
-               "    <article href=\"missing.xml\"/>\n"              /* 4 */
-               "    <article href=\"bulletin.xml\"/>\n"             /* 5 */
-               "    <article href=\"other.xml\"/>\n"                /* 6 */
-               "    <article href=\"./a.xml\"/>\n"                  /* 7 */
-               "    <article href=\"../outside.xml\"/>\n"           /* 8 */
-               "    <article href=\"escape.xml\"/>\n"               /* 9 */
-               "    <article href=\"bad.xml\"/>\n"                  /* 10 */
-               "    <article href=\"a.pdf\"/>\n"                    /* 11 */
-               "    <article/>\n"                                   /* 12 */
-               "    <article href=\"root.xml\"/>\n"                 /* 13 */
+               "<bulletin>\n"                             /* 1 */
+               "  <section title=\"S\">\n"                /* 2 */
+               "    <article href=\"a.xml\"/>\n"          /* 3 */
+               "    <article href=\"missing.xml\"/>\n"    /* 4 */
+               "    <article href=\"bulletin.xml\"/>\n"   /* 5 */
+               "    <article href=\"other.xml\"/>\n"      /* 6 */
+               "    <article href=\"./a.xml\"/>\n"        /* 7 */
+               "    <article href=\"../outside.xml\"/>\n" /* 8 */
+               "    <article href=\"escape.xml\"/>\n"     /* 9 */
+               "    <article href=\"bad.xml\"/>\n"        /* 10 */
+               "    <article href=\"a.pdf\"/>\n"          /* 11 */
+               "    <article/>\n"                         /* 12 */
+               "    <article href=\"root.xml\"/>\n"       /* 13 */
                "  </section>\n"
-               "  <date>2022-02-30</date>\n"                        /* 15 */
-               "  <foo/>\n"                                         /* 16 */
+               "  <date>2022-02-30</date>\n" /* 15 */
+               "  <foo/>\n"                  /* 16 */
                "</bulletin>\n");
     bt_doc *doc = inputs(1, path_in(dir, "bulletin.xml"));
     CHECK_INT(doc->narticles, 1);
@@ -609,8 +616,9 @@ static void test_read__manifest_errors(void)
     CHECK_INT(ctx.nerrors, 12);
 
     /* no article at all */
-    write_file(dir, "empty.xml", "<bulletin>\n  <title>T</title>\n"
-                                 "  <section title=\"x\"/>\n</bulletin>");
+    write_file(dir, "empty.xml",
+               "<bulletin>\n  <title>T</title>\n"
+               "  <section title=\"x\"/>\n</bulletin>");
     inputs(1, path_in(dir, "empty.xml"));
     CHECK_INT(ctx.nerrors, 1);
     CHECK_DIAG("the bulletin lists no article", 1, 1);
@@ -676,10 +684,10 @@ static void test_read__too_big(void)
 }
 
 static const bt_t_case cases[] = {
-    TEST(test_read__full_article),   TEST(test_read__id_from_file),
-    TEST(test_read__article_errors), TEST(test_read__inline_depth),
-    TEST(test_read__whitespace),     TEST(test_read__resolve),
-    TEST(test_read__dates),          TEST(test_read__manifest),
+    TEST(test_read__full_article),    TEST(test_read__id_from_file),
+    TEST(test_read__article_errors),  TEST(test_read__inline_depth),
+    TEST(test_read__whitespace),      TEST(test_read__resolve),
+    TEST(test_read__dates),           TEST(test_read__manifest),
     TEST(test_read__manifest_errors), TEST(test_read__direct_inputs),
     TEST(test_read__too_big),
 };

@@ -34,7 +34,7 @@ static const bt_xel *kid(const bt_xel *el, int n)
     } while (0)
 
 /* the only diagnostic: its message and position */
-#define CHECK_ERR(m, l, c)                                                   \
+#define CHECK_ERR(m, l, c)                                                     \
     do {                                                                       \
         CHECK_INT(ctx.ndiags, 1);                                              \
         if (ctx.ndiags >= 1) {                                                 \
@@ -242,8 +242,8 @@ static void test_xmlin__large_linear(void)
     int i = 0;
     while (len < target) {
         last_off = len + 2;
-        len += (size_t)sprintf(s + len, "  <p n=\"%d\">Tiếng Việt có dấu %d</p>\n",
-                               i, i);
+        len += (size_t)sprintf(
+            s + len, "  <p n=\"%d\">Tiếng Việt có dấu %d</p>\n", i, i);
         i++;
     }
     len += (size_t)sprintf(s + len, "</r>\n");
@@ -264,8 +264,9 @@ static void test_xmlin__large_linear(void)
         if (p) {
             CHECK_INT(p->pos.line, l);
             CHECK_INT(p->pos.col, c);
-            bt_text_linecol(s, last_off + strlen("<p n=\"\">") +
-                                   strlen(bt_xel_attr(p, "n")),
+            bt_text_linecol(s,
+                            last_off + strlen("<p n=\"\">") +
+                                strlen(bt_xel_attr(p, "n")),
                             &l, &c);
             CHECK_INT(p->kids->pos.line, l);
             CHECK_INT(p->kids->pos.col, c);
@@ -275,18 +276,18 @@ static void test_xmlin__large_linear(void)
 }
 
 static const bt_t_case cases[] = {
-    TEST(test_xmlin__positions),    TEST(test_xmlin__text_coalesced),
-    TEST(test_xmlin__attributes),   TEST(test_xmlin__bom_crlf),
-    TEST(test_xmlin__doctype),      TEST(test_xmlin__billion_laughs),
-    TEST(test_xmlin__xxe),          TEST(test_xmlin__depth),
-    TEST(test_xmlin__errors),       TEST(test_xmlin__large_linear),
+    TEST(test_xmlin__positions),  TEST(test_xmlin__text_coalesced),
+    TEST(test_xmlin__attributes), TEST(test_xmlin__bom_crlf),
+    TEST(test_xmlin__doctype),    TEST(test_xmlin__billion_laughs),
+    TEST(test_xmlin__xxe),        TEST(test_xmlin__depth),
+    TEST(test_xmlin__errors),     TEST(test_xmlin__large_linear),
 };
 
 int main(int argc, char **argv)
 {
     bt_ctx_init(&ctx);
-    int rc = bt_t_main("test_xmlin", cases,
-                       (int)(sizeof cases / sizeof *cases), argc, argv);
+    int rc = bt_t_main("test_xmlin", cases, (int)(sizeof cases / sizeof *cases),
+                       argc, argv);
     bt_ctx_free(&ctx);
     return rc;
 }
