@@ -219,6 +219,25 @@ int bt_build_run(bt_ctx *ctx, const bt_options *opt)
                                  doc->layout.text.len);
         lpos = doc->layout.pos;
     }
+    /* a layout file is an input like any other: it must stay inside the
+     * bulletin's folder (a manifest's layout is relative to the manifest,
+     * the command line's to the current folder) */
+    size_t ln = strlen(lname);
+    if (strchr(lname, '/') || (ln > 4 && strcmp(lname + ln - 4, ".xml") == 0)) {
+        char *cwd = opt->layout ? realpath(".", NULL) : NULL;
+        const char *why = NULL;
+        const char *dir = opt->layout ? cwd : doc->root;
+        const char *res = dir ? bt_resolve_path(ctx, dir, lname, doc->root,
+                                                opt->allow_outside, &why)
+                              : NULL;
+        free(cwd);
+        if (!res) {
+            bt_error(ctx, lpos, "layout '%s': %s", lname,
+                     why ? why : "no such file");
+            goto done;
+        }
+        lname = res;
+    }
     if (bt_layout_load(ctx, lname, lpos, opt->datadir, &lay) != 0)
         goto done;
     char *fontdir = bt_arena_printf(&ctx->arena, "%s/fonts", opt->datadir);

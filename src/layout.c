@@ -43,7 +43,9 @@ static void *vec_push(vec *v)
 
 /* ---- units ---- */
 
-enum unit_kind { U_LINE, U_SPACE, U_FIGURE };
+enum unit_kind { U_LINE, U_SPACE, U_FIGURE, U_SPAN };
+/* U_SPAN: a figure across all columns; the column flow stops above it and
+ * starts again below it. */
 
 typedef struct unit {
     enum unit_kind kind;
@@ -460,10 +462,9 @@ static int columns_needed(const unit *a, int from, int n, int32_t h, int max,
 
 /* Flows units through the columns, page after page, balancing the columns
  * where the units end. */
-static void flow_columns(engine *e, const units *u)
+static void flow_columns(engine *e, const unit *a, int n)
 {
-    const unit *a = u->v.p;
-    int n = u->v.n, ncol = e->lay->columns;
+    int ncol = e->lay->columns;
     int i = 0;
     while (i < n && e->rc == 0) {
         while (i < n && a[i].kind == U_SPACE)
@@ -529,6 +530,35 @@ static int is_vi(const engine *e)
 }
 
 /* ---- article ---- */
+
+/* Stacks units [first, end) into one U_SPAN unit (a figure and its caption
+ * across the columns). */
+static void merge_span(engine *e, units *u, int first)
+{
+    unit *a = u->v.p;
+    int n = 0;
+    int32_t h = 0;
+    for (int k = first; k < u->v.n; k++)
+        n += a[k].nboxes;
+    bt_box *b = bt_arena_alloc(&e->ctx->arena, sizeof(bt_box) * (size_t)(n ? n : 1));
+    int at = 0;
+    for (int k = first; k < u->v.n; k++) {
+        for (int i = 0; i < a[k].nboxes; i++) {
+            b[at] = a[k].boxes[i];
+            b[at].y += h;
+            at++;
+        }
+        h += a[k].h;
+    }
+    unit m = a[first];
+    m.kind = U_SPAN;
+    m.h = h;
+    m.boxes = b;
+    m.nboxes = n;
+    m.keep = 0;
+    u->v.n = first;
+    *(unit *)vec_push(&u->v) = m;
+}
 
 static void body_units(engine *e, const bt_article *art, units *u)
 {
@@ -606,12 +636,15 @@ static void body_units(engine *e, const bt_article *art, units *u)
             break;
         }
         case BT_BLOCK_FIGURE: {
+            int span = lay->figure_span && lay->columns > 1;
+            int32_t fw = span ? e->width : colw;
             add_space(u, sp, 0);
+            first = u->v.n;
             const bt_image *img = b->image;
             if (img && img->width > 0 && img->height > 0) {
-                int32_t w = colw;
+                int32_t w = fw;
                 int64_t h = (int64_t)w * img->height / img->width;
-                int32_t maxh = (e->bottom - e->top) * 3 / 5;
+                int32_t maxh = (e->bottom - e->top) * (span ? 2 : 3) / 5;
                 if (h > maxh) {
                     w = (int32_t)((int64_t)w * maxh / h);
                     h = maxh;
@@ -624,7 +657,7 @@ static void body_units(engine *e, const bt_article *art, units *u)
                 fu->blk = b;
                 bt_box *ib = bt_arena_alloc(a, sizeof *ib);
                 ib->kind = BT_BOX_IMAGE;
-                ib->x = (colw - w) / 2;
+                ib->x = (fw - w) / 2;
                 ib->y = 0;
                 ib->w = w;
                 ib->h = (int32_t)h;
@@ -634,12 +667,14 @@ static void body_units(engine *e, const bt_article *art, units *u)
                 fu->nboxes = 1;
             }
             if (b->runs.count) {
-                first = u->v.n;
-                set_text(e, u, BT_ROLE_CAPTION, &b->runs, 0, colw, AL_LEFT, 0,
+                int cfirst = u->v.n;
+                set_text(e, u, BT_ROLE_CAPTION, &b->runs, 0, fw, AL_LEFT, 0,
                          art, b, NULL, 0);
-                for (int k = first; k < u->v.n - 1; k++)
+                for (int k = cfirst; k < u->v.n - 1; k++)
                     ((unit *)u->v.p)[k].keep = 1;
             }
+            if (span && u->v.n > first)
+                merge_span(e, u, first);
             add_space(u, sp, 0);
             break;
         }
@@ -793,7 +828,23 @@ static void layout_article(engine *e, const bt_article *art,
     add_outline(e, 1, art->title.text, e->y);
     e->article_page[art->index] = e->pages.n;
     place_stack(e, &head, 0, head.v.n);
-    flow_columns(e, &body);
+    /* columns, interrupted by figures that span them */
+    const unit *bu = body.v.p;
+    int from = 0;
+    for (int k = 0; k <= body.v.n; k++) {
+        if (k < body.v.n && bu[k].kind != U_SPAN)
+            continue;
+        flow_columns(e, bu + from, k - from);
+        if (k < body.v.n) {
+            if (e->y > e->top)
+                e->y += lay->para_space;
+            if (e->y + bu[k].h > e->bottom)
+                new_page(e);
+            place_unit(e, &bu[k], e->left, e->y);
+            e->y += bu[k].h + lay->para_space;
+        }
+        from = k + 1;
+    }
     free(head.v.p);
     free(body.v.p);
     free(sech.v.p);
@@ -977,7 +1028,7 @@ static void toc(engine *e)
         }
     }
     place_stack(e, &head, 0, head.v.n);
-    flow_columns(e, &u);
+    flow_columns(e, u.v.p, u.v.n);
     e->y += lay->para_space * 2;
     bt_box rule;
     memset(&rule, 0, sizeof rule);

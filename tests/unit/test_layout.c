@@ -1,0 +1,461 @@
+/* test_layout.c - the layout engine with a fake font (every glyph 500/1000
+ * em, the space 250), without writing PDFs: column flow and balancing,
+ * widow/orphan and keep rules, justification, long words, font coverage
+ * errors and fallback fonts, the page map and the outline. */
+#include <stdlib.h>
+#include <string.h>
+#include "harness.h"
+#include "layout.h"
+#include "model.h"
+
+/* ---- the fake font ---- */
+
+#define FAKE_FALLBACK 7
+static bt_glyphpos fake_buf[8192];
+static int fake_shape(void *payload, uint32_t font, const uint32_t *cps,
+                      int len, const bt_glyphpos **out)
+{
+    (void)payload;
+    (void)font;
+    for (int i = 0; i < len && i < 8192; i++) {
+        fake_buf[i].cp = cps[i];
+        fake_buf[i].advance = cps[i] == ' ' ? 250 : 500;
+        fake_buf[i].dx = fake_buf[i].dy = 0;
+    }
+    *out = fake_buf;
+    return len;
+}
+static int fake_covers(void *payload, uint32_t font, uint32_t cp)
+{
+    (void)payload;
+    /* font 7 is the fallback: it covers only Thai */
+    if (font == FAKE_FALLBACK)
+        return cp >= 0x0E00 && cp <= 0x0E7F;
+    return cp < 0x0E00 || (cp >= 0x1E00 && cp < 0xE000);
+}
+static uint32_t fake_fallback(void *payload, uint32_t font, uint32_t cp)
+{
+    (void)payload;
+    (void)font;
+    return cp >= 0x0E00 && cp <= 0x0E7F ? FAKE_FALLBACK : BT_FONT_NONE;
+}
+static void fake_metrics(void *payload, uint32_t font, bt_fontmetrics *out)
+{
+    (void)payload;
+    (void)font;
+    out->ascent = 1000;
+    out->descent = 250;
+    out->capheight = 700;
+    out->xheight = 500;
+}
+static const bt_shaper fake = {fake_shape, fake_covers, fake_fallback,
+                               fake_metrics, NULL};
+
+/* ---- building documents ---- */
+
+static bt_str S(bt_ctx *ctx, const char *s)
+{
+    return bt_arena_str(&ctx->arena, s, strlen(s));
+}
+
+static bt_layout test_layout(void)
+{
+    bt_layout lay;
+    bt_layout_defaults(&lay);
+    for (int r = 0; r < BT_ROLE_COUNT; r++) {
+        lay.style[r].font = 0;
+        lay.style[r].font_bold = 1;
+        lay.style[r].font_italic = 2;
+        lay.style[r].font_bold_italic = 3;
+    }
+    return lay;
+}
+
+/* Words "w1 w2 ..." of 3-6 letters; deterministic. */
+static bt_str words(bt_ctx *ctx, int n, int seed)
+{
+    char *buf = bt_arena_alloc(&ctx->arena, (size_t)n * 8 + 1);
+    size_t at = 0;
+    unsigned x = (unsigned)seed * 2654435761u + 1;
+    for (int i = 0; i < n; i++) {
+        x = x * 1103515245u + 12345u;
+        int len = 3 + (int)((x >> 16) % 4);
+        if (i)
+            buf[at++] = ' ';
+        for (int k = 0; k < len; k++)
+            buf[at++] = (char)('a' + (x >> (k + 3)) % 26);
+    }
+    buf[at] = 0;
+    bt_str s = {buf, at};
+    return s;
+}
+
+static bt_article *article(bt_ctx *ctx, bt_section *s, const char *title)
+{
+    bt_article *a = bt_article_new(&ctx->arena, 1);
+    a->title.text = S(ctx, title);
+    a->title.pos = (bt_pos){1, 1, 1};
+    bt_section_add_article(s, a);
+    return a;
+}
+
+/* Paragraph i gets source line 100+i, so boxes tell their paragraph. */
+static void para(bt_ctx *ctx, bt_article *a, int i, int nwords)
+{
+    bt_pos pos = {1, (uint32_t)(100 + i), 1};
+    bt_block *b = bt_article_add_block(&ctx->arena, a, BT_BLOCK_PARA, pos);
+    bt_runs_add(&ctx->arena, &b->runs, BT_RUN_TEXT, 0, words(ctx, nwords, i),
+                pos);
+}
+
+static bt_doc *doc_new(bt_ctx *ctx)
+{
+    bt_doc *d = bt_doc_new(&ctx->arena);
+    d->title.text = S(ctx, "Bản tin thử");
+    d->has_manifest = 1;
+    return d;
+}
+
+/* ---- reading the result: lines = text boxes grouped by (x column, y) ---- */
+
+typedef struct line {
+    int page, col;
+    int32_t y, x0, x1;
+    uint32_t para; /* source line of its first box */
+} line;
+
+static int line_cmp(const void *a, const void *b)
+{
+    const line *p = a, *q = b;
+    if (p->page != q->page)
+        return p->page - q->page;
+    if (p->col != q->col)
+        return p->col - q->col;
+    return p->y < q->y ? -1 : p->y > q->y;
+}
+
+/* Body lines (source line >= 100) in reading order. */
+static int body_lines(const bt_pages *pg, const bt_layout *lay, line *out,
+                      int max)
+{
+    int32_t colw = (lay->page_w - lay->margin_left - lay->margin_right -
+                    (lay->columns - 1) * lay->gap) / lay->columns;
+    int n = 0;
+    for (int p = 0; p < pg->npages; p++) {
+        for (int i = 0; i < pg->pages[p].nboxes; i++) {
+            const bt_box *b = &pg->pages[p].boxes[i];
+            if (b->kind != BT_BOX_GLYPHS || b->src.line < 100)
+                continue;
+            int col = (b->x - lay->margin_left) / (colw + lay->gap);
+            int k;
+            for (k = 0; k < n; k++)
+                if (out[k].page == p && out[k].col == col && out[k].y == b->y)
+                    break;
+            if (k == n) {
+                if (n == max)
+                    return n;
+                out[n].page = p;
+                out[n].col = col;
+                out[n].y = b->y;
+                out[n].x0 = b->x;
+                out[n].x1 = b->x + b->w;
+                out[n].para = b->src.line;
+                n++;
+            } else {
+                if (b->x < out[k].x0)
+                    out[k].x0 = b->x;
+                if (b->x + b->w > out[k].x1)
+                    out[k].x1 = b->x + b->w;
+            }
+        }
+    }
+    qsort(out, (size_t)n, sizeof *out, line_cmp);
+    return n;
+}
+
+static line lines_buf[20000];
+
+/* ---- cases ---- */
+
+static void test_layout__columns_balanced(void)
+{
+    bt_ctx ctx;
+    bt_ctx_init(&ctx);
+    bt_ctx_file(&ctx, "a.xml", NULL);
+    bt_doc *d = doc_new(&ctx);
+    bt_section *s = bt_doc_add_section(&ctx.arena, d);
+    bt_article *a = article(&ctx, s, "Một bài");
+    for (int i = 0; i < 6; i++)
+        para(&ctx, a, i, 60);
+    bt_doc_finish(&ctx.arena, d);
+    bt_layout lay = test_layout();
+    bt_pages *pg = NULL;
+    CHECK_INT(bt_layout_run(&ctx, d, &lay, &fake, &pg), 0);
+    CHECK_INT(ctx.nerrors, 0);
+    CHECK_INT(pg->npages, 1);
+    int n = body_lines(pg, &lay, lines_buf, 20000);
+    int per[3] = {0, 0, 0};
+    int32_t bottom[3] = {0, 0, 0};
+    for (int i = 0; i < n; i++) {
+        CHECK(lines_buf[i].col >= 0 && lines_buf[i].col < 3);
+        per[lines_buf[i].col]++;
+        if (lines_buf[i].y > bottom[lines_buf[i].col])
+            bottom[lines_buf[i].col] = lines_buf[i].y;
+    }
+    /* balanced: every column used, lengths within two lines */
+    for (int c = 0; c < 3; c++)
+        CHECK(per[c] > 0);
+    int mx = BT_MAX(per[0], BT_MAX(per[1], per[2]));
+    int mn = BT_MIN(per[0], BT_MIN(per[1], per[2]));
+    CHECK(mx - mn <= 2);
+    bt_ctx_free(&ctx);
+}
+
+/* Every justified line that is not a paragraph's last ends flush at the
+ * column's right edge; no line is wider than its column. */
+static void test_layout__justified_flush(void)
+{
+    bt_ctx ctx;
+    bt_ctx_init(&ctx);
+    bt_ctx_file(&ctx, "a.xml", NULL);
+    bt_doc *d = doc_new(&ctx);
+    bt_section *s = bt_doc_add_section(&ctx.arena, d);
+    bt_article *a = article(&ctx, s, "Bài");
+    for (int i = 0; i < 4; i++)
+        para(&ctx, a, i, 45);
+    bt_doc_finish(&ctx.arena, d);
+    bt_layout lay = test_layout();
+    bt_pages *pg = NULL;
+    CHECK_INT(bt_layout_run(&ctx, d, &lay, &fake, &pg), 0);
+    int32_t colw = (lay.page_w - lay.margin_left - lay.margin_right -
+                    2 * lay.gap) / 3;
+    int n = body_lines(pg, &lay, lines_buf, 20000);
+    CHECK(n > 20);
+    int flush = 0;
+    for (int i = 0; i < n; i++) {
+        const line *l = &lines_buf[i];
+        int32_t right = lay.margin_left + l->col * (colw + lay.gap) + colw;
+        CHECK(l->x1 <= right + 1);
+        int last = i + 1 == n || lines_buf[i + 1].para != l->para;
+        if (!last) {
+            CHECK(l->x1 >= right - 1);
+            flush++;
+        }
+    }
+    CHECK(flush > 10);
+    bt_ctx_free(&ctx);
+}
+
+/* Over several pages: a paragraph never leaves a single line at the foot
+ * (orphan) or the top (widow) of a column. */
+static void test_layout__no_widows_orphans(void)
+{
+    bt_ctx ctx;
+    bt_ctx_init(&ctx);
+    bt_ctx_file(&ctx, "a.xml", NULL);
+    bt_doc *d = doc_new(&ctx);
+    bt_section *s = bt_doc_add_section(&ctx.arena, d);
+    bt_article *a = article(&ctx, s, "Dài");
+    for (int i = 0; i < 120; i++)
+        para(&ctx, a, i, 20 + (i * 7) % 40);
+    bt_doc_finish(&ctx.arena, d);
+    bt_layout lay = test_layout();
+    bt_pages *pg = NULL;
+    CHECK_INT(bt_layout_run(&ctx, d, &lay, &fake, &pg), 0);
+    CHECK(pg->npages >= 3);
+    int n = body_lines(pg, &lay, lines_buf, 20000);
+    int breaks = 0;
+    for (int i = 1; i < n; i++) {
+        const line *p = &lines_buf[i - 1], *l = &lines_buf[i];
+        int newcol = p->page != l->page || p->col != l->col;
+        if (!newcol || p->para != l->para)
+            continue;
+        breaks++;
+        /* the paragraph continues across a column break: at least two of
+         * its lines on each side */
+        CHECK(i >= 2 && lines_buf[i - 2].para == p->para &&
+              lines_buf[i - 2].page == p->page &&
+              lines_buf[i - 2].col == p->col);
+        CHECK(i + 1 < n && lines_buf[i + 1].para == l->para &&
+              lines_buf[i + 1].page == l->page &&
+              lines_buf[i + 1].col == l->col);
+    }
+    CHECK(breaks > 3); /* the test did exercise split paragraphs */
+    /* page map: one mark per page, pages in order */
+    CHECK_INT(pg->nmarks, pg->npages);
+    for (int p = 0; p < pg->nmarks; p++) {
+        CHECK_INT(pg->marks[p].page, p + 1);
+        CHECK(pg->marks[p].article == a);
+    }
+    bt_ctx_free(&ctx);
+}
+
+/* A heading is never the last thing in a column. */
+static void test_layout__heading_kept_with_text(void)
+{
+    bt_ctx ctx;
+    bt_ctx_init(&ctx);
+    bt_ctx_file(&ctx, "a.xml", NULL);
+    bt_doc *d = doc_new(&ctx);
+    bt_section *s = bt_doc_add_section(&ctx.arena, d);
+    bt_article *a = article(&ctx, s, "Tiêu đề");
+    for (int i = 0; i < 60; i++) {
+        if (i % 3 == 2) {
+            bt_pos pos = {1, (uint32_t)(5000 + i), 1};
+            bt_block *b = bt_article_add_block(&ctx.arena, a,
+                                               BT_BLOCK_HEADING, pos);
+            bt_runs_add(&ctx.arena, &b->runs, BT_RUN_TEXT, 0,
+                        S(&ctx, "Tiểu mục"), pos);
+        } else {
+            para(&ctx, a, i, 25 + i % 17);
+        }
+    }
+    bt_doc_finish(&ctx.arena, d);
+    bt_layout lay = test_layout();
+    bt_pages *pg = NULL;
+    CHECK_INT(bt_layout_run(&ctx, d, &lay, &fake, &pg), 0);
+    int n = body_lines(pg, &lay, lines_buf, 20000);
+    for (int i = 0; i + 1 < n; i++) {
+        const line *l = &lines_buf[i], *nx = &lines_buf[i + 1];
+        int lastincol = nx->page != l->page || nx->col != l->col;
+        CHECK(!(lastincol && l->para >= 5000));
+    }
+    bt_ctx_free(&ctx);
+}
+
+/* A word wider than the column is broken between letters with a warning;
+ * no box is wider than the column. */
+static void test_layout__long_word(void)
+{
+    bt_ctx ctx;
+    bt_ctx_init(&ctx);
+    bt_ctx_file(&ctx, "a.xml", NULL);
+    bt_doc *d = doc_new(&ctx);
+    bt_section *s = bt_doc_add_section(&ctx.arena, d);
+    bt_article *a = article(&ctx, s, "Từ dài");
+    bt_pos pos = {1, 100, 1};
+    bt_block *b = bt_article_add_block(&ctx.arena, a, BT_BLOCK_PARA, pos);
+    char *w = bt_arena_alloc(&ctx.arena, 5001);
+    memset(w, 'x', 5000);
+    bt_str ws = {w, 5000};
+    bt_runs_add(&ctx.arena, &b->runs, BT_RUN_TEXT, 0, ws, pos);
+    bt_doc_finish(&ctx.arena, d);
+    bt_layout lay = test_layout();
+    bt_pages *pg = NULL;
+    CHECK_INT(bt_layout_run(&ctx, d, &lay, &fake, &pg), 0);
+    CHECK_INT(ctx.nerrors, 0);
+    CHECK(ctx.nwarnings >= 1);
+    CHECK(ctx.ndiags >= 1 && strstr(ctx.diags[0].msg, "wider than the column"));
+    int32_t colw = (lay.page_w - lay.margin_left - lay.margin_right -
+                    2 * lay.gap) / 3;
+    long letters = 0;
+    for (int p = 0; p < pg->npages; p++)
+        for (int i = 0; i < pg->pages[p].nboxes; i++) {
+            const bt_box *x = &pg->pages[p].boxes[i];
+            if (x->kind == BT_BOX_GLYPHS && x->src.line == 100) {
+                CHECK(x->w <= colw);
+                letters += x->u.run.n;
+            }
+        }
+    CHECK_INT(letters, 5000);
+    bt_ctx_free(&ctx);
+}
+
+/* A character no font covers is an error naming it at its position; one a
+ * fallback font covers is set in that font. */
+static void test_layout__coverage(void)
+{
+    bt_ctx ctx;
+    bt_ctx_init(&ctx);
+    bt_ctx_file(&ctx, "a.xml", NULL);
+    bt_doc *d = doc_new(&ctx);
+    bt_section *s = bt_doc_add_section(&ctx.arena, d);
+    bt_article *a = article(&ctx, s, "Phông");
+    bt_pos pos = {1, 100, 5};
+    bt_block *b = bt_article_add_block(&ctx.arena, a, BT_BLOCK_PARA, pos);
+    /* "ab <U+0E01> cd <U+E000>" */
+    bt_runs_add(&ctx.arena, &b->runs, BT_RUN_TEXT, 0,
+                S(&ctx, "ab \xe0\xb8\x81 cd \xee\x80\x80"), pos);
+    bt_doc_finish(&ctx.arena, d);
+    bt_layout lay = test_layout();
+    bt_pages *pg = NULL;
+    CHECK_INT(bt_layout_run(&ctx, d, &lay, &fake, &pg), -1);
+    CHECK(ctx.nerrors >= 1);
+    CHECK(ctx.ndiags >= 1);
+    CHECK(strstr(ctx.diags[0].msg, "U+E000") != NULL);
+    CHECK_INT(ctx.diags[0].pos.line, 100);
+    CHECK_INT(ctx.diags[0].pos.col, 5 + 8); /* 9th character of the run */
+    bt_ctx_free(&ctx);
+
+    /* without the private-use character it builds, Thai in font 7 */
+    bt_ctx_init(&ctx);
+    bt_ctx_file(&ctx, "a.xml", NULL);
+    d = doc_new(&ctx);
+    s = bt_doc_add_section(&ctx.arena, d);
+    a = article(&ctx, s, "Phông");
+    b = bt_article_add_block(&ctx.arena, a, BT_BLOCK_PARA, pos);
+    bt_runs_add(&ctx.arena, &b->runs, BT_RUN_TEXT, 0,
+                S(&ctx, "ab \xe0\xb8\x81 cd"), pos);
+    bt_doc_finish(&ctx.arena, d);
+    CHECK_INT(bt_layout_run(&ctx, d, &lay, &fake, &pg), 0);
+    int thai = 0;
+    for (int i = 0; i < pg->pages[0].nboxes; i++) {
+        const bt_box *x = &pg->pages[0].boxes[i];
+        if (x->kind == BT_BOX_GLYPHS && x->u.run.n == 1 &&
+            x->u.run.glyphs[0].cp == 0x0E01) {
+            CHECK_INT(x->u.run.font, FAKE_FALLBACK);
+            thai++;
+        }
+    }
+    CHECK_INT(thai, 1);
+    bt_ctx_free(&ctx);
+}
+
+/* Two articles in two sections: outline levels, article pages, the table of
+ * contents links to the page each article starts on. */
+static void test_layout__outline_and_toc(void)
+{
+    bt_ctx ctx;
+    bt_ctx_init(&ctx);
+    bt_ctx_file(&ctx, "a.xml", NULL);
+    bt_doc *d = doc_new(&ctx);
+    bt_section *s1 = bt_doc_add_section(&ctx.arena, d);
+    s1->title.text = S(&ctx, "Kinh tế");
+    bt_article *a1 = article(&ctx, s1, "Bài một");
+    for (int i = 0; i < 80; i++)
+        para(&ctx, a1, i, 50);
+    bt_section *s2 = bt_doc_add_section(&ctx.arena, d);
+    s2->title.text = S(&ctx, "Xã hội");
+    bt_article *a2 = article(&ctx, s2, "Bài hai");
+    para(&ctx, a2, 500, 30);
+    bt_doc_finish(&ctx.arena, d);
+    bt_layout lay = test_layout();
+    bt_pages *pg = NULL;
+    CHECK_INT(bt_layout_run(&ctx, d, &lay, &fake, &pg), 0);
+    CHECK_INT(pg->noutline, 4);
+    CHECK_INT(pg->outline[0].level, 0);
+    CHECK_INT(pg->outline[1].level, 1);
+    CHECK_INT(pg->outline[2].level, 0);
+    CHECK_INT(pg->outline[3].page, pg->article_page[a2->index]);
+    CHECK(pg->article_page[a2->index] > 1);
+    int links_to_a2 = 0;
+    for (int i = 0; i < pg->pages[0].nboxes; i++) {
+        const bt_box *x = &pg->pages[0].boxes[i];
+        if (x->kind == BT_BOX_LINK && !x->u.link.uri &&
+            x->u.link.page == pg->article_page[a2->index])
+            links_to_a2++;
+    }
+    CHECK(links_to_a2 >= 1);
+    bt_ctx_free(&ctx);
+}
+
+static const bt_t_case cases[] = {
+    TEST(test_layout__columns_balanced),
+    TEST(test_layout__justified_flush),
+    TEST(test_layout__no_widows_orphans),
+    TEST(test_layout__heading_kept_with_text),
+    TEST(test_layout__long_word),
+    TEST(test_layout__coverage),
+    TEST(test_layout__outline_and_toc),
+};
+TEST_MAIN("test_layout", cases)
