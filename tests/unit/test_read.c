@@ -29,7 +29,9 @@ static char *path_in(const char *dir, const char *name)
     static char p[4][512];
     static int k;
     k = (k + 1) % 4;
-    snprintf(p[k], sizeof p[k], "%s/%s", dir, name);
+    int n = snprintf(p[k], sizeof p[k], "%s/%s", dir, name);
+    if (n < 0 || (size_t)n >= sizeof p[k])
+        abort();
     return p[k];
 }
 
