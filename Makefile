@@ -54,20 +54,30 @@ ifeq ($(BUILD),release)
 	@ln -sf $(OUT)/bantin bantin
 endif
 
+ifeq ($(V),1)
+  Q :=
+else
+  Q := @
+endif
+
 $(OUT)/obj/%.o: src/%.c $(wildcard src/*.h) | $(OUT)/obj
-	$(CC) $(CFLAGS) -iquote src -c $< -o $@
+	@echo "  CC      $(BUILD) $<"
+	$(Q)$(CC) $(CFLAGS) -iquote src -c $< -o $@
 
 $(OUT)/libbantin.a: $(LIBOBJS)
-	rm -f $@ && ar rcs $@ $^
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(OUT)/bantin: $(OUT)/obj/main.o $(OUT)/libbantin.a
-	$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
 $(OUT)/test_%: tests/unit/test_%.c tests/harness.h $(OUT)/libbantin.a
-	$(CC) $(CFLAGS) -iquote src -iquote tests $< $(OUT)/libbantin.a $(LDLIBS) -o $@
+	@echo "  TEST    $@"
+	$(Q)$(CC) $(CFLAGS) -iquote src -iquote tests $< $(OUT)/libbantin.a $(LDLIBS) -o $@
 
 $(OUT)/replay_%: tests/fuzz/%.c tests/fuzz/replay_main.c $(OUT)/libbantin.a
-	$(CC) $(CFLAGS) -iquote src $< tests/fuzz/replay_main.c $(OUT)/libbantin.a $(LDLIBS) -o $@
+	@echo "  REPLAY  $@"
+	$(Q)$(CC) $(CFLAGS) -iquote src $< tests/fuzz/replay_main.c $(OUT)/libbantin.a $(LDLIBS) -o $@
 
 $(OUT)/obj:
 	mkdir -p $@
@@ -90,14 +100,15 @@ deps:
 
 # ---- the two commands of the README ----
 run: deps
-	$(MAKE) all
+	$(MAKE) -j$(JOBS) all
 	@mkdir -p build/samples
 	./bantin build samples/bulletin.xml -o build/samples
 	@ls -l build/samples/*.pdf build/samples/*.epub
 
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 test: deps
-	$(MAKE) all
-	$(MAKE) BUILD=asan all
+	$(MAKE) -j$(JOBS) all
+	$(MAKE) -j$(JOBS) BUILD=asan all
 	sh tests/run.sh
 
 asan:
@@ -115,9 +126,11 @@ FUZZCFLAGS := -std=c11 -O1 -g $(FUZZSAN) $(DEFS) -DBT_ARENA_MALLOC $(PKG_CFLAGS)
 FUZZOBJS  := $(LIBSRCS:src/%.c=build/fuzz/obj/%.o)
 build/fuzz/obj/%.o: src/%.c $(wildcard src/*.h)
 	@mkdir -p build/fuzz/obj
-	$(FUZZCC) $(FUZZCFLAGS) -fsanitize=fuzzer-no-link -iquote src -c $< -o $@
+	@echo "  CC      fuzz $<"
+	$(Q)$(FUZZCC) $(FUZZCFLAGS) -fsanitize=fuzzer-no-link -iquote src -c $< -o $@
 build/fuzz/%: tests/fuzz/%.c $(FUZZOBJS)
-	$(FUZZCC) $(FUZZCFLAGS) -fsanitize=fuzzer -iquote src $< $(FUZZOBJS) $(LDLIBS) -o $@
+	@echo "  FUZZ    $@"
+	$(Q)$(FUZZCC) $(FUZZCFLAGS) -fsanitize=fuzzer -iquote src $< $(FUZZOBJS) $(LDLIBS) -o $@
 FUZZBINS := $(FUZZSRCS:tests/fuzz/%.c=build/fuzz/%)
 fuzz: $(FUZZBINS)
 	@for f in $(FUZZBINS); do n=$$(basename $$f); \
@@ -155,7 +168,7 @@ install: all
 	  $(DESTDIR)$(PREFIX)/share/bantin/fonts $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(OUT)/bantin $(DESTDIR)$(PREFIX)/bin/bantin
 	install -m 644 layouts/*.xml layouts/README $(DESTDIR)$(PREFIX)/share/bantin/layouts/
-	-install -m 644 fonts/* $(DESTDIR)$(PREFIX)/share/bantin/fonts/ 2>/dev/null
+	install -m 644 fonts/* $(DESTDIR)$(PREFIX)/share/bantin/fonts/
 	install -m 644 doc/bantin.1 $(DESTDIR)$(PREFIX)/share/man/man1/bantin.1
 
 clean:

@@ -142,7 +142,8 @@ static void load_images(bt_ctx *ctx, bt_doc *doc)
     bt_section_foreach(doc, s) bt_article_foreach(s, a) bt_block_foreach(a, b)
     {
         if (b->kind == BT_BLOCK_FIGURE && b->path && !bt_ctx_full(ctx))
-            b->image = bt_image_load(ctx, b->src_pos, b->path);
+            b->image =
+                bt_image_load_named(ctx, b->src_pos, b->path, b->src);
     }
 }
 
@@ -278,6 +279,12 @@ int bt_build_run(bt_ctx *ctx, const bt_options *opt)
     }
     if (ctx->nerrors || bt_fsout_commit(ctx, &out) != 0)
         goto done;
+    if (ctx->verbose > 0) {
+        if (opt->outputs & BT_OUT_PDF)
+            printf("wrote %s.pdf (%d pages)\n", base, pages->npages);
+        if (opt->outputs & BT_OUT_EPUB)
+            printf("wrote %s.epub (%d articles)\n", base, doc->narticles);
+    }
     rc = 0;
 done:
     bt_fsout_abort(&out);

@@ -50,6 +50,18 @@ bt_pos bt_pos_file(uint16_t file)
 static void add(bt_ctx *ctx, enum bt_diag_level level, bt_pos pos,
                 const char *fmt, va_list ap)
 {
+    char tmp[1024];
+    vsnprintf(tmp, sizeof tmp, fmt, ap);
+    /* the layout runs more than one pass (table of contents): a warning
+     * seen again at the same place is the same warning */
+    if (level == BT_DIAG_WARNING)
+        for (int i = 0; i < ctx->ndiags; i++)
+            if (ctx->diags[i].level == BT_DIAG_WARNING &&
+                ctx->diags[i].pos.file == pos.file &&
+                ctx->diags[i].pos.line == pos.line &&
+                ctx->diags[i].pos.col == pos.col &&
+                strcmp(ctx->diags[i].msg, tmp) == 0)
+                return;
     if (level == BT_DIAG_ERROR)
         ctx->nerrors++;
     else if (level == BT_DIAG_WARNING)
@@ -65,8 +77,6 @@ static void add(bt_ctx *ctx, enum bt_diag_level level, bt_pos pos,
         ctx->capdiags = ctx->capdiags ? ctx->capdiags * 2 : 16;
         ctx->diags = bt_xrealloc(ctx->diags, ctx->capdiags * sizeof *ctx->diags);
     }
-    char tmp[1024];
-    vsnprintf(tmp, sizeof tmp, fmt, ap);
     bt_diag *d = &ctx->diags[ctx->ndiags++];
     d->level = level;
     d->pos = pos;

@@ -528,9 +528,17 @@ static int block_in(const bt_article *art, const bt_block *b)
     return 0;
 }
 
+/* Whether printed page 1 opens with the masthead: the rule of layout.c's
+ * run_pass (an article built alone is its own front page). */
+static int print_has_masthead(const bt_doc *d)
+{
+    return d->has_manifest || d->narticles > 1;
+}
+
 /* Every printed page 1..npages gets exactly one target: page 1 is the
- * masthead (the cover document); page p takes its mark, or the target of
- * page p - 1 when it has none (a page that only continues a block). */
+ * masthead (the cover document) when the print has one, else the first
+ * article's head; page p takes its mark, or the target of page p - 1 when
+ * it has none (a page that only continues a block). */
 static void plan_pages(ep *x)
 {
     const bt_pages *pg = x->pages;
@@ -541,7 +549,12 @@ static void plan_pages(ep *x)
         return;
     x->pt = bt_arena_alloc(x->a, sizeof *x->pt * (size_t)n);
     char *set = bt_arena_alloc(x->a, (size_t)n);
-    set[0] = 1; /* page 1: cover */
+    memset(x->pt, 0, sizeof *x->pt * (size_t)n);
+    memset(set, 0, (size_t)n);
+    if (print_has_masthead(x->doc) || !x->narts)
+        set[0] = 1; /* page 1: the cover */
+    else
+        x->pt[0].art = x->arts[0]; /* page 1: the first article's head */
     for (int i = 0; i < pg->nmarks; i++) {
         const bt_pagemark *m = &pg->marks[i];
         if (m->page < 1 || m->page > n || set[m->page - 1] || !m->article)
@@ -1397,6 +1410,17 @@ static long clampl(long v, long lo, long hi)
     return v < lo ? lo : v > hi ? hi : v;
 }
 
+/* Relative size of a role on a phone: the layout's size over the body's,
+ * with display sizes pulled towards the body size (a 1.9x headline over
+ * 9.5 pt print body is 30 px on a 390 px screen: four words a line). The
+ * order of the sizes is kept; small print stays readable (>= 0.8em). */
+static long phone_size(long ratio)
+{
+    if (ratio > 1000)
+        ratio = 1000 + (ratio - 1000) * 3 / 4;
+    return clampl(ratio, 800, 2200);
+}
+
 static void css_role(ep *x, bt_buf *b, const char *sel, int role, int sized)
 {
     const bt_style *st = &x->lay->style[role];
@@ -1405,14 +1429,20 @@ static void css_role(ep *x, bt_buf *b, const char *sel, int role, int sized)
     bt_buf_printf(b, "%s{font-family:\"%s\",%s;font-weight:%d;font-style:%s",
                   sel, f->css, f->generic, st->bold ? 700 : 400,
                   st->italic ? "italic" : "normal");
+    long size = 1000;
     if (sized && st->size > 0 && body->size > 0) {
+        size = phone_size((long)st->size * 1000 / body->size);
         bt_buf_puts(b, ";font-size:");
-        css_dec(b, clampl((long)st->size * 1000 / body->size, 700, 2500));
+        css_dec(b, size);
         bt_buf_puts(b, "em");
     }
     if (sized && st->size > 0 && st->leading > 0) {
+        /* the layout's leading, but text sizes get at least 1.4 on a
+         * small screen and display sizes stay tight */
+        long lh = (long)st->leading * 1000 / st->size;
+        lh = size > 1200 ? clampl(lh, 1150, 1300) : clampl(lh, 1400, 1600);
         bt_buf_puts(b, ";line-height:");
-        css_dec(b, clampl((long)st->leading * 1000 / st->size, 1150, 1600));
+        css_dec(b, lh);
     }
     uint32_t color = st->color;
     if ((role == BT_ROLE_KICKER || role == BT_ROLE_SECTION) &&
@@ -1459,34 +1489,53 @@ static void write_css(ep *x)
     bt_buf_puts(&b, "section,header,footer,figure,figcaption,nav,article,aside"
                     "{display:block}\n[hidden]{display:none}\n");
     css_role(x, &b, "body", BT_ROLE_BODY, 0);
+    /* Reading on a phone: ragged right (no justification: without
+     * hyphenation, and Vietnamese is never hyphenated inside a syllable,
+     * justified 35-character lines open rivers), hyphens only where the
+     * text has them, paragraphs spaced rather than indented, no widows. */
     bt_buf_puts(&b, "body{font-size:1em;line-height:1.5;margin:0 3%;padding:0;"
-                    "max-width:none}\n"
+                    "max-width:none;text-align:left;"
+                    "-webkit-hyphens:manual;hyphens:manual;"
+                    "adobe-hyphenate:none;overflow-wrap:break-word}\n"
                     "em{font-style:italic}\nstrong{font-weight:700}\n"
-                    "p{margin:0 0 0.6em;text-indent:0}\n"
-                    "h1,h2,h3{margin:0.8em 0 0.4em}\n"
-                    "header{margin:0 0 1em}\n"
-                    "p.section,p.kicker{margin:0 0 0.2em}\n"
-                    "h1.headline{margin:0.1em 0 0.3em}\n"
-                    "p.subtitle,p.byline{margin:0 0 0.4em}\n"
-                    "p.lead{margin:0 0 0.9em}\n"
-                    "ul,ol{margin:0 0 0.6em;padding-left:1.6em}\n"
-                    "li{margin:0 0 0.2em}\n"
-                    "figure{margin:1em 0}\n"
+                    "p{margin:0 0 0.7em;text-indent:0;orphans:2;widows:2}\n"
+                    "h1,h2,h3{margin:1.2em 0 0.4em;page-break-after:avoid;"
+                    "break-after:avoid}\n"
+                    "header{margin:0 0 1.2em}\n"
+                    "p.section,p.kicker{margin:0 0 0.25em}\n"
+                    "h1.headline{margin:0.1em 0 0.35em}\n"
+                    "p.subtitle{margin:0 0 0.5em}\n"
+                    "p.byline{margin:0.5em 0 0;padding-top:0.4em}\n"
+                    "p.lead{margin:0 0 1em}\n"
+                    "ul,ol{margin:0 0 0.7em;padding-left:1.5em}\n"
+                    "li{margin:0 0 0.3em}\n"
+                    "figure{margin:1.2em 0;page-break-inside:avoid;"
+                    "break-inside:avoid}\n"
                     "img{max-width:100%;height:auto}\n"
-                    "figcaption{margin:0.3em 0 0}\n"
-                    "p.credit{text-align:right}\n"
+                    "figure img{display:block;margin:0 auto}\n"
+                    "figcaption{margin:0.4em 0 0}\n"
+                    "p.photo-note{margin:0.4em 0 1em}\n"
+                    "p.credit{text-align:right;margin-top:1em}\n"
                     "header.masthead{text-align:center;margin:1em 0 1.5em;"
                     "padding-bottom:0.8em}\n"
+                    "h1.masthead{margin:0.2em 0 0.3em}\n"
+                    "p.mastsub,p.issue,p.publisher{margin:0 0 0.3em}\n"
                     "ul.toc,nav ol{list-style:none;padding-left:0}\n"
-                    "nav ol ol{padding-left:1.2em}\n"
-                    "ul.toc li,nav li{margin:0.3em 0}\n");
+                    "nav ol ol{padding-left:1em}\n"
+                    "ul.toc li,nav li{margin:0 0 0.55em}\n"
+                    "ul.toc a,nav a{text-decoration:none}\n"
+                    "h3.toc-section,nav#toc span{display:block;"
+                    "margin:1em 0 0.4em}\n");
     uint32_t rule = x->lay->rule_color, accent = x->lay->accent_color;
     bt_buf_printf(&b,
                   "header.masthead{border-bottom:0.1em solid #%06x}\n"
-                  "blockquote{margin:0.8em 0 0.8em 1em;padding-left:0.8em;"
-                  "border-left:0.2em solid #%06x}\n",
-                  (unsigned)(rule & 0xFFFFFF),
-                  (unsigned)((accent ? accent : rule) & 0xFFFFFF));
+                  "p.byline{border-top:1px solid #%06x}\n"
+                  "blockquote{margin:1em 0 1em 0.2em;padding-left:0.8em;"
+                  "border-left:0.2em solid #%06x}\n"
+                  "a{color:#%06x}\n",
+                  (unsigned)(rule & 0xFFFFFF), (unsigned)(rule & 0xFFFFFF),
+                  (unsigned)((accent ? accent : rule) & 0xFFFFFF),
+                  (unsigned)((accent ? accent : 0x111111) & 0xFFFFFF));
     css_role(x, &b, "p.lead", BT_ROLE_LEAD, 1);
     css_role(x, &b, "h1.headline", BT_ROLE_HEADLINE, 1);
     css_role(x, &b, "p.subtitle", BT_ROLE_SUBTITLE, 1);
@@ -1502,6 +1551,7 @@ static void write_css(ep *x)
              "h3.toc-section,nav#toc span",
              BT_ROLE_SECTION, 1);
     css_role(x, &b, "ul.toc a,nav a", BT_ROLE_TOC, 1);
+    bt_buf_puts(&b, "h1.toc-title{font-size:1.4em;margin-top:0.5em}\n");
     add_entry(x, "EPUB/css/bantin.css", bt_arena_memdup(x->a, b.data, b.len),
               b.len, R_CSS);
     bt_buf_free(&b);
@@ -1564,6 +1614,70 @@ static void stamp_tm(const bt_doc *d, struct tm *tm)
     }
 }
 
+static void opf_role(ep *x, const char *id, const char *role)
+{
+    el(x, "meta");
+    attr(x, "refines", bt_arena_printf(x->a, "#%s", id));
+    attr(x, "property", "role");
+    attr(x, "scheme", "marc:relators");
+    if (x->w)
+        chk(x, xmlTextWriterWriteString(x->w, BAD_CAST role));
+    endv(x);
+    nl(x);
+}
+
+/* Who made the book. A single article (or articles by one set of people)
+ * is theirs: dc:creator per author, role aut. A digest of several
+ * articles by different people is compiled by its publisher: dc:creator
+ * the publisher, role com (compiler), and each distinct article author a
+ * dc:contributor, role aut, so that shelves show the office that issued
+ * the bulletin rather than whoever wrote its first article. Without a
+ * publisher the authors are the creators. Names are NFC (the readers
+ * normalised them), compared exactly, listed in reading order. */
+static void write_creators(ep *x)
+{
+    const bt_doc *d = x->doc;
+    const char **names =
+        bt_arena_alloc(x->a, sizeof *names * (size_t)(x->narts * 8 + 1));
+    int n = 0, cap = x->narts * 8, same = 1;
+    const bt_author *first = x->narts ? x->arts[0]->authors : NULL;
+    for (int k = 0; k < x->narts; k++) {
+        const bt_author *au = x->arts[k]->authors, *fa = first;
+        for (; au && fa; au = au->next, fa = fa->next)
+            same &= au->name.text.len == fa->name.text.len &&
+                    memcmp(au->name.text.ptr, fa->name.text.ptr,
+                           au->name.text.len) == 0;
+        same &= !au && !fa;
+        for (au = x->arts[k]->authors; au; au = au->next) {
+            const char *name = cstr(x, au->name.text);
+            int dup = !*name;
+            for (int i = 0; i < n && !dup; i++)
+                dup = strcmp(names[i], name) == 0;
+            if (dup)
+                continue;
+            if (n == cap) {
+                const char **more =
+                    bt_arena_alloc(x->a, sizeof *more * (size_t)(2 * cap + 1));
+                memcpy(more, names, sizeof *names * (size_t)n);
+                names = more;
+                cap = 2 * cap + 1;
+            }
+            names[n++] = name;
+        }
+    }
+    int compiled = d->publisher.text.len && (!n || (x->narts > 1 && !same));
+    if (compiled) {
+        opf_dc(x, "dc:creator", "creator", cstr(x, d->publisher.text));
+        opf_role(x, "creator", "com");
+    }
+    for (int i = 0; i < n; i++) {
+        const char *id = bt_arena_printf(
+            x->a, compiled ? "contributor-%d" : "creator-%d", i + 1);
+        opf_dc(x, compiled ? "dc:contributor" : "dc:creator", id, names[i]);
+        opf_role(x, id, "aut");
+    }
+}
+
 static void write_opf(ep *x)
 {
     const bt_doc *d = x->doc;
@@ -1589,36 +1703,39 @@ static void write_opf(ep *x)
                                 d->number.text.ptr);
     opf_dc(x, "dc:title", "title", title);
     opf_dc(x, "dc:language", NULL, d->lang);
-    snprintf(buf, sizeof buf, "%04d-%02d-%02d", tm.tm_year + 1900,
-             tm.tm_mon + 1, tm.tm_mday);
-    opf_dc(x, "dc:date", NULL, buf);
+    /* dc:date is the publication date: the bulletin's, else the latest
+     * article's, as precise as it is known; none when there is no date
+     * (the 1980 fallback of the date rule is no publication date) */
+    bt_date pub = d->date;
+    if (!pub.y) {
+        const bt_section *ds;
+        const bt_article *da;
+        bt_section_foreach(d, ds) {
+            bt_article_foreach(ds, da) {
+                bt_date ad = da->date;
+                if (ad.y > pub.y ||
+                    (ad.y == pub.y && (ad.m > pub.m ||
+                                       (ad.m == pub.m && ad.d > pub.d))))
+                    pub = ad;
+            }
+        }
+    }
+    if (pub.y > 0 && pub.y <= 9999) {
+        if (pub.m >= 1 && pub.m <= 12 && pub.d >= 1 && pub.d <= 31)
+            snprintf(buf, sizeof buf, "%04d-%02d-%02d", pub.y, pub.m, pub.d);
+        else if (pub.m >= 1 && pub.m <= 12)
+            snprintf(buf, sizeof buf, "%04d-%02d", pub.y, pub.m);
+        else
+            snprintf(buf, sizeof buf, "%04d", pub.y);
+        opf_dc(x, "dc:date", NULL, buf);
+    }
     snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ",
              tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
              tm.tm_min, tm.tm_sec);
     opf_meta(x, "dcterms:modified", buf, NULL);
     if (d->publisher.text.len)
         opf_dc(x, "dc:publisher", NULL, cstr(x, d->publisher.text));
-    /* creators: distinct article authors, in order, at most 10 */
-    const char *seen[10];
-    int nseen = 0;
-    const bt_section *s;
-    const bt_article *art;
-    bt_section_foreach(d, s) {
-        bt_article_foreach(s, art) {
-            for (const bt_author *au = art->authors; au && nseen < 10;
-                 au = au->next) {
-                const char *name = cstr(x, au->name.text);
-                int dup = !*name;
-                for (int i = 0; i < nseen && !dup; i++)
-                    dup = strcmp(seen[i], name) == 0;
-                if (dup)
-                    continue;
-                seen[nseen++] = name;
-                snprintf(buf, sizeof buf, "creator-%d", nseen);
-                opf_dc(x, "dc:creator", buf, name);
-            }
-        }
-    }
+    write_creators(x);
     if (x->npages) {
         opf_dc(x, "dc:source", "print-source", x->source_id);
         opf_meta(x, "source-of", "pagination", "#print-source");
@@ -1642,6 +1759,13 @@ static void write_opf(ep *x)
         opf_meta(x, "schema:accessibilityFeature", "pageBreakMarkers", NULL);
     }
     opf_meta(x, "schema:accessibilityHazard", "none", NULL);
+    /* the conformance claim (EPUB Accessibility 1.1 §5): what tests/ace.sh,
+     * epubcheck and epub-shot check on every build; the evaluator is the
+     * issuing office when the bulletin names one */
+    opf_meta(x, "dcterms:conformsTo",
+             "EPUB Accessibility 1.1 - WCAG 2.1 Level AA", NULL);
+    if (d->publisher.text.len)
+        opf_meta(x, "a11y:certifiedBy", cstr(x, d->publisher.text), NULL);
     opf_meta(
         x, "schema:accessibilitySummary",
         x->nfigs && x->all_alt
@@ -1727,23 +1851,47 @@ static void write_container(ep *x)
     doc_end(x, "META-INF/container.xml", R_CONTAINER);
 }
 
-/* urn:uuid: UUIDv5 (URL namespace) of the bulletin's title, number and
- * date: stable across rebuilds and independent of the content. */
+/* The bulletin's identity: title, number and date, never the content,
+ * so a typo fix or a new layout does not make a new book on readers'
+ * shelves. A parsed date is written as ISO 8601 (the same issue dated
+ * "27/11/2026" or "2026-11-27" is one book); otherwise its text. */
+static void identity(ep *x, bt_buf *name)
+{
+    const bt_doc *d = x->doc;
+    bt_buf_put(name, d->title.text.ptr, d->title.text.len);
+    bt_buf_putc(name, '|');
+    bt_buf_put(name, d->number.text.ptr, d->number.text.len);
+    bt_buf_putc(name, '|');
+    if (d->date.y)
+        bt_buf_printf(name, "%04d-%02d-%02d", d->date.y, d->date.m, d->date.d);
+    else
+        bt_buf_put(name, d->date_text.text.ptr, d->date_text.text.len);
+}
+
+/* dc:identifier: urn:uuid: UUIDv5 (URL namespace) of "bantin:" + identity.
+ *
+ * dc:source (print-source, the origin of the page-list's numbers): the
+ * printed edition, named by a second UUIDv5 of "bantin-pdf:" + identity.
+ * Decision: this is deliberately not the PDF's trailer /ID. pdf_out.c
+ * makes that an MD5 of title, number and the output stamp, so it moves
+ * with SOURCE_DATE_EPOCH, is 16 raw bytes rather than a URN, and by the
+ * PDF spec identifies a file, not an edition; and the EPUB writer takes
+ * nothing from the PDF writer but the page map. The URN here is stable
+ * (same inputs as the identifier, no date stamp, no content), and names
+ * exactly one printed edition, which is what the source-of="pagination"
+ * refinement asks for (like the ISBN of a print book). Nothing in the PDF
+ * carries it; a reader matches the paper copy by title, number and date,
+ * which the cover and the PDF both print. */
 static void make_ids(ep *x)
 {
     static const unsigned char ns_url[16] = {0x6b, 0xa7, 0xb8, 0x11, 0x9d, 0xad,
                                              0x11, 0xd1, 0x80, 0xb4, 0x00, 0xc0,
                                              0x4f, 0xd4, 0x30, 0xc8};
-    const bt_doc *d = x->doc;
     char uuid[37];
     for (int k = 0; k < 2; k++) {
         bt_buf name = BT_BUF_INIT;
         bt_buf_puts(&name, k ? "bantin-pdf:" : "bantin:");
-        bt_buf_put(&name, d->title.text.ptr, d->title.text.len);
-        bt_buf_putc(&name, '|');
-        bt_buf_put(&name, d->number.text.ptr, d->number.text.len);
-        bt_buf_putc(&name, '|');
-        bt_buf_put(&name, d->date_text.text.ptr, d->date_text.text.len);
+        identity(x, &name);
         bt_uuid5(ns_url, name.data, name.len, uuid);
         snprintf(k ? x->source_id : x->ident, sizeof x->ident, "urn:uuid:%s",
                  uuid);

@@ -10,6 +10,31 @@
 #include <unistd.h>
 #include "fsout.h"
 
+/* Temp files of the build in progress, removed by a signal handler if
+ * the user interrupts it (unlink is async-signal-safe). */
+static const char *volatile live_temps[BT_FSOUT_MAX];
+
+static void on_signal(int sig)
+{
+    for (int i = 0; i < BT_FSOUT_MAX; i++)
+        if (live_temps[i])
+            unlink(live_temps[i]);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void watch(int slot, const char *path)
+{
+    static int installed;
+    if (!installed) {
+        signal(SIGINT, on_signal);
+        signal(SIGTERM, on_signal);
+        signal(SIGHUP, on_signal);
+        installed = 1;
+    }
+    live_temps[slot] = path;
+}
+
 int bt_fsout_mkdir(bt_ctx *ctx, const char *dir)
 {
     struct stat st;
@@ -49,6 +74,7 @@ const char *bt_fsout_add(bt_ctx *ctx, bt_fsout *out, const char *final_path)
     close(fd);
     out->final[out->n] = bt_xstrdup(final_path);
     out->temp[out->n] = tmp;
+    watch(out->n, tmp);
     out->n++;
     return tmp;
 }
@@ -69,6 +95,7 @@ int bt_fsout_commit(bt_ctx *ctx, bt_fsout *out)
             rc = -1;
             break;
         }
+        live_temps[i] = NULL;
         free(out->temp[i]);
         out->temp[i] = NULL;
     }
@@ -81,6 +108,7 @@ int bt_fsout_commit(bt_ctx *ctx, bt_fsout *out)
 void bt_fsout_abort(bt_fsout *out)
 {
     for (int i = 0; i < out->n; i++) {
+        live_temps[i] = NULL;
         if (out->temp[i])
             unlink(out->temp[i]);
         free(out->temp[i]);

@@ -399,21 +399,29 @@ const bt_image *bt_image_decode(bt_ctx *ctx, bt_pos pos,
     return decode(&s, data, len, 0);
 }
 
-const bt_image *bt_image_load(bt_ctx *ctx, bt_pos pos, const char *path)
+const bt_image *bt_image_load_named(bt_ctx *ctx, bt_pos pos, const char *path,
+                                    const char *name)
 {
     bt_buf b = BT_BUF_INIT;
+    if (!name)
+        name = path;
     if (bt_buf_read_file(&b, path, BT_MAX_IMAGE_BYTES) < 0) {
         if (errno == EFBIG)
-            bt_error(ctx, pos, "image '%s' is larger than %u MB", path,
+            bt_error(ctx, pos, "image '%s' is larger than %u MB", name,
                      BT_MAX_IMAGE_BYTES / (1024 * 1024));
         else
-            bt_error(ctx, pos, "cannot open image '%s': %s", path,
+            bt_error(ctx, pos, "cannot open image '%s': %s", name,
                      strerror(errno));
         bt_buf_free(&b);
         return NULL;
     }
     bt_str bytes = bt_buf_to_arena(&b, &ctx->arena);
     bt_buf_free(&b);
-    img_src s = {ctx, pos, bt_arena_printf(&ctx->arena, "image '%s'", path)};
+    img_src s = {ctx, pos, bt_arena_printf(&ctx->arena, "image '%s'", name)};
     return decode(&s, (const unsigned char *)bytes.ptr, bytes.len, 1);
+}
+
+const bt_image *bt_image_load(bt_ctx *ctx, bt_pos pos, const char *path)
+{
+    return bt_image_load_named(ctx, pos, path, path);
 }

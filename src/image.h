@@ -35,6 +35,12 @@ typedef struct bt_image bt_image;
  * Pixels and bytes live in ctx->arena. */
 const bt_image *bt_image_load(bt_ctx *ctx, bt_pos pos, const char *path);
 
+/* Same, naming the image `name` in diagnostics: the src as the user wrote
+ * it, not the resolved real path (diagnostics name paths as the user named
+ * them). NULL name = path. */
+const bt_image *bt_image_load_named(bt_ctx *ctx, bt_pos pos, const char *path,
+                                    const char *name);
+
 /* Same, from memory (used by load and by the fuzzer). */
 const bt_image *bt_image_decode(bt_ctx *ctx, bt_pos pos,
                                 const unsigned char *data, size_t len);

@@ -60,7 +60,11 @@ typedef struct state {
     int32_t track; /* letter-spacing stretch per gap, 1/1000 em */
     int pending_glue; /* a space was seen after the last word */
     int nobreak;      /* the next glue must not break */
-    int warned_wide;
+    int warned_wide;  /* the wide-word warning was given (once a paragraph) */
+    int word_chars;   /* characters of the whole word so far: a word over
+                       * BT_MAX_WORD_CHARS is shaped in several pieces */
+    int word_wide;    /* a piece of this word was wider than the column */
+    bt_pos word_pos;  /* first character of the whole word */
     int rc;
 } state;
 
@@ -175,8 +179,11 @@ static bt_pos char_pos(const state *s, int i)
     return p;
 }
 
-/* Finishes the collected word: fonts, shaping, break points, items. */
-static void end_word(state *s)
+/* Finishes the collected word: fonts, shaping, break points, items.
+ * `partial`: the word goes on (it reached BT_MAX_WORD_CHARS); its last
+ * chunk is not emitted but kept as the start of the next piece, so the
+ * pieces join without a short line or an unbreakable seam between them. */
+static void end_word(state *s, int partial)
 {
     int n = s->wcp.n;
     if (n == 0)
@@ -249,7 +256,7 @@ static void end_word(state *s)
     }
     /* chunks: after an inner hyphen (penalised), and between letters of a
      * piece wider than the line */
-    int a = 0;
+    int a = 0, keep = n;
     int32_t limit = s->st->width > 0 ? s->st->width : INT32_MAX;
     for (int i = 0; i <= n; i++) {
         int hyphen_after = i < n - 1 && i > 0 &&
@@ -264,13 +271,7 @@ static void end_word(state *s)
         for (int k = a; k < b; k++)
             wsum += adv[k];
         if (wsum > limit) {
-            if (!s->warned_wide) {
-                bt_warning(s->ctx, char_pos(s, a),
-                           "word of %d characters is wider than the column; "
-                           "broken between letters",
-                           b - a);
-                s->warned_wide = 1;
-            }
+            s->word_wide = 1; /* warned when the whole word has ended */
             int c0 = a;
             int64_t acc = 0;
             for (int k = a; k < b; k++) {
@@ -282,7 +283,12 @@ static void end_word(state *s)
                 }
                 acc += adv[k];
             }
-            emit_chunk(s, c0, b);
+            if (partial && b == n && c0 > 0)
+                keep = c0; /* a break (penalty 0) is already before it */
+            else
+                emit_chunk(s, c0, b);
+        } else if (partial && b == n && a > 0) {
+            keep = a; /* after a hyphen piece and its penalty */
         } else {
             emit_chunk(s, a, b);
         }
@@ -292,13 +298,39 @@ static void end_word(state *s)
         }
         a = b;
     }
-    s->wcp.n = s->wfont.n = s->wrun.n = s->wcol.n = 0;
+    vec *w[] = {&s->wcp, &s->wfont, &s->wrun, &s->wcol};
+    for (size_t k = 0; k < sizeof w / sizeof *w; k++) {
+        if (keep < n)
+            memmove(w[k]->p, (char *)w[k]->p + (size_t)keep * w[k]->size,
+                    (size_t)(n - keep) * w[k]->size);
+        w[k]->n = n - keep;
+    }
+}
+
+/* Ends the word for good (a space, a break or the paragraph's end): the
+ * wide-word warning names the whole word, not one of its pieces. */
+static void finish_word(state *s)
+{
+    end_word(s, 0);
+    if (s->word_wide && !s->warned_wide) {
+        bt_warning(s->ctx, s->word_pos,
+                   "word of %d characters is wider than the column; "
+                   "broken between letters",
+                   s->word_chars);
+        s->warned_wide = 1;
+    }
+    s->word_chars = 0;
+    s->word_wide = 0;
 }
 
 static void add_char(state *s, uint32_t cp, const bt_run *r, uint32_t col)
 {
     if (s->wcp.n >= BT_MAX_WORD_CHARS)
-        end_word(s); /* a giant "word": shaped in pieces, no space between */
+        end_word(s, 1); /* a giant "word": shaped in pieces */
+    if (s->word_chars++ == 0) {
+        s->word_pos = r->pos;
+        s->word_pos.col += col;
+    }
     *(uint32_t *)vec_push(&s->wcp) = cp;
     *(uint32_t *)vec_push(&s->wfont) = run_font(s->st, r);
     *(const bt_run **)vec_push(&s->wrun) = r;
@@ -356,7 +388,7 @@ int bt_shape_para(bt_ctx *ctx, const bt_shaper *sh, const bt_textstyle *st,
         add_item(&s, BT_ITEM_BOX, st->indent, 0, 0, 0);
     for (const bt_run *r = runs->first; r; r = r->next) {
         if (r->kind == BT_RUN_BREAK) {
-            end_word(&s);
+            finish_word(&s);
             s.pending_glue = 0;
             s.nobreak = 0;
             forced_break(&s);
@@ -367,7 +399,7 @@ int bt_shape_para(bt_ctx *ctx, const bt_shaper *sh, const bt_textstyle *st,
         while (p < end) {
             uint32_t c = bt_utf8_next(&p, end);
             if (c == ' ' || c == '\n' || c == '\t') {
-                end_word(&s);
+                finish_word(&s);
                 s.pending_glue = 1;
             } else {
                 add_char(&s, c, r, col);
@@ -375,7 +407,7 @@ int bt_shape_para(bt_ctx *ctx, const bt_shaper *sh, const bt_textstyle *st,
             col++;
         }
     }
-    end_word(&s);
+    finish_word(&s);
     /* finishing glue + forced break; TeX's \parfillskip */
     if (s.items.n == 0 ||
         ((bt_item *)s.items.p)[s.items.n - 1].penalty != -BT_PENALTY_INF)

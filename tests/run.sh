@@ -94,7 +94,7 @@ if [ "$failed" -gt 0 ]; then grep -v '^ok ' "$tmp/e2e.log" | head -60; fi
 
 # ---- libFuzzer smoke (clang) ----
 if [ "${FUZZ_SMOKE:-8}" != 0 ] && command -v clang >/dev/null 2>&1; then
-  if out=$(make -s fuzz-smoke FUZZ_SMOKE="${FUZZ_SMOKE:-8}" 2>&1); then
+  if out=$(make -s -j"$(nproc 2>/dev/null || echo 2)" fuzz-smoke FUZZ_SMOKE="${FUZZ_SMOKE:-8}" 2>&1); then
     printf '%s\n' "$out" | grep -E '^fuzz_' || true
     ok "fuzz smoke"
   else
