@@ -1714,8 +1714,8 @@ static void write_opf(ep *x)
             bt_article_foreach(ds, da) {
                 bt_date ad = da->date;
                 if (ad.y > pub.y ||
-                    (ad.y == pub.y && (ad.m > pub.m ||
-                                       (ad.m == pub.m && ad.d > pub.d))))
+                    (ad.y == pub.y &&
+                     (ad.m > pub.m || (ad.m == pub.m && ad.d > pub.d))))
                     pub = ad;
             }
         }

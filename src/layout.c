@@ -124,7 +124,9 @@ static int32_t line_base(int32_t leading, int32_t size)
     return base;
 }
 
-enum align { AL_JUSTIFY, AL_LEFT, AL_RIGHT, AL_CENTER };
+/* AL_BALANCE: ragged right, with the lines made as even as possible
+ * (headlines: no lone word on the last line). */
+enum align { AL_JUSTIFY, AL_LEFT, AL_RIGHT, AL_CENTER, AL_BALANCE };
 
 /* Sets `runs` in `role` into lines of `width` (x offset `x0`), appended to
  * out as units. `marker` (may be NULL) is set in the first line's hanging
@@ -144,6 +146,33 @@ static int set_text(engine *e, units *out, enum bt_role role,
     bt_lb_params lb = e->lb;
     lb.emergency_stretch = ts.size * 2;
     int nl = bt_linebreak_run(a, para.items, para.nitems, &w, 1, &lb, &br, NULL);
+    if (al == AL_BALANCE && nl >= 2) {
+        /* the narrowest measure that still needs no more lines; a headline
+         * over several columns keeps reaching into the last one, so its
+         * first line still ties the columns together for readers that
+         * find reading order from the page's geometry */
+        int32_t lo = width / nl, hi = width;
+        if (width > e->colw && lo < width - e->colw / 2)
+            lo = width - e->colw / 2;
+        bt_break *best = br;
+        while (hi - lo > 500) {
+            int32_t mid = lo + (hi - lo) / 2;
+            bt_break *b2 = NULL;
+            int n2 = bt_linebreak_run(a, para.items, para.nitems, &mid, 1, &lb,
+                                      &b2, NULL);
+            int over = 0;
+            for (int k = 0; k < n2; k++)
+                over |= b2[k].flags & BT_LB_OVERFULL;
+            if (n2 == nl && !over) {
+                hi = mid;
+                best = b2;
+            } else {
+                lo = mid;
+            }
+        }
+        br = best;
+        al = AL_LEFT;
+    }
     const bt_style *st = &e->lay->style[role];
     int32_t lead = st->leading;
     int start = 0;
@@ -460,11 +489,43 @@ static int columns_needed(const unit *a, int from, int n, int32_t h, int max,
     return cols;
 }
 
+/* A figure (with its caption) at index f that does not fit in the `left`
+ * height that remains in a column floats down: the text after it moves up
+ * to fill that space, and the figure goes on to the next column. Returns 1
+ * when it moved. */
+static int float_figure(unit *a, int f, int n, int32_t left)
+{
+    int g = f;
+    while (g < n - 1 && a[g].keep)
+        g++;
+    int32_t moved = 0;
+    int j = g + 1;
+    while (j < n && (moved < left || a[j - 1].keep)) {
+        moved += a[j].h;
+        j++;
+    }
+    while (j > g + 1 && j < n && a[j - 1].keep)
+        j--; /* never end inside a kept group */
+    if (j <= g + 1)
+        return 0;
+    /* rotate [f, j): the text [g+1, j) first, then the figure [f, g] */
+    int ng = g - f + 1, nt = j - g - 1;
+    unit *tmp = bt_xmalloc(sizeof(unit) * (size_t)ng);
+    memcpy(tmp, a + f, sizeof(unit) * (size_t)ng);
+    memmove(a + f, a + g + 1, sizeof(unit) * (size_t)nt);
+    memcpy(a + f + nt, tmp, sizeof(unit) * (size_t)ng);
+    free(tmp);
+    return 1;
+}
+
 /* Flows units through the columns, page after page, balancing the columns
  * where the units end. */
-static void flow_columns(engine *e, const unit *a, int n)
+static void flow_columns(engine *e, const unit *src, int n)
 {
     int ncol = e->lay->columns;
+    unit *a = bt_xmalloc(sizeof(unit) * (size_t)(n ? n : 1));
+    if (n)
+        memcpy(a, src, sizeof(unit) * (size_t)n);
     int i = 0;
     while (i < n && e->rc == 0) {
         while (i < n && a[i].kind == U_SPACE)
@@ -493,11 +554,36 @@ static void flow_columns(engine *e, const unit *a, int n)
             h = lo;
         }
         int32_t maxused = 0;
+        int32_t full = e->bottom - e->top;
+        int floats = 0;
         for (int c = 0; c < ncol && i < n; c++) {
             int32_t used;
-            int start = i;
-            int end = fill_column(a, &start, n, h, &used, NULL);
+            int start = i, forced = 0;
+            int end = fill_column(a, &start, n, h, &used, &forced);
             if (end == start)
+                break;
+            /* a kept group (figure and caption, heading and text) that
+             * only fails to fit because the page is nearly full goes to the
+             * next page whole */
+            if (!last_part) {
+                /* a figure that leaves a column short, or cannot fit at
+                 * all, floats below the text that follows it */
+                int nx = end;
+                while (nx < n && a[nx].kind == U_SPACE)
+                    nx++;
+                int32_t line = e->lay->style[BT_ROLE_BODY].leading;
+                int fig = forced && a[start].kind == U_FIGURE ? start
+                          : nx < n && a[nx].kind == U_FIGURE && h - used > 3 * line
+                              ? nx
+                              : -1;
+                if (fig >= 0 && floats < n &&
+                    float_figure(a, fig, n, fig == start ? h : h - used)) {
+                    floats++;
+                    c--;
+                    continue;
+                }
+            }
+            if (forced && h < full && e->y > e->top)
                 break;
             int32_t x = e->left + c * (e->colw + e->lay->gap);
             int32_t y = e->y;
@@ -515,6 +601,7 @@ static void flow_columns(engine *e, const unit *a, int n)
             e->y += maxused;
         }
     }
+    free(a);
 }
 
 /* ---- dates and small strings ---- */
@@ -587,8 +674,8 @@ static void body_units(engine *e, const bt_article *art, units *u)
         case BT_BLOCK_HEADING:
             add_space(u, sp * 2, 1);
             first = u->v.n;
-            nl = set_text(e, u, BT_ROLE_SUBHEAD, &b->runs, 0, colw, AL_LEFT,
-                          0, art, b, NULL, 0);
+            nl = set_text(e, u, BT_ROLE_SUBHEAD, &b->runs, 0, colw,
+                          AL_BALANCE, 0, art, b, NULL, 0);
             for (int k = first; k < u->v.n; k++)
                 ((unit *)u->v.p)[k].keep = 1;
             add_space(u, sp / 2, 1);
@@ -717,12 +804,13 @@ static void head_units(engine *e, const bt_article *art, units *u)
         set_text(e, u, BT_ROLE_KICKER, &r, 0, W, AL_LEFT, 0, art, NULL, NULL, 0);
     }
     bt_runs t = text_runs(a, art->title.text, art->title.pos);
-    set_text(e, u, BT_ROLE_HEADLINE, &t, 0, W, AL_LEFT, 0, art, NULL, NULL, 0);
+    set_text(e, u, BT_ROLE_HEADLINE, &t, 0, W, AL_BALANCE, 0, art, NULL, NULL,
+             0);
     if (art->subtitle.text.len) {
         bt_runs r = text_runs(a, art->subtitle.text, art->subtitle.pos);
         add_space(u, e->lay->para_space / 2, 1);
-        set_text(e, u, BT_ROLE_SUBTITLE, &r, 0, W, AL_LEFT, 0, art, NULL, NULL,
-                 0);
+        set_text(e, u, BT_ROLE_SUBTITLE, &r, 0, W, AL_BALANCE, 0, art, NULL,
+                 NULL, 0);
     }
     /* byline: authors · source (linked) · date */
     bt_runs by = {0};
@@ -930,8 +1018,8 @@ static void masthead(engine *e)
                                         doc->publisher.text.len),
                        NULL);
     bt_runs t = text_runs(a, doc->title.text, doc->title.pos);
-    set_text(e, &u, BT_ROLE_MASTHEAD, &t, 0, e->width, AL_LEFT, 0, NULL, NULL,
-             NULL, 0);
+    set_text(e, &u, BT_ROLE_MASTHEAD, &t, 0, e->width, AL_BALANCE, 0, NULL,
+             NULL, NULL, 0);
     add_rule_unit(e, &u, e->width, lay->rule_width * 3, lay->rule_color, 2000,
                   1500);
     const char *num = number_text(a, doc, vi);

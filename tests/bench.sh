@@ -27,24 +27,26 @@ tmp=$(mktemp -d /tmp/bantin-bench.XXXXXX)
 have_time=0
 [ -x /usr/bin/time ] && have_time=1
 
-# run LABEL LIMIT CMD... : runs CMD, sets wall (s), rss (KiB), rc
+# run LABEL LIMIT CMD... : runs CMD, sets wall and cpu (user + sys, s),
+# rss (KiB), rc. Wall time is noisy on a shared machine; cpu less so.
 run() {
   label=$1 lim=$2; shift 2
   if [ $have_time -eq 1 ]; then
     if [ "$lim" -gt 0 ] && command -v timeout >/dev/null; then
-      /usr/bin/time -f '%e %M' -o "$tmp/time" timeout "$lim" "$@" >"$tmp/$label.out" 2>"$tmp/$label.err"
+      /usr/bin/time -f '%e %M %U %S' -o "$tmp/time" timeout "$lim" "$@" >"$tmp/$label.out" 2>"$tmp/$label.err"
     else
-      /usr/bin/time -f '%e %M' -o "$tmp/time" "$@" >"$tmp/$label.out" 2>"$tmp/$label.err"
+      /usr/bin/time -f '%e %M %U %S' -o "$tmp/time" "$@" >"$tmp/$label.out" 2>"$tmp/$label.err"
     fi
     rc=$?
     wall=$(tail -1 "$tmp/time" | cut -d' ' -f1)
     rss=$(tail -1 "$tmp/time" | cut -d' ' -f2)
+    cpu=$(tail -1 "$tmp/time" | awk '{ printf "%.2f", $3 + $4 }')
   else
     t0=$(date +%s.%N)
     "$@" >"$tmp/$label.out" 2>"$tmp/$label.err"; rc=$?
     t1=$(date +%s.%N)
     wall=$(echo "$t0 $t1" | awk '{printf "%.2f", $2 - $1}')
-    rss=0
+    rss=0 cpu=0
   fi
 }
 
@@ -59,7 +61,7 @@ pages_of() { # pdf
 size_of() { wc -c <"$1" | tr -d ' '; }
 
 echo "bantin bench: $($bin --version 2>/dev/null | head -1), $(nproc 2>/dev/null || echo ?) CPU(s)"
-printf '%-9s %6s %11s %11s %8s %9s %9s %9s\n' articles pages pdf_bytes epub_bytes wall_s maxrss_MB s/article rss/out
+printf '%-9s %6s %11s %11s %8s %8s %9s %9s %8s\n' articles pages pdf_bytes epub_bytes wall_s cpu_s maxrss_MB s/article rss/out
 status=0
 for n in $sizes; do
   d="$tmp/d$n"
@@ -75,8 +77,8 @@ for n in $sizes; do
   fi
   pdf="$d/out/bulletin.pdf" epub="$d/out/bulletin.epub"
   p=$(pages_of "$pdf") ps=$(size_of "$pdf") es=$(size_of "$epub")
-  awk -v n="$n" -v p="$p" -v ps="$ps" -v es="$es" -v w="$wall" -v r="$rss" 'BEGIN {
-    printf "%-9s %6s %11s %11s %8.2f %9.1f %9.4f %9.1f\n", n, p, ps, es, w, r / 1024, w / n, r * 1024 / (ps + es) }'
+  awk -v n="$n" -v p="$p" -v ps="$ps" -v es="$es" -v w="$wall" -v c="$cpu" -v r="$rss" 'BEGIN {
+    printf "%-9s %6s %11s %11s %8.2f %8.2f %9.1f %9.4f %7.1fx\n", n, p, ps, es, w, c, r / 1024, w / n, r * 1024 / (ps + es) }'
   rm -rf "$d/out"
   [ "$n" -le "$full" ] && stage_n=$n
 done
@@ -84,7 +86,7 @@ done
 if [ -n "${stage_n:-}" ]; then
   d="$tmp/d$stage_n"
   echo "stages, $stage_n articles (each a separate run):"
-  printf '  %-14s %8s %9s\n' stage wall_s maxrss_MB
+  printf '  %-14s %8s %8s %9s\n' stage wall_s cpu_s maxrss_MB
   for st in check layout pdf-only epub-only; do
     case $st in
       check) run "s$st" 0 "$bin" check "$d/bulletin.xml" -q ;;
@@ -92,7 +94,7 @@ if [ -n "${stage_n:-}" ]; then
       *) run "s$st" 0 "$bin" build "$d/bulletin.xml" -o "$d/o-$st" -q "--$st" ;;
     esac
     [ "$rc" -eq 0 ] || { echo "bench: stage $st failed (exit $rc)"; status=1; }
-    awk -v s="$st" -v w="$wall" -v r="$rss" 'BEGIN { printf "  %-14s %8.2f %9.1f\n", s, w, r / 1024 }'
+    awk -v s="$st" -v w="$wall" -v c="$cpu" -v r="$rss" 'BEGIN { printf "  %-14s %8.2f %8.2f %9.1f\n", s, w, c, r / 1024 }'
   done
 fi
 exit $status

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""mkdigest.py N OUTDIR [--samples DIR] [--layout NAME] - writes a digest of
+"""mkdigest.py N OUTDIR [--samples DIR] [--layout NAME] [--no-figures] - writes a digest of
 N articles for benchmarks (tests/bench.sh): OUTDIR/bulletin.xml plus
 OUTDIR/a/NNNNN.xml|.txt, cycling through the sample articles and clippings
 and varying each copy (id, title, a number in the lead) so that no two
@@ -51,6 +51,8 @@ def main():
     here = os.path.dirname(os.path.abspath(__file__))
     ap.add_argument("--samples", default=os.path.join(here, "..", "..", "samples"))
     ap.add_argument("--layout", default="a4-3col")
+    ap.add_argument("--no-figures", action="store_true",
+                    help="drop <figure> elements (to measure text alone)")
     a = ap.parse_args()
     if a.n < 1:
         sys.exit("mkdigest: N must be at least 1")
@@ -64,6 +66,8 @@ def main():
     if not srcs:
         sys.exit("mkdigest: no sample articles in %s" % a.samples)
     texts = [open(p, encoding="utf-8").read() for p in srcs]
+    if a.no_figures:
+        texts = [re.sub(r"\s*<figure>.*?</figure>", "", t, flags=re.S) for t in texts]
 
     adir = os.path.join(a.outdir, "a")
     os.makedirs(adir, exist_ok=True)

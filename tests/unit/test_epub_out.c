@@ -488,7 +488,26 @@ static void test_epub_out__structure(void)
         CHECK(strstr(
             opf,
             "<meta property=\"dcterms:modified\">2026-11-27T00:00:00Z</meta>"));
-        CHECK_INT(count_str(opf, "<dc:creator"), 2); /* distinct authors */
+        /* a digest by several people: compiled by the publisher, the
+         * distinct article authors contribute */
+        CHECK_INT(count_str(opf, "<dc:creator"), 1);
+        CHECK(strstr(opf, "<dc:creator id=\"creator\">Văn phòng Tỉnh ủy "
+                          "Quảng Ngãi</dc:creator>\n<meta refines=\"#creator\" "
+                          "property=\"role\" scheme=\"marc:relators\">com"
+                          "</meta>"));
+        CHECK_INT(count_str(opf, "<dc:contributor"), 2);
+        CHECK(strstr(opf, "<dc:contributor id=\"contributor-1\">Thiên Bút"
+                          "</dc:contributor>\n<meta refines=\"#contributor-1\" "
+                          "property=\"role\" scheme=\"marc:relators\">aut"
+                          "</meta>"));
+        CHECK(strstr(opf, ">Minh Châu</dc:contributor>"));
+        CHECK(strstr(opf, "<meta property=\"dcterms:conformsTo\">EPUB "
+                          "Accessibility 1.1 - WCAG 2.1 Level AA</meta>"));
+        CHECK(strstr(opf, "<meta property=\"a11y:certifiedBy\">Văn phòng"));
+        CHECK(strstr(opf, "<meta property=\"schema:accessibilityHazard\">"
+                          "none</meta>"));
+        CHECK(strstr(opf, "<meta property=\"schema:accessibilitySummary\">"));
+        CHECK(strstr(opf, "<meta property=\"schema:accessMode\">visual"));
         CHECK(strstr(opf, "<dc:source id=\"print-source\">urn:uuid:"));
         CHECK(strstr(opf, ">pageBreakMarkers<"));
         CHECK(strstr(opf, ">alternativeText<"));
@@ -561,10 +580,10 @@ static void test_epub_out__structure(void)
         CHECK(strstr(a1, "<p class=\"section\">Xây dựng Đảng</p>"));
         CHECK(strstr(a1, "<link rel=\"stylesheet\" type=\"text/css\" "
                          "href=\"../css/bantin.css\"/>"));
-        CHECK(
-            !strstr(a1, "/></span>") &&
-            !strstr(a1, "<span epub:type=\"pagebreak\" role=\"doc-pagebreak\" "
-                        "id=\"page-2\" aria-label=\"2\"/>"));
+        CHECK(!strstr(a1, "/></span>") &&
+              !strstr(a1,
+                      "<span epub:type=\"pagebreak\" role=\"doc-pagebreak\" "
+                      "id=\"page-2\" aria-label=\"2\"/>"));
         /* U+00A0 as the character, never an entity */
         CHECK(strstr(a2, "Mai;\xC2\xA0Ủy viên"));
         CHECK(!strstr(a2, "&#160;") && !strstr(a2, "&nbsp;") &&
@@ -592,6 +611,13 @@ static void test_epub_out__structure(void)
         CHECK(strstr(css, "[hidden]{display:none}"));
         CHECK(strstr(css, "img{max-width:100%;height:auto}"));
         CHECK(strstr(css, "color:#9b1c1c"));
+        /* a phone: no automatic hyphenation (Vietnamese), ragged right,
+         * display sizes pulled in */
+        CHECK(strstr(css, "hyphens:manual;"));
+        CHECK(strstr(css, "-webkit-hyphens:manual;"));
+        CHECK(strstr(css, "text-align:left;"));
+        CHECK(!strstr(css, "justify"));
+        CHECK(strstr(css, "orphans:2;widows:2"));
         for (int k = 0; k < z.n; k++)
             if (strncmp(z.ents[k].name, "EPUB/fonts/", 11) == 0) {
                 char want[200];
@@ -855,12 +881,156 @@ static void test_epub_out__fallback_face(void)
     fixture_free(&f);
 }
 
+/* The string between `open` and the next '<' in the entry, or "". */
+static void opf_value(zipf *z, const char *open, char *out, size_t n)
+{
+    char *opf = zip_get(z, "EPUB/package.opf", NULL);
+    const char *p = opf ? strstr(opf, open) : NULL;
+    out[0] = 0;
+    if (p) {
+        p += strlen(open);
+        const char *q = strchr(p, '<');
+        snprintf(out, n, "%.*s", q ? (int)(q - p) : 0, p);
+    }
+    free(opf);
+}
+
+static void book_ident(fixture *f, const char *name, char *out, size_t n)
+{
+    const char *path = path_in(f, name);
+    zipf z;
+    out[0] = 0;
+    if (write_book(f, path) != 0 || zip_read(&z, path) != 0)
+        return;
+    opf_value(&z, "<dc:identifier id=\"pub-id\">", out, n);
+    bt_buf_free(&z.data);
+}
+
+/* dc:identifier: from title, number and date only. The date's spelling
+ * does not matter, a content change keeps it, another number changes it;
+ * dc:source (the printed edition) is a different, equally stable URN. */
+static void test_epub_out__identifier(void)
+{
+    fixture f;
+    fixture_init(&f);
+    char id1[64], id2[64], id3[64], id4[64], src[64];
+    book_ident(&f, "1.epub", id1, sizeof id1);
+    CHECK(strncmp(id1, "urn:uuid:", 9) == 0 && strlen(id1) == 45);
+    f.doc->date_text = F(&f, "27/11/2026");
+    bt_block *b = B(&f, f.art[2], BT_BLOCK_PARA);
+    R(&f, &b->runs, 0, "Đính chính: một đoạn mới.");
+    f.art[0]->title = F(&f, "Hội nghị giao ban (đã sửa)");
+    book_ident(&f, "2.epub", id2, sizeof id2);
+    CHECK_STR(id2, id1);
+    f.doc->number = F(&f, "28");
+    book_ident(&f, "3.epub", id3, sizeof id3);
+    CHECK(strcmp(id3, id1) != 0 && strncmp(id3, "urn:uuid:", 9) == 0);
+    f.doc->number = F(&f, "27");
+    f.doc->date = (bt_date){2026, 11, 28};
+    book_ident(&f, "4.epub", id4, sizeof id4);
+    CHECK(strcmp(id4, id1) != 0);
+    zipf z;
+    CHECK_INT(zip_read(&z, path_in(&f, "1.epub")), 0);
+    opf_value(&z, "<dc:source id=\"print-source\">", src, sizeof src);
+    CHECK(strncmp(src, "urn:uuid:", 9) == 0 && strlen(src) == 45);
+    CHECK(strcmp(src, id1) != 0);
+    bt_buf_free(&z.data);
+    fixture_free(&f);
+}
+
+/* dc:date is the publication date (bulletin, else latest article, else
+ * none); dcterms:modified is the output stamp. */
+static void test_epub_out__dates(void)
+{
+    fixture f;
+    fixture_init(&f);
+    const char *path = path_in(&f, "d.epub");
+    f.doc->date = (bt_date){0, 0, 0};
+    f.doc->date_text = F(&f, "");
+    f.art[2]->date = (bt_date){2026, 7, 0};
+    CHECK_INT(write_book(&f, path), 0);
+    zipf z;
+    char v[64];
+    CHECK_INT(zip_read(&z, path), 0);
+    opf_value(&z, "<dc:date>", v, sizeof v);
+    CHECK_STR(v, "2026-07"); /* later than article 1's 2026-06-29 */
+    opf_value(&z, "<meta property=\"dcterms:modified\">", v, sizeof v);
+    CHECK_STR(v, "2026-11-27T00:00:00Z");
+    bt_buf_free(&z.data);
+    f.art[0]->date = f.art[2]->date = (bt_date){0, 0, 0};
+    CHECK_INT(write_book(&f, path), 0);
+    CHECK_INT(zip_read(&z, path), 0);
+    char *opf = zip_get(&z, "EPUB/package.opf", NULL);
+    CHECK(opf && !strstr(opf, "<dc:date>"));
+    CHECK(opf && strstr(opf, "dcterms:modified"));
+    free(opf);
+    bt_buf_free(&z.data);
+    fixture_free(&f);
+}
+
+/* An article built alone: its authors are the creators, and printed
+ * page 1 (no masthead, layout.c) is the article's head, not the cover. */
+static void test_epub_out__single_article(void)
+{
+    fixture f;
+    fixture_init(&f);
+    bt_arena *A = &f.ctx.arena;
+    bt_doc *d = bt_doc_new(A);
+    d->file = f.doc->file;
+    d->title = f.art[0]->title;
+    d->lang = "vi";
+    d->stamp = f.doc->stamp;
+    bt_section *s = bt_doc_add_section(A, d);
+    f.art[0]->next = NULL;
+    f.art[0]->index = 0;
+    bt_section_add_article(s, f.art[0]);
+    bt_doc_finish(A, d);
+    f.doc = d;
+    f.marks[0] = (bt_pagemark){1, f.art[0], NULL};
+    f.marks[1].page = 2;
+    f.pages.npages = f.pages.nmarks = 2;
+    const char *path = path_in(&f, "one.epub");
+    CHECK_INT(write_book(&f, path), 0);
+    zipf z;
+    CHECK_INT(zip_read(&z, path), 0);
+    char *opf = zip_get(&z, "EPUB/package.opf", NULL);
+    char *nav = zip_get(&z, "EPUB/nav.xhtml", NULL);
+    char *cover = zip_get(&z, "EPUB/cover.xhtml", NULL);
+    char *a1 = zip_get(&z, "EPUB/text/hoi-nghi-giao-ban.xhtml", NULL);
+    CHECK(opf && nav && cover && a1);
+    if (opf && nav && cover && a1) {
+        CHECK_INT(count_str(opf, "<dc:creator"), 2);
+        CHECK(strstr(opf, "<dc:creator id=\"creator-1\">Thiên Bút</dc:creator>"
+                          "\n<meta refines=\"#creator-1\" property=\"role\" "
+                          "scheme=\"marc:relators\">aut</meta>"));
+        CHECK(!strstr(opf, "dc:contributor") && !strstr(opf, ">com<"));
+        CHECK(!strstr(opf, "a11y:certifiedBy")); /* no publisher */
+        CHECK(strstr(nav, "<a href=\"text/hoi-nghi-giao-ban.xhtml#page-1\">1"
+                          "</a>"));
+        CHECK(strstr(nav, "#page-2\">2</a>"));
+        CHECK(!strstr(cover, "page-1"));
+        CHECK(strstr(a1, "<span epub:type=\"pagebreak\" role=\"doc-pagebreak"
+                         "\" id=\"page-1\" aria-label=\"1\"></span><header>"));
+        int checked = 0;
+        check_targets(&z, nav, "href", &checked);
+        CHECK(checked >= 2);
+    }
+    free(opf);
+    free(nav);
+    free(cover);
+    free(a1);
+    bt_buf_free(&z.data);
+    fixture_free(&f);
+}
+
 static const bt_t_case cases[] = {
     TEST(test_epub_out__sha1),          TEST(test_epub_out__uuid5),
     TEST(test_epub_out__structure),     TEST(test_epub_out__navigation),
     TEST(test_epub_out__deterministic), TEST(test_epub_out__no_pages_no_fonts),
     TEST(test_epub_out__error),         TEST(test_epub_out__font_sizes),
-    TEST(test_epub_out__fallback_face), TEST(test_epub_out__epubcheck),
+    TEST(test_epub_out__fallback_face), TEST(test_epub_out__identifier),
+    TEST(test_epub_out__dates),         TEST(test_epub_out__single_article),
+    TEST(test_epub_out__epubcheck),
 };
 
 TEST_MAIN("test_epub_out", cases)
