@@ -9,6 +9,9 @@
 #define BT_MAX_INLINE_DEPTH 32        /* em/strong/a nesting inside a paragraph */
 #define BT_MAX_ERRORS 20              /* diagnostics stop being recorded after this */
 #define BT_MAX_ARTICLES 10000         /* per bulletin */
+#define BT_MAX_BLOCKS 100000          /* paragraphs, headings, items, figures
+                                       * per article (a 60 MB clipping of
+                                       * tiny paragraphs stops here) */
 #define BT_MAX_FILES 60000            /* distinct files named in diagnostics */
 #define BT_MAX_IMAGE_PIXELS 50000000u /* 50 megapixels, refused before decoding */
 #define BT_MAX_IMAGE_SIDE 65535       /* width or height */

@@ -36,6 +36,15 @@ const char *bt_resolve_path(bt_ctx *ctx, const char *dir, const char *rel,
                             const char *root, int allow_outside,
                             const char **why);
 
+/* Shared checks of the XML readers (read_article.c): reports every
+ * attribute of el not in `allowed` (NULL-terminated list; NULL = none);
+ * and reads a text-only element into a normalised, trimmed field (an
+ * element inside it is an error). Both return 0 or -1. */
+int bt_read_check_attrs(bt_ctx *ctx, const bt_xel *el,
+                        const char *const *allowed);
+int bt_read_field(bt_ctx *ctx, const bt_xel *el, bt_field *out,
+                  const char *const *attrs);
+
 /* Parses "YYYY-MM-DD" strictly (real calendar date). 0 ok, -1 bad. */
 int bt_date_parse(bt_str s, bt_date *out);
 

@@ -17,6 +17,7 @@ typedef struct rd {
     const char *dir;  /* real folder of the article (image paths) */
     const char *root; /* bulletin root (real path) */
     int allow_outside;
+    int too_many; /* BT_MAX_BLOCKS reported */
 } rd;
 
 /* ---- small helpers -------------------------------------------------- */
@@ -59,9 +60,8 @@ static int is(const bt_xel *el, const char *name)
     return el->name && strcmp(el->name, name) == 0;
 }
 
-/* Reports every attribute of el not in `allowed` (NULL-terminated). */
-static int check_attrs(bt_ctx *ctx, const bt_xel *el,
-                       const char *const *allowed)
+int bt_read_check_attrs(bt_ctx *ctx, const bt_xel *el,
+                        const char *const *allowed)
 {
     int rc = 0;
     for (const bt_xattr *a = el->attrs; a; a = a->next) {
@@ -91,11 +91,10 @@ static void not_allowed(bt_ctx *ctx, const bt_xel *parent, const bt_xel *kid)
                  parent->name);
 }
 
-/* Text-only element -> normalised, trimmed field. */
-static int read_field(bt_ctx *ctx, const bt_xel *el, bt_field *out,
-                      const char *const *attrs)
+int bt_read_field(bt_ctx *ctx, const bt_xel *el, bt_field *out,
+                  const char *const *attrs)
 {
-    int rc = check_attrs(ctx, el, attrs ? attrs : no_attrs);
+    int rc = bt_read_check_attrs(ctx, el, attrs ? attrs : no_attrs);
     bt_buf b = BT_BUF_INIT;
     for (const bt_xel *k = el->kids; k; k = k->next) {
         if (k->name) {
@@ -137,7 +136,7 @@ static int inline_el(rd *r, const bt_xel *parent, const bt_xel *k,
     bt_ctx *ctx = r->ctx;
     unsigned add = 0;
     if (is(k, "br")) {
-        int rc = check_attrs(ctx, k, no_attrs);
+        int rc = bt_read_check_attrs(ctx, k, no_attrs);
         for (const bt_xel *g = k->kids; g; g = g->next) {
             if (g->name || !blank(g->text)) {
                 not_allowed(ctx, k, g);
@@ -165,7 +164,7 @@ static int inline_el(rd *r, const bt_xel *parent, const bt_xel *k,
     }
     if (is(k, "a")) {
         static const char *const a_attrs[] = {"href", NULL};
-        if (check_attrs(ctx, k, a_attrs) != 0)
+        if (bt_read_check_attrs(ctx, k, a_attrs) != 0)
             return -1;
         const char *h = bt_xel_attr(k, "href");
         if (!h) {
@@ -184,7 +183,7 @@ static int inline_el(rd *r, const bt_xel *parent, const bt_xel *k,
                        "plain text",
                        hc);
         }
-    } else if (check_attrs(ctx, k, no_attrs) != 0) {
+    } else if (bt_read_check_attrs(ctx, k, no_attrs) != 0) {
         return -1;
     }
     return inline_kids(r, k, runs, style | add, href, depth + 1);
@@ -264,7 +263,7 @@ static void tidy_runs(bt_runs *runs)
 static int read_inline(rd *r, const bt_xel *el, bt_runs *out)
 {
     bt_runs runs = {NULL, NULL, 0};
-    int rc = check_attrs(r->ctx, el, no_attrs);
+    int rc = bt_read_check_attrs(r->ctx, el, no_attrs);
     if (inline_kids(r, el, &runs, 0, NULL, 0) != 0)
         rc = -1;
     if (rc == 0) {
@@ -282,6 +281,21 @@ static bt_block *add_block(rd *r, enum bt_block_kind kind, const bt_xel *el,
     bt_block *b = bt_article_add_block(&r->ctx->arena, r->art, kind, el->pos);
     b->runs = runs;
     return b;
+}
+
+/* True (after one error, at the first element over the limit) when the
+ * article already has BT_MAX_BLOCKS blocks: the caller stops reading. */
+static int too_many_blocks(rd *r, const bt_xel *el)
+{
+    if (r->art->nblocks < BT_MAX_BLOCKS)
+        return 0;
+    if (!r->too_many)
+        bt_error(r->ctx, el->pos,
+                 "more than %d blocks (paragraphs, headings, list items, "
+                 "figures) in one article",
+                 BT_MAX_BLOCKS);
+    r->too_many = 1;
+    return 1;
 }
 
 static int read_para(rd *r, const bt_xel *el, enum bt_block_kind kind,
@@ -302,11 +316,13 @@ static int read_para(rd *r, const bt_xel *el, enum bt_block_kind kind,
 
 static int read_quote(rd *r, const bt_xel *el)
 {
-    int rc = check_attrs(r->ctx, el, no_attrs), first = 1;
+    int rc = bt_read_check_attrs(r->ctx, el, no_attrs), first = 1;
     for (const bt_xel *k = el->kids; k && !bt_ctx_full(r->ctx); k = k->next) {
         if (!k->name && blank(k->text))
             continue;
         if (k->name && is(k, "p")) {
+            if (too_many_blocks(r, k))
+                return -1;
             if (read_para(r, k, BT_BLOCK_QUOTE, &first) != 0)
                 rc = -1;
         } else {
@@ -319,7 +335,7 @@ static int read_quote(rd *r, const bt_xel *el)
 
 static int read_list(rd *r, const bt_xel *el, int ordered)
 {
-    int rc = check_attrs(r->ctx, el, no_attrs), first = 1, number = 0;
+    int rc = bt_read_check_attrs(r->ctx, el, no_attrs), first = 1, number = 0;
     for (const bt_xel *k = el->kids; k && !bt_ctx_full(r->ctx); k = k->next) {
         if (!k->name && blank(k->text))
             continue;
@@ -328,6 +344,8 @@ static int read_list(rd *r, const bt_xel *el, int ordered)
             rc = -1;
             continue;
         }
+        if (too_many_blocks(r, k))
+            return -1;
         number++;
         bt_runs runs;
         if (read_inline(r, k, &runs) != 0) {
@@ -361,7 +379,7 @@ static int is_url(const char *s)
 static int read_figure(rd *r, const bt_xel *el)
 {
     bt_ctx *ctx = r->ctx;
-    int rc = check_attrs(ctx, el, no_attrs);
+    int rc = bt_read_check_attrs(ctx, el, no_attrs);
     const bt_xel *img = NULL, *cap = NULL;
     for (const bt_xel *k = el->kids; k; k = k->next) {
         if (!k->name && blank(k->text))
@@ -384,7 +402,7 @@ static int read_figure(rd *r, const bt_xel *el)
         return -1;
     }
     static const char *const img_attrs[] = {"src", "alt", NULL};
-    if (check_attrs(ctx, img, img_attrs) != 0)
+    if (bt_read_check_attrs(ctx, img, img_attrs) != 0)
         rc = -1;
     for (const bt_xel *k = img->kids; k; k = k->next)
         if (k->name || !blank(k->text)) {
@@ -428,7 +446,7 @@ static int read_figure(rd *r, const bt_xel *el)
 
 static int read_body(rd *r, const bt_xel *el)
 {
-    int rc = check_attrs(r->ctx, el, no_attrs);
+    int rc = bt_read_check_attrs(r->ctx, el, no_attrs);
     for (const bt_xel *k = el->kids; k && !bt_ctx_full(r->ctx); k = k->next) {
         int e = 0;
         if (!k->name) {
@@ -436,6 +454,8 @@ static int read_body(rd *r, const bt_xel *el)
                 not_allowed(r->ctx, el, k);
                 e = -1;
             }
+        } else if (too_many_blocks(r, k)) {
+            return -1;
         } else if (is(k, "p")) {
             e = read_para(r, k, BT_BLOCK_PARA, NULL);
         } else if (is(k, "h2")) {
@@ -462,7 +482,7 @@ static int read_meta(rd *r, const bt_xel *el)
 {
     bt_ctx *ctx = r->ctx;
     bt_article *art = r->art;
-    int rc = check_attrs(ctx, el, no_attrs);
+    int rc = bt_read_check_attrs(ctx, el, no_attrs);
     static const char *const names[] = {
         "kicker", "title", "subtitle", "source", "date", "credit", "section"};
     bt_field *fields[] = {&art->kicker, &art->title,     &art->subtitle,
@@ -479,7 +499,7 @@ static int read_meta(rd *r, const bt_xel *el)
         }
         if (is(k, "author")) {
             bt_field f;
-            if (read_field(ctx, k, &f, NULL) != 0)
+            if (bt_read_field(ctx, k, &f, NULL) != 0)
                 rc = -1;
             else if (f.text.len)
                 bt_article_add_author(&ctx->arena, art, f);
@@ -500,7 +520,7 @@ static int read_meta(rd *r, const bt_xel *el)
         }
         seen[i] = k;
         static const char *const src_attrs[] = {"url", NULL};
-        if (read_field(ctx, k, fields[i], is(k, "source") ? src_attrs : NULL) !=
+        if (bt_read_field(ctx, k, fields[i], is(k, "source") ? src_attrs : NULL) !=
             0) {
             rc = -1;
             continue;
@@ -628,10 +648,10 @@ bt_article *bt_read_article(bt_ctx *ctx, const bt_xel *root_el, uint16_t file,
     int errors0 = ctx->nerrors;
     bt_article *art = bt_article_new(&ctx->arena, file);
     art->pos = root_el->pos;
-    rd r = {ctx, art, dir ? dir : ".", root, allow_outside};
+    rd r = {ctx, art, dir ? dir : ".", root, allow_outside, 0};
 
     static const char *const art_attrs[] = {"xml:lang", "id", NULL};
-    check_attrs(ctx, root_el, art_attrs);
+    bt_read_check_attrs(ctx, root_el, art_attrs);
     const char *lang = bt_xel_attr(root_el, "xml:lang");
     if (lang && *lang)
         art->lang = bt_arena_strdup(&ctx->arena, lang);

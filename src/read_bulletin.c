@@ -318,52 +318,11 @@ static int blank(bt_str s)
     return 1;
 }
 
-static int check_attrs(bt_ctx *ctx, const bt_xel *el,
-                       const char *const *allowed)
-{
-    int rc = 0;
-    for (const bt_xattr *a = el->attrs; a; a = a->next) {
-        int ok = 0;
-        for (const char *const *n = allowed; *n; n++)
-            if (strcmp(a->name, *n) == 0)
-                ok = 1;
-        if (!ok) {
-            bt_error(ctx, el->pos, "unknown attribute '%s' on <%s>", a->name,
-                     el->name);
-            rc = -1;
-        }
-    }
-    return rc;
-}
-
 static void text_here(bt_ctx *ctx, const bt_xel *parent, const bt_xel *t)
 {
     bt_error(ctx, t->pos, "text not allowed directly in <%s>", parent->name);
 }
 
-static const char *const no_attrs[] = {NULL};
-
-static int read_field(bt_ctx *ctx, const bt_xel *el, bt_field *out)
-{
-    int rc = check_attrs(ctx, el, no_attrs);
-    bt_buf b = BT_BUF_INIT;
-    for (const bt_xel *k = el->kids; k; k = k->next) {
-        if (k->name) {
-            bt_error(ctx, k->pos, "unknown element <%s> in <%s>", k->name,
-                     el->name);
-            rc = -1;
-        } else {
-            bt_buf_put(&b, k->text.ptr, k->text.len);
-        }
-    }
-    if (rc == 0) {
-        bt_str raw = {b.data ? b.data : "", b.len};
-        out->text = bt_text_trim(bt_text_normalize(&ctx->arena, raw, 0));
-        out->pos = el->pos;
-    }
-    bt_buf_free(&b);
-    return rc;
-}
 
 /* One <article href="..."/> of a manifest. */
 static void read_href(rd *r, bt_section *sec, const bt_xel *el,
@@ -372,7 +331,7 @@ static void read_href(rd *r, bt_section *sec, const bt_xel *el,
 {
     bt_ctx *ctx = r->ctx;
     static const char *const attrs[] = {"href", NULL};
-    if (check_attrs(ctx, el, attrs) != 0)
+    if (bt_read_check_attrs(ctx, el, attrs) != 0)
         return;
     for (const bt_xel *k = el->kids; k; k = k->next)
         if (k->name || !blank(k->text)) {
@@ -441,7 +400,7 @@ static void read_section(rd *r, const bt_xel *el, const char *mdir,
 {
     bt_ctx *ctx = r->ctx;
     static const char *const attrs[] = {"title", NULL};
-    check_attrs(ctx, el, attrs);
+    bt_read_check_attrs(ctx, el, attrs);
     /* the section joins the document with its first article: one whose
      * articles all failed (or that lists none) is not printed */
     bt_section *sec = bt_arena_alloc(&ctx->arena, sizeof *sec);
@@ -473,7 +432,7 @@ static void read_manifest(rd *r, const bt_xel *root, uint16_t file,
     doc->has_manifest = 1;
     doc->file = file;
     static const char *const attrs[] = {"xml:lang", NULL};
-    check_attrs(ctx, root, attrs);
+    bt_read_check_attrs(ctx, root, attrs);
     const char *lang = bt_xel_attr(root, "xml:lang");
     if (lang && *lang)
         doc->lang = bt_arena_strdup(&ctx->arena, lang);
@@ -515,7 +474,7 @@ static void read_manifest(rd *r, const bt_xel *root, uint16_t file,
             continue;
         }
         seen[i] = k;
-        if (read_field(ctx, k, fields[i]) != 0)
+        if (bt_read_field(ctx, k, fields[i], NULL) != 0)
             continue;
         if (fields[i] == &doc->date_text &&
             bt_date_parse(doc->date_text.text, &doc->date) != 0)

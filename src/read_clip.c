@@ -9,6 +9,7 @@
 #include <string.h>
 #include "read.h"
 #include "text.h"
+#include "bt_limits.h"
 
 /* A run of non-blank lines. Byte offsets index the file's data. */
 typedef struct para {
@@ -274,6 +275,13 @@ bt_article *bt_read_clip(bt_ctx *ctx, uint16_t file, const char *data,
             ps[np - 1].end = le;
             ps[np - 1].nlines++;
         } else {
+            if (np >= BT_MAX_BLOCKS) {
+                bt_pos pos = {file, line, col};
+                bt_error(ctx, pos, "more than %d paragraphs in one clipping",
+                         BT_MAX_BLOCKS);
+                free(ps);
+                return NULL;
+            }
             if (np == cap) {
                 cap = cap ? cap * 2 : 32;
                 ps = bt_xrealloc(ps, (size_t)cap * sizeof *ps);

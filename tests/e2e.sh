@@ -112,6 +112,29 @@ else
   say SKIP "seed: ../shared/seeds absent"
 fi
 
+# ---- EPUB in a reading system and DAISY Ace (each SKIPs without Chromium/Ace) ----
+books=""
+[ -f "$out/bulletin.epub" ] && books="$out/bulletin.epub"
+[ -f "$tmp/seed/out/hoi-nghi-giao-ban.epub" ] && books="$books $tmp/seed/out/hoi-nghi-giao-ban.epub"
+if [ -f "$tmp/seed/out/hoi-nghi-giao-ban.epub" ] && [ -f /usr/share/java/epubcheck.jar ] && command -v java >/dev/null; then
+  if java -jar /usr/share/java/epubcheck.jar "$tmp/seed/out/hoi-nghi-giao-ban.epub" >"$tmp/ec2.out" 2>&1 &&
+     grep -q 'No errors or warnings detected' "$tmp/ec2.out"; then
+    say ok "seed: epubcheck"
+  else say FAIL "seed: epubcheck"; tail -20 "$tmp/ec2.out"; fi
+fi
+if [ -x "$shared/tools/epub-shot" ] && [ -n "$books" ]; then
+  for e in $books; do
+    "$shared/tools/epub-shot" --strict -n 0 "$e" "$tmp/shot" >"$tmp/shot.log" 2>&1; rc=$?
+    case $rc in
+      0) say ok "epub-shot: $(basename "$e")" ;;
+      4) say SKIP "epub-shot: Chromium or npm missing" ;;
+      *) say FAIL "epub-shot: $(basename "$e") (exit $rc)"; grep '^epub-shot' "$tmp/shot.log" | grep -v ': ok ' | head -10 ;;
+    esac
+    rm -rf "$tmp/shot"
+  done
+fi
+[ -n "$books" ] && sh tests/ace.sh $books
+
 # ---- schema: every sample article validates against doc/article.rng ----
 if command -v xmllint >/dev/null && [ -f tests/check_rng.sh ]; then
   if sh tests/check_rng.sh >"$tmp/rng.out" 2>&1; then say ok "samples: RELAX NG"; else say FAIL "samples: RELAX NG"; cat "$tmp/rng.out"; fi

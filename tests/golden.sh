@@ -12,13 +12,17 @@
 # With --update (make golden): rewrites layout.txt; review the diff before
 # committing.
 # GOLDEN_VARIANTS="release debug asan" also checks build/<v>/bantin for each
-# variant present (layout is integer-only: every variant must match).
+# variant present (layout is integer-only: every variant must match);
+# GOLDEN_SAMPLES=1 also checks the invariants over samples/bulletin.xml in
+# each layout of layouts/.
+# GOLDEN_BUILD=DIR takes the binaries from DIR/<v>/bantin instead of build/.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 update=0
 [ "${1:-}" = "--update" ] && update=1
 variants=${GOLDEN_VARIANTS:-release}
+builddir=${GOLDEN_BUILD:-build}
 SOURCE_DATE_EPOCH=1764201600
 export SOURCE_DATE_EPOCH
 tmp=$(mktemp -d /tmp/bantin-golden.XXXXXX)
@@ -94,7 +98,7 @@ for dir in tests/golden/*/; do
   n=$((n + 1))
   if [ $update -eq 1 ]; then
     # shellcheck disable=SC2086
-    if build/release/bantin build "$input" $args --dump=layout >"$tmp/new" 2>"$tmp/err" &&
+    if "$builddir/release/bantin" build "$input" $args --dump=layout >"$tmp/new" 2>"$tmp/err" &&
        [ ! -s "$tmp/err" ]; then
       if cmp -s "$tmp/new" "$dir/layout.txt"; then echo "same golden/$name"
       else cp "$tmp/new" "$dir/layout.txt"; echo "updated golden/$name"; fi
@@ -104,7 +108,7 @@ for dir in tests/golden/*/; do
     continue
   fi
   for v in $variants; do
-    bin=build/$v/bantin
+    bin=$builddir/$v/bantin
     label="golden/$name"
     [ "$v" != release ] && label="golden/$name ($v)"
     [ -x "$bin" ] || { say_fail "$label: $bin missing"; continue; }
@@ -131,4 +135,20 @@ for dir in tests/golden/*/; do
   fi
 done
 [ $n -gt 0 ] || say_fail "golden: no cases"
+
+# GOLDEN_SAMPLES=1: the same invariants over samples/bulletin.xml in every
+# shipped layout (no golden file: the samples change often).
+if [ -n "${GOLDEN_SAMPLES:-}" ] && [ $update -eq 0 ]; then
+  for lf in layouts/*.xml; do
+    l=$(basename "$lf" .xml)
+    "$builddir/release/bantin" build samples/bulletin.xml --layout "$l" --dump=layout \
+      >"$tmp/s.txt" 2>"$tmp/err" || { say_fail "samples/$l: exit $?"; head "$tmp/err"; continue; }
+    # shellcheck disable=SC2046
+    if out=$(invariants "$tmp/s.txt" $(echo "--layout $l" >"$tmp/args"; case_margins "$tmp" samples/bulletin.xml)); then
+      say_ok "samples/$l: invariants"
+    else
+      say_fail "samples/$l: invariants"; printf '%s\n' "$out"
+    fi
+  done
+fi
 [ $failed -eq 0 ]
