@@ -922,7 +922,8 @@ static void layout_article(engine *e, const bt_article *art,
     for (int k = 0; k <= body.v.n; k++) {
         if (k < body.v.n && bu[k].kind != U_SPAN)
             continue;
-        flow_columns(e, bu + from, k - from);
+        if (k > from) /* bu is NULL for an empty body */
+            flow_columns(e, bu + from, k - from);
         if (k < body.v.n) {
             if (e->y > e->top)
                 e->y += lay->para_space;

@@ -88,33 +88,6 @@ void bt_article_add_author(bt_arena *a, bt_article *art, bt_field name)
     art->nauthors++;
 }
 
-/* ASCII slug of s: letters/digits kept (Vietnamese letters folded by their
- * base letter where it is ASCII), everything else '-' collapsed. */
-static char *slug(bt_arena *a, const char *s, int index)
-{
-    char out[64];
-    size_t n = 0;
-    int dash = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p && n < 40; p++) {
-        if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')) {
-            out[n++] = (char)*p;
-            dash = 0;
-        } else if (*p >= 'A' && *p <= 'Z') {
-            out[n++] = (char)(*p - 'A' + 'a');
-            dash = 0;
-        } else if (!dash && n > 0) {
-            out[n++] = '-';
-            dash = 1;
-        }
-    }
-    while (n > 0 && out[n - 1] == '-')
-        n--;
-    out[n] = 0;
-    if (n == 0)
-        return bt_arena_printf(a, "a%03d", index + 1);
-    return bt_arena_strdup(a, out);
-}
-
 void bt_doc_finish(bt_arena *a, bt_doc *doc)
 {
     int index = 0;
@@ -132,7 +105,8 @@ void bt_doc_finish(bt_arena *a, bt_doc *doc)
             art->index = index;
             if (!art->lang)
                 art->lang = doc->lang;
-            const char *id = art->id ? art->id : slug(a, "", index);
+            const char *id = art->id ? art->id
+                                     : bt_arena_printf(a, "a%03d", index + 1);
             /* ids must be XML NCNames and unique */
             if (!((id[0] >= 'a' && id[0] <= 'z') || (id[0] >= 'A' && id[0] <= 'Z')))
                 id = bt_arena_printf(a, "a-%s", id);

@@ -618,7 +618,7 @@ static const char *slug(bt_arena *a, const char *s, size_t len)
     return n ? bt_arena_strndup(a, out, n) : NULL;
 }
 
-static const char *id_from_file(bt_ctx *ctx, uint16_t file)
+const char *bt_read_id_from_file(bt_ctx *ctx, uint16_t file)
 {
     const char *path = file < ctx->nfiles ? (ctx->real[file] ? ctx->real[file]
                                                              : ctx->files[file])
@@ -659,7 +659,7 @@ bt_article *bt_read_article(bt_ctx *ctx, const bt_xel *root_el, uint16_t file,
     if (id)
         art->id = slug(&ctx->arena, id, strlen(id));
     if (!art->id)
-        art->id = id_from_file(ctx, file);
+        art->id = bt_read_id_from_file(ctx, file);
 
     const bt_xel *meta = NULL, *lead = NULL, *body = NULL;
     for (const bt_xel *k = root_el->kids; k && !bt_ctx_full(ctx); k = k->next) {

@@ -274,9 +274,14 @@ static void wrong_root(bt_ctx *ctx, const bt_xel *el)
 static bt_article *article_of(rd *r, loaded *l, const char *real)
 {
     bt_ctx *ctx = r->ctx;
-    if (l->kind == KIND_TXT)
-        return bt_read_clip(ctx, l->file, l->bytes.data ? l->bytes.data : "",
-                            l->bytes.len);
+    if (l->kind == KIND_TXT) {
+        bt_article *art = bt_read_clip(ctx, l->file,
+                                       l->bytes.data ? l->bytes.data : "",
+                                       l->bytes.len);
+        if (art && !art->id)
+            art->id = bt_read_id_from_file(ctx, l->file);
+        return art;
+    }
     if (strcmp(l->root->name, "article") != 0) {
         wrong_root(ctx, l->root);
         return NULL;
