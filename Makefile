@@ -145,6 +145,9 @@ fuzz-smoke: $(FUZZBINS)
 	      >build/fuzz/$$n.log 2>&1 || { tail -30 build/fuzz/$$n.log; exit 1; }; \
 	  grep -h 'Done' build/fuzz/$$n.log | tail -1 | sed "s/^/$$n: /"; done
 
+golden: all
+	sh tests/golden.sh --update
+
 leakcheck: all
 	valgrind --leak-check=full --error-exitcode=1 --errors-for-leak-kinds=definite,indirect \
 	  ./bantin build samples/bulletin.xml -o build/leakcheck

@@ -418,11 +418,14 @@ static int32_t units_height(const units *u, int from, int to)
     return h;
 }
 
-/* Places units [from, to) one under the other at full width. */
+/* Places units [from, to) one under the other at full width, on a new
+ * page when one does not fit (a headline longer than a page). */
 static void place_stack(engine *e, const units *u, int from, int to)
 {
     const unit *a = u->v.p;
     for (int i = from; i < to; i++) {
+        if (e->y + a[i].h > e->bottom && e->y > e->top)
+            new_page(e);
         place_unit(e, &a[i], e->left, e->y);
         e->y += a[i].h;
     }
@@ -533,10 +536,12 @@ static void flow_columns(engine *e, const unit *src, int n)
         if (i >= n)
             break;
         int32_t avail = e->bottom - e->y;
-        if (avail < a[i].h) {
+        if (avail < a[i].h && e->y > e->top) {
             new_page(e);
             continue;
         }
+        if (avail < a[i].h)
+            avail = a[i].h; /* taller than a whole column: let it overhang */
         int32_t h = avail;
         int last_part = columns_needed(a, i, n, avail, ncol, 0) <= ncol;
         if (last_part) {
@@ -1260,10 +1265,30 @@ int bt_layout_run(bt_ctx *ctx, const bt_doc *doc, const bt_layout *lay,
     /* pass 1 learns the article pages for the table of contents; later
      * passes print them (their widths do not change the geometry, so a
      * second pass normally settles it) */
-    int errors_before = ctx->nerrors;
+    /* The first pass runs in a scratch arena, freed when it is done (its
+     * diagnostics are copied out); later passes repeat its diagnostics,
+     * so theirs are dropped. */
+    bt_arena real = ctx->arena, scratch;
+    bt_arena_init(&scratch);
+    ctx->arena = scratch;
+    int ndiags = ctx->ndiags, nerrors = ctx->nerrors,
+        nwarnings = ctx->nwarnings;
     for (int pass = 0; pass < 3; pass++) {
         run_pass(&e);
-        if (e.rc || ctx->nerrors > errors_before)
+        if (pass == 0) {
+            for (int i = ndiags; i < ctx->ndiags; i++)
+                ctx->diags[i].msg = bt_arena_strdup(&real, ctx->diags[i].msg);
+            scratch = ctx->arena;
+            ctx->arena = real;
+            ndiags = ctx->ndiags;
+            nerrors = ctx->nerrors;
+            nwarnings = ctx->nwarnings;
+        } else {
+            ctx->ndiags = ndiags;
+            ctx->nerrors = nerrors;
+            ctx->nwarnings = nwarnings;
+        }
+        if (e.rc || ctx->nerrors)
             break;
         if (pass > 0 &&
             memcmp(prev, e.article_page, sizeof(int) * (size_t)na) == 0)
@@ -1272,10 +1297,8 @@ int bt_layout_run(bt_ctx *ctx, const bt_doc *doc, const bt_layout *lay,
         e.toc_pages = prev;
         if (pass < 2)
             engine_free(&e);
-        /* diagnostics of later passes would repeat the first pass's */
-        if (pass == 0)
-            errors_before = ctx->nerrors;
     }
+    bt_arena_free(&scratch);
     if (e.rc || ctx->nerrors) {
         engine_free(&e);
         return -1;

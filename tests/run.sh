@@ -80,6 +80,16 @@ for v in $variants; do
   done
 done
 
+# ---- golden layouts (tests/golden.sh prints ok/FAIL lines) ----
+GOLDEN_VARIANTS="$variants" sh tests/golden.sh > "$tmp/golden.log" 2>&1
+while IFS= read -r line; do
+  case "$line" in
+    "ok "*) ok "${line#ok }" ;;
+    "FAIL "*) bad "${line#FAIL }" ;;
+  esac
+done < "$tmp/golden.log"
+grep -q '^FAIL ' "$tmp/golden.log" && grep -v '^ok ' "$tmp/golden.log" | head -60
+
 # ---- end to end: samples and seed ----
 sh tests/e2e.sh "$tmp" > "$tmp/e2e.log" 2>&1
 while IFS= read -r line; do
