@@ -134,17 +134,35 @@ static int output_date(bt_ctx *ctx, bt_doc *doc)
 
 /* ---- stages ---- */
 
+/* Decodes each image once: figures naming the same file share it (and
+ * the PDF embeds it once). */
 static void load_images(bt_ctx *ctx, bt_doc *doc)
 {
     bt_section *s;
     bt_article *a;
     bt_block *b;
+    const bt_block **seen = NULL;
+    int nseen = 0, cap = 0;
     bt_section_foreach(doc, s) bt_article_foreach(s, a) bt_block_foreach(a, b)
     {
-        if (b->kind == BT_BLOCK_FIGURE && b->path && !bt_ctx_full(ctx))
-            b->image =
-                bt_image_load_named(ctx, b->src_pos, b->path, b->src);
+        if (b->kind != BT_BLOCK_FIGURE || !b->path || bt_ctx_full(ctx))
+            continue;
+        const bt_block *same = NULL;
+        for (int i = 0; i < nseen && !same; i++)
+            if (strcmp(seen[i]->path, b->path) == 0)
+                same = seen[i];
+        if (same) {
+            b->image = same->image;
+            continue;
+        }
+        b->image = bt_image_load_named(ctx, b->src_pos, b->path, b->src);
+        if (nseen == cap) {
+            cap = cap ? cap * 2 : 16;
+            seen = bt_xrealloc(seen, sizeof *seen * (size_t)cap);
+        }
+        seen[nseen++] = b;
     }
+    free(seen);
 }
 
 static int resolve_fonts(bt_ctx *ctx, bt_layout *lay, bt_fonts *fonts,
