@@ -889,7 +889,7 @@ static void layout_article(engine *e, const bt_article *art,
         lines += ((unit *)body.v.p)[k].kind == U_LINE;
     }
     int at_top = e->y == e->top;
-    if (!at_top && lay->article_new_page) {
+    if (!at_top && lay->article_new_page && art->index > 0) {
         new_page(e);
         at_top = 1;
     }
