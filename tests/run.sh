@@ -90,6 +90,18 @@ while IFS= read -r line; do
 done < "$tmp/golden.log"
 grep -q '^FAIL ' "$tmp/golden.log" && grep -v '^ok ' "$tmp/golden.log" | head -60
 
+# ---- big and hostile inputs under 2 GiB / 20 s (release build only) ----
+case " $variants " in *" release "*)
+  sh tests/pathological.sh > "$tmp/patho.log" 2>&1
+  while IFS= read -r line; do
+    case "$line" in
+      "ok "*) ok "${line#ok }" ;;
+      "FAIL "*) bad "${line#FAIL }" ;;
+    esac
+  done < "$tmp/patho.log"
+  grep -q '^FAIL ' "$tmp/patho.log" && grep -v '^ok ' "$tmp/patho.log" | head -40 ;;
+esac
+
 # ---- end to end: samples and seed ----
 sh tests/e2e.sh "$tmp" > "$tmp/e2e.log" 2>&1
 while IFS= read -r line; do
