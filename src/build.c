@@ -263,7 +263,9 @@ int bt_build_run(bt_ctx *ctx, const bt_options *opt)
     fonts = bt_fonts_new(fontdir);
     if (resolve_fonts(ctx, &lay, fonts, lpos) != 0)
         goto done;
-    if (output_date(ctx, doc) != 0 || ctx->nerrors)
+    /* layout runs even after input errors, to report what only it can
+     * find (characters no font has); nothing is written then */
+    if (output_date(ctx, doc) != 0 || bt_ctx_full(ctx))
         goto done;
 
     bt_shaper shaper = bt_fonts_shaper(fonts);

@@ -193,17 +193,28 @@ static int set_text(engine *e, units *out, enum bt_role role,
         for (int i = start; i < end; i++)
             if (para.items[i].kind == BT_ITEM_BOX)
                 last_box = i;
+        int64_t glue_str = 0;
         for (int i = start; i <= last_box; i++) {
             const bt_item *it = &para.items[i];
             if (it->kind == BT_ITEM_PENALTY)
                 continue;
             nat += it->width;
             str += it->stretch > 0 ? it->stretch : 0;
+            if (it->kind == BT_ITEM_GLUE && it->stretch > 0)
+                glue_str += it->stretch;
             shr += it->shrink;
         }
         if (al != AL_JUSTIFY)
             str = 0; /* ragged: natural spaces (glue trios sum to one) */
         int64_t slack = (int64_t)width - nat;
+        /* letter-spacing is for fine adjustment: a line that must stretch
+         * far beyond it (r > 4: an emergency, e.g. before a word broken
+         * between letters) stretches its word spaces only */
+        int letters = 1;
+        if (str > 0 && glue_str > 0 && slack > 4 * str) {
+            str = glue_str;
+            letters = 0;
+        }
         int justify = al == AL_JUSTIFY && !forced && slack > 0 && str > 0;
         int squeeze = slack < 0 && shr > 0;
         /* place: the slack is shared out in proportion to each item's
@@ -218,7 +229,7 @@ static int set_text(engine *e, units *out, enum bt_role role,
             if (it->kind == BT_ITEM_PENALTY)
                 continue;
             int64_t extra = 0;
-            if (total) {
+            if (total && (letters || it->kind == BT_ITEM_GLUE || squeeze)) {
                 int32_t part = justify ? it->stretch : it->shrink;
                 acc += part > 0 ? part : 0;
                 int64_t want = amount * acc / total;

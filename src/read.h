@@ -13,7 +13,8 @@
 /* Article XML, already parsed: checks the structure against FORMATS.md §1
  * and fills a new article. `dir` is the real folder of the file (for img
  * paths), `root` the bulletin root (real path), allow_outside from the CLI.
- * Returns NULL when errors were reported. */
+ * Returns NULL when the article has no usable title; one with other errors
+ * (reported) is still returned, so later stages can check it too. */
 bt_article *bt_read_article(bt_ctx *ctx, const bt_xel *root_el, uint16_t file,
                             const char *dir, const char *root,
                             int allow_outside);
