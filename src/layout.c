@@ -789,7 +789,11 @@ static void body_units(engine *e, const bt_article *art, units *u)
                 bt_run *c = bt_runs_add(a, &r, x->kind, x->style, x->text, x->pos);
                 c->href = x->href;
             }
-            add_space(u, sp, 0);
+            /* a photo note without its photo closes the text, like the
+             * credit: it stays with the lines above it */
+            if (u->v.n)
+                ((unit *)u->v.p)[u->v.n - 1].keep = 1;
+            add_space(u, sp, 1);
             first = u->v.n;
             set_text(e, u, BT_ROLE_CAPTION, &r, 0, colw, AL_LEFT, 0, art, b,
                      NULL, 0);
