@@ -156,3 +156,21 @@ int bt_buf_read_file(bt_buf *out, const char *path, size_t max)
     close(fd);
     return 0;
 }
+
+void *bt_vec_push(bt_vec *v)
+{
+    if (v->n == v->cap) {
+        v->cap = v->cap ? v->cap * 2 : 16;
+        v->p = bt_xrealloc(v->p, (size_t)v->cap * v->size);
+    }
+    void *e = (char *)v->p + (size_t)v->n++ * v->size;
+    memset(e, 0, v->size);
+    return e;
+}
+
+void bt_vec_free(bt_vec *v)
+{
+    free(v->p);
+    v->p = NULL;
+    v->n = v->cap = 0;
+}

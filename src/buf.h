@@ -26,6 +26,18 @@ void bt_buf_free(bt_buf *b);
 /* Copies the contents (NUL-terminated) into the arena; b is left intact. */
 bt_str bt_buf_to_arena(const bt_buf *b, bt_arena *a);
 
+/* Growable array of fixed-size elements on the heap (size set by the
+ * user before the first push). A push may move p. */
+typedef struct bt_vec {
+    void *p;
+    int n, cap;
+    size_t size; /* bytes per element */
+} bt_vec;
+
+/* Appends a zeroed element and returns it. */
+void *bt_vec_push(bt_vec *v);
+void bt_vec_free(bt_vec *v);
+
 /* Reads a whole file, refusing more than max bytes. Returns 0, or -1 with
  * errno set (EFBIG when over max). */
 int bt_buf_read_file(bt_buf *out, const char *path, size_t max);

@@ -15,31 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include "image.h"
+#include "buf.h"
 #include "layout.h"
 #include "bt_limits.h"
 #include "linebreak.h"
 #include "text.h"
 
 #define LINK_COLOR 0x1f4e8c
-
-/* ---- growable arrays (heap; moved to the arena when finished) ---- */
-
-typedef struct vec {
-    void *p;
-    int n, cap;
-    size_t size;
-} vec;
-
-static void *vec_push(vec *v)
-{
-    if (v->n == v->cap) {
-        v->cap = v->cap ? v->cap * 2 : 16;
-        v->p = bt_xrealloc(v->p, (size_t)v->cap * v->size);
-    }
-    void *e = (char *)v->p + (size_t)v->n++ * v->size;
-    memset(e, 0, v->size);
-    return e;
-}
 
 /* ---- units ---- */
 
@@ -59,11 +41,11 @@ typedef struct unit {
 } unit;
 
 typedef struct units {
-    vec v; /* of unit */
+    bt_vec v; /* of unit */
 } units;
 
 typedef struct page_acc {
-    vec boxes; /* bt_box */
+    bt_vec boxes; /* bt_box */
 } page_acc;
 
 typedef struct engine {
@@ -74,9 +56,9 @@ typedef struct engine {
     bt_lb_params lb;
     int32_t left, top, bottom, width; /* content area */
     int32_t colw;
-    vec pages;   /* page_acc */
-    vec outline; /* bt_outline */
-    vec marks;   /* bt_pagemark */
+    bt_vec pages;   /* page_acc */
+    bt_vec outline; /* bt_outline */
+    bt_vec marks;   /* bt_pagemark */
     int32_t y;   /* next free y on the current page (full width) */
     int *article_page;
     const int *toc_pages; /* from the previous pass, or NULL */
@@ -219,7 +201,7 @@ static int set_text(engine *e, units *out, enum bt_role role,
         int squeeze = slack < 0 && shr > 0;
         /* place: the slack is shared out in proportion to each item's
          * stretch (or shrink), rounding carried so the line ends flush */
-        vec boxes = {0};
+        bt_vec boxes = {0};
         boxes.size = sizeof(bt_box);
         int64_t x = 0, given = 0, acc = 0;
         int64_t total = justify ? str : squeeze ? shr : 0;
@@ -261,7 +243,7 @@ static int set_text(engine *e, units *out, enum bt_role role,
                         shift_acc = upto;
                         gl = cp;
                     }
-                    bt_box *b = vec_push(&boxes);
+                    bt_box *b = bt_vec_push(&boxes);
                     b->kind = BT_BOX_GLYPHS;
                     b->x = seg_x;
                     b->y = 0;
@@ -274,7 +256,7 @@ static int set_text(engine *e, units *out, enum bt_role role,
                     b->u.run.glyphs = gl;
                     b->src = sg->pos;
                     if (sg->href) {
-                        bt_box *k = vec_push(&boxes);
+                        bt_box *k = bt_vec_push(&boxes);
                         k->kind = BT_BOX_LINK;
                         k->x = seg_x;
                         k->y = -sg->size * 9 / 10;
@@ -307,7 +289,7 @@ static int set_text(engine *e, units *out, enum bt_role role,
                 e->rc = -1;
             for (int s = 0; s < mp.nsegs; s++) {
                 const bt_seg *sg = &mp.segs[s];
-                bt_box *b = vec_push(&boxes);
+                bt_box *b = bt_vec_push(&boxes);
                 b->kind = BT_BOX_GLYPHS;
                 b->x = x0 - hang + sg->x;
                 b->w = sg->w;
@@ -321,7 +303,7 @@ static int set_text(engine *e, units *out, enum bt_role role,
         }
         for (int i = 0; i < boxes.n; i++)
             ((bt_box *)boxes.p)[i].y += base;
-        unit *u = vec_push(&out->v);
+        unit *u = bt_vec_push(&out->v);
         u->kind = U_LINE;
         u->h = lead;
         u->base = base;
@@ -348,7 +330,7 @@ static void keep_para(units *u, int first, int count)
 
 static void add_space(units *u, int32_t h, int keep)
 {
-    unit *s = vec_push(&u->v);
+    unit *s = bt_vec_push(&u->v);
     s->kind = U_SPACE;
     s->h = h;
     s->keep = (uint8_t)keep;
@@ -358,7 +340,7 @@ static void add_rule_unit(engine *e, units *u, int32_t width, int32_t thick,
                           uint32_t color, int32_t space_above,
                           int32_t space_below)
 {
-    unit *s = vec_push(&u->v);
+    unit *s = bt_vec_push(&u->v);
     s->kind = U_SPACE;
     s->h = space_above + thick + space_below;
     s->keep = 1;
@@ -389,7 +371,7 @@ static void new_page(engine *e)
         e->rc = -1;
         return;
     }
-    page_acc *p = vec_push(&e->pages);
+    page_acc *p = bt_vec_push(&e->pages);
     p->boxes.size = sizeof(bt_box);
     e->y = e->top;
 }
@@ -401,7 +383,7 @@ static void mark_page(engine *e, const bt_article *art, const bt_block *blk)
                                 : NULL;
     if (!art || (m && m->page == page))
         return;
-    m = vec_push(&e->marks);
+    m = bt_vec_push(&e->marks);
     m->page = page;
     m->article = art;
     m->block = blk;
@@ -411,7 +393,7 @@ static void place_unit(engine *e, const unit *u, int32_t x, int32_t y)
 {
     page_acc *p = cur_page(e);
     for (int i = 0; i < u->nboxes; i++) {
-        bt_box *b = vec_push(&p->boxes);
+        bt_box *b = bt_vec_push(&p->boxes);
         *b = u->boxes[i];
         b->x += x;
         b->y += y;
@@ -660,7 +642,7 @@ static void merge_span(engine *e, units *u, int first)
     m.nboxes = n;
     m.keep = 0;
     u->v.n = first;
-    *(unit *)vec_push(&u->v) = m;
+    *(unit *)bt_vec_push(&u->v) = m;
 }
 
 static void body_units(engine *e, const bt_article *art, units *u)
@@ -752,7 +734,7 @@ static void body_units(engine *e, const bt_article *art, units *u)
                     w = (int32_t)((int64_t)w * maxh / h);
                     h = maxh;
                 }
-                unit *fu = vec_push(&u->v);
+                unit *fu = bt_vec_push(&u->v);
                 fu->kind = U_FIGURE;
                 fu->h = (int32_t)h + sp;
                 fu->keep = b->runs.count > 0;
@@ -871,7 +853,7 @@ static void head_units(engine *e, const bt_article *art, units *u)
 
 static void add_outline(engine *e, int level, bt_str title, int32_t y)
 {
-    bt_outline *o = vec_push(&e->outline);
+    bt_outline *o = bt_vec_push(&e->outline);
     o->level = level;
     o->title = title;
     o->page = e->pages.n;
@@ -925,7 +907,7 @@ static void layout_article(engine *e, const bt_article *art,
             rule.w = e->width;
             rule.h = lay->rule_width;
             rule.u.rule.color = lay->rule_color;
-            *(bt_box *)vec_push(&cur_page(e)->boxes) = rule;
+            *(bt_box *)bt_vec_push(&cur_page(e)->boxes) = rule;
         }
         e->y += sep - sep / 2;
     }
@@ -1009,7 +991,7 @@ static void two_sided_line(engine *e, units *u, enum bt_role role,
     /* merge the first line of each into one unit */
     unit *t = tmp.v.p;
     if (tmp.v.n) {
-        unit *m = vec_push(&u->v);
+        unit *m = bt_vec_push(&u->v);
         *m = t[0];
         if (tmp.v.n > 1) {
             int n = t[0].nboxes + t[tmp.v.n - 1].nboxes;
@@ -1147,7 +1129,7 @@ static void toc(engine *e)
     rule.w = e->width;
     rule.h = lay->rule_width;
     rule.u.rule.color = lay->rule_color;
-    *(bt_box *)vec_push(&cur_page(e)->boxes) = rule;
+    *(bt_box *)bt_vec_push(&cur_page(e)->boxes) = rule;
     e->y += lay->article_space;
     free(head.v.p);
     free(u.v.p);
@@ -1184,12 +1166,12 @@ static void furniture(engine *e)
                 unit *x = u.v.p;
                 int32_t base_y = e->top - hs->size - 4000;
                 for (int i = 0; i < x[0].nboxes; i++) {
-                    bt_box *b = vec_push(&pg->boxes);
+                    bt_box *b = bt_vec_push(&pg->boxes);
                     *b = x[0].boxes[i];
                     b->x += e->left;
                     b->y += base_y - x[0].base;
                 }
-                bt_box *r2 = vec_push(&pg->boxes);
+                bt_box *r2 = bt_vec_push(&pg->boxes);
                 r2->kind = BT_BOX_RULE;
                 r2->x = e->left;
                 r2->y = e->top - 6000;
@@ -1208,7 +1190,7 @@ static void furniture(engine *e)
             unit *x = u.v.p;
             int32_t base_y = e->bottom + fs->size + 10000;
             for (int i = 0; i < x[0].nboxes; i++) {
-                bt_box *b = vec_push(&pg->boxes);
+                bt_box *b = bt_vec_push(&pg->boxes);
                 *b = x[0].boxes[i];
                 b->x += e->left;
                 b->y += base_y - x[0].base;

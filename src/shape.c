@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "bt_limits.h"
+#include "buf.h"
 #include "shape.h"
 #include "text.h"
 
@@ -26,36 +27,20 @@
  * own stretch). */
 #define TRACK_STRETCH 25
 
-/* growable arrays on the heap while one paragraph is built */
-typedef struct vec {
-    void *p;
-    int n, cap;
-    size_t size;
-} vec;
-
-static void *vec_push(vec *v)
-{
-    if (v->n == v->cap) {
-        v->cap = v->cap ? v->cap * 2 : 32;
-        v->p = bt_xrealloc(v->p, (size_t)v->cap * v->size);
-    }
-    void *e = (char *)v->p + (size_t)v->n++ * v->size;
-    memset(e, 0, v->size);
-    return e;
-}
-
+/* One paragraph being built; its arrays grow on the heap and are copied
+ * into the arena when it is done. */
 typedef struct state {
     bt_ctx *ctx;
     const bt_shaper *sh;
     const bt_textstyle *st;
-    vec items, words, segs, glyphs;
+    bt_vec items, words, segs, glyphs;
     /* the word being collected */
-    vec wcp;   /* uint32_t */
-    vec wfont; /* uint32_t */
-    vec wrun;  /* const bt_run * */
-    vec wcol;  /* uint32_t: character index in its run, for positions */
-    vec adv;   /* int32_t per character, mpt */
-    vec off;   /* int32_t pairs (dx, dy) per character, mpt */
+    bt_vec wcp;   /* uint32_t */
+    bt_vec wfont; /* uint32_t */
+    bt_vec wrun;  /* const bt_run * */
+    bt_vec wcol;  /* uint32_t: character index in its run, for positions */
+    bt_vec adv;   /* int32_t per character, mpt */
+    bt_vec off;   /* int32_t pairs (dx, dy) per character, mpt */
     int32_t space;
     int32_t track; /* letter-spacing stretch per gap, 1/1000 em */
     int pending_glue; /* a space was seen after the last word */
@@ -71,7 +56,7 @@ typedef struct state {
 static bt_item *add_item(state *s, enum bt_item_kind kind, int32_t w,
                          int32_t stretch, int32_t shrink, int32_t penalty)
 {
-    bt_item *it = vec_push(&s->items);
+    bt_item *it = bt_vec_push(&s->items);
     it->kind = kind;
     it->width = w;
     it->stretch = stretch;
@@ -131,14 +116,14 @@ static void emit_chunk(state *s, int a, int b)
     const uint32_t *cp = s->wcp.p, *font = s->wfont.p;
     const bt_run *const *run = s->wrun.p;
     const int32_t *adv = s->adv.p, *off = s->off.p;
-    bt_word *w = vec_push(&s->words);
+    bt_word *w = bt_vec_push(&s->words);
     w->s0 = s->segs.n;
     int32_t x = 0;
     for (int i = a; i < b;) {
         int j = i;
         while (j < b && font[j] == font[i] && run[j] == run[i])
             j++;
-        bt_seg *sg = vec_push(&s->segs);
+        bt_seg *sg = bt_vec_push(&s->segs);
         const bt_run *r = run[i];
         sg->font = font[i];
         sg->size = s->st->size;
@@ -150,7 +135,7 @@ static void emit_chunk(state *s, int a, int b)
         sg->g0 = s->glyphs.n;
         int32_t pen = 0;
         for (int k = i; k < j; k++) {
-            bt_glyph *g = vec_push(&s->glyphs);
+            bt_glyph *g = bt_vec_push(&s->glyphs);
             g->cp = cp[k];
             g->x = pen + off[2 * k];
             g->y = off[2 * k + 1];
@@ -235,9 +220,9 @@ static void end_word(state *s, int partial)
     /* shape each same-font piece */
     s->adv.n = s->off.n = 0;
     for (int i = 0; i < n; i++) {
-        vec_push(&s->adv);
-        vec_push(&s->off);
-        vec_push(&s->off);
+        bt_vec_push(&s->adv);
+        bt_vec_push(&s->off);
+        bt_vec_push(&s->off);
     }
     int32_t *adv = s->adv.p, *off = s->off.p;
     for (int i = 0; i < n;) {
@@ -298,7 +283,7 @@ static void end_word(state *s, int partial)
         }
         a = b;
     }
-    vec *w[] = {&s->wcp, &s->wfont, &s->wrun, &s->wcol};
+    bt_vec *w[] = {&s->wcp, &s->wfont, &s->wrun, &s->wcol};
     for (size_t k = 0; k < sizeof w / sizeof *w; k++) {
         if (keep < n)
             memmove(w[k]->p, (char *)w[k]->p + (size_t)keep * w[k]->size,
@@ -331,10 +316,10 @@ static void add_char(state *s, uint32_t cp, const bt_run *r, uint32_t col)
         s->word_pos = r->pos;
         s->word_pos.col += col;
     }
-    *(uint32_t *)vec_push(&s->wcp) = cp;
-    *(uint32_t *)vec_push(&s->wfont) = run_font(s->st, r);
-    *(const bt_run **)vec_push(&s->wrun) = r;
-    *(uint32_t *)vec_push(&s->wcol) = col;
+    *(uint32_t *)bt_vec_push(&s->wcp) = cp;
+    *(uint32_t *)bt_vec_push(&s->wfont) = run_font(s->st, r);
+    *(const bt_run **)bt_vec_push(&s->wrun) = r;
+    *(uint32_t *)bt_vec_push(&s->wcol) = col;
 }
 
 static void forced_break(state *s)
@@ -422,7 +407,7 @@ int bt_shape_para(bt_ctx *ctx, const bt_shaper *sh, const bt_textstyle *st,
     out->segs = bt_arena_memdup(a, s.segs.p, (size_t)s.segs.n * sizeof(bt_seg));
     out->nglyphs = s.glyphs.n;
     out->glyphs = bt_arena_memdup(a, s.glyphs.p, (size_t)s.glyphs.n * sizeof(bt_glyph));
-    vec *all[] = {&s.items, &s.words, &s.segs, &s.glyphs, &s.wcp, &s.wfont,
+    bt_vec *all[] = {&s.items, &s.words, &s.segs, &s.glyphs, &s.wcp, &s.wfont,
                   &s.wrun, &s.wcol, &s.adv, &s.off};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
         free(all[i]->p);
