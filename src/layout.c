@@ -389,6 +389,19 @@ static void mark_page(engine *e, const bt_article *art, const bt_block *blk)
     m->block = blk;
 }
 
+/* A thin rule across the text width at the current y (between articles,
+ * under the table of contents). */
+static void full_rule(engine *e)
+{
+    bt_box *b = bt_vec_push(&cur_page(e)->boxes);
+    b->kind = BT_BOX_RULE;
+    b->x = e->left;
+    b->y = e->y;
+    b->w = e->width;
+    b->h = e->lay->rule_width;
+    b->u.rule.color = e->lay->rule_color;
+}
+
 static void place_unit(engine *e, const unit *u, int32_t x, int32_t y)
 {
     page_acc *p = cur_page(e);
@@ -899,15 +912,7 @@ static void layout_article(engine *e, const bt_article *art,
     if (sep) {
         e->y += sep / 2;
         if (!sech.v.n) {
-            bt_box rule;
-            memset(&rule, 0, sizeof rule);
-            rule.kind = BT_BOX_RULE;
-            rule.x = e->left;
-            rule.y = e->y;
-            rule.w = e->width;
-            rule.h = lay->rule_width;
-            rule.u.rule.color = lay->rule_color;
-            *(bt_box *)bt_vec_push(&cur_page(e)->boxes) = rule;
+            full_rule(e);
         }
         e->y += sep - sep / 2;
     }
@@ -1121,15 +1126,7 @@ static void toc(engine *e)
     place_stack(e, &head, 0, head.v.n);
     flow_columns(e, u.v.p, u.v.n);
     e->y += lay->para_space * 2;
-    bt_box rule;
-    memset(&rule, 0, sizeof rule);
-    rule.kind = BT_BOX_RULE;
-    rule.x = e->left;
-    rule.y = e->y;
-    rule.w = e->width;
-    rule.h = lay->rule_width;
-    rule.u.rule.color = lay->rule_color;
-    *(bt_box *)bt_vec_push(&cur_page(e)->boxes) = rule;
+    full_rule(e);
     e->y += lay->article_space;
     free(head.v.p);
     free(u.v.p);
