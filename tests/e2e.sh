@@ -94,6 +94,16 @@ else
   say FAIL "samples: build"; cat "$tmp/build.err"
 fi
 
+# ---- no leaks, no memory errors (valgrind) on the sample build ----
+if command -v valgrind >/dev/null; then
+  if valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
+       --error-exitcode=9 "$bin" build samples/bulletin.xml -o "$tmp/vg" >"$tmp/vg.log" 2>&1; then
+    say ok "samples: valgrind clean"
+  else
+    say FAIL "samples: valgrind"; tail -30 "$tmp/vg.log"
+  fi
+fi
+
 # ---- the seed clipping built alone ----
 seed="$shared/seeds/hoi-nghi-giao-ban.txt"
 if [ -f "$seed" ]; then
