@@ -1077,9 +1077,11 @@ static void toc(engine *e)
         }
         bt_article_foreach(s, art)
         {
+            if (art != s->articles)
+                add_space(&u, ts->leading / 4, 0); /* between entries */
             int first = u.v.n;
             bt_runs r = text_runs(a, art->title.text, art->title.pos);
-            set_text(e, &u, BT_ROLE_TOC, &r, 0, e->colw - numw, AL_LEFT, 0,
+            set_text(e, &u, BT_ROLE_TOC, &r, 0, e->colw - numw, AL_BALANCE, 0,
                      NULL, NULL, NULL, 0);
             int page = e->toc_pages ? e->toc_pages[art->index] : 0;
             const char *num = bt_arena_printf(a, "%d", page);
