@@ -7,10 +7,13 @@
  * unit that must stay with the next one (first and last line of a
  * paragraph: no widows or orphans; headings; figure + caption) is never the
  * last of a column. Article heads and section headings span all columns;
- * each article's columns are balanced where it ends; page 1 carries the
- * masthead and the table of contents, whose page numbers come from a first
- * pass. Page placement is a plain translation of unit boxes, so imposition
- * can be a transform later. */
+ * each article's columns are balanced where it ends; a figure that does not
+ * fit floats below the following text; page 1 carries the masthead and the
+ * table of contents, whose page numbers come from a first pass (run in a
+ * scratch arena). Justified lines share their slack between word spaces and
+ * a little letter-spacing (the word boxes' own stretch); headlines are
+ * balanced. Page placement is a plain translation of unit boxes, so
+ * imposition can be a transform later. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
