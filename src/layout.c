@@ -66,6 +66,9 @@ typedef struct engine {
     int *article_page;
     const int *toc_pages; /* from the previous pass, or NULL */
     int rc;
+    bt_arena units;       /* unit boxes of the piece being placed: page
+                             boxes are copies, so this is freed after each
+                             article (glyph arrays stay in ctx->arena) */
 } engine;
 
 static bt_runs text_runs(bt_arena *a, bt_str text, bt_pos pos)
@@ -311,7 +314,8 @@ static int set_text(engine *e, units *out, enum bt_role role,
         u->h = lead;
         u->base = base;
         u->nboxes = boxes.n;
-        u->boxes = bt_arena_memdup(a, boxes.p, (size_t)boxes.n * sizeof(bt_box));
+        u->boxes = bt_arena_memdup(&e->units, boxes.p,
+                                    (size_t)boxes.n * sizeof(bt_box));
         u->art = art;
         u->blk = blk;
         free(boxes.p);
@@ -347,7 +351,7 @@ static void add_rule_unit(engine *e, units *u, int32_t width, int32_t thick,
     s->kind = U_SPACE;
     s->h = space_above + thick + space_below;
     s->keep = 1;
-    bt_box *b = bt_arena_alloc(&e->ctx->arena, sizeof *b);
+    bt_box *b = bt_arena_alloc(&e->units, sizeof *b);
     b->kind = BT_BOX_RULE;
     b->x = 0;
     b->y = space_above;
@@ -356,6 +360,13 @@ static void add_rule_unit(engine *e, units *u, int32_t width, int32_t thick,
     b->u.rule.color = color;
     s->boxes = b;
     s->nboxes = 1;
+}
+
+/* Frees the unit boxes once a piece is placed (pages hold copies). */
+static void units_done(engine *e)
+{
+    bt_arena_free(&e->units);
+    bt_arena_init(&e->units);
 }
 
 /* ---- pages ---- */
@@ -641,7 +652,7 @@ static void merge_span(engine *e, units *u, int first)
     int32_t h = 0;
     for (int k = first; k < u->v.n; k++)
         n += a[k].nboxes;
-    bt_box *b = bt_arena_alloc(&e->ctx->arena, sizeof(bt_box) * (size_t)(n ? n : 1));
+    bt_box *b = bt_arena_alloc(&e->units, sizeof(bt_box) * (size_t)(n ? n : 1));
     int at = 0;
     for (int k = first; k < u->v.n; k++) {
         for (int i = 0; i < a[k].nboxes; i++) {
@@ -705,7 +716,7 @@ static void body_units(engine *e, const bt_article *art, units *u)
             /* a bar in the accent colour beside the quote */
             for (int k = first; k < u->v.n; k++) {
                 unit *un = &((unit *)u->v.p)[k];
-                bt_box *nb = bt_arena_alloc(a, sizeof(bt_box) *
+                bt_box *nb = bt_arena_alloc(&e->units, sizeof(bt_box) *
                                                    (size_t)(un->nboxes + 1));
                 memcpy(nb, un->boxes, sizeof(bt_box) * (size_t)un->nboxes);
                 bt_box *r = &nb[un->nboxes];
@@ -756,7 +767,7 @@ static void body_units(engine *e, const bt_article *art, units *u)
                 fu->keep = b->runs.count > 0;
                 fu->art = art;
                 fu->blk = b;
-                bt_box *ib = bt_arena_alloc(a, sizeof *ib);
+                bt_box *ib = bt_arena_alloc(&e->units, sizeof *ib);
                 ib->kind = BT_BOX_IMAGE;
                 ib->x = (fw - w) / 2;
                 ib->y = 0;
@@ -947,6 +958,7 @@ static void layout_article(engine *e, const bt_article *art,
     free(head.v.p);
     free(body.v.p);
     free(sech.v.p);
+    units_done(e);
 }
 
 /* ---- page 1: masthead and table of contents ---- */
@@ -1003,7 +1015,7 @@ static void two_sided_line(engine *e, units *u, enum bt_role role,
         *m = t[0];
         if (tmp.v.n > 1) {
             int n = t[0].nboxes + t[tmp.v.n - 1].nboxes;
-            bt_box *b = bt_arena_alloc(a, sizeof(bt_box) * (size_t)n);
+            bt_box *b = bt_arena_alloc(&e->units, sizeof(bt_box) * (size_t)n);
             memcpy(b, t[0].boxes, sizeof(bt_box) * (size_t)t[0].nboxes);
             memcpy(b + t[0].nboxes, t[tmp.v.n - 1].boxes,
                    sizeof(bt_box) * (size_t)t[tmp.v.n - 1].nboxes);
@@ -1046,6 +1058,7 @@ static void masthead(engine *e)
                   lay->para_space * 3);
     place_stack(e, &u, 0, u.v.n);
     free(u.v.p);
+    units_done(e);
 }
 
 static void toc(engine *e)
@@ -1095,7 +1108,7 @@ static void toc(engine *e)
                 int last = k == u.v.n - 1;
                 x->keep = !last;
                 int n = x->nboxes + 1 + (last ? 1 : 0);
-                bt_box *b = bt_arena_alloc(a, sizeof(bt_box) * (size_t)n);
+                bt_box *b = bt_arena_alloc(&e->units, sizeof(bt_box) * (size_t)n);
                 memcpy(b, x->boxes, sizeof(bt_box) * (size_t)x->nboxes);
                 bt_box *lk = &b[x->nboxes];
                 lk->kind = BT_BOX_LINK;
@@ -1135,6 +1148,7 @@ static void toc(engine *e)
     e->y += lay->article_space;
     free(head.v.p);
     free(u.v.p);
+    units_done(e);
 }
 
 /* Running header (every page but the first) and page-number footer. */
@@ -1199,6 +1213,7 @@ static void furniture(engine *e)
             }
         }
         free(u.v.p);
+        units_done(e);
     }
 }
 
@@ -1206,6 +1221,7 @@ static void furniture(engine *e)
 
 static void engine_free(engine *e)
 {
+    units_done(e);
     for (int p = 0; p < e->pages.n; p++)
         free(((page_acc *)e->pages.p)[p].boxes.p);
     free(e->pages.p);
