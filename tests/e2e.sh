@@ -2,13 +2,21 @@
 # tests/e2e.sh TMPDIR - builds samples/bulletin.xml and the seed clipping
 # with build/release/bantin and checks the outputs with the tools a reader's
 # software would use. Prints one "ok NAME", "FAIL NAME" or "SKIP NAME" line
-# per check (tests/run.sh counts them), plus details after failures.
+# per check (tests/run.sh counts them), plus details after failures. A check
+# whose tool `make deps` installs skips as "SKIP (required) NAME" (make test
+# then fails); one needing something outside the repository's dependencies
+# (../shared, a browser, DAISY Ace) as "SKIP (optional) NAME".
 set -u
 tmp=$1
 top=$(pwd)
 shared="$top/../shared"
 bin="$top/build/release/bantin"
 say() { echo "$1 $2"; }
+# need TOOL CHECK: true when TOOL is on PATH, else a required skip of CHECK.
+need() {
+  command -v "$1" >/dev/null 2>&1 && return 0
+  say SKIP "(required) $2: $1 missing (make deps)"; return 1
+}
 
 # Runs a tool; fails the check on any stderr (apart from mupdf's ICC note).
 quiet() { # name, command...
@@ -23,24 +31,24 @@ quiet() { # name, command...
 
 check_pdf() { # label, pdf
   label=$1 pdf=$2
-  command -v qpdf >/dev/null && quiet "$label: qpdf --check" qpdf --check "$pdf"
-  if command -v pdffonts >/dev/null; then
+  need qpdf "$label: qpdf --check" && quiet "$label: qpdf --check" qpdf --check "$pdf"
+  if need pdffonts "$label: pdffonts"; then
     quiet "$label: pdffonts" pdffonts "$pdf"
     # every font embedded, subset, with a ToUnicode map
     if awk 'NR>2 { n++; if ($(NF-4)!="yes" || $(NF-3)!="yes" || $(NF-2)!="yes") bad++ } END { exit (n>0 && !bad) ? 0 : 1 }' "$tmp/q.out"; then
       say ok "$label: fonts emb/sub/uni"
     else say FAIL "$label: fonts emb/sub/uni"; cat "$tmp/q.out"; fi
   fi
-  command -v pdfinfo >/dev/null && quiet "$label: pdfinfo" pdfinfo "$pdf" && cp "$tmp/q.out" "$tmp/info.txt"
-  command -v pdftotext >/dev/null && quiet "$label: pdftotext" pdftotext "$pdf" "$tmp/text.txt"
-  command -v mutool >/dev/null && quiet "$label: mutool draw" mutool draw -q -o "$tmp/m%d.png" -r 30 "$pdf"
-  command -v gs >/dev/null && quiet "$label: ghostscript" gs -dBATCH -dNOPAUSE -sDEVICE=nullpage "$pdf"
+  need pdfinfo "$label: pdfinfo" && quiet "$label: pdfinfo" pdfinfo "$pdf" && cp "$tmp/q.out" "$tmp/info.txt"
+  need pdftotext "$label: pdftotext" && quiet "$label: pdftotext" pdftotext "$pdf" "$tmp/text.txt"
+  need mutool "$label: mutool draw" && quiet "$label: mutool draw" mutool draw -q -o "$tmp/m%d.png" -r 30 "$pdf"
+  need gs "$label: ghostscript" && quiet "$label: ghostscript" gs -dBATCH -dNOPAUSE -sDEVICE=nullpage "$pdf"
   rm -f "$tmp"/m*.png
 }
 
 metrics() { # label, pdf, expected text
   label=$1 pdf=$2 exp=$3
-  [ -x "$shared/tools/typo-metrics" ] || { say SKIP "$label: typo-metrics (../shared absent)"; return; }
+  [ -x "$shared/tools/typo-metrics" ] || { say SKIP "(optional) $label: typo-metrics (../shared absent)"; return; }
   "$shared/tools/typo-metrics" "$pdf" --json --expect "$exp" >"$tmp/tm.json" 2>"$tmp/tm.err" || {
     say FAIL "$label: typo-metrics ran"; cat "$tmp/tm.err"; return; }
   python3 - "$tmp/tm.json" "$label" <<'PY'
@@ -86,7 +94,7 @@ if "$bin" build samples/bulletin.xml -o "$out" 2>"$tmp/build.err"; then
       say ok "samples: epubcheck"
     else say FAIL "samples: epubcheck"; tail -20 "$tmp/ec.out"; fi
   else
-    say SKIP "samples: epubcheck (no Java)"
+    say SKIP "(required) samples: epubcheck: java or epubcheck missing (make deps)"
   fi
   python3 tests/epub_text.py "$out/bulletin.epub" samples/bulletin.expected.txt >"$tmp/et.out" 2>&1 &&
     say ok "samples: every paragraph in the EPUB" || { say FAIL "samples: every paragraph in the EPUB"; cat "$tmp/et.out"; }
@@ -95,7 +103,7 @@ else
 fi
 
 # ---- no leaks, no memory errors (valgrind) on the sample build ----
-if command -v valgrind >/dev/null; then
+if need valgrind "samples: valgrind"; then
   if valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
        --error-exitcode=9 "$bin" build samples/bulletin.xml -o "$tmp/vg" >"$tmp/vg.log" 2>&1; then
     say ok "samples: valgrind clean"
@@ -119,7 +127,7 @@ if [ -f "$seed" ]; then
     say FAIL "seed: build"; cat "$tmp/seed.err"
   fi
 else
-  say SKIP "seed: ../shared/seeds absent"
+  say SKIP "(optional) seed: ../shared/seeds absent"
 fi
 
 # ---- EPUB in a reading system and DAISY Ace (each SKIPs without Chromium/Ace) ----
@@ -136,14 +144,14 @@ fi
 # (CI=true), where a browser start-up hiccup must not turn a build red;
 # run them locally, or force them with BANTIN_BROWSER_CHECKS=1.
 if [ "${CI:-}" = true ] && [ "${BANTIN_BROWSER_CHECKS:-0}" != 1 ]; then
-  say SKIP "epub-shot and Ace: browser checks are not run in CI (BANTIN_BROWSER_CHECKS=1 runs them)"
+  say SKIP "(optional) epub-shot and Ace: browser checks are not run in CI (BANTIN_BROWSER_CHECKS=1 runs them)"
 else
   if [ -x "$shared/tools/epub-shot" ] && [ -n "$books" ]; then
     for e in $books; do
       "$shared/tools/epub-shot" --strict -n 0 "$e" "$tmp/shot" >"$tmp/shot.log" 2>&1; rc=$?
       case $rc in
         0) say ok "epub-shot: $(basename "$e")" ;;
-        4) say SKIP "epub-shot: Chromium or npm missing" ;;
+        4) say SKIP "(optional) epub-shot: Chromium or npm missing" ;;
         *) say FAIL "epub-shot: $(basename "$e") (exit $rc)"; grep '^epub-shot' "$tmp/shot.log" | grep -v ': ok ' | head -10 ;;
       esac
       rm -rf "$tmp/shot"
@@ -154,7 +162,7 @@ else
 fi
 
 # ---- schema: every sample article validates against doc/article.rng ----
-if command -v xmllint >/dev/null && [ -f tests/check_rng.sh ]; then
+if need xmllint "samples: RELAX NG"; then
   if sh tests/check_rng.sh >"$tmp/rng.out" 2>&1; then say ok "samples: RELAX NG"; else say FAIL "samples: RELAX NG"; cat "$tmp/rng.out"; fi
 fi
 exit 0

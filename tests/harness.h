@@ -1,7 +1,16 @@
 /* harness.h - a tiny unit-test harness (cmark api_test/harness.h, redis
  * testhelp.h). A test file defines cases `static void test_<mod>__<case>(void)`
  * and lists them in TESTS; `build/x/test_mod [case]` runs all or one.
- * Prints "test_mod: N passed, M failed" and exits non-zero on failure. */
+ * Prints "test_mod: N passed, M failed, K skipped" and exits non-zero on
+ * failure.
+ *
+ * A case that cannot run calls SKIP_REQUIRED(why) or SKIP_OPTIONAL(why)
+ * (both return from the case) or bt_t_skip() from a helper. A skipped case
+ * is neither passed nor failed; it prints one line
+ *   SKIP (required) <case>: <why>   something `make deps` installs is missing
+ *   SKIP (optional) <case>: <why>   something outside the repository's deps
+ * and tests/run.sh fails `make test` on a required skip. A case that failed
+ * a CHECK before skipping counts as failed. */
 #ifndef BT_HARNESS_H
 #define BT_HARNESS_H
 
@@ -9,6 +18,31 @@
 #include <string.h>
 
 static int bt_t_checks, bt_t_failed_checks, bt_t_case_failed;
+static int bt_t_case_skipped; /* 0, 1 = optional, 2 = required */
+static const char *bt_t_case_name;
+
+/* Marks the running case skipped; required = 1 when the missing piece is one
+ * `make deps` installs. Call at most once per case, then return. */
+static inline void bt_t_skip(int required, const char *why)
+{
+    if (!bt_t_case_skipped)
+        printf("SKIP (%s) %s: %s\n", required ? "required" : "optional",
+               bt_t_case_name ? bt_t_case_name : "?", why);
+    if (bt_t_case_skipped < (required ? 2 : 1))
+        bt_t_case_skipped = required ? 2 : 1;
+}
+
+#define SKIP_REQUIRED(why)                                                     \
+    do {                                                                       \
+        bt_t_skip(1, why);                                                     \
+        return;                                                                \
+    } while (0)
+
+#define SKIP_OPTIONAL(why)                                                     \
+    do {                                                                       \
+        bt_t_skip(0, why);                                                     \
+        return;                                                                \
+    } while (0)
 
 #define CHECK(c)                                                               \
     do {                                                                       \
@@ -73,20 +107,26 @@ typedef struct {
 static inline int bt_t_main(const char *suite, const bt_t_case *cases, int n,
                             int argc, char **argv)
 {
-    int passed = 0, failed = 0;
+    int passed = 0, failed = 0, skipped = 0;
     for (int i = 0; i < n; i++) {
         if (argc > 1 && !strstr(cases[i].name, argv[1]))
             continue;
         bt_t_case_failed = 0;
+        bt_t_case_skipped = 0;
+        bt_t_case_name = cases[i].name;
         cases[i].fn();
         if (bt_t_case_failed) {
             failed++;
             fprintf(stderr, "FAIL %s\n", cases[i].name);
+        } else if (bt_t_case_skipped) {
+            skipped++;
         } else {
             passed++;
         }
     }
-    printf("%s: %d passed, %d failed\n", suite, passed, failed);
+    bt_t_case_name = NULL;
+    printf("%s: %d passed, %d failed, %d skipped\n", suite, passed, failed,
+           skipped);
     return failed ? 1 : 0;
 }
 

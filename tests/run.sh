@@ -3,34 +3,46 @@
 # Runs unit tests, golden error cases, replayed fuzz corpora, the sample and
 # seed builds checked with qpdf/poppler/mupdf/ghostscript/epubcheck and the
 # shared typography meter, in the release and the ASan+UBSan builds, and a
-# short libFuzzer smoke. Ends with "N passed, M failed".
+# short libFuzzer smoke. Ends with the line "N passed, M failed, K skipped".
 # BANTIN_ONLY=asan|release limits the variants; FUZZ_SMOKE=0 skips fuzzing.
+# Skips come as "SKIP (required) ..." (something `make deps` installs is
+# missing) or "SKIP (optional) ..." (../shared, a browser, DAISY Ace; an
+# untagged "SKIP" counts as optional). BANTIN_REQUIRE_ALL=1, which `make test`
+# sets after `make deps`, turns any required skip into a failure; CI=true
+# only skips the optional browser checks.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 shared="$top/../shared"
 variants=${BANTIN_ONLY:-"release asan"}
-passed=0 failed=0 skipped=0
+passed=0 failed=0 skipped=0 required_skips=0
 tmp=$(mktemp -d /tmp/bantin-test.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
 ok() { passed=$((passed + 1)); [ -n "${VERBOSE:-}" ] && echo "ok   $1"; return 0; }
 bad() { failed=$((failed + 1)); echo "FAIL $1"; [ $# -gt 1 ] && printf '%s\n' "$2" | head -40; return 0; }
-skip() { skipped=$((skipped + 1)); echo "SKIP $1"; }
+skip() {
+  skipped=$((skipped + 1)); echo "SKIP $1"
+  case "$1" in "(required)"*) required_skips=$((required_skips + 1)) ;; esac
+}
 
-# ---- unit tests: each binary prints "suite: N passed, M failed" ----
+# ---- unit tests: each binary prints "suite: N passed, M failed, K skipped"
+# after one "SKIP (required|optional) case: why" line per skipped case ----
 for v in $variants; do
   for t in build/$v/test_*; do
     [ -x "$t" ] || continue
     out=$("$t" 2>&1); rc=$?
-    line=$(printf '%s\n' "$out" | grep -E '[0-9]+ passed, [0-9]+ failed' | tail -1)
+    line=$(printf '%s\n' "$out" | grep -E '^[a-z_0-9]+: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' | tail -1)
     p=$(printf '%s' "$line" | sed -n 's/.* \([0-9][0-9]*\) passed.*/\1/p')
     f=$(printf '%s' "$line" | sed -n 's/.* \([0-9][0-9]*\) failed.*/\1/p')
+    k=$(printf '%s' "$line" | sed -n 's/.* \([0-9][0-9]*\) skipped$/\1/p')
     if [ $rc -ne 0 ] || [ -z "$p" ]; then
       bad "$v/$(basename "$t")" "$out"; passed=$((passed + ${p:-0}))
     else
       passed=$((passed + p)); failed=$((failed + f))
-      printf '%s\n' "$out" | grep -E '^SKIP' || true
+      printf '%s\n' "$out" | sed -n 's/^SKIP \(.*\)/\1/p' | while IFS= read -r sl; do echo "SKIP $v/$(basename "$t"): $sl"; done
+      r=$(printf '%s\n' "$out" | grep -c '^SKIP (required)')
+      skipped=$((skipped + k)); required_skips=$((required_skips + r))
     fi
   done
 done
@@ -121,6 +133,15 @@ if [ "${FUZZ_SMOKE:-8}" != 0 ] && command -v clang >/dev/null 2>&1; then
     ok "fuzz smoke"
   else
     bad "fuzz smoke" "$out"
+  fi
+fi
+
+# ---- a required check skipped after `make deps` is a failure ----
+if [ "$required_skips" -gt 0 ]; then
+  if [ "${BANTIN_REQUIRE_ALL:-0}" = 1 ]; then
+    bad "$required_skips required check(s) skipped although make deps ran (see SKIP (required) above)"
+  else
+    echo "note: $required_skips required check(s) skipped; make test (after make deps) fails on them"
   fi
 fi
 

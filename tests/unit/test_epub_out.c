@@ -826,8 +826,7 @@ static void test_epub_out__epubcheck(void)
 {
     if (access("/usr/share/java/epubcheck.jar", R_OK) != 0 ||
         system("command -v java >/dev/null 2>&1") != 0) {
-        printf("SKIP test_epub_out__epubcheck: java or epubcheck missing\n");
-        return;
+        SKIP_REQUIRED("java or epubcheck missing (make deps)");
     }
     fixture f;
     fixture_init(&f);
@@ -859,10 +858,8 @@ static void test_epub_out__fallback_face(void)
     uint32_t body = f.lay.style[BT_ROLE_BODY].font;
     if (sh.covers(sh.payload, body, 0x2713) ||
         sh.fallback(sh.payload, body, 0x2713) == BT_FONT_NONE) {
-        printf(
-            "SKIP test_epub_out__fallback_face: no fallback font for U+2713\n");
         fixture_free(&f);
-        return;
+        SKIP_REQUIRED("no fallback font for U+2713 (fonts-noto-core)");
     }
     bt_block *b = B(&f, f.art[2], BT_BLOCK_PARA);
     R(&f, &b->runs, 0, "Đạt \xE2\x9C\x93");

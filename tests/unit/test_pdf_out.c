@@ -2,7 +2,8 @@
  * with the real Noto Serif through font.c, a rule, a raw RGB image with
  * alpha, an internal and a URI link, an outline. The file is checked with
  * the tools users and CI use (qpdf, poppler, mupdf, ghostscript), which
- * must print no warnings; a missing tool prints SKIP and passes.
+ * must print no warnings; a missing tool or font skips the case (required:
+ * `make deps` installs them).
  * BT_BENCH=1 also times 100 pages x 3000 glyphs. */
 #include <dirent.h>
 #include <stdio.h>
@@ -66,7 +67,8 @@ static int have(const char *tool)
     snprintf(cmd, sizeof cmd, "command -v %s >/dev/null 2>&1", tool);
     if (system(cmd) == 0)
         return 1;
-    printf("SKIP: %s not installed\n", tool);
+    snprintf(cmd, sizeof cmd, "%s not installed (make deps)", tool);
+    bt_t_skip(1, cmd);
     return 0;
 }
 
@@ -210,7 +212,7 @@ static int fixture_init(fixture *f)
     f->fonts = bt_fonts_new(NULL);
     if (bt_fonts_find(f->fonts, "Noto Serif", 0, 0, &f->reg) != 0 ||
         bt_fonts_find(f->fonts, "Noto Serif", 1, 0, &f->bold) != 0) {
-        printf("SKIP: Noto Serif not installed\n");
+        bt_t_skip(1, "Noto Serif not installed (fonts-noto-core, make deps)");
         return 0;
     }
     f->sh = bt_fonts_shaper(f->fonts);
@@ -774,7 +776,7 @@ static void test_pdf_out__bad_link(void)
 static void test_pdf_out__bench(void)
 {
     if (!getenv("BT_BENCH"))
-        return;
+        SKIP_OPTIONAL("a timing, run with BT_BENCH=1");
     fixture f;
     if (!make_tmpdir()) {
         CHECK(!"mkdtemp");
