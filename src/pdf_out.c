@@ -14,6 +14,25 @@
  * (HPDF_Page_GetLocalFontName), images and annotations. Its ToUnicode CMap
  * is invalid and is rewritten before saving (notes §2).
  *
+ * libharu internals: libharu has no public call for four things bantin
+ * needs, so this file reaches into its structs, which the installed headers
+ * expose (hpdf_objects.h, hpdf_font.h, hpdf_pages.h, hpdf_doc.h via hpdf.h):
+ *  - the ToUnicode fix reads `font->attr` as HPDF_FontAttr (`type`,
+ *    `cmap_stream`) and rewrites `cmap->stream`: libharu 2.3.0 writes an
+ *    encoding CMap (begincidrange) where a ToUnicode CMap must use bf*
+ *    operators, and has no call to replace it;
+ *  - the raw TJ runs go to `((HPDF_PageAttr)page->attr)->stream`;
+ *  - the /ID array is added to `pdf->trailer`, the page-label prefix needs
+ *    `pdf->def_encoder`, and an SMask needs `pdf->pdf_version` = 1.4.
+ * Checked against libharu 2.3.0 as Debian 12 ships it (libhpdf-dev
+ * 2.3.0+dfsg-1+b1 = upstream tag RELEASE_2_3_0; ../shared/notes/libharu.md
+ * §2, §4, §5). On another version these fields may move or change meaning:
+ * font_fix_tounicode() then leaves the CID CMap in place (it checks
+ * `cmap == attr->cmap_stream` first). test_pdf_out__libharu_internals fails
+ * in that case: it pins HPDF_VERSION_TEXT and the linked library's
+ * HPDF_GetVersion() to "2.3.0" and checks that every Type0 font of the
+ * output carries the bfchar CMap.
+ *
  * Errors: the libharu handler records only the first error (sticky, like
  * sqlite); every drawing step checks it, and any error abandons the whole
  * document without saving. No longjmp. */

@@ -13,6 +13,8 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include <hpdf.h>
+
 #include "harness.h"
 #include "arena.h"
 #include "buf.h"
@@ -771,6 +773,52 @@ static void test_pdf_out__bad_link(void)
     remove_tmpdir();
 }
 
+/* pdf_out.c writes into libharu 2.3.0's structs (see its header comment):
+ * the headers and the linked library must be that version, and every
+ * Type0 font's ToUnicode must be the rewritten bfchar CMap, not libharu's
+ * own (begincidrange). Fails when a libharu upgrade breaks the assumption. */
+static void test_pdf_out__libharu_internals(void)
+{
+    CHECK_STR(HPDF_VERSION_TEXT, "2.3.0");
+    CHECK_STR(HPDF_GetVersion(), "2.3.0");
+    fixture f;
+    if (!make_tmpdir()) {
+        CHECK(!"mkdtemp");
+        return;
+    }
+    if (!fixture_init(&f)) {
+        fixture_free(&f);
+        remove_tmpdir();
+        return;
+    }
+    const char *pdf = tmp("i.pdf");
+    CHECK_INT(bt_pdf_write(&f.ctx, f.doc, &f.pages, f.fonts, pdf), 0);
+    if (have("qpdf")) {
+        bt_buf out = BT_BUF_INIT, err = BT_BUF_INIT, q = BT_BUF_INIT;
+        char cmd[1024];
+        snprintf(cmd, sizeof cmd,
+                 "qpdf --stream-data=uncompress --object-streams=disable '%s' "
+                 "'%s'",
+                 pdf, tmp("iq.pdf"));
+        CHECK_INT(run(cmd, &out, &err), 0);
+        slurp(&q, tmp("iq.pdf"));
+        int type0 = count_in(&q, "/Subtype /Type0");
+        CHECK(type0 >= 2); /* regular and bold */
+        CHECK_INT(count_in(&q, "/ToUnicode"), type0);
+        CHECK_INT(count_in(&q, "/CMapType 2 def"), type0);
+        CHECK_INT(count_in(&q, "/CMapName /Adobe-Identity-UCS def"), type0);
+        CHECK_INT(count_in(&q, "begincidrange"), 0);
+        CHECK_INT(count_in(&q, "beginnotdefrange"), 0);
+        CHECK(count_in(&q, "beginbfchar") >= type0);
+        CHECK_INT(count_in(&q, "beginbfrange"), 0);
+        bt_buf_free(&out);
+        bt_buf_free(&err);
+        bt_buf_free(&q);
+    }
+    fixture_free(&f);
+    remove_tmpdir();
+}
+
 /* BT_BENCH=1: 100 pages of ~3000 glyphs (3 columns x 50 lines x ~20
  * glyphs, one box per word), timed. */
 static void test_pdf_out__bench(void)
@@ -841,7 +889,8 @@ static void test_pdf_out__bench(void)
 static const bt_t_case cases[] = {
     TEST(test_pdf_out__document),     TEST(test_pdf_out__jpeg_gray),
     TEST(test_pdf_out__unknown_font), TEST(test_pdf_out__save_error),
-    TEST(test_pdf_out__bad_link),     TEST(test_pdf_out__bench),
+    TEST(test_pdf_out__bad_link),     TEST(test_pdf_out__libharu_internals),
+    TEST(test_pdf_out__bench),
 };
 
 TEST_MAIN("test_pdf_out", cases)
