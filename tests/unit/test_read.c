@@ -1,7 +1,8 @@
 /* test_read.c - read_article.c and read_bulletin.c: a full-featured
  * article, every article error with its position, manifest rules (missing,
  * self, other manifest, twice, outside the root, symlinks), direct inputs,
- * path containment and dates. Files live in a mkdtemp folder. */
+ * path containment and dates; every error message of read_layout.c with its
+ * position. Files live in a mkdtemp folder. */
 #define _XOPEN_SOURCE 700
 #include <ftw.h>
 #include <stdarg.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include "harness.h"
+#include "layout.h"
 #include "read.h"
 #include "text.h"
 #include "bt_limits.h"
@@ -685,13 +687,168 @@ static void test_read__too_big(void)
     remove(path_in(dir, "big.xml"));
 }
 
+/* ---- read_layout.c: one case per message ---------------------------- */
+
+typedef struct {
+    const char *xml;       /* the layout file */
+    const char *msg;       /* its only error (a second one in msg2) */
+    int line, col;
+    const char *msg2;
+} layout_case;
+
+static const layout_case layout_cases[] = {
+    {"<layout name=\"x\">\n  <page width=\"wide\"/>\n</layout>\n",
+     "bad value 'wide' for width on <page>", 2, 3, NULL},
+    {"<layout name=\"x\">\n  <columns count=\"7\"/>\n</layout>\n",
+     "bad value '7' for count on <columns>", 2, 3, NULL},
+    {"<layout name=\"x\">\n <rules width=\"0.5pt\" color=\"red\"/>\n</layout>\n",
+     "bad value 'red' for color on <rules>", 2, 2, NULL},
+    {"<layout name=\"x\">\n  <flow indent=\"9pt\"\n   article-break=\"never\"/>"
+     "\n</layout>\n",
+     "bad value 'never' for article-break on <flow>: expected flow|page", 2, 3,
+     NULL},
+    {"<layout name=\"x\">\n  <page bleed=\"3mm\"/>\n</layout>\n",
+     "unknown attribute 'bleed' on <page>", 2, 3, NULL},
+    {"<layout name=\"x\">\n  <role name=\"footnote\" size=\"7pt\"/>\n</layout>\n",
+     "unknown role 'footnote' in <role>", 2, 3, NULL},
+    {"<layout name=\"x\">\n  <role size=\"7pt\"/>\n</layout>\n",
+     "unknown role '' in <role>", 2, 3, NULL},
+    {"<layout name=\"x\">\n  <role name=\"body\" style=\"heavy\"/>\n</layout>\n",
+     "bad value 'heavy' for style on <role>: expected "
+     "regular|bold|italic|bold-italic",
+     2, 3, NULL},
+    {"<layout name=\"x\">\n  <role name=\"headline\" size=\"300pt\" "
+     "leading=\"0.5pt\"/>\n</layout>\n",
+     "bad value '300pt' for size on <role>: expected a length between 1pt and "
+     "200pt",
+     2, 3,
+     "bad value '0.5pt' for leading on <role>: expected a length between 1pt "
+     "and 200pt"},
+    {"<layout name=\"x\">\n  <role name=\"kicker\" color=\"#12345\"/>\n"
+     "</layout>\n",
+     "bad value '#12345' for color on <role>: expected #rrggbb", 2, 3, NULL},
+    {"<layout name=\"x\">\n  <role name=\"body\" weight=\"700\"/>\n</layout>\n",
+     "unknown attribute 'weight' on <role>", 2, 3, NULL},
+    {"<layout name=\"x\">\n  <role name=\"body\" size=\"12pt\" leading=\"10pt\"/>"
+     "\n</layout>\n",
+     "leading of role 'body' is smaller than its size", 2, 3, NULL},
+    {"<layouts name=\"x\">\n  <page width=\"210mm\"/>\n</layouts>\n",
+     "wrong root element <layouts>: expected <layout>", 1, 1, NULL},
+    {"<layout name=\"x\" version=\"2\">\n  <page width=\"210mm\"/>\n</layout>\n",
+     "unknown attribute 'version' on <layout>", 1, 1, NULL},
+    {"<layout name=\"x\">\n  <page width=\"210mm\"/> wide\n</layout>\n",
+     "text not allowed in <layout>", 2, 24, NULL},
+    {"<layout name=\"x\">\n  <columns count=\"2\"><gap>5mm</gap></columns>\n"
+     "</layout>\n",
+     "<columns> takes no content", 2, 3, NULL},
+    {"<layout name=\"x\">\n  <margins all=\"15mm\"/>\n</layout>\n",
+     "unknown element <margins> in <layout>", 2, 3, NULL},
+    {"<layout name=\"x\">\n  <page width=\"60mm\" margin-left=\"10mm\" "
+     "margin-right=\"10mm\"/>\n</layout>\n",
+     "page too small: columns must be at least 36pt wide and the text area "
+     "144pt high",
+     1, 1, NULL},
+    {"<layout name=\"x\">\n  <page height=\"60mm\"/>\n</layout>\n",
+     "page too small: columns must be at least 36pt wide and the text area "
+     "144pt high",
+     1, 1, NULL},
+};
+
+static void test_read__layout_errors(void)
+{
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s", path_in(tmp, "lay"));
+    mkdir(dir, 0755);
+    bt_layout lay;
+    for (size_t i = 0; i < sizeof layout_cases / sizeof *layout_cases; i++) {
+        const layout_case *c = &layout_cases[i];
+        fresh();
+        write_file(dir, "bad.xml", c->xml);
+        CHECK_INT(bt_layout_load(&ctx, path_in(dir, "bad.xml"), bt_pos_file(0),
+                                 tmp, &lay),
+                  -1);
+        CHECK_INT(ctx.ndiags, c->msg2 ? 2 : 1);
+        CHECK_DIAG(c->msg, c->line, c->col);
+        if (c->msg2)
+            CHECK_DIAG(c->msg2, c->line, c->col);
+        CHECK(ctx.ndiags > 0 &&
+              strcmp(ctx.files[ctx.diags[0].pos.file],
+                     path_in(dir, "bad.xml")) == 0);
+    }
+
+    /* the valid shipped-style file loads with no diagnostic */
+    fresh();
+    write_file(dir, "ok.xml",
+               "<layout name=\"ok\" description=\"d\">\n"
+               "  <page width=\"148mm\" height=\"210mm\"/>\n"
+               "  <columns count=\"2\" gap=\"4mm\"/>\n"
+               "  <flow article-break=\"page\" figure-span=\"all\" toc=\"no\"/>\n"
+               "  <role name=\"body\" style=\"bold-italic\" size=\"9pt\" "
+               "leading=\"12pt\" color=\"#AbCdEf\"/>\n"
+               "</layout>\n");
+    CHECK_INT(bt_layout_load(&ctx, path_in(dir, "ok.xml"), bt_pos_file(0), tmp,
+                             &lay),
+              0);
+    CHECK_INT(ctx.ndiags, 0);
+    CHECK_INT(lay.columns, 2);
+    CHECK_INT(lay.article_new_page, 1);
+    CHECK_INT(lay.toc, 0);
+    CHECK_INT(lay.style[BT_ROLE_BODY].color, 0xabcdef);
+    CHECK_INT(lay.style[BT_ROLE_BODY].bold && lay.style[BT_ROLE_BODY].italic, 1);
+
+    /* cannot read: a folder, and a file over the cap */
+    fresh();
+    mkdir(path_in(dir, "dir.xml"), 0755);
+    CHECK_INT(bt_layout_load(&ctx, path_in(dir, "dir.xml"), bt_pos_file(0),
+                             tmp, &lay),
+              -1);
+    CHECK_INT(ctx.ndiags, 1);
+    CHECK(ctx.ndiags == 1 &&
+          strncmp(ctx.diags[0].msg, "cannot read layout: ", 20) == 0);
+    CHECK_INT(ctx.ndiags ? (long)ctx.diags[0].pos.line : -1L, 0);
+    fresh();
+    FILE *f = fopen(path_in(dir, "big.xml"), "wb");
+    CHECK(f != NULL);
+    if (f) {
+        fseek(f, (long)BT_MAX_LAYOUT_BYTES, SEEK_SET);
+        fputc('x', f);
+        fclose(f);
+    }
+    CHECK_INT(bt_layout_load(&ctx, path_in(dir, "big.xml"), bt_pos_file(0),
+                             tmp, &lay),
+              -1);
+    CHECK_DIAG("cannot read layout: file is larger than 1 MiB", 0, 0);
+    remove(path_in(dir, "big.xml"));
+
+    /* a name: looked up in DATADIR/layouts, the known ones listed */
+    fresh();
+    mkdir(path_in(tmp, "layouts"), 0755);
+    write_file(tmp, "layouts/b-one.xml", "<layout/>");
+    write_file(tmp, "layouts/a-two.xml", "<layout/>");
+    write_file(tmp, "layouts/.hidden.xml", "<layout/>");
+    bt_pos at = {1, 4, 3};
+    bt_ctx_file(&ctx, "bulletin.xml", NULL);
+    CHECK_INT(bt_layout_load(&ctx, "a3-4col", at, tmp, &lay), -1);
+    CHECK_DIAG("unknown layout 'a3-4col' (known layouts: a-two, b-one)", 4, 3);
+    fresh();
+    bt_ctx_file(&ctx, "bulletin.xml", NULL);
+    CHECK_INT(bt_layout_load(&ctx, "a..b", at, tmp, &lay), -1);
+    CHECK_DIAG("unknown layout 'a..b' (known layouts: a-two, b-one)", 4, 3);
+    fresh();
+    CHECK_INT(bt_layout_load(&ctx, "a-two", bt_pos_file(0), tmp, &lay), 0);
+    CHECK_INT(ctx.ndiags, 0);
+    fresh();
+    CHECK_INT(bt_layout_load(&ctx, "x", bt_pos_file(0), dir, &lay), -1);
+    CHECK_DIAG("unknown layout 'x' (known layouts: (none installed))", 0, 0);
+}
+
 static const bt_t_case cases[] = {
     TEST(test_read__full_article),    TEST(test_read__id_from_file),
     TEST(test_read__article_errors),  TEST(test_read__inline_depth),
     TEST(test_read__whitespace),      TEST(test_read__resolve),
     TEST(test_read__dates),           TEST(test_read__manifest),
     TEST(test_read__manifest_errors), TEST(test_read__direct_inputs),
-    TEST(test_read__too_big),
+    TEST(test_read__too_big),         TEST(test_read__layout_errors),
 };
 
 int main(int argc, char **argv)
