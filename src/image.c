@@ -408,7 +408,7 @@ const bt_image *bt_image_load_named(bt_ctx *ctx, bt_pos pos, const char *path,
     if (bt_buf_read_file(&b, path, BT_MAX_IMAGE_BYTES) < 0) {
         if (errno == EFBIG)
             bt_error(ctx, pos, "image '%s' is larger than %u MB", name,
-                     BT_MAX_IMAGE_BYTES / (1024 * 1024));
+                     BT_MAX_IMAGE_BYTES / BT_MIB);
         else
             bt_error(ctx, pos, "cannot open image '%s': %s", name,
                      strerror(errno));

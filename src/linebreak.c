@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "linebreak.h"
+#include "bt_limits.h"
 
 /* ---- internal limits and constants ---------------------------------- */
 
@@ -14,11 +15,6 @@
 #define OVER_BAD  (INF_BAD + 1) /* marks an overfull line (r < -1) */
 #define AWFUL     ((int64_t)1 << 62) /* "no candidate" demerits */
 #define TOTAL_MAX ((int64_t)1 << 60) /* totals saturate here */
-/* A line may span at most this many legal breakpoints. TeX has no such cap;
- * it bounds the active list (and the running time, O(n x active)) when
- * zero-width items or huge shrink keep lines from ever becoming overfull.
- * No real line of text comes near it. */
-#define MAX_LINE_BREAKS 512
 
 enum { FIT_VERY_LOOSE, FIT_LOOSE, FIT_DECENT, FIT_TIGHT, NFIT };
 
@@ -284,7 +280,7 @@ static void try_break(lb *s, int j, int ord, int pass)
             b = 0;
             fit = FIT_DECENT;
         }
-        int capped = ord - a->ord > MAX_LINE_BREAKS;
+        int capped = ord - a->ord > BT_MAX_LINE_BREAKS;
         int deactivate = b > INF_BAD || forced || capped;
         int record = b <= threshold && !capped, artificial = 0;
         if (!record && deactivate && pass == 3 && c.min >= AWFUL &&

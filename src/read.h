@@ -1,7 +1,9 @@
 /* read.h - the readers: files -> bt_doc. read_bulletin.c (manifest and
  * direct article lists), read_article.c (article XML), read_clip.c (.txt
- * clippings), read_layout.c (layouts/ *.xml). Each reports problems with
- * bt_error and moves on, so `bantin check` can report many. */
+ * clippings), read_layout.c (layouts/ *.xml), and read_common.c, the
+ * helpers they share (never one reader calling another's helpers; private
+ * ones in read_int.h). Each reports problems with bt_error and moves on,
+ * so `bantin check` can report many. */
 #ifndef BT_READ_H
 #define BT_READ_H
 
@@ -29,7 +31,7 @@ bt_article *bt_read_clip(bt_ctx *ctx, uint16_t file, const char *data,
 bt_doc *bt_read_inputs(bt_ctx *ctx, char **paths, int npaths,
                        int allow_outside);
 
-/* Path checks shared by the readers: resolves `rel` against folder `dir`
+/* Path checks shared by the readers (read_common.c): resolves `rel` against folder `dir`
  * (real path), follows symlinks, and checks it stays inside `root` unless
  * allow_outside. Returns a real path in the arena, or NULL with *why set to
  * a short reason ("no such file", "leaves the bulletin folder", ...). */
@@ -37,7 +39,7 @@ const char *bt_resolve_path(bt_ctx *ctx, const char *dir, const char *rel,
                             const char *root, int allow_outside,
                             const char **why);
 
-/* Shared checks of the XML readers (read_article.c): reports every
+/* Shared checks of the XML readers (read_common.c): reports every
  * attribute of el not in `allowed` (NULL-terminated list; NULL = none);
  * and reads a text-only element into a normalised, trimmed field (an
  * element inside it is an error). Both return 0 or -1. */
@@ -46,7 +48,8 @@ int bt_read_check_attrs(bt_ctx *ctx, const bt_xel *el,
 int bt_read_field(bt_ctx *ctx, const bt_xel *el, bt_field *out,
                   const char *const *attrs);
 
-/* An article id (ASCII slug) from the base name of file's path, or NULL. */
+/* An article id (ASCII slug) from the base name of file's path, or NULL
+ * (read_common.c). */
 const char *bt_read_id_from_file(bt_ctx *ctx, uint16_t file);
 
 /* Parses "YYYY-MM-DD" strictly (real calendar date). 0 ok, -1 bad. */

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 #include "read.h"
+#include "read_int.h"
 #include "buf.h"
 #include "text.h"
 #include "bt_limits.h"
@@ -21,19 +22,6 @@ typedef struct rd {
 } rd;
 
 /* ---- small helpers -------------------------------------------------- */
-
-static int is_ws_byte(unsigned char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-static int blank(bt_str s)
-{
-    for (size_t i = 0; i < s.len; i++)
-        if (!is_ws_byte((unsigned char)s.ptr[i]))
-            return 0;
-    return 1;
-}
 
 /* Position of the first non-blank character of a text node. */
 static bt_pos first_ink(const bt_xel *t)
@@ -60,24 +48,6 @@ static int is(const bt_xel *el, const char *name)
     return el->name && strcmp(el->name, name) == 0;
 }
 
-int bt_read_check_attrs(bt_ctx *ctx, const bt_xel *el,
-                        const char *const *allowed)
-{
-    int rc = 0;
-    for (const bt_xattr *a = el->attrs; a; a = a->next) {
-        int ok = 0;
-        for (const char *const *n = allowed; n && *n; n++)
-            if (strcmp(a->name, *n) == 0)
-                ok = 1;
-        if (!ok) {
-            bt_error(ctx, el->pos, "unknown attribute '%s' on <%s>", a->name,
-                     el->name);
-            rc = -1;
-        }
-    }
-    return rc;
-}
-
 static const char *const no_attrs[] = {NULL};
 
 /* A kid that is not allowed here: an element or non-blank text. */
@@ -89,29 +59,6 @@ static void not_allowed(bt_ctx *ctx, const bt_xel *parent, const bt_xel *kid)
     else
         bt_error(ctx, first_ink(kid), "text not allowed directly in <%s>",
                  parent->name);
-}
-
-int bt_read_field(bt_ctx *ctx, const bt_xel *el, bt_field *out,
-                  const char *const *attrs)
-{
-    int rc = bt_read_check_attrs(ctx, el, attrs ? attrs : no_attrs);
-    bt_buf b = BT_BUF_INIT;
-    for (const bt_xel *k = el->kids; k; k = k->next) {
-        if (k->name) {
-            bt_error(ctx, k->pos, "unknown element <%s> in <%s>", k->name,
-                     el->name);
-            rc = -1;
-        } else {
-            bt_buf_put(&b, k->text.ptr, k->text.len);
-        }
-    }
-    if (rc == 0) {
-        bt_str raw = {b.data ? b.data : "", b.len};
-        out->text = bt_text_trim(bt_text_normalize(&ctx->arena, raw, 0));
-        out->pos = el->pos;
-    }
-    bt_buf_free(&b);
-    return rc;
 }
 
 /* ---- inline content ------------------------------------------------- */
@@ -138,7 +85,7 @@ static int inline_el(rd *r, const bt_xel *parent, const bt_xel *k,
     if (is(k, "br")) {
         int rc = bt_read_check_attrs(ctx, k, no_attrs);
         for (const bt_xel *g = k->kids; g; g = g->next) {
-            if (g->name || !blank(g->text)) {
+            if (g->name || !bt_read_blank(g->text)) {
                 not_allowed(ctx, k, g);
                 rc = -1;
             }
@@ -318,7 +265,7 @@ static int read_quote(rd *r, const bt_xel *el)
 {
     int rc = bt_read_check_attrs(r->ctx, el, no_attrs), first = 1;
     for (const bt_xel *k = el->kids; k && !bt_ctx_full(r->ctx); k = k->next) {
-        if (!k->name && blank(k->text))
+        if (!k->name && bt_read_blank(k->text))
             continue;
         if (k->name && is(k, "p")) {
             if (too_many_blocks(r, k))
@@ -337,7 +284,7 @@ static int read_list(rd *r, const bt_xel *el, int ordered)
 {
     int rc = bt_read_check_attrs(r->ctx, el, no_attrs), first = 1, number = 0;
     for (const bt_xel *k = el->kids; k && !bt_ctx_full(r->ctx); k = k->next) {
-        if (!k->name && blank(k->text))
+        if (!k->name && bt_read_blank(k->text))
             continue;
         if (!k->name || !is(k, "li")) {
             not_allowed(r->ctx, el, k);
@@ -382,7 +329,7 @@ static int read_figure(rd *r, const bt_xel *el)
     int rc = bt_read_check_attrs(ctx, el, no_attrs);
     const bt_xel *img = NULL, *cap = NULL;
     for (const bt_xel *k = el->kids; k; k = k->next) {
-        if (!k->name && blank(k->text))
+        if (!k->name && bt_read_blank(k->text))
             continue;
         if (k->name && (is(k, "img") || is(k, "figcaption"))) {
             const bt_xel **slot = is(k, "img") ? &img : &cap;
@@ -405,7 +352,7 @@ static int read_figure(rd *r, const bt_xel *el)
     if (bt_read_check_attrs(ctx, img, img_attrs) != 0)
         rc = -1;
     for (const bt_xel *k = img->kids; k; k = k->next)
-        if (k->name || !blank(k->text)) {
+        if (k->name || !bt_read_blank(k->text)) {
             not_allowed(ctx, img, k);
             rc = -1;
         }
@@ -450,7 +397,7 @@ static int read_body(rd *r, const bt_xel *el)
     for (const bt_xel *k = el->kids; k && !bt_ctx_full(r->ctx); k = k->next) {
         int e = 0;
         if (!k->name) {
-            if (!blank(k->text)) {
+            if (!bt_read_blank(k->text)) {
                 not_allowed(r->ctx, el, k);
                 e = -1;
             }
@@ -491,7 +438,7 @@ static int read_meta(rd *r, const bt_xel *el)
     const bt_xel *seen[7] = {NULL};
     for (const bt_xel *k = el->kids; k && !bt_ctx_full(ctx); k = k->next) {
         if (!k->name) {
-            if (!blank(k->text)) {
+            if (!bt_read_blank(k->text)) {
                 not_allowed(ctx, el, k);
                 rc = -1;
             }
@@ -553,85 +500,6 @@ static int read_meta(rd *r, const bt_xel *el)
     return rc;
 }
 
-/* ---- ids ------------------------------------------------------------ */
-
-/* Base letter of a Latin letter with Vietnamese diacritics, or 0. */
-static char fold_letter(uint32_t cp)
-{
-    static const struct {
-        char base;
-        const char *letters;
-    } table[] = {
-        {'a', "àáảãạăằắẳẵặâầấẩẫậäåā"},
-        {'e', "èéẻẽẹêềếểễệëē"},
-        {'i', "ìíỉĩịîïī"},
-        {'o', "òóỏõọôồốổỗộơờớởỡợöøō"},
-        {'u', "ùúủũụưừứửữựûüū"},
-        {'y', "ỳýỷỹỵÿ"},
-        {'d', "đð"},
-        {'c', "ç"},
-        {'n', "ñ"},
-        {'A', "ÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÄÅĀ"},
-        {'E', "ÈÉẺẼẸÊỀẾỂỄỆËĒ"},
-        {'I', "ÌÍỈĨỊÎÏĪ"},
-        {'O', "ÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÖØŌ"},
-        {'U', "ÙÚỦŨỤƯỪỨỬỮỰÛÜŪ"},
-        {'Y', "ỲÝỶỸỴ"},
-        {'D', "ĐÐ"},
-        {'C', "Ç"},
-        {'N', "Ñ"},
-    };
-    for (size_t i = 0; i < sizeof table / sizeof *table; i++) {
-        const char *p = table[i].letters, *end = p + strlen(p);
-        while (p < end)
-            if (bt_utf8_next(&p, end) == cp)
-                return table[i].base;
-    }
-    return 0;
-}
-
-/* ASCII slug ("Hội nghị.xml" -> "hoi-nghi"): letters and digits kept
- * (lower case, diacritics dropped), '_' kept, anything else one '-'. */
-static const char *slug(bt_arena *a, const char *s, size_t len)
-{
-    char out[80];
-    size_t n = 0;
-    int dash = 0;
-    const char *p = s, *end = s + len;
-    while (p < end && n < 64) {
-        uint32_t cp = bt_utf8_next(&p, end);
-        if (cp >= 0x300 && cp <= 0x36F)
-            continue; /* combining mark of a decomposed (NFD) name */
-        char c = cp < 0x80 ? (char)cp : fold_letter(cp);
-        if (c >= 'A' && c <= 'Z')
-            c = (char)(c - 'A' + 'a');
-        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_') {
-            out[n++] = c;
-            dash = 0;
-        } else if (!dash && n > 0) {
-            out[n++] = '-';
-            dash = 1;
-        }
-    }
-    while (n > 0 && out[n - 1] == '-')
-        n--;
-    return n ? bt_arena_strndup(a, out, n) : NULL;
-}
-
-const char *bt_read_id_from_file(bt_ctx *ctx, uint16_t file)
-{
-    const char *path = file < ctx->nfiles ? (ctx->real[file] ? ctx->real[file]
-                                                             : ctx->files[file])
-                                          : NULL;
-    if (!path)
-        return NULL;
-    const char *base = strrchr(path, '/');
-    base = base ? base + 1 : path;
-    const char *dot = strrchr(base, '.');
-    size_t n = dot && dot > base ? (size_t)(dot - base) : strlen(base);
-    return slug(&ctx->arena, base, n);
-}
-
 /* ---- the article ---------------------------------------------------- */
 
 bt_article *bt_read_article(bt_ctx *ctx, const bt_xel *root_el, uint16_t file,
@@ -657,14 +525,14 @@ bt_article *bt_read_article(bt_ctx *ctx, const bt_xel *root_el, uint16_t file,
         art->lang = bt_arena_strdup(&ctx->arena, lang);
     const char *id = bt_xel_attr(root_el, "id");
     if (id)
-        art->id = slug(&ctx->arena, id, strlen(id));
+        art->id = bt_read_slug(&ctx->arena, id, strlen(id));
     if (!art->id)
         art->id = bt_read_id_from_file(ctx, file);
 
     const bt_xel *meta = NULL, *lead = NULL, *body = NULL;
     for (const bt_xel *k = root_el->kids; k && !bt_ctx_full(ctx); k = k->next) {
         if (!k->name) {
-            if (!blank(k->text))
+            if (!bt_read_blank(k->text))
                 not_allowed(ctx, root_el, k);
             continue;
         }

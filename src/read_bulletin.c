@@ -1,141 +1,18 @@
 /* read_bulletin.c - the inputs of a build -> bt_doc: one manifest
- * (FORMATS.md §3) or a list of article files. Owns the file rules shared by
- * every reader: the root folder, path resolution that refuses anything
- * outside it (symlinks followed) unless --allow-outside, the 64 MiB cap,
- * the byte checks, and dispatch on extension and root element. Also the
- * strict YYYY-MM-DD date parser. Stage: command line -> bt_doc. */
+ * (FORMATS.md §3) or a list of article files. Owns the root folder, the
+ * input size cap (BT_MAX_INPUT_BYTES), the byte checks, and dispatch on
+ * extension and root element; path resolution inside the root folder is
+ * in read_common.c. Also the strict YYYY-MM-DD date parser. Stage:
+ * command line -> bt_doc. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include "read.h"
+#include "read_int.h"
 #include "buf.h"
 #include "text.h"
 #include "bt_limits.h"
-
-/* ---- paths ---------------------------------------------------------- */
-
-/* True when `path` (absolute, canonical) is `root` or inside it, judged by
- * whole components: "/a/b" contains "/a/b/c", not "/a/bc". */
-static int inside(const char *root, const char *path)
-{
-    if (!root)
-        return 1;
-    size_t n = strlen(root);
-    while (n > 1 && root[n - 1] == '/')
-        n--;
-    if (n == 1 && root[0] == '/')
-        return path[0] == '/';
-    return strncmp(path, root, n) == 0 && (path[n] == 0 || path[n] == '/');
-}
-
-/* Folder part of a path, in the arena: "a/b.xml" -> "a", "b.xml" -> ".",
- * "/b.xml" -> "/". */
-static char *dir_of(bt_arena *a, const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        return bt_arena_strdup(a, ".");
-    if (slash == path)
-        return bt_arena_strdup(a, "/");
-    return bt_arena_strndup(a, path, (size_t)(slash - path));
-}
-
-/* dir/rel with "." and ".." applied to the text only (no symlinks); used
- * to tell "leaves the folder" from "no such file" for a missing path. */
-static char *lexical_join(bt_arena *a, const char *dir, const char *rel)
-{
-    size_t cap = strlen(dir) + strlen(rel) + 3;
-    char *out = bt_arena_alloc(a, cap);
-    size_t n = 0;
-    const char *parts[2] = {rel[0] == '/' ? "" : dir, rel};
-    out[0] = 0;
-    for (int k = 0; k < 2; k++) {
-        const char *p = parts[k];
-        while (*p) {
-            while (*p == '/')
-                p++;
-            const char *e = p;
-            while (*e && *e != '/')
-                e++;
-            size_t len = (size_t)(e - p);
-            if (len == 0 || (len == 1 && p[0] == '.')) {
-                /* nothing */
-            } else if (len == 2 && p[0] == '.' && p[1] == '.') {
-                while (n > 0 && out[n - 1] != '/')
-                    n--;
-                if (n > 0)
-                    n--;
-            } else {
-                out[n++] = '/';
-                memcpy(out + n, p, len);
-                n += len;
-            }
-            p = e;
-        }
-    }
-    if (n == 0)
-        out[n++] = '/';
-    out[n] = 0;
-    return out;
-}
-
-const char *bt_resolve_path(bt_ctx *ctx, const char *dir, const char *rel,
-                            const char *root, int allow_outside,
-                            const char **why)
-{
-    static const char outside_msg[] =
-        "leaves the bulletin folder (use --allow-outside)";
-    const char *dummy;
-    if (!why)
-        why = &dummy;
-    *why = NULL;
-    if (!rel || !*rel) {
-        *why = "no such file";
-        return NULL;
-    }
-    if (!dir)
-        dir = ".";
-    const char *joined =
-        rel[0] == '/' ? rel : bt_arena_printf(&ctx->arena, "%s/%s", dir, rel);
-    /* realpath only looks at names (lstat, readlink): nothing is opened
-     * before the containment check */
-    char *real = realpath(joined, NULL);
-    if (!real) {
-        int e = errno;
-        if (e == ENOENT || e == ENOTDIR) {
-            int out = 0;
-            if (!allow_outside && root) {
-                char *adir = realpath(dir, NULL);
-                out = !inside(
-                    root, lexical_join(&ctx->arena, adir ? adir : dir, rel));
-                free(adir);
-            }
-            *why = out ? outside_msg : "no such file";
-        } else {
-            *why = bt_arena_printf(&ctx->arena, "%s", strerror(e));
-        }
-        return NULL;
-    }
-    const char *res = bt_arena_strdup(&ctx->arena, real);
-    free(real);
-    if (!allow_outside && !inside(root, res)) {
-        *why = outside_msg;
-        return NULL;
-    }
-    struct stat st;
-    if (stat(res, &st) != 0) {
-        *why = bt_arena_printf(&ctx->arena, "%s", strerror(errno));
-        return NULL;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        *why = S_ISDIR(st.st_mode) ? "is a folder, not a file"
-                                   : "not a regular file";
-        return NULL;
-    }
-    return res;
-}
 
 /* ---- dates ---------------------------------------------------------- */
 
@@ -190,31 +67,30 @@ typedef struct rd {
     bt_doc *doc;
     int allow_outside;
     const char *root; /* real path of the root folder */
-    /* files already taken, by real path, for "listed twice" */
-    const char **seen;
-    uint32_t *seen_line;
-    int nseen, capseen;
+    /* files already taken, for "listed twice": seen_file, in order */
+    bt_vec seen;
     int too_many; /* BT_MAX_ARTICLES reported */
 } rd;
 
+typedef struct seen_file {
+    const char *real; /* real path */
+    uint32_t line;    /* of its <article href> in the manifest */
+} seen_file;
+
 static int seen_before(rd *r, const char *real)
 {
-    for (int i = 0; i < r->nseen; i++)
-        if (strcmp(r->seen[i], real) == 0)
+    const seen_file *f = r->seen.p;
+    for (int i = 0; i < r->seen.n; i++)
+        if (strcmp(f[i].real, real) == 0)
             return i;
     return -1;
 }
 
 static void remember(rd *r, const char *real, uint32_t line)
 {
-    if (r->nseen == r->capseen) {
-        r->capseen = r->capseen ? 2 * r->capseen : 32;
-        r->seen = bt_xrealloc(r->seen, (size_t)r->capseen * sizeof *r->seen);
-        r->seen_line = bt_xrealloc(r->seen_line,
-                                   (size_t)r->capseen * sizeof *r->seen_line);
-    }
-    r->seen[r->nseen] = real;
-    r->seen_line[r->nseen++] = line;
+    seen_file *f = bt_vec_push(&r->seen);
+    f->real = real;
+    f->line = line;
 }
 
 /* One loaded input: its file index and, for XML, the parsed root. */
@@ -238,7 +114,8 @@ static void load(rd *r, const char *display, const char *real, loaded *out)
     out->file = bt_ctx_file(ctx, display, real);
     if (bt_buf_read_file(&out->bytes, real, BT_MAX_INPUT_BYTES) != 0) {
         if (errno == EFBIG)
-            bt_error(ctx, bt_pos_file(out->file), "file is larger than 64 MiB");
+            bt_error(ctx, bt_pos_file(out->file), "file is larger than %u MiB",
+                     BT_MAX_INPUT_BYTES / BT_MIB);
         else
             bt_error(ctx, bt_pos_file(out->file), "cannot read: %s",
                      strerror(errno));
@@ -286,8 +163,9 @@ static bt_article *article_of(rd *r, loaded *l, const char *real)
         wrong_root(ctx, l->root);
         return NULL;
     }
-    return bt_read_article(ctx, l->root, l->file, dir_of(&ctx->arena, real),
-                           r->root, r->allow_outside);
+    return bt_read_article(ctx, l->root, l->file,
+                           bt_read_dir_of(&ctx->arena, real), r->root,
+                           r->allow_outside);
 }
 
 static int add_article(rd *r, bt_section *sec, bt_article *art, bt_pos pos)
@@ -314,15 +192,6 @@ static int add_article(rd *r, bt_section *sec, bt_article *art, bt_pos pos)
 
 /* ---- the manifest --------------------------------------------------- */
 
-static int blank(bt_str s)
-{
-    for (size_t i = 0; i < s.len; i++)
-        if (!(s.ptr[i] == ' ' || s.ptr[i] == '\t' || s.ptr[i] == '\n' ||
-              s.ptr[i] == '\r'))
-            return 0;
-    return 1;
-}
-
 static void text_here(bt_ctx *ctx, const bt_xel *parent, const bt_xel *t)
 {
     bt_error(ctx, t->pos, "text not allowed directly in <%s>", parent->name);
@@ -339,7 +208,7 @@ static void read_href(rd *r, bt_section *sec, const bt_xel *el,
     if (bt_read_check_attrs(ctx, el, attrs) != 0)
         return;
     for (const bt_xel *k = el->kids; k; k = k->next)
-        if (k->name || !blank(k->text)) {
+        if (k->name || !bt_read_blank(k->text)) {
             if (k->name)
                 bt_error(ctx, k->pos, "unknown element <%s> in <article>",
                          k->name);
@@ -373,7 +242,7 @@ static void read_href(rd *r, bt_section *sec, const bt_xel *el,
     if (prev >= 0) {
         bt_error(ctx, el->pos,
                  "article '%s' is listed twice (first at line %u)", href,
-                 (unsigned)r->seen_line[prev]);
+                 (unsigned)((const seen_file *)r->seen.p)[prev].line);
         return;
     }
     remember(r, real, el->pos.line);
@@ -418,7 +287,7 @@ static void read_section(rd *r, const bt_xel *el, const char *mdir,
     for (const bt_xel *k = el->kids; k && !bt_ctx_full(ctx) && !r->too_many;
          k = k->next) {
         if (!k->name) {
-            if (!blank(k->text))
+            if (!bt_read_blank(k->text))
                 text_here(ctx, el, k);
         } else if (strcmp(k->name, "article") == 0) {
             (*nrefs)++;
@@ -443,7 +312,7 @@ static void read_manifest(rd *r, const bt_xel *root, uint16_t file,
         doc->lang = bt_arena_strdup(&ctx->arena, lang);
 
     /* hrefs are relative to the manifest as named (its folder is root) */
-    const char *mdir = r->root ? r->root : dir_of(&ctx->arena, real);
+    const char *mdir = r->root ? r->root : bt_read_dir_of(&ctx->arena, real);
     const char *slash = strrchr(display, '/');
     const char *mdisplay_dir =
         slash ? bt_arena_strndup(&ctx->arena, display,
@@ -458,7 +327,7 @@ static void read_manifest(rd *r, const bt_xel *root, uint16_t file,
     for (const bt_xel *k = root->kids; k && !bt_ctx_full(ctx) && !r->too_many;
          k = k->next) {
         if (!k->name) {
-            if (!blank(k->text))
+            if (!bt_read_blank(k->text))
                 text_here(ctx, root, k);
             continue;
         }
@@ -506,6 +375,7 @@ bt_doc *bt_read_inputs(bt_ctx *ctx, char **paths, int npaths, int allow_outside)
     memset(&r, 0, sizeof r);
     r.ctx = ctx;
     r.doc = doc;
+    r.seen.size = sizeof(seen_file);
     r.allow_outside = allow_outside;
     if (npaths <= 0) {
         bt_error(ctx, bt_pos_file(0), "no input file");
@@ -514,7 +384,7 @@ bt_doc *bt_read_inputs(bt_ctx *ctx, char **paths, int npaths, int allow_outside)
     }
 
     /* the root folder: that of the first file */
-    char *rootdir = realpath(dir_of(&ctx->arena, paths[0]), NULL);
+    char *rootdir = realpath(bt_read_dir_of(&ctx->arena, paths[0]), NULL);
     if (rootdir) {
         r.root = bt_arena_strdup(&ctx->arena, rootdir);
         free(rootdir);
@@ -547,7 +417,7 @@ bt_doc *bt_read_inputs(bt_ctx *ctx, char **paths, int npaths, int allow_outside)
                      rp_errno == ENOENT ? "no such file" : strerror(rp_errno));
             continue;
         }
-        if (!allow_outside && !inside(r.root, real)) {
+        if (!allow_outside && !bt_read_inside(r.root, real)) {
             bt_error(ctx, fpos,
                      "leaves the bulletin folder (use --allow-outside)");
             continue;
@@ -585,8 +455,7 @@ bt_doc *bt_read_inputs(bt_ctx *ctx, char **paths, int npaths, int allow_outside)
                 bt_arena_str(&ctx->arena, "Bản tin", strlen("Bản tin"));
         doc->title.pos.file = doc->file;
     }
-    free(r.seen);
-    free(r.seen_line);
+    bt_vec_free(&r.seen);
     bt_doc_finish(&ctx->arena, doc);
     return doc;
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "read.h"
+#include "buf.h"
 #include "text.h"
 #include "bt_limits.h"
 
@@ -22,10 +23,6 @@ typedef struct para {
     bt_str text;     /* AUTHOR / CREDIT / PHOTO: the normalised value */
     bt_pos text_pos; /* its first character */
 } para;
-
-/* At most this many trailing short paragraphs become authors; a longer
- * run of short lines is more likely a list that belongs to the body. */
-#define MAX_CLIP_AUTHORS 3
 
 typedef struct clip {
     bt_ctx *ctx;
@@ -232,8 +229,8 @@ bt_article *bt_read_clip(bt_ctx *ctx, uint16_t file, const char *data,
     clip c = {ctx, file, (const unsigned char *)data, len};
     const unsigned char *s = c.s;
     bt_arena *a = &ctx->arena;
-    para *ps = NULL;
-    int np = 0, cap = 0, open = 0;
+    bt_vec pv = {NULL, 0, 0, sizeof(para)}; /* paragraphs after the title */
+    int open = 0;
     bt_article *art = NULL;
     size_t i = 0;
     uint32_t line = 1;
@@ -272,22 +269,18 @@ bt_article *bt_read_clip(bt_ctx *ctx, uint16_t file, const char *data,
         } else if (blank) {
             open = 0;
         } else if (open) {
-            ps[np - 1].end = le;
-            ps[np - 1].nlines++;
+            para *last = (para *)pv.p + pv.n - 1;
+            last->end = le;
+            last->nlines++;
         } else {
-            if (np >= BT_MAX_BLOCKS) {
+            if (pv.n >= BT_MAX_BLOCKS) {
                 bt_pos pos = {file, line, col};
                 bt_error(ctx, pos, "more than %d paragraphs in one clipping",
                          BT_MAX_BLOCKS);
-                free(ps);
+                bt_vec_free(&pv);
                 return NULL;
             }
-            if (np == cap) {
-                cap = cap ? cap * 2 : 32;
-                ps = bt_xrealloc(ps, (size_t)cap * sizeof *ps);
-            }
-            para *p = &ps[np++];
-            memset(p, 0, sizeof *p);
+            para *p = bt_vec_push(&pv);
             p->start = nb;
             p->end = le;
             p->line = line;
@@ -301,6 +294,8 @@ bt_article *bt_read_clip(bt_ctx *ctx, uint16_t file, const char *data,
             break;
     }
 
+    para *ps = pv.p;
+    int np = pv.n;
     art = bt_article_new(a, file);
     art->title.text = norm(&c, title_start, title_end);
     art->title.pos = (bt_pos){file, 1, title_col};
@@ -318,7 +313,7 @@ bt_article *bt_read_clip(bt_ctx *ctx, uint16_t file, const char *data,
             have_credit = 1;
         } else if (match_photo(&c, p)) {
             p->kind = P_PHOTO;
-        } else if (cut - 1 > 0 && nauthors < MAX_CLIP_AUTHORS &&
+        } else if (cut - 1 > 0 && nauthors < BT_MAX_CLIP_AUTHORS &&
                    match_author(&c, p)) {
             p->kind = P_AUTHOR;
             nauthors++;
@@ -348,6 +343,6 @@ bt_article *bt_read_clip(bt_ctx *ctx, uint16_t file, const char *data,
             bt_runs_add(a, &b->runs, BT_RUN_TEXT, 0, p->text, p->text_pos);
         }
     }
-    free(ps);
+    bt_vec_free(&pv);
     return art;
 }

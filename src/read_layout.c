@@ -266,8 +266,13 @@ static int read_file(bt_ctx *ctx, const char *path, const char *display,
     uint16_t file = bt_ctx_file(ctx, display, real);
     free(real);
     if (bt_buf_read_file(&b, path, BT_MAX_LAYOUT_BYTES) != 0) {
-        bt_error(ctx, bt_pos_file(file), "cannot read layout: %s",
-                 errno == EFBIG ? "file is larger than 1 MiB" : strerror(errno));
+        if (errno == EFBIG)
+            bt_error(ctx, bt_pos_file(file),
+                     "cannot read layout: file is larger than %u MiB",
+                     BT_MAX_LAYOUT_BYTES / BT_MIB);
+        else
+            bt_error(ctx, bt_pos_file(file), "cannot read layout: %s",
+                     strerror(errno));
         goto done;
     }
     if (bt_text_check_input(ctx, file, b.data, b.len) != 0)
@@ -333,11 +338,11 @@ done:
 static char *known_layouts(bt_arena *a, const char *dir)
 {
     DIR *d = opendir(dir);
-    char *names[64];
+    char *names[BT_MAX_LAYOUTS_LISTED];
     int n = 0;
     if (d) {
         struct dirent *e;
-        while ((e = readdir(d)) != NULL && n < 64) {
+        while ((e = readdir(d)) != NULL && n < BT_MAX_LAYOUTS_LISTED) {
             size_t len = strlen(e->d_name);
             if (len > 4 && strcmp(e->d_name + len - 4, ".xml") == 0 &&
                 e->d_name[0] != '.')
@@ -368,7 +373,7 @@ int bt_layout_load(bt_ctx *ctx, const char *name_or_path, bt_pos pos,
     if (is_path)
         return read_file(ctx, name_or_path, name_or_path, out);
     char *dir = bt_arena_printf(&ctx->arena, "%s/layouts", datadir);
-    int valid = n > 0 && n < 64;
+    int valid = n > 0 && n <= BT_MAX_LAYOUT_NAME;
     for (size_t i = 0; i < n; i++) {
         char c = name_or_path[i];
         if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||

@@ -434,7 +434,8 @@ bt_xel *bt_xml_parse(bt_ctx *ctx, uint16_t file, const char *data, size_t len)
         return NULL;
     }
     if (len > BT_MAX_INPUT_BYTES || len > (size_t)INT32_MAX) {
-        bt_error(ctx, bt_pos_file(file), "file is larger than 64 MiB");
+        bt_error(ctx, bt_pos_file(file), "file is larger than %u MiB",
+                 BT_MAX_INPUT_BYTES / BT_MIB);
         return NULL;
     }
     if (check_encoding(&x, x.skip_bom) != 0)
