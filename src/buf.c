@@ -174,3 +174,9 @@ void bt_vec_free(bt_vec *v)
     v->p = NULL;
     v->n = v->cap = 0;
 }
+
+uint32_t bt_be32(const unsigned char *p)
+{
+    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
+           ((uint32_t)p[2] << 8) | (uint32_t)p[3];
+}

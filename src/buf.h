@@ -38,6 +38,9 @@ typedef struct bt_vec {
 void *bt_vec_push(bt_vec *v);
 void bt_vec_free(bt_vec *v);
 
+/* The big-endian 32-bit number at p (PNG chunks, OpenType tables). */
+uint32_t bt_be32(const unsigned char *p);
+
 /* Reads a whole file, refusing more than max bytes. Returns 0, or -1 with
  * errno set (EFBIG when over max). */
 int bt_buf_read_file(bt_buf *out, const char *path, size_t max);

@@ -84,12 +84,6 @@ struct bt_fonts {
     (((uint32_t)(a) << 24) | ((uint32_t)(b) << 16) | ((uint32_t)(c) << 8) |    \
      (uint32_t)(d))
 
-static uint32_t be32(const unsigned char *p)
-{
-    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
-           ((uint32_t)p[2] << 8) | (uint32_t)p[3];
-}
-
 static int ascii_casecmp(const char *a, const char *b)
 {
     for (;; a++, b++) {
@@ -191,15 +185,15 @@ static int is_glyf_face(hb_blob_t *blob, hb_face_t *hbface, unsigned index)
         (const unsigned char *)hb_blob_get_data(blob, &len);
     if (!d || len < 12)
         return 0;
-    uint32_t tag = be32(d);
+    uint32_t tag = bt_be32(d);
     if (tag == TAG4('t', 't', 'c', 'f')) {
-        uint32_t n = be32(d + 8);
+        uint32_t n = bt_be32(d + 8);
         if (index >= n || 12 + 4 * ((uint64_t)index + 1) > len)
             return 0;
-        uint32_t off = be32(d + 12 + 4 * index);
+        uint32_t off = bt_be32(d + 12 + 4 * index);
         if ((uint64_t)off + 4 > len)
             return 0;
-        tag = be32(d + off);
+        tag = bt_be32(d + off);
     } else if (index != 0) {
         return 0;
     }

@@ -86,24 +86,19 @@ static int check_size(const img_src *s, uint64_t w, uint64_t h)
 /* PNG                                                                */
 /* ------------------------------------------------------------------ */
 
-static uint32_t be32(const unsigned char *p)
-{
-    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
-           ((uint32_t)p[2] << 8) | (uint32_t)p[3];
-}
-
 static int decode_png(const img_src *s, bt_image *img)
 {
     const unsigned char *d = img->file;
     size_t len = img->file_len;
     /* IHDR must come first: read the size ourselves, so a huge image is
      * refused even when the rest of the file is missing */
-    if (len < 8 + 8 + 13 || be32(d + 8) != 13 || memcmp(d + 12, "IHDR", 4)) {
+    if (len < 8 + 8 + 13 || bt_be32(d + 8) != 13 ||
+        memcmp(d + 12, "IHDR", 4)) {
         bt_error(s->ctx, s->pos, "%s is a truncated or corrupt PNG (no IHDR)",
                  s->name);
         return -1;
     }
-    uint32_t w = be32(d + 16), h = be32(d + 20);
+    uint32_t w = bt_be32(d + 16), h = bt_be32(d + 20);
     int depth = d[24], ctype = d[25];
     if (check_size(s, w, h) < 0)
         return -1;

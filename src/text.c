@@ -205,32 +205,51 @@ int bt_text_check_input(bt_ctx *ctx, uint16_t file, const char *data,
     return 0;
 }
 
+void bt_linecol_init(bt_linecol *lc, const char *data, size_t len)
+{
+    lc->data = data;
+    lc->len = len;
+    lc->start = is_bom((const unsigned char *)data, len) ? 3 : 0;
+    lc->at = lc->start;
+    lc->line = lc->col = 1;
+}
+
+void bt_linecol_seek(bt_linecol *lc, size_t off)
+{
+    if (off > lc->len)
+        off = lc->len;
+    if (off < lc->at) {
+        lc->at = lc->start;
+        lc->line = lc->col = 1;
+    }
+    const unsigned char *p = (const unsigned char *)lc->data;
+    uint32_t line = lc->line, col = lc->col;
+    for (size_t i = lc->at; i < off; i++) {
+        if (p[i] == '\n' ||
+            (p[i] == '\r' && !(i + 1 < lc->len && p[i + 1] == '\n'))) {
+            line++;
+            col = 1;
+        } else if (p[i] == '\r') {
+            /* CR LF is one line end, counted at the LF */
+        } else if ((p[i] & 0xC0) != 0x80) {
+            col++;
+        }
+    }
+    lc->at = off;
+    lc->line = line;
+    lc->col = col;
+}
+
 void bt_text_linecol(const char *data, size_t off, uint32_t *line,
                      uint32_t *col)
 {
-    const unsigned char *s = (const unsigned char *)data;
-    uint32_t l = 1, c = 1;
-    size_t i = is_bom(s, off) ? 3 : 0;
-    while (i < off) {
-        unsigned b = s[i];
-        if (b == '\n') {
-            l++;
-            c = 1;
-        } else if (b == '\r') {
-            /* CR LF is one line end, counted at the LF; we never look at
-             * data[off] itself, so an offset on the LF of a CR LF lands at
-             * the start of the next line */
-            if (!(i + 1 < off && s[i + 1] == '\n')) {
-                l++;
-                c = 1;
-            }
-        } else if ((b & 0xC0) != 0x80) {
-            c++;
-        }
-        i++;
-    }
-    *line = l;
-    *col = c;
+    /* a cursor that ends at off: a CR just before off is a line end, so an
+     * offset on the LF of a CR LF lands at the start of the next line */
+    bt_linecol lc;
+    bt_linecol_init(&lc, data, off);
+    bt_linecol_seek(&lc, off);
+    *line = lc.line;
+    *col = lc.col;
 }
 
 /* ---- normalisation ------------------------------------------------------- */

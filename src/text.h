@@ -24,6 +24,24 @@ int bt_text_check_input(bt_ctx *ctx, uint16_t file, const char *data,
 void bt_text_linecol(const char *data, size_t off, uint32_t *line,
                      uint32_t *col);
 
+/* The same count, incremental, for a reader that asks for growing offsets
+ * into one buffer (xmlin.c): each seek goes on from the last one, so a
+ * whole file costs one pass. A CR is a line end unless data[0..len) has an
+ * LF right after it (bt_text_linecol is a cursor with len = off). A seek
+ * backwards restarts from the beginning. */
+typedef struct bt_linecol {
+    const char *data;
+    size_t len;
+    size_t start;       /* 3 after a UTF-8 BOM, else 0 */
+    size_t at;          /* byte offset the cursor stands on */
+    uint32_t line, col; /* position of data[at] */
+} bt_linecol;
+
+void bt_linecol_init(bt_linecol *lc, const char *data, size_t len);
+/* Moves to byte offset off (clamped to len) and returns its line:col in
+ * lc->line, lc->col. */
+void bt_linecol_seek(bt_linecol *lc, size_t off);
+
 enum {
     BT_TEXT_NBSP_SPACE = 1 /* clipping rule: U+00A0 counts as a space */
 };

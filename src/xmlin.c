@@ -5,7 +5,7 @@
  * seen; the options never include NOENT, DTDLOAD, DTDATTR, DTDVALID,
  * XINCLUDE or HUGE. Positions: libxml2 only tells where the parser *is*,
  * so element and text positions are derived from xmlByteConsumed and
- * counted incrementally (lines, UTF-8 lead bytes) from the previous one,
+ * counted incrementally from the previous one by text.c's bt_linecol cursor,
  * which keeps a 20 MB input linear. Stage: file bytes -> bt_xel -> read_*. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +15,7 @@
 #include <libxml/xmlerror.h>
 #include "xmlin.h"
 #include "buf.h"
+#include "text.h"
 #include "bt_limits.h"
 
 /* ---- parse state ---------------------------------------------------- */
@@ -25,10 +26,8 @@ typedef struct xin {
     xmlParserCtxtPtr px; /* the libxml2 context (owned by bt_xml_parse) */
     const char *data;    /* the input bytes */
     size_t len;
-    /* incremental line:col cursor over data */
-    size_t at;          /* byte offset the cursor stands on */
-    uint32_t line, col; /* position of data[at] */
-    size_t skip_bom;    /* 3 when the file starts with a UTF-8 BOM */
+    bt_linecol lc;    /* incremental line:col cursor over data (text.c) */
+    size_t skip_bom;  /* 3 when the file starts with a UTF-8 BOM */
     /* tree under construction */
     bt_xel *root;
     bt_xel *cur; /* innermost open element, NULL before the root */
@@ -46,31 +45,8 @@ typedef struct xin {
  * just slower, and never expected). */
 static bt_pos pos_at(xin *x, size_t off)
 {
-    if (off > x->len)
-        off = x->len;
-    if (off < x->at) {
-        x->at = x->skip_bom;
-        x->line = 1;
-        x->col = 1;
-    }
-    const unsigned char *p = (const unsigned char *)x->data;
-    uint32_t line = x->line, col = x->col;
-    for (size_t i = x->at; i < off; i++) {
-        /* CR LF and a lone CR end a line, as LF does (bt_text_linecol) */
-        if (p[i] == '\n' ||
-            (p[i] == '\r' && !(i + 1 < x->len && p[i + 1] == '\n'))) {
-            line++;
-            col = 1;
-        } else if (p[i] == '\r') {
-            /* the LF that follows counts */
-        } else if ((p[i] & 0xC0) != 0x80) {
-            col++;
-        }
-    }
-    x->at = off;
-    x->line = line;
-    x->col = col;
-    bt_pos pos = {x->file, line, col};
+    bt_linecol_seek(&x->lc, off);
+    bt_pos pos = {x->file, x->lc.line, x->lc.col};
     return pos;
 }
 
@@ -78,7 +54,7 @@ static size_t consumed(const xin *x)
 {
     long n = xmlByteConsumed(x->px);
     if (n < 0)
-        return x->at;
+        return x->lc.at;
     return (size_t)n > x->len ? x->len : (size_t)n;
 }
 
@@ -174,7 +150,7 @@ static void on_start(void *payload, const xmlChar *local, const xmlChar *prefix,
     /* xmlByteConsumed stands on the tag's closing '>' (or "/>"); a '<'
      * cannot occur inside a tag, so the last one before is its start. */
     size_t end = consumed(x), lt = end < x->len ? end : x->len - 1;
-    while (lt > x->at && x->data[lt] != '<')
+    while (lt > x->lc.at && x->data[lt] != '<')
         lt--;
     if (x->data[lt] != '<') /* never expected; fall back to the end */
         lt = end;
@@ -310,9 +286,9 @@ static void on_error(void *payload, xmlErrorPtr e)
         /* "&#1;": point at the '&', which the parser has just passed */
         long v = strtol(m + sizeof charref - 1, NULL, 10);
         size_t end = consumed(x), amp = end < x->len ? end : x->len - 1;
-        while (amp > x->at && end - amp < 16 && x->data[amp] != '&')
+        while (amp > x->lc.at && end - amp < 16 && x->data[amp] != '&')
             amp--;
-        if (amp < x->len && x->data[amp] == '&' && amp >= x->at)
+        if (amp < x->len && x->data[amp] == '&' && amp >= x->lc.at)
             pos = pos_at(x, amp);
         if (v < 0x20 || (v >= 0x7F && v < 0xA0))
             snprintf(msg, sizeof msg, "control character U+%04lX not allowed",
@@ -421,10 +397,10 @@ bt_xel *bt_xml_parse(bt_ctx *ctx, uint16_t file, const char *data, size_t len)
     x.file = file;
     x.data = data;
     x.len = len;
-    x.line = x.col = 1;
     if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
         x.skip_bom = 3;
-    x.at = x.markup_end = x.skip_bom;
+    bt_linecol_init(&x.lc, data, len);
+    x.markup_end = x.skip_bom;
     bt_buf init = BT_BUF_INIT;
     x.text = init;
 

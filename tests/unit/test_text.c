@@ -154,6 +154,38 @@ static void test_text__linecol(void)
     CHECK_INT(c, 2);
 }
 
+/* The incremental cursor xmlin.c uses agrees with bt_text_linecol at every
+ * offset, seeking forwards one by one or jumping back; the one difference
+ * is an offset on the LF of a CR LF, which the cursor (seeing the LF
+ * ahead) keeps on the CR's line. */
+static void test_text__linecol_cursor(void)
+{
+    /* BOM "Hội\r\nnghị\rx\ny" */
+    const char *s = "\xEF\xBB\xBFH\xE1\xBB\x99i\r\nngh\xE1\xBB\x8B\rx\ny";
+    size_t len = strlen(s);
+    bt_linecol lc;
+    bt_linecol_init(&lc, s, len);
+    CHECK_INT(lc.start, 3);
+    for (size_t off = 3; off <= len; off++) {
+        uint32_t l, c;
+        bt_text_linecol(s, off, &l, &c);
+        bt_linecol_seek(&lc, off);
+        if (s[off - 1] == '\r' && s[off] == '\n') {
+            CHECK_INT(lc.line, l - 1);
+            continue;
+        }
+        CHECK_INT(lc.line, l);
+        CHECK_INT(lc.col, c);
+    }
+    bt_linecol_seek(&lc, 7); /* backwards: 'i' */
+    CHECK_INT(lc.line, 1);
+    CHECK_INT(lc.col, 3);
+    bt_linecol_seek(&lc, 10000); /* clamped to the end: 'y' was col 1 */
+    CHECK_INT(lc.at, len);
+    CHECK_INT(lc.line, 4);
+    CHECK_INT(lc.col, 2);
+}
+
 static bt_str S(const char *cstr)
 {
     bt_str s = {cstr, strlen(cstr)};
@@ -294,7 +326,7 @@ static void test_text__pathological(void)
 static const bt_t_case cases[] = {
     TEST(test_text__valid),        TEST(test_text__empty_and_boms),
     TEST(test_text__controls),     TEST(test_text__invalid_utf8),
-    TEST(test_text__linecol),      TEST(test_text__nfc),
+    TEST(test_text__linecol),      TEST(test_text__linecol_cursor),      TEST(test_text__nfc),
     TEST(test_text__whitespace),   TEST(test_text__nbsp),
     TEST(test_text__utf8_helpers), TEST(test_text__pathological),
 };
