@@ -165,6 +165,7 @@ void ep_put_role_cstr(ep *x, int role, const char *s);
 void ep_text_el(ep *x, const char *name, const char *cls, int role, bt_str s);
 void ep_xhtml_begin(ep *x, const char *lang, const char *title,
                     const char *css_href);
+void ep_xhtml_end(ep *x, const char *name, int rank); /* </body></html> */
 
 /* ---- epub_out.c: the zip container ---- */
 int ep_write_zip(ep *x, const char *path);

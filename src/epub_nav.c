@@ -169,10 +169,7 @@ void ep_write_nav(ep *x)
         ep_end(x); /* nav */
         ep_nl(x);
     }
-    ep_end(x); /* body */
-    ep_nl(x);
-    ep_end(x); /* html */
-    ep_doc_end(x, "EPUB/nav.xhtml", R_NAV);
+    ep_xhtml_end(x, "EPUB/nav.xhtml", R_NAV);
 }
 
 /* NCX play order: one number per distinct target, in reading order; the

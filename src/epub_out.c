@@ -221,6 +221,15 @@ void ep_xhtml_begin(ep *x, const char *lang, const char *title,
     ep_nl(x);
 }
 
+/* Closes <body> and <html> and stores the document as entry `name`. */
+void ep_xhtml_end(ep *x, const char *name, int rank)
+{
+    ep_end(x); /* body */
+    ep_nl(x);
+    ep_end(x); /* html */
+    ep_doc_end(x, name, rank);
+}
+
 /* ------------------------------------------------------------------ */
 /* Zip                                                                 */
 /* ------------------------------------------------------------------ */

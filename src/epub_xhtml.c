@@ -404,10 +404,7 @@ void ep_write_article(ep *x, const bt_section *sec, const bt_article *art)
         ep_text_el(x, "p", "credit", BT_ROLE_CAPTION, art->credit.text);
     ep_end(x); /* section */
     ep_nl(x);
-    ep_end(x); /* body */
-    ep_nl(x);
-    ep_end(x); /* html */
-    ep_doc_end(x, bt_arena_printf(x->a, "EPUB/text/%s.xhtml", art->id), R_TEXT);
+    ep_xhtml_end(x, bt_arena_printf(x->a, "EPUB/text/%s.xhtml", art->id), R_TEXT);
 }
 
 /* ------------------------------------------------------------------ */
@@ -503,8 +500,5 @@ void ep_write_cover(ep *x)
     }
     ep_end(x); /* section */
     ep_nl(x);
-    ep_end(x); /* body */
-    ep_nl(x);
-    ep_end(x); /* html */
-    ep_doc_end(x, "EPUB/cover.xhtml", R_COVER);
+    ep_xhtml_end(x, "EPUB/cover.xhtml", R_COVER);
 }
