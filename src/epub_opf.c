@@ -110,6 +110,43 @@ static void write_creators(ep *x)
     }
 }
 
+/* The accessibility metadata (notes §6). */
+static void write_a11y(ep *x)
+{
+    const bt_doc *d = x->doc;
+    opf_meta(x, "schema:accessMode", "textual", NULL);
+    if (x->nfigs)
+        opf_meta(x, "schema:accessMode", "visual", NULL);
+    if (!x->nfigs || x->all_alt)
+        opf_meta(x, "schema:accessModeSufficient", "textual", NULL);
+    if (x->nfigs)
+        opf_meta(x, "schema:accessModeSufficient", "textual,visual", NULL);
+    static const char *features[] = {"structuralNavigation", "tableOfContents",
+                                     "readingOrder", "displayTransformability"};
+    for (int i = 0; i < 4; i++)
+        opf_meta(x, "schema:accessibilityFeature", features[i], NULL);
+    if (x->nfigs && x->all_alt)
+        opf_meta(x, "schema:accessibilityFeature", "alternativeText", NULL);
+    if (x->npages) {
+        opf_meta(x, "schema:accessibilityFeature", "pageNavigation", NULL);
+        opf_meta(x, "schema:accessibilityFeature", "pageBreakMarkers", NULL);
+    }
+    opf_meta(x, "schema:accessibilityHazard", "none", NULL);
+    /* the conformance claim (EPUB Accessibility 1.1 §5): what tests/ace.sh,
+     * epubcheck and epub-shot check on every build; the evaluator is the
+     * issuing office when the bulletin names one */
+    opf_meta(x, "dcterms:conformsTo",
+             "EPUB Accessibility 1.1 - WCAG 2.1 Level AA", NULL);
+    if (d->publisher.text.len)
+        opf_meta(x, "a11y:certifiedBy", ep_cstr(x, d->publisher.text), NULL);
+    opf_meta(
+        x, "schema:accessibilitySummary",
+        x->nfigs && x->all_alt
+            ? bt_arena_printf(x->a, "%s%s", LBL(x, SUMMARY), LBL(x, SUMMARY_ALT))
+            : LBL(x, SUMMARY),
+        NULL);
+}
+
 void ep_write_opf(ep *x)
 {
     const bt_doc *d = x->doc;
@@ -148,38 +185,7 @@ void ep_write_opf(ep *x)
         opf_dc(x, "dc:source", "print-source", x->source_id);
         opf_meta(x, "source-of", "pagination", "#print-source");
     }
-    /* accessibility (notes §6) */
-    opf_meta(x, "schema:accessMode", "textual", NULL);
-    if (x->nfigs)
-        opf_meta(x, "schema:accessMode", "visual", NULL);
-    if (!x->nfigs || x->all_alt)
-        opf_meta(x, "schema:accessModeSufficient", "textual", NULL);
-    if (x->nfigs)
-        opf_meta(x, "schema:accessModeSufficient", "textual,visual", NULL);
-    static const char *features[] = {"structuralNavigation", "tableOfContents",
-                                     "readingOrder", "displayTransformability"};
-    for (int i = 0; i < 4; i++)
-        opf_meta(x, "schema:accessibilityFeature", features[i], NULL);
-    if (x->nfigs && x->all_alt)
-        opf_meta(x, "schema:accessibilityFeature", "alternativeText", NULL);
-    if (x->npages) {
-        opf_meta(x, "schema:accessibilityFeature", "pageNavigation", NULL);
-        opf_meta(x, "schema:accessibilityFeature", "pageBreakMarkers", NULL);
-    }
-    opf_meta(x, "schema:accessibilityHazard", "none", NULL);
-    /* the conformance claim (EPUB Accessibility 1.1 §5): what tests/ace.sh,
-     * epubcheck and epub-shot check on every build; the evaluator is the
-     * issuing office when the bulletin names one */
-    opf_meta(x, "dcterms:conformsTo",
-             "EPUB Accessibility 1.1 - WCAG 2.1 Level AA", NULL);
-    if (d->publisher.text.len)
-        opf_meta(x, "a11y:certifiedBy", ep_cstr(x, d->publisher.text), NULL);
-    opf_meta(
-        x, "schema:accessibilitySummary",
-        x->nfigs && x->all_alt
-            ? bt_arena_printf(x->a, "%s%s", LBL(x, SUMMARY), LBL(x, SUMMARY_ALT))
-            : LBL(x, SUMMARY),
-        NULL);
+    write_a11y(x);
     ep_end(x); /* metadata */
     ep_nl(x);
 
