@@ -43,32 +43,6 @@ void bt_buf_putc(bt_buf *b, int c)
     bt_buf_put(b, &ch, 1);
 }
 
-void bt_buf_put_utf8(bt_buf *b, uint32_t cp)
-{
-    char o[4];
-    int n;
-    if (cp < 0x80) {
-        o[0] = (char)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        o[0] = (char)(0xC0 | (cp >> 6));
-        o[1] = (char)(0x80 | (cp & 0x3F));
-        n = 2;
-    } else if (cp < 0x10000) {
-        o[0] = (char)(0xE0 | (cp >> 12));
-        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        o[2] = (char)(0x80 | (cp & 0x3F));
-        n = 3;
-    } else {
-        o[0] = (char)(0xF0 | (cp >> 18));
-        o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        o[3] = (char)(0x80 | (cp & 0x3F));
-        n = 4;
-    }
-    bt_buf_put(b, o, (size_t)n);
-}
-
 void bt_buf_printf(bt_buf *b, const char *fmt, ...)
 {
     va_list ap;

@@ -18,7 +18,6 @@ void bt_buf_grow(bt_buf *b, size_t extra);
 void bt_buf_put(bt_buf *b, const void *p, size_t n);
 void bt_buf_puts(bt_buf *b, const char *cstr);
 void bt_buf_putc(bt_buf *b, int c);
-void bt_buf_put_utf8(bt_buf *b, uint32_t cp);
 void bt_buf_printf(bt_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void bt_buf_clear(bt_buf *b);

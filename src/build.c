@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "build.h"
+#include "date.h"
 #include "dump.h"
 #include "epub_out.h"
 #include "font.h"
@@ -53,83 +54,6 @@ char *bt_build_datadir(const char *argv0)
         free(exe);
     }
     return bt_xstrdup(BT_PREFIX_DATADIR);
-}
-
-/* ---- output date (FORMATS.md, Outputs) ---- */
-
-static int64_t days_from_civil(int y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static void time_from_epoch(int64_t t, bt_time *out)
-{
-    int64_t days = t / 86400, rem = t % 86400;
-    if (rem < 0) {
-        rem += 86400;
-        days--;
-    }
-    /* civil_from_days */
-    int64_t z = days + 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t y = yoe + era * 400;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    int64_t d = doy - (153 * mp + 2) / 5 + 1;
-    int64_t m = mp + (mp < 10 ? 3 : -9);
-    out->y = (int)(y + (m <= 2));
-    out->mo = (int)m;
-    out->d = (int)d;
-    out->h = (int)(rem / 3600);
-    out->mi = (int)(rem % 3600 / 60);
-    out->s = (int)(rem % 60);
-    out->epoch = t;
-}
-
-static int output_date(bt_ctx *ctx, bt_doc *doc)
-{
-    const char *sde = getenv("SOURCE_DATE_EPOCH");
-    int64_t t;
-    if (sde && *sde) {
-        char *end;
-        errno = 0;
-        long long v = strtoll(sde, &end, 10);
-        /* zip times start in 1980 and PDF dates end in 9999 */
-        if (*end || errno || v < 315532800LL || v > 253402300799LL) {
-            bt_error(ctx, bt_pos_file(0),
-                     "SOURCE_DATE_EPOCH '%s' is not a number of seconds "
-                     "between 1980 and 9999", sde);
-            return -1;
-        }
-        t = v;
-    } else if (doc->date.y) {
-        t = days_from_civil(doc->date.y, doc->date.m, doc->date.d) * 86400;
-    } else {
-        bt_date best = {0, 0, 0};
-        const bt_section *s;
-        const bt_article *a;
-        bt_section_foreach(doc, s) bt_article_foreach(s, a)
-        {
-            const bt_date *d = &a->date;
-            if (d->y && (d->y > best.y || (d->y == best.y && d->m > best.m) ||
-                         (d->y == best.y && d->m == best.m && d->d > best.d)))
-                best = *d;
-        }
-        if (!best.y)
-            best = (bt_date){1980, 1, 1};
-        t = days_from_civil(best.y, best.m, best.d) * 86400;
-    }
-    if (t < 315532800LL)
-        t = 315532800LL; /* zip cannot store earlier times */
-    time_from_epoch(t, &doc->stamp);
-    return 0;
 }
 
 /* ---- stages ---- */
@@ -265,7 +189,7 @@ int bt_build_run(bt_ctx *ctx, const bt_options *opt)
         goto done;
     /* layout runs even after input errors, to report what only it can
      * find (characters no font has); nothing is written then */
-    if (output_date(ctx, doc) != 0 || bt_ctx_full(ctx))
+    if (bt_date_output(ctx, doc) != 0 || bt_ctx_full(ctx))
         goto done;
 
     bt_shaper shaper = bt_fonts_shaper(fonts);

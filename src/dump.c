@@ -3,6 +3,7 @@
  * integers, so the dump is the same at -O0, -O2 and under sanitizers. */
 #include "buf.h"
 #include "dump.h"
+#include "text.h"
 
 void bt_dump_pages(FILE *f, const bt_pages *pages)
 {
@@ -17,8 +18,11 @@ void bt_dump_pages(FILE *f, const bt_pages *pages)
             switch (x->kind) {
             case BT_BOX_GLYPHS:
                 bt_buf_clear(&b);
-                for (int g = 0; g < x->u.run.n; g++)
-                    bt_buf_put_utf8(&b, x->u.run.glyphs[g].cp);
+                for (int g = 0; g < x->u.run.n; g++) {
+                    char u8[4];
+                    bt_buf_put(&b, u8,
+                               (size_t)bt_utf8_encode(x->u.run.glyphs[g].cp, u8));
+                }
                 fprintf(f, "  text %d %d w%d f%u s%d #%06x \"%s\"\n",
                         (int)x->x, (int)x->y, (int)x->w,
                         (unsigned)x->u.run.font, (int)x->u.run.size,

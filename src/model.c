@@ -3,6 +3,8 @@
  * and makes their ids unique (they name EPUB files and PDF anchors). */
 #include <stdio.h>
 #include <string.h>
+#include <errno.h>
+#include <stdlib.h>
 #include "model.h"
 
 bt_doc *bt_doc_new(bt_arena *a)
@@ -168,4 +170,50 @@ void bt_doc_check(const bt_doc *doc)
         n += k;
     }
     BT_ASSERT(n == doc->narticles);
+}
+
+/* ---- dates of the document (date.h has the calendar) ---- */
+
+bt_date bt_date_latest(const bt_doc *doc)
+{
+    bt_date best = {0, 0, 0};
+    const bt_section *s;
+    const bt_article *a;
+    bt_section_foreach(doc, s) {
+        bt_article_foreach(s, a) {
+            if (bt_date_after(a->date, best))
+                best = a->date;
+        }
+    }
+    return best;
+}
+
+int bt_date_output(bt_ctx *ctx, bt_doc *doc)
+{
+    const char *sde = getenv("SOURCE_DATE_EPOCH");
+    int64_t t;
+    if (sde && *sde) {
+        char *end;
+        errno = 0;
+        long long v = strtoll(sde, &end, 10);
+        /* zip times start in 1980 and PDF dates end in 9999 */
+        if (*end || errno || v < 315532800LL || v > 253402300799LL) {
+            bt_error(ctx, bt_pos_file(0),
+                     "SOURCE_DATE_EPOCH '%s' is not a number of seconds "
+                     "between 1980 and 9999", sde);
+            return -1;
+        }
+        t = v;
+    } else if (doc->date.y) {
+        t = bt_date_days(doc->date.y, doc->date.m, doc->date.d) * 86400;
+    } else {
+        bt_date best = bt_date_latest(doc);
+        if (!best.y)
+            best = (bt_date){1980, 1, 1};
+        t = bt_date_days(best.y, best.m, best.d) * 86400;
+    }
+    if (t < 315532800LL)
+        t = 315532800LL; /* zip cannot store earlier times */
+    bt_time_from_epoch(t, &doc->stamp);
+    return 0;
 }

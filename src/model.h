@@ -8,6 +8,8 @@
 #define BT_MODEL_H
 
 #include "bantin.h"
+#include "date.h"
+#include "diag.h"
 #include "arena.h"
 
 /* Inline runs are flat: nesting of em/strong/a is folded into flags. */
@@ -58,17 +60,10 @@ typedef struct bt_block {
     struct bt_block *next;
 } bt_block;
 
-typedef struct bt_date {
-    int y, m, d; /* 0 when absent */
-} bt_date;
 
 /* The date written into outputs (PDF info, EPUB metadata, zip times), by
  * the rule of FORMATS.md "Outputs": SOURCE_DATE_EPOCH, the bulletin date,
  * the latest article date, 1980-01-01. Always UTC. */
-typedef struct bt_time {
-    int y, mo, d, h, mi, s;
-    int64_t epoch; /* seconds since 1970, UTC */
-} bt_time;
 
 typedef struct bt_field {
     bt_str text; /* NFC, collapsed; len 0 when absent */
@@ -144,5 +139,14 @@ void bt_doc_check(const bt_doc *doc);
 #define bt_section_foreach(doc, s) for (s = (doc)->sections; s; s = s->next)
 #define bt_article_foreach(sec, a) for (a = (sec)->articles; a; a = a->next)
 #define bt_block_foreach(art, b) for (b = (art)->blocks; b; b = b->next)
+
+/* The latest article date of doc; all zero when no article has one. */
+bt_date bt_date_latest(const bt_doc *doc);
+
+/* Sets doc->stamp by the rule of FORMATS.md "Outputs": SOURCE_DATE_EPOCH,
+ * else the bulletin date, else the latest article date, else 1980-01-01;
+ * never before 1980 (zip times). A bad SOURCE_DATE_EPOCH is an error
+ * (returns -1). Reads the environment. */
+int bt_date_output(bt_ctx *ctx, bt_doc *doc);
 
 #endif

@@ -8,6 +8,7 @@
 #define BT_READ_H
 
 #include "bantin.h"
+#include "date.h"
 #include "diag.h"
 #include "model.h"
 #include "xmlin.h"
@@ -52,7 +53,5 @@ int bt_read_field(bt_ctx *ctx, const bt_xel *el, bt_field *out,
  * (read_common.c). */
 const char *bt_read_id_from_file(bt_ctx *ctx, uint16_t file);
 
-/* Parses "YYYY-MM-DD" strictly (real calendar date). 0 ok, -1 bad. */
-int bt_date_parse(bt_str s, bt_date *out);
 
 #endif

@@ -482,12 +482,8 @@ static int read_meta(rd *r, const bt_xel *el)
                            : NULL;
             }
         } else if (is(k, "date")) {
-            if (bt_date_parse(art->date_text.text, &art->date) != 0) {
-                bt_error(ctx, k->pos, "bad date '%.*s': expected YYYY-MM-DD",
-                         (int)BT_MIN(art->date_text.text.len, 60),
-                         art->date_text.text.ptr);
+            if (bt_date_read(ctx, k->pos, art->date_text.text, &art->date))
                 rc = -1;
-            }
         } else if (is(k, "title") && art->title.text.len == 0) {
             bt_error(ctx, k->pos, "<title> is empty");
             rc = -1;

@@ -2,47 +2,19 @@
  * (FORMATS.md §3) or a list of article files. Owns the root folder, the
  * input size cap (BT_MAX_INPUT_BYTES), the byte checks, and dispatch on
  * extension and root element; path resolution inside the root folder is
- * in read_common.c. Also the strict YYYY-MM-DD date parser. Stage:
+ * in read_common.c. Dates are
+ * parsed by date.c. Stage:
  * command line -> bt_doc. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include "date.h"
 #include "read.h"
 #include "read_int.h"
 #include "buf.h"
 #include "text.h"
 #include "bt_limits.h"
-
-/* ---- dates ---------------------------------------------------------- */
-
-int bt_date_parse(bt_str s, bt_date *out)
-{
-    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (s.len != 10 || s.ptr[4] != '-' || s.ptr[7] != '-')
-        return -1;
-    int v[3] = {0, 0, 0};
-    static const int from[] = {0, 5, 8}, to[] = {4, 7, 10};
-    for (int k = 0; k < 3; k++)
-        for (int i = from[k]; i < to[k]; i++) {
-            if (s.ptr[i] < '0' || s.ptr[i] > '9')
-                return -1;
-            v[k] = v[k] * 10 + (s.ptr[i] - '0');
-        }
-    int y = v[0], m = v[1], d = v[2];
-    if (y < 1 || m < 1 || m > 12 || d < 1)
-        return -1;
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    int max = mdays[m - 1] + (m == 2 && leap);
-    if (d > max)
-        return -1;
-    if (out) {
-        out->y = y;
-        out->m = m;
-        out->d = d;
-    }
-    return 0;
-}
 
 /* ---- reading files -------------------------------------------------- */
 
@@ -350,11 +322,8 @@ static void read_manifest(rd *r, const bt_xel *root, uint16_t file,
         seen[i] = k;
         if (bt_read_field(ctx, k, fields[i], NULL) != 0)
             continue;
-        if (fields[i] == &doc->date_text &&
-            bt_date_parse(doc->date_text.text, &doc->date) != 0)
-            bt_error(ctx, k->pos, "bad date '%.*s': expected YYYY-MM-DD",
-                     (int)BT_MIN(doc->date_text.text.len, 60),
-                     doc->date_text.text.ptr);
+        if (fields[i] == &doc->date_text)
+            bt_date_read(ctx, k->pos, doc->date_text.text, &doc->date);
     }
     if (nrefs == 0 && !bt_ctx_full(ctx))
         bt_error(ctx, root->pos, "the bulletin lists no article");

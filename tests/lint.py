@@ -78,7 +78,14 @@ def layer_of(name):
 
 
 def module(name):
-    return name[:-2] if name.endswith((".c", ".h")) else name
+    """x.c and x.h are module x; a writer or engine split over several
+    files around a private header (epub_*.c + epub_int.h, layout_*.c +
+    layout_int.h) is one module."""
+    base = name[:-2] if name.endswith((".c", ".h")) else name
+    for group in ("epub_out", "layout"):
+        if base == group or base.startswith(group.split("_")[0] + "_"):
+            return group
+    return base
 
 
 def main():
