@@ -63,12 +63,185 @@ static void merge_span(engine *e, units *u, int first)
     *(unit *)bt_vec_push(&u->v) = m;
 }
 
+/* ---- body: one function per block kind ---- */
+
+/* What a block kind's function gets: the block, the one before it, and
+ * whether it ends its group (the last item of a list, quote paragraph). */
+typedef struct block_ctx {
+    engine *e;
+    const bt_article *art;
+    const bt_block *b, *prev;
+    units *u;
+    int group_end;
+} block_ctx;
+
+/* A body text block at the column's full measure with widow/orphan
+ * control. */
+static void para_units(const block_ctx *c)
+{
+    int first = c->u->v.n;
+    int nl = bt_layout_set_text(c->e, c->u, &(text_req){
+        .role = BT_ROLE_BODY, .runs = &c->b->runs, .width = c->e->colw,
+        .al = AL_JUSTIFY, .indent = c->e->lay->indent, .art = c->art,
+        .blk = c->b});
+    bt_layout_keep_para(c->u, first, nl);
+}
+
+/* A subheading: kept with the space around it and the text below. */
+static void heading_units(const block_ctx *c)
+{
+    units *u = c->u;
+    int32_t sp = c->e->lay->para_space;
+    bt_layout_add_space(u, sp * 2, 1);
+    int first = u->v.n;
+    bt_layout_set_text(c->e, u, &(text_req){
+        .role = BT_ROLE_SUBHEAD, .runs = &c->b->runs, .width = c->e->colw,
+        .al = AL_BALANCE, .art = c->art, .blk = c->b});
+    for (int k = first; k < u->v.n; k++)
+        ((unit *)u->v.p)[k].keep = 1;
+    bt_layout_add_space(u, sp / 2, 1);
+}
+
+/* A quote paragraph, indented one em, with a bar in the accent colour. */
+static void quote_units(const block_ctx *c)
+{
+    engine *e = c->e;
+    units *u = c->u;
+    const bt_layout *lay = e->lay;
+    int32_t sp = lay->para_space, in = lay->style[BT_ROLE_BODY].size;
+    if (c->b->group_start || !c->prev || c->prev->kind != BT_BLOCK_QUOTE)
+        bt_layout_add_space(u, sp, 0);
+    int first = u->v.n;
+    int nl = bt_layout_set_text(e, u, &(text_req){
+        .role = BT_ROLE_QUOTE, .runs = &c->b->runs, .x0 = in,
+        .width = e->colw - in, .al = AL_JUSTIFY, .art = c->art, .blk = c->b});
+    bt_layout_keep_para(u, first, nl);
+    for (int k = first; k < u->v.n; k++) {
+        unit *un = &((unit *)u->v.p)[k];
+        bt_box *r = bt_layout_unit_grow(e, un, 1);
+        r->kind = BT_BOX_RULE;
+        r->x = 0;
+        r->y = 0;
+        r->w = 1500;
+        r->h = un->h;
+        r->u.rule.color = lay->accent_color;
+    }
+    if (c->group_end)
+        bt_layout_add_space(u, sp, 0);
+}
+
+/* A list item: its marker ("1." or a bullet) hangs left of the text. */
+static void item_units(const block_ctx *c)
+{
+    engine *e = c->e;
+    units *u = c->u;
+    const bt_block *b = c->b;
+    int32_t sp = e->lay->para_space;
+    int32_t hang = e->lay->style[BT_ROLE_BODY].size * 3 / 2;
+    if (b->group_start || !c->prev || c->prev->kind != BT_BLOCK_ITEM)
+        bt_layout_add_space(u, sp, 0);
+    const char *marker = b->ordered
+                             ? bt_arena_printf(&e->ctx->arena, "%d.", b->number)
+                             : "\xe2\x80\xa2";
+    int first = u->v.n;
+    int nl = bt_layout_set_text(e, u, &(text_req){
+        .role = BT_ROLE_BODY, .runs = &b->runs, .x0 = hang,
+        .width = e->colw - hang, .al = AL_JUSTIFY, .art = c->art, .blk = b,
+        .marker = marker, .hang = hang});
+    bt_layout_keep_para(u, first, nl);
+    if (c->group_end)
+        bt_layout_add_space(u, sp, 0);
+}
+
+/* A figure: the image scaled to the column (or across all columns as one
+ * U_SPAN unit), at most 3/5 (2/5 spanning) of the text height, kept with
+ * its caption. */
+static void figure_units(const block_ctx *c)
+{
+    engine *e = c->e;
+    units *u = c->u;
+    const bt_block *b = c->b;
+    const bt_layout *lay = e->lay;
+    int32_t sp = lay->para_space;
+    int span = lay->figure_span && lay->columns > 1;
+    int32_t fw = span ? e->width : e->colw;
+    bt_layout_add_space(u, sp, 0);
+    int first = u->v.n;
+    const bt_image *img = b->image;
+    if (img && img->width > 0 && img->height > 0) {
+        int32_t w = fw;
+        int64_t h = (int64_t)w * img->height / img->width;
+        int32_t maxh = (e->bottom - e->top) * (span ? 2 : 3) / 5;
+        if (h > maxh) {
+            w = (int32_t)((int64_t)w * maxh / h);
+            h = maxh;
+        }
+        unit *fu = bt_vec_push(&u->v);
+        fu->kind = U_FIGURE;
+        fu->h = (int32_t)h + sp;
+        fu->keep = b->runs.count > 0;
+        fu->art = c->art;
+        fu->blk = b;
+        bt_box *ib = bt_layout_unit_grow(e, fu, 1);
+        ib->kind = BT_BOX_IMAGE;
+        ib->x = (fw - w) / 2;
+        ib->y = 0;
+        ib->w = w;
+        ib->h = (int32_t)h;
+        ib->u.img.image = img;
+        ib->src = b->src_pos;
+    }
+    if (b->runs.count) {
+        int cfirst = u->v.n;
+        bt_layout_set_text(e, u, &(text_req){
+            .role = BT_ROLE_CAPTION, .runs = &b->runs, .width = fw,
+            .al = AL_LEFT, .art = c->art, .blk = b});
+        for (int k = cfirst; k < u->v.n - 1; k++)
+            ((unit *)u->v.p)[k].keep = 1;
+    }
+    if (span && u->v.n > first)
+        merge_span(e, u, first);
+    bt_layout_add_space(u, sp, 0);
+}
+
+/* A clipping's photo note without its photo ("Ảnh: ..."): it closes the
+ * text, like the credit, and stays with the lines above it. */
+static void photo_units(const block_ctx *c)
+{
+    engine *e = c->e;
+    units *u = c->u;
+    const bt_block *b = c->b;
+    bt_arena *a = &e->ctx->arena;
+    bt_runs r = {0};
+    bt_runs_add(a, &r, BT_RUN_TEXT, 0,
+                cstr(bt_layout_is_vi(e) ? "\xe1\xba\xa2nh: " : "Photo: "),
+                b->pos);
+    for (const bt_run *x = b->runs.first; x; x = x->next) {
+        bt_run *cp = bt_runs_add(a, &r, x->kind, x->style, x->text, x->pos);
+        cp->href = x->href;
+    }
+    if (u->v.n)
+        ((unit *)u->v.p)[u->v.n - 1].keep = 1;
+    bt_layout_add_space(u, e->lay->para_space, 1);
+    int first = u->v.n;
+    bt_layout_set_text(e, u, &(text_req){
+        .role = BT_ROLE_CAPTION, .runs = &r, .width = e->colw, .al = AL_LEFT,
+        .art = c->art, .blk = b});
+    for (int k = first; k < u->v.n - 1; k++)
+        ((unit *)u->v.p)[k].keep = 1;
+}
+
+static void (*const block_units[])(const block_ctx *) = {
+    [BT_BLOCK_PARA] = para_units,     [BT_BLOCK_HEADING] = heading_units,
+    [BT_BLOCK_QUOTE] = quote_units,   [BT_BLOCK_ITEM] = item_units,
+    [BT_BLOCK_FIGURE] = figure_units, [BT_BLOCK_PHOTO] = photo_units,
+};
+
+/* The article's body: lead, blocks, credit. */
 static void body_units(engine *e, const bt_article *art, units *u)
 {
-    const bt_layout *lay = e->lay;
     bt_arena *a = &e->ctx->arena;
-    int32_t colw = e->colw, sp = lay->para_space;
-    const bt_style *body = &lay->style[BT_ROLE_BODY];
+    int32_t colw = e->colw, sp = e->lay->para_space;
     if (art->lead.count) {
         int first = u->v.n;
         int nl = bt_layout_set_text(e, u, &(text_req){
@@ -79,137 +252,11 @@ static void body_units(engine *e, const bt_article *art, units *u)
     }
     const bt_block *prev = NULL;
     for (const bt_block *b = art->blocks; b; prev = b, b = b->next) {
-        int first = u->v.n, nl;
-        int group_end = !b->next || b->next->kind != b->kind ||
-                        b->next->group_start;
-        switch (b->kind) {
-        case BT_BLOCK_PARA:
-            nl = bt_layout_set_text(e, u, &(text_req){
-                .role = BT_ROLE_BODY, .runs = &b->runs, .width = colw,
-                .al = AL_JUSTIFY, .indent = lay->indent, .art = art, .blk = b});
-            bt_layout_keep_para(u, first, nl);
-            break;
-        case BT_BLOCK_HEADING:
-            bt_layout_add_space(u, sp * 2, 1);
-            first = u->v.n;
-            nl = bt_layout_set_text(e, u, &(text_req){
-                .role = BT_ROLE_SUBHEAD, .runs = &b->runs, .width = colw,
-                .al = AL_BALANCE, .art = art, .blk = b});
-            for (int k = first; k < u->v.n; k++)
-                ((unit *)u->v.p)[k].keep = 1;
-            bt_layout_add_space(u, sp / 2, 1);
-            break;
-        case BT_BLOCK_QUOTE: {
-            int32_t in = body->size;
-            if (b->group_start || !prev || prev->kind != BT_BLOCK_QUOTE)
-                bt_layout_add_space(u, sp, 0);
-            first = u->v.n;
-            nl = bt_layout_set_text(e, u, &(text_req){
-                .role = BT_ROLE_QUOTE, .runs = &b->runs, .x0 = in,
-                .width = colw - in, .al = AL_JUSTIFY, .art = art, .blk = b});
-            bt_layout_keep_para(u, first, nl);
-            /* a bar in the accent colour beside the quote */
-            for (int k = first; k < u->v.n; k++) {
-                unit *un = &((unit *)u->v.p)[k];
-                bt_box *nb = bt_arena_alloc(&e->units, sizeof(bt_box) *
-                                                   (size_t)(un->nboxes + 1));
-                memcpy(nb, un->boxes, sizeof(bt_box) * (size_t)un->nboxes);
-                bt_box *r = &nb[un->nboxes];
-                r->kind = BT_BOX_RULE;
-                r->x = 0;
-                r->y = 0;
-                r->w = 1500;
-                r->h = un->h;
-                r->u.rule.color = lay->accent_color;
-                un->boxes = nb;
-                un->nboxes++;
-            }
-            if (group_end)
-                bt_layout_add_space(u, sp, 0);
-            break;
-        }
-        case BT_BLOCK_ITEM: {
-            int32_t hang = body->size * 3 / 2;
-            if (b->group_start || !prev || prev->kind != BT_BLOCK_ITEM)
-                bt_layout_add_space(u, sp, 0);
-            const char *marker =
-                b->ordered ? bt_arena_printf(a, "%d.", b->number) : "\xe2\x80\xa2";
-            first = u->v.n;
-            nl = bt_layout_set_text(e, u, &(text_req){
-                .role = BT_ROLE_BODY, .runs = &b->runs, .x0 = hang,
-                .width = colw - hang, .al = AL_JUSTIFY, .art = art, .blk = b,
-                .marker = marker, .hang = hang});
-            bt_layout_keep_para(u, first, nl);
-            if (group_end)
-                bt_layout_add_space(u, sp, 0);
-            break;
-        }
-        case BT_BLOCK_FIGURE: {
-            int span = lay->figure_span && lay->columns > 1;
-            int32_t fw = span ? e->width : colw;
-            bt_layout_add_space(u, sp, 0);
-            first = u->v.n;
-            const bt_image *img = b->image;
-            if (img && img->width > 0 && img->height > 0) {
-                int32_t w = fw;
-                int64_t h = (int64_t)w * img->height / img->width;
-                int32_t maxh = (e->bottom - e->top) * (span ? 2 : 3) / 5;
-                if (h > maxh) {
-                    w = (int32_t)((int64_t)w * maxh / h);
-                    h = maxh;
-                }
-                unit *fu = bt_vec_push(&u->v);
-                fu->kind = U_FIGURE;
-                fu->h = (int32_t)h + sp;
-                fu->keep = b->runs.count > 0;
-                fu->art = art;
-                fu->blk = b;
-                bt_box *ib = bt_arena_alloc(&e->units, sizeof *ib);
-                ib->kind = BT_BOX_IMAGE;
-                ib->x = (fw - w) / 2;
-                ib->y = 0;
-                ib->w = w;
-                ib->h = (int32_t)h;
-                ib->u.img.image = img;
-                ib->src = b->src_pos;
-                fu->boxes = ib;
-                fu->nboxes = 1;
-            }
-            if (b->runs.count) {
-                int cfirst = u->v.n;
-                bt_layout_set_text(e, u, &(text_req){
-                    .role = BT_ROLE_CAPTION, .runs = &b->runs, .width = fw,
-                    .al = AL_LEFT, .art = art, .blk = b});
-                for (int k = cfirst; k < u->v.n - 1; k++)
-                    ((unit *)u->v.p)[k].keep = 1;
-            }
-            if (span && u->v.n > first)
-                merge_span(e, u, first);
-            bt_layout_add_space(u, sp, 0);
-            break;
-        }
-        case BT_BLOCK_PHOTO: {
-            bt_runs r = {0};
-            bt_runs_add(a, &r, BT_RUN_TEXT, 0,
-                        cstr(bt_layout_is_vi(e) ? "\xe1\xba\xa2nh: " : "Photo: "), b->pos);
-            for (const bt_run *x = b->runs.first; x; x = x->next) {
-                bt_run *c = bt_runs_add(a, &r, x->kind, x->style, x->text, x->pos);
-                c->href = x->href;
-            }
-            /* a photo note without its photo closes the text, like the
-             * credit: it stays with the lines above it */
-            if (u->v.n)
-                ((unit *)u->v.p)[u->v.n - 1].keep = 1;
-            bt_layout_add_space(u, sp, 1);
-            first = u->v.n;
-            bt_layout_set_text(e, u, &(text_req){
-                .role = BT_ROLE_CAPTION, .runs = &r, .width = colw,
-                .al = AL_LEFT, .art = art, .blk = b});
-            for (int k = first; k < u->v.n - 1; k++)
-                ((unit *)u->v.p)[k].keep = 1;
-            break;
-        }
-        }
+        block_ctx c = {e, art, b, prev, u,
+                       !b->next || b->next->kind != b->kind ||
+                           b->next->group_start};
+        BT_ASSERT((size_t)b->kind < sizeof block_units / sizeof *block_units);
+        block_units[b->kind](&c);
     }
     if (art->credit.text.len) {
         /* the credit closes the text: never alone at a column top */
