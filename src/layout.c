@@ -270,6 +270,39 @@ static void body_units(engine *e, const bt_article *art, units *u)
     }
 }
 
+/* The byline: authors · source (linked) · date. Returns the number of
+ * parts in it (0: no byline). */
+static int byline_runs(engine *e, const bt_article *art, bt_runs *by)
+{
+    bt_arena *a = &e->ctx->arena;
+    const char *sep = " \xc2\xb7 ";
+    int parts = 0;
+    for (const bt_author *au = art->authors; au; au = au->next) {
+        if (parts)
+            bt_runs_add(a, by, BT_RUN_TEXT, 0, cstr(au == art->authors ? sep : ", "),
+                        au->name.pos);
+        bt_runs_add(a, by, BT_RUN_TEXT, 0, au->name.text, au->name.pos);
+        parts++;
+    }
+    if (art->source.text.len) {
+        if (parts)
+            bt_runs_add(a, by, BT_RUN_TEXT, 0, cstr(sep), art->source.pos);
+        bt_run *r = bt_runs_add(a, by, BT_RUN_TEXT,
+                                art->source_url ? BT_STYLE_LINK : 0,
+                                art->source.text, art->source.pos);
+        r->href = art->source_url;
+        parts++;
+    }
+    const char *d = date_short(a, art->date);
+    if (d) {
+        if (parts)
+            bt_runs_add(a, by, BT_RUN_TEXT, 0, cstr(sep), art->date_text.pos);
+        bt_runs_add(a, by, BT_RUN_TEXT, 0, cstr(d), art->date_text.pos);
+        parts++;
+    }
+    return parts;
+}
+
 static void head_units(engine *e, const bt_article *art, units *u)
 {
     bt_arena *a = &e->ctx->arena;
@@ -292,33 +325,8 @@ static void head_units(engine *e, const bt_article *art, units *u)
             .role = BT_ROLE_SUBTITLE, .runs = &r, .width = W, .al = AL_BALANCE,
             .art = art});
     }
-    /* byline: authors · source (linked) · date */
     bt_runs by = {0};
-    const char *sep = " \xc2\xb7 ";
-    int parts = 0;
-    for (const bt_author *au = art->authors; au; au = au->next) {
-        if (parts)
-            bt_runs_add(a, &by, BT_RUN_TEXT, 0, cstr(au == art->authors ? sep : ", "),
-                        au->name.pos);
-        bt_runs_add(a, &by, BT_RUN_TEXT, 0, au->name.text, au->name.pos);
-        parts++;
-    }
-    if (art->source.text.len) {
-        if (parts)
-            bt_runs_add(a, &by, BT_RUN_TEXT, 0, cstr(sep), art->source.pos);
-        bt_run *r = bt_runs_add(a, &by, BT_RUN_TEXT,
-                                art->source_url ? BT_STYLE_LINK : 0,
-                                art->source.text, art->source.pos);
-        r->href = art->source_url;
-        parts++;
-    }
-    const char *d = date_short(a, art->date);
-    if (d) {
-        if (parts)
-            bt_runs_add(a, &by, BT_RUN_TEXT, 0, cstr(sep), art->date_text.pos);
-        bt_runs_add(a, &by, BT_RUN_TEXT, 0, cstr(d), art->date_text.pos);
-        parts++;
-    }
+    int parts = byline_runs(e, art, &by);
     if (parts) {
         bt_layout_add_space(u, e->lay->para_space / 2, 1);
         bt_layout_set_text(e, u, &(text_req){
@@ -453,6 +461,43 @@ static void run_pass(engine *e)
     bt_layout_furniture(e);
 }
 
+/* The finished pages, copied into the build's arena. */
+static bt_pages *export_pages(engine *e)
+{
+    bt_pages *pg = bt_arena_alloc(&e->ctx->arena, sizeof *pg);
+    pg->width = e->lay->page_w;
+    pg->height = e->lay->page_h;
+    pg->npages = e->pages.n;
+    pg->pages = bt_arena_alloc(&e->ctx->arena, sizeof(bt_page) * (size_t)e->pages.n);
+    for (int p = 0; p < e->pages.n; p++) {
+        page_acc *acc = &((page_acc *)e->pages.p)[p];
+        pg->pages[p].number = p + 1;
+        pg->pages[p].nboxes = acc->boxes.n;
+        pg->pages[p].boxes = bt_arena_memdup(&e->ctx->arena, acc->boxes.p,
+                                             sizeof(bt_box) * (size_t)acc->boxes.n);
+    }
+    pg->noutline = e->outline.n;
+    pg->outline = bt_arena_memdup(&e->ctx->arena, e->outline.p,
+                                  sizeof(bt_outline) * (size_t)e->outline.n);
+    /* one mark per page: a page where nothing starts continues the block
+     * that was running (the previous page's last mark) */
+    pg->nmarks = e->pages.n;
+    pg->marks = bt_arena_alloc(&e->ctx->arena, sizeof(bt_pagemark) * (size_t)e->pages.n);
+    const bt_pagemark *m = e->marks.p;
+    int mi = 0;
+    bt_pagemark last = {1, NULL, NULL};
+    if (e->marks.n)
+        last = m[0];
+    for (int p = 0; p < e->pages.n; p++) {
+        while (mi < e->marks.n && m[mi].page <= p + 1)
+            last = m[mi++];
+        pg->marks[p] = last;
+        pg->marks[p].page = p + 1;
+    }
+    pg->article_page = e->article_page;
+    return pg;
+}
+
 int bt_layout_run(bt_ctx *ctx, const bt_doc *doc, const bt_layout *lay,
                   const bt_shaper *shaper, bt_pages **out)
 {
@@ -516,37 +561,7 @@ int bt_layout_run(bt_ctx *ctx, const bt_doc *doc, const bt_layout *lay,
         engine_free(&e);
         return -1;
     }
-    bt_pages *pg = bt_arena_alloc(&ctx->arena, sizeof *pg);
-    pg->width = lay->page_w;
-    pg->height = lay->page_h;
-    pg->npages = e.pages.n;
-    pg->pages = bt_arena_alloc(&ctx->arena, sizeof(bt_page) * (size_t)e.pages.n);
-    for (int p = 0; p < e.pages.n; p++) {
-        page_acc *acc = &((page_acc *)e.pages.p)[p];
-        pg->pages[p].number = p + 1;
-        pg->pages[p].nboxes = acc->boxes.n;
-        pg->pages[p].boxes = bt_arena_memdup(&ctx->arena, acc->boxes.p,
-                                             sizeof(bt_box) * (size_t)acc->boxes.n);
-    }
-    pg->noutline = e.outline.n;
-    pg->outline = bt_arena_memdup(&ctx->arena, e.outline.p,
-                                  sizeof(bt_outline) * (size_t)e.outline.n);
-    /* one mark per page: a page where nothing starts continues the block
-     * that was running (the previous page's last mark) */
-    pg->nmarks = e.pages.n;
-    pg->marks = bt_arena_alloc(&ctx->arena, sizeof(bt_pagemark) * (size_t)e.pages.n);
-    const bt_pagemark *m = e.marks.p;
-    int mi = 0;
-    bt_pagemark last = {1, NULL, NULL};
-    if (e.marks.n)
-        last = m[0];
-    for (int p = 0; p < e.pages.n; p++) {
-        while (mi < e.marks.n && m[mi].page <= p + 1)
-            last = m[mi++];
-        pg->marks[p] = last;
-        pg->marks[p].page = p + 1;
-    }
-    pg->article_page = e.article_page;
+    bt_pages *pg = export_pages(&e);
     engine_free(&e);
     *out = pg;
     return 0;

@@ -103,6 +103,50 @@ void bt_layout_masthead(engine *e)
     bt_layout_units_done(e);
 }
 
+/* One entry of the table of contents: the title, balanced, beside its
+ * page number (right-aligned on the last line), each line a link to the
+ * article's page. */
+static void toc_entry(engine *e, units *u, const bt_article *art)
+{
+    bt_arena *a = &e->ctx->arena;
+    const bt_style *ts = &e->lay->style[BT_ROLE_TOC];
+    int32_t numw = ts->size * 3;
+    int first = u->v.n;
+    bt_runs r = text_runs(a, art->title.text, art->title.pos);
+    bt_layout_set_text(e, u, &(text_req){
+        .role = BT_ROLE_TOC, .runs = &r, .width = e->colw - numw,
+        .al = AL_BALANCE});
+    int page = e->toc_pages ? e->toc_pages[art->index] : 0;
+    const char *num = bt_arena_printf(a, "%d", page);
+    int32_t w = bt_shape_width(e->sh, ts->font, ts->size, cstr(num));
+    unit *un = u->v.p;
+    for (int k = first; k < u->v.n; k++) {
+        unit *x = &un[k];
+        int last = k == u->v.n - 1;
+        x->keep = !last;
+        bt_box *lk = bt_layout_unit_grow(e, x, 1 + (last ? 1 : 0));
+        lk->kind = BT_BOX_LINK;
+        lk->x = 0;
+        lk->y = 0;
+        lk->w = e->colw;
+        lk->h = x->h;
+        lk->u.link.page = page > 0 ? page : 1;
+        lk->u.link.y = e->top;
+        if (last) {
+            bt_runs nr = text_runs(a, cstr(num), art->title.pos);
+            bt_textstyle st = bt_layout_textstyle(e, BT_ROLE_TOC, 1, 0, 0);
+            bt_para np;
+            bt_shape_para(e->ctx, e->sh, &st, &nr, &np);
+            bt_seg sg = {0};
+            sg.font = np.nsegs ? np.segs[0].font : ts->font;
+            sg.size = ts->size;
+            sg.color = ts->color;
+            bt_layout_glyph_box(lk + 1, &sg, np.glyphs, np.nglyphs,
+                                e->colw - w, x->base, w);
+        }
+    }
+}
+
 void bt_layout_toc(engine *e)
 {
     const bt_layout *lay = e->lay;
@@ -117,7 +161,6 @@ void bt_layout_toc(engine *e)
         .role = BT_ROLE_SECTION, .runs = &h, .width = e->width, .al = AL_LEFT});
     bt_layout_add_space(&head, lay->para_space, 1);
     const bt_style *ts = &lay->style[BT_ROLE_TOC];
-    int32_t numw = ts->size * 3;
     const bt_section *s;
     const bt_article *art;
     bt_section_foreach(e->doc, s)
@@ -138,41 +181,7 @@ void bt_layout_toc(engine *e)
         {
             if (art != s->articles)
                 bt_layout_add_space(&u, ts->leading / 4, 0); /* between entries */
-            int first = u.v.n;
-            bt_runs r = text_runs(a, art->title.text, art->title.pos);
-            bt_layout_set_text(e, &u, &(text_req){
-                .role = BT_ROLE_TOC, .runs = &r, .width = e->colw - numw,
-                .al = AL_BALANCE});
-            int page = e->toc_pages ? e->toc_pages[art->index] : 0;
-            const char *num = bt_arena_printf(a, "%d", page);
-            int32_t w = bt_shape_width(e->sh, ts->font, ts->size, cstr(num));
-            unit *un = u.v.p;
-            for (int k = first; k < u.v.n; k++) {
-                unit *x = &un[k];
-                int last = k == u.v.n - 1;
-                x->keep = !last;
-                bt_box *lk = bt_layout_unit_grow(e, x, 1 + (last ? 1 : 0));
-                lk->kind = BT_BOX_LINK;
-                lk->x = 0;
-                lk->y = 0;
-                lk->w = e->colw;
-                lk->h = x->h;
-                lk->u.link.page = page > 0 ? page : 1;
-                lk->u.link.y = e->top;
-                if (last) {
-                    /* the page number, right-aligned on the last line */
-                    bt_runs nr = text_runs(a, cstr(num), art->title.pos);
-                    bt_textstyle st = bt_layout_textstyle(e, BT_ROLE_TOC, 1, 0, 0);
-                    bt_para np;
-                    bt_shape_para(e->ctx, e->sh, &st, &nr, &np);
-                    bt_seg sg = {0};
-                    sg.font = np.nsegs ? np.segs[0].font : ts->font;
-                    sg.size = ts->size;
-                    sg.color = ts->color;
-                    bt_layout_glyph_box(lk + 1, &sg, np.glyphs, np.nglyphs,
-                                        e->colw - w, x->base, w);
-                }
-            }
+            toc_entry(e, &u, art);
         }
     }
     bt_layout_place_stack(e, &head, 0, head.v.n);
@@ -183,6 +192,30 @@ void bt_layout_toc(engine *e)
     free(head.v.p);
     free(u.v.p);
     bt_layout_units_done(e);
+}
+
+/* Sets `text` as one line in `role` on page pg, its baseline at base_y.
+ * Returns 1 when a line was set. */
+static int page_line(engine *e, page_acc *pg, enum bt_role role,
+                     enum align al, const char *text, int32_t base_y)
+{
+    units u = {{0}};
+    u.v.size = sizeof(unit);
+    bt_runs r = text_runs(&e->ctx->arena, cstr(text), bt_pos_file(e->doc->file));
+    bt_layout_set_text(e, &u, &(text_req){
+        .role = role, .runs = &r, .width = e->width, .al = al});
+    int set = u.v.n > 0;
+    if (set) {
+        unit *x = u.v.p;
+        for (int i = 0; i < x[0].nboxes; i++) {
+            bt_box *b = bt_vec_push(&pg->boxes);
+            *b = x[0].boxes[i];
+            b->x += e->left;
+            b->y += base_y - x[0].base;
+        }
+    }
+    bt_vec_free(&u.v);
+    return set;
 }
 
 /* Running header (every page but the first) and page-number footer. */
@@ -206,49 +239,20 @@ void bt_layout_furniture(engine *e)
     const bt_style *fs = &lay->style[BT_ROLE_FOOTER];
     for (int p = 0; p < n; p++) {
         page_acc *pg = &((page_acc *)e->pages.p)[p];
-        units u = {{0}};
-        u.v.size = sizeof(unit);
-        if (p > 0) {
-            bt_runs r = text_runs(a, cstr(head), bt_pos_file(doc->file));
-            bt_layout_set_text(e, &u, &(text_req){
-                .role = BT_ROLE_HEADER, .runs = &r, .width = e->width,
-                .al = AL_LEFT});
-            if (u.v.n) {
-                unit *x = u.v.p;
-                int32_t base_y = e->top - hs->size - 4000;
-                for (int i = 0; i < x[0].nboxes; i++) {
-                    bt_box *b = bt_vec_push(&pg->boxes);
-                    *b = x[0].boxes[i];
-                    b->x += e->left;
-                    b->y += base_y - x[0].base;
-                }
-                bt_box *r2 = bt_vec_push(&pg->boxes);
-                r2->kind = BT_BOX_RULE;
-                r2->x = e->left;
-                r2->y = e->top - 6000;
-                r2->w = e->width;
-                r2->h = lay->rule_width / 2 > 0 ? lay->rule_width / 2 : 300;
-                r2->u.rule.color = lay->rule_color;
-            }
-            u.v.n = 0;
+        if (p > 0 && page_line(e, pg, BT_ROLE_HEADER, AL_LEFT, head,
+                               e->top - hs->size - 4000)) {
+            bt_box *r2 = bt_vec_push(&pg->boxes);
+            r2->kind = BT_BOX_RULE;
+            r2->x = e->left;
+            r2->y = e->top - 6000;
+            r2->w = e->width;
+            r2->h = lay->rule_width / 2 > 0 ? lay->rule_width / 2 : 300;
+            r2->u.rule.color = lay->rule_color;
         }
         const char *foot = bt_arena_printf(a, "%s %d/%d", vi ? "Trang" : "Page",
                                            p + 1, n);
-        bt_runs r = text_runs(a, cstr(foot), bt_pos_file(doc->file));
-        bt_layout_set_text(e, &u, &(text_req){
-            .role = BT_ROLE_FOOTER, .runs = &r, .width = e->width,
-            .al = AL_CENTER});
-        if (u.v.n) {
-            unit *x = u.v.p;
-            int32_t base_y = e->bottom + fs->size + 10000;
-            for (int i = 0; i < x[0].nboxes; i++) {
-                bt_box *b = bt_vec_push(&pg->boxes);
-                *b = x[0].boxes[i];
-                b->x += e->left;
-                b->y += base_y - x[0].base;
-            }
-        }
-        free(u.v.p);
+        page_line(e, pg, BT_ROLE_FOOTER, AL_CENTER, foot,
+                  e->bottom + fs->size + 10000);
         bt_layout_units_done(e);
     }
 }
