@@ -256,6 +256,10 @@ void bt_layout_flow_columns(engine *e, const unit *src, int n)
                 maxused = used;
             i = end;
         }
+        /* spaces left after the last column end the piece, not start a
+         * page of their own */
+        while (i < n && a[i].kind == U_SPACE)
+            i++;
         if (i < n) {
             bt_layout_new_page(e);
         } else {
