@@ -449,6 +449,55 @@ static void test_layout__outline_and_toc(void)
     bt_ctx_free(&ctx);
 }
 
+/* A short tail of an article is never alone on a page: when the columns
+ * end with a list (whose closing space is left over after the last
+ * column), the next article starts under the tail, not on a new page.
+ * Tried over a range of article lengths so tails of every size occur. */
+static void test_layout__tail_not_alone(void)
+{
+    int split = 0;
+    for (int k = 14; k < 40; k++) {
+        bt_ctx ctx;
+        bt_ctx_init(&ctx);
+        bt_ctx_file(&ctx, "a.xml", NULL);
+        bt_doc *d = doc_new(&ctx);
+        bt_section *s = bt_doc_add_section(&ctx.arena, d);
+        bt_article *a = article(&ctx, s, "Bài một");
+        for (int i = 0; i < k; i++)
+            para(&ctx, a, i, 50);
+        bt_pos pos = {1, 99 + 100, 1};
+        bt_block *b = bt_article_add_block(&ctx.arena, a, BT_BLOCK_ITEM, pos);
+        bt_runs_add(&ctx.arena, &b->runs, BT_RUN_TEXT, 0, words(&ctx, 12, 99),
+                    pos);
+        bt_article *a2 = article(&ctx, s, "Bài hai");
+        for (int i = 0; i < 10; i++)
+            para(&ctx, a2, 300 + i, 50);
+        bt_doc_finish(&ctx.arena, d);
+        bt_layout lay = test_layout();
+        bt_pages *pg = NULL;
+        CHECK_INT(bt_layout_run(&ctx, d, &lay, &fake, &pg), 0);
+        int n = body_lines(pg, &lay, lines_buf, 20000);
+        int32_t low[64] = {0};
+        int a_last = 0;
+        for (int i = 0; i < n; i++) {
+            const line *l = &lines_buf[i];
+            if (l->page < 64 && l->y > low[l->page])
+                low[l->page] = l->y;
+            if (l->para < 400 && l->page > a_last)
+                a_last = l->page;
+        }
+        if (a_last > 0)
+            split++;
+        /* every page but the last holds text at least half way down */
+        int32_t half = lay.margin_top + (lay.page_h - lay.margin_top -
+                                         lay.margin_bottom) / 2;
+        for (int p = 0; p + 1 < pg->npages && p < 64; p++)
+            CHECK(low[p] > half);
+        bt_ctx_free(&ctx);
+    }
+    CHECK(split > 5); /* the first article did run over a page */
+}
+
 static const bt_t_case cases[] = {
     TEST(test_layout__columns_balanced),
     TEST(test_layout__justified_flush),
@@ -457,5 +506,6 @@ static const bt_t_case cases[] = {
     TEST(test_layout__long_word),
     TEST(test_layout__coverage),
     TEST(test_layout__outline_and_toc),
+    TEST(test_layout__tail_not_alone),
 };
 TEST_MAIN("test_layout", cases)

@@ -1,0 +1,136 @@
+/* layout_int.h - the layout engine's private header: the unit list, the
+ * engine state shared by its files, and the steps each file offers.
+ *   layout.c        passes, articles (head, body block kinds), bt_layout_run
+ *   layout_line.c   the line setter: text request -> line units
+ *   layout_flow.c   pages and column flow (balance, keeps, floats)
+ *   layout_front.c  page 1 (masthead, table of contents) and the running
+ *                   header and page numbers
+ * Pure like the engine: engine and base headers only. */
+#ifndef BT_LAYOUT_INT_H
+#define BT_LAYOUT_INT_H
+
+#include <string.h>
+#include "buf.h"
+#include "layout.h"
+
+#define LINK_COLOR 0x1f4e8c
+
+/* ---- units ---- */
+
+/* ---- units ---- */
+
+enum unit_kind { U_LINE, U_SPACE, U_FIGURE, U_SPAN };
+/* U_SPAN: a figure across all columns; the column flow stops above it and
+ * starts again below it. */
+
+typedef struct unit {
+    enum unit_kind kind;
+    int32_t h;          /* height taken, mpt */
+    int32_t base;       /* baseline offset from the unit's top (lines) */
+    bt_box *boxes;      /* arena; positions relative to (left, unit top) */
+    int nboxes;
+    uint8_t keep;       /* 1: no column break after this unit */
+    const bt_article *art; /* for the page map */
+    const bt_block *blk;
+} unit;
+
+typedef struct units {
+    bt_vec v; /* of unit */
+} units;
+
+typedef struct page_acc {
+    bt_vec boxes; /* bt_box */
+} page_acc;
+
+typedef struct engine {
+    bt_ctx *ctx;
+    const bt_doc *doc;
+    const bt_layout *lay;
+    const bt_shaper *sh;
+    bt_lb_params lb;
+    int32_t left, top, bottom, width; /* content area */
+    int32_t colw;
+    bt_vec pages;   /* page_acc */
+    bt_vec outline; /* bt_outline */
+    bt_vec marks;   /* bt_pagemark */
+    int32_t y;   /* next free y on the current page (full width) */
+    int *article_page;
+    const int *toc_pages; /* from the previous pass, or NULL */
+    int rc;
+    bt_arena units;       /* unit boxes of the piece being placed: page
+                             boxes are copies, so this is freed after each
+                             article (glyph arrays stay in ctx->arena) */
+} engine;
+static inline bt_runs text_runs(bt_arena *a, bt_str text, bt_pos pos)
+{
+    bt_runs r = {0};
+    bt_runs_add(a, &r, BT_RUN_TEXT, 0, text, pos);
+    return r;
+}
+
+static inline bt_str cstr(const char *s)
+{
+    bt_str r = {s, strlen(s)};
+    return r;
+}
+
+/* 1 when the bulletin is in Vietnamese (labels, dates). */
+int bt_layout_is_vi(const engine *e);
+
+/* ---- the line setter (layout_line.c) ---- */
+
+/* AL_BALANCE: ragged right, with the lines made as even as possible
+ * (headlines: no lone word on the last line). */
+enum align { AL_JUSTIFY, AL_LEFT, AL_RIGHT, AL_CENTER, AL_BALANCE };
+
+/* One piece of text to set: what, in which role, on which measure. Fields
+ * left zero mean "none" (no indent, no page-map owner, no marker). */
+typedef struct text_req {
+    enum bt_role role;
+    const bt_runs *runs;
+    int32_t x0;            /* left edge of the measure in the unit */
+    int32_t width;         /* the measure */
+    enum align al;
+    int32_t indent;        /* first-line indent */
+    const bt_article *art; /* owner for the page map, or NULL */
+    const bt_block *blk;
+    const char *marker;    /* list marker set at x0 - hang, or NULL */
+    int32_t hang;
+} text_req;
+
+bt_textstyle bt_layout_textstyle(const engine *e, enum bt_role role,
+                                 int ragged, int32_t indent, int32_t width);
+/* Sets the request into lines appended to out as U_LINE units. Returns
+ * the number of lines. */
+int bt_layout_set_text(engine *e, units *out, const text_req *rq);
+/* Makes b a run of n glyphs in segment sg's font, size and colour at
+ * (x, y), w wide: every glyph box of the engine is made here. */
+void bt_layout_glyph_box(bt_box *b, const bt_seg *sg, const bt_glyph *gl,
+                         int n, int32_t x, int32_t y, int32_t w);
+/* Makes room for `extra` more boxes in u (copied into the unit arena);
+ * returns the first new one. */
+bt_box *bt_layout_unit_grow(engine *e, unit *u, int extra);
+void bt_layout_keep_para(units *u, int first, int count);
+void bt_layout_add_space(units *u, int32_t h, int keep);
+void bt_layout_add_rule_unit(engine *e, units *u, int32_t width,
+                             int32_t thick, uint32_t color,
+                             int32_t space_above, int32_t space_below);
+void bt_layout_units_done(engine *e);
+
+/* ---- pages and columns (layout_flow.c) ---- */
+
+page_acc *bt_layout_cur_page(engine *e);
+void bt_layout_new_page(engine *e);
+void bt_layout_full_rule(engine *e);
+void bt_layout_place_unit(engine *e, const unit *u, int32_t x, int32_t y);
+int32_t bt_layout_units_height(const units *u, int from, int to);
+void bt_layout_place_stack(engine *e, const units *u, int from, int to);
+void bt_layout_flow_columns(engine *e, const unit *src, int n);
+
+/* ---- page 1 and furniture (layout_front.c) ---- */
+
+void bt_layout_masthead(engine *e);
+void bt_layout_toc(engine *e);
+void bt_layout_furniture(engine *e);
+
+#endif

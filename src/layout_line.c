@@ -1,0 +1,361 @@
+/* layout_line.c - the line setter: a text request (runs, role, measure,
+ * alignment) becomes line units, in named steps:
+ *   shape       runs -> Knuth–Plass items (bt_shaper)
+ *   break       bt_linebreak_run; a balanced text narrows its measure
+ *   line totals natural width, stretch and shrink of one line's items
+ *   place       the slack shared between word spaces and a little
+ *               letter-spacing (the word boxes' own stretch)
+ *   glyph box   one run of glyphs as a box
+ * Per-line adjustments (glyph expansion, letter-spacing) belong in
+ * line_fit: the breaker's result for the line reaches place_line there,
+ * so a new lever changes this file only, not its callers. */
+#include <stdlib.h>
+#include <string.h>
+#include "layout_int.h"
+#include "linebreak.h"
+
+bt_textstyle bt_layout_textstyle(const engine *e, enum bt_role role,
+                                 int ragged, int32_t indent, int32_t width)
+{
+    const bt_style *s = &e->lay->style[role];
+    bt_textstyle t;
+    t.font = s->font;
+    t.font_bold = s->font_bold;
+    t.font_italic = s->font_italic;
+    t.font_bold_italic = s->font_bold_italic;
+    t.size = s->size;
+    t.color = s->color;
+    t.link_color = LINK_COLOR;
+    t.ragged = ragged;
+    t.indent = indent;
+    t.width = width;
+    return t;
+}
+
+/* Baseline offset inside a line of `leading`: room above for stacked
+ * Vietnamese capitals (1.05 em), the rest below. */
+static int32_t line_base(int32_t leading, int32_t size)
+{
+    int32_t base = leading - size / 4;
+    if (base < size * 21 / 20)
+        base = size * 21 / 20;
+    return base;
+}
+
+void bt_layout_glyph_box(bt_box *b, const bt_seg *sg, const bt_glyph *gl,
+                         int n, int32_t x, int32_t y, int32_t w)
+{
+    b->kind = BT_BOX_GLYPHS;
+    b->x = x;
+    b->y = y;
+    b->w = w;
+    b->h = sg->size;
+    b->u.run.font = sg->font;
+    b->u.run.size = sg->size;
+    b->u.run.color = sg->color;
+    b->u.run.n = n;
+    b->u.run.glyphs = gl;
+    b->src = sg->pos;
+}
+
+/* ---- break ---- */
+
+/* Breaks the shaped paragraph at `width`. A balanced text (AL_BALANCE)
+ * gets the narrowest measure that still needs no more lines and is then
+ * set flush left (*al becomes AL_LEFT). Returns the number of lines. */
+static int break_para(engine *e, const bt_para *para, int32_t width,
+                      int32_t size, enum align *al, bt_break **out)
+{
+    bt_arena *a = &e->ctx->arena;
+    bt_break *br = NULL;
+    int32_t w = width;
+    bt_lb_params lb = e->lb;
+    lb.emergency_stretch = size * 2;
+    int nl = bt_linebreak_run(a, para->items, para->nitems, &w, 1, &lb, &br,
+                              NULL);
+    if (*al == AL_BALANCE && nl >= 2) {
+        /* a headline over several columns keeps reaching into the last
+         * one, so its first line still ties the columns together for
+         * readers that find reading order from the page's geometry */
+        int32_t lo = width / nl, hi = width;
+        if (width > e->colw && lo < width - e->colw / 2)
+            lo = width - e->colw / 2;
+        bt_break *best = br;
+        while (hi - lo > 500) {
+            int32_t mid = lo + (hi - lo) / 2;
+            bt_break *b2 = NULL;
+            int n2 = bt_linebreak_run(a, para->items, para->nitems, &mid, 1,
+                                      &lb, &b2, NULL);
+            int over = 0;
+            for (int k = 0; k < n2; k++)
+                over |= b2[k].flags & BT_LB_OVERFULL;
+            if (n2 == nl && !over) {
+                hi = mid;
+                best = b2;
+            } else {
+                lo = mid;
+            }
+        }
+        br = best;
+        *al = AL_LEFT;
+    }
+    *out = br;
+    return nl;
+}
+
+/* ---- line totals ---- */
+
+/* How one line is set: which items, their totals, and how its slack is
+ * shared. Glyph expansion and letter-spacing limits per line go here. */
+typedef struct line_fit {
+    const bt_break *brk;   /* the breaker's result for this line */
+    int start, last_box;   /* items [start, last_box] are set */
+    int forced;            /* the paragraph's end or a forced break */
+    int64_t nat;           /* natural width */
+    int64_t str, shr;      /* stretch and shrink the slack is shared by */
+    int letters;           /* 1: letter-spacing takes part of the slack */
+    int justify, squeeze;
+    int64_t total, amount; /* `amount` shared in proportion to each item's
+                              part of `total` */
+} line_fit;
+
+/* Totals of items [start, end) for a line of `width` set with `al`. */
+static void line_totals(const bt_para *para, int start, int end,
+                        enum align al, int32_t width, line_fit *f)
+{
+    f->start = start;
+    f->forced = end >= para->nitems ||
+                (para->items[end].kind == BT_ITEM_PENALTY &&
+                 para->items[end].penalty <= -BT_PENALTY_INF);
+    int64_t nat = 0, str = 0, shr = 0, glue_str = 0;
+    int last_box = start - 1;
+    for (int i = start; i < end; i++)
+        if (para->items[i].kind == BT_ITEM_BOX)
+            last_box = i;
+    for (int i = start; i <= last_box; i++) {
+        const bt_item *it = &para->items[i];
+        if (it->kind == BT_ITEM_PENALTY)
+            continue;
+        nat += it->width;
+        str += it->stretch > 0 ? it->stretch : 0;
+        if (it->kind == BT_ITEM_GLUE && it->stretch > 0)
+            glue_str += it->stretch;
+        shr += it->shrink;
+    }
+    f->last_box = last_box;
+    if (al != AL_JUSTIFY)
+        str = 0; /* ragged: natural spaces (glue trios sum to one) */
+    int64_t slack = (int64_t)width - nat;
+    /* letter-spacing is for fine adjustment: a line that must stretch far
+     * beyond it (r > 4: an emergency, e.g. before a word broken between
+     * letters) stretches its word spaces only */
+    f->letters = 1;
+    if (str > 0 && glue_str > 0 && slack > 4 * str) {
+        str = glue_str;
+        f->letters = 0;
+    }
+    f->nat = nat;
+    f->str = str;
+    f->shr = shr;
+    f->justify = al == AL_JUSTIFY && !f->forced && slack > 0 && str > 0;
+    f->squeeze = slack < 0 && shr > 0;
+    f->total = f->justify ? str : f->squeeze ? shr : 0;
+    f->amount = f->justify ? slack : f->squeeze ? BT_MAX(slack, -shr) : 0;
+}
+
+/* ---- place a line ---- */
+
+/* Boxes of one word at x, with `extra` spread over its letter gaps (and
+ * a link box over each linked segment). */
+static void word_boxes(bt_arena *a, const bt_para *para, const bt_word *wd,
+                       int64_t x, int64_t extra, bt_vec *boxes)
+{
+    int ng = 0, done = 0;
+    for (int s = 0; s < wd->ns; s++)
+        ng += para->segs[wd->s0 + s].ng;
+    int64_t shift_acc = 0; /* letter-spacing given so far */
+    for (int s = 0; s < wd->ns; s++) {
+        const bt_seg *sg = &para->segs[wd->s0 + s];
+        const bt_glyph *gl = para->glyphs + sg->g0;
+        int32_t seg_x = (int32_t)(x + sg->x + shift_acc);
+        int32_t seg_w = sg->w;
+        if (extra && ng > 1) {
+            /* spread `extra` over the ng-1 letter gaps */
+            bt_glyph *cp = bt_arena_memdup(a, gl, sizeof *gl * (size_t)sg->ng);
+            int64_t base = extra * done / (ng - 1);
+            for (int g = 0; g < sg->ng; g++)
+                cp[g].x += (int32_t)(extra * (done + g) / (ng - 1) - base);
+            done += sg->ng;
+            int64_t upto = extra * (done < ng ? done : ng - 1) / (ng - 1);
+            seg_w += (int32_t)(upto - base);
+            shift_acc = upto;
+            gl = cp;
+        }
+        bt_layout_glyph_box(bt_vec_push(boxes), sg, gl, sg->ng, seg_x, 0, seg_w);
+        if (sg->href) {
+            bt_box *k = bt_vec_push(boxes);
+            k->kind = BT_BOX_LINK;
+            k->x = seg_x;
+            k->y = -sg->size * 9 / 10;
+            k->w = seg_w;
+            k->h = sg->size * 6 / 5;
+            k->u.link.uri = sg->href;
+            k->src = sg->pos;
+        }
+    }
+}
+
+/* Places the line's items from x = 0, the slack shared out in proportion
+ * to each item's stretch (or shrink), rounding carried so the line ends
+ * flush. Returns the width used. */
+static int64_t place_line(bt_arena *a, const bt_para *para, const line_fit *f,
+                          bt_vec *boxes)
+{
+    int64_t x = 0, given = 0, acc = 0;
+    for (int i = f->start; i <= f->last_box; i++) {
+        const bt_item *it = &para->items[i];
+        if (it->kind == BT_ITEM_PENALTY)
+            continue;
+        int64_t extra = 0;
+        if (f->total &&
+            (f->letters || it->kind == BT_ITEM_GLUE || f->squeeze)) {
+            int32_t part = f->justify ? it->stretch : it->shrink;
+            acc += part > 0 ? part : 0;
+            int64_t want = f->amount * acc / f->total;
+            extra = want - given;
+            given = want;
+        }
+        if (it->kind == BT_ITEM_BOX && it->ref != UINT32_MAX)
+            word_boxes(a, para, &para->words[it->ref], x, extra, boxes);
+        x += it->width + extra;
+    }
+    return x;
+}
+
+/* The list marker in the first line's hanging area. */
+static void marker_boxes(engine *e, const text_req *rq, bt_vec *boxes)
+{
+    bt_runs mr = text_runs(&e->ctx->arena, cstr(rq->marker),
+                           rq->art ? rq->art->pos : bt_pos_file(0));
+    bt_textstyle ms = bt_layout_textstyle(e, rq->role, 1, 0, 0);
+    bt_para mp;
+    if (bt_shape_para(e->ctx, e->sh, &ms, &mr, &mp) != 0)
+        e->rc = -1;
+    for (int s = 0; s < mp.nsegs; s++) {
+        const bt_seg *sg = &mp.segs[s];
+        bt_layout_glyph_box(bt_vec_push(boxes), sg, mp.glyphs + sg->g0, sg->ng,
+                            rq->x0 - rq->hang + sg->x, 0, sg->w);
+    }
+}
+
+int bt_layout_set_text(engine *e, units *out, const text_req *rq)
+{
+    bt_arena *a = &e->ctx->arena;
+    enum align al = rq->al;
+    bt_textstyle ts = bt_layout_textstyle(e, rq->role, al != AL_JUSTIFY,
+                                          rq->indent, rq->width);
+    bt_para para;
+    if (bt_shape_para(e->ctx, e->sh, &ts, rq->runs, &para) != 0)
+        e->rc = -1;
+    bt_break *br;
+    int nl = break_para(e, &para, rq->width, ts.size, &al, &br);
+    const bt_style *st = &e->lay->style[rq->role];
+    int32_t base = line_base(st->leading, st->size);
+    int start = 0;
+    for (int l = 0; l < nl; l++) {
+        int end = br[l].item; /* exclusive */
+        if (end > para.nitems)
+            end = para.nitems;
+        /* skip discardables at the line start (not the indent box) */
+        if (l > 0)
+            while (start < end && para.items[start].kind != BT_ITEM_BOX)
+                start++;
+        line_fit f;
+        line_totals(&para, start, end, al, rq->width, &f);
+        f.brk = &br[l];
+        bt_vec boxes = {0};
+        boxes.size = sizeof(bt_box);
+        int64_t x = place_line(a, &para, &f, &boxes);
+        int32_t shift = 0;
+        if (al == AL_RIGHT)
+            shift = (int32_t)(rq->width - x);
+        else if (al == AL_CENTER)
+            shift = (int32_t)((rq->width - x) / 2);
+        for (int i = 0; i < boxes.n; i++)
+            ((bt_box *)boxes.p)[i].x += shift + rq->x0;
+        if (l == 0 && rq->marker)
+            marker_boxes(e, rq, &boxes);
+        for (int i = 0; i < boxes.n; i++)
+            ((bt_box *)boxes.p)[i].y += base;
+        unit *u = bt_vec_push(&out->v);
+        u->kind = U_LINE;
+        u->h = st->leading;
+        u->base = base;
+        u->nboxes = boxes.n;
+        u->boxes = bt_arena_memdup(&e->units, boxes.p,
+                                   (size_t)boxes.n * sizeof(bt_box));
+        u->art = rq->art;
+        u->blk = rq->blk;
+        bt_vec_free(&boxes);
+        start = end + 1;
+    }
+    return nl;
+}
+
+/* ---- units ---- */
+
+bt_box *bt_layout_unit_grow(engine *e, unit *u, int extra)
+{
+    bt_box *b = bt_arena_alloc(&e->units,
+                               sizeof(bt_box) * (size_t)(u->nboxes + extra));
+    if (u->nboxes)
+        memcpy(b, u->boxes, sizeof(bt_box) * (size_t)u->nboxes);
+    u->boxes = b;
+    u->nboxes += extra;
+    return b + u->nboxes - extra;
+}
+
+/* Widow/orphan control: the first line stays with the second, the
+ * next-to-last with the last. */
+void bt_layout_keep_para(units *u, int first, int count)
+{
+    unit *a = u->v.p;
+    if (count >= 2) {
+        a[first].keep = 1;
+        a[first + count - 2].keep = 1;
+    }
+}
+
+void bt_layout_add_space(units *u, int32_t h, int keep)
+{
+    unit *s = bt_vec_push(&u->v);
+    s->kind = U_SPACE;
+    s->h = h;
+    s->keep = (uint8_t)keep;
+}
+
+void bt_layout_add_rule_unit(engine *e, units *u, int32_t width,
+                             int32_t thick, uint32_t color,
+                             int32_t space_above, int32_t space_below)
+{
+    unit *s = bt_vec_push(&u->v);
+    s->kind = U_SPACE;
+    s->h = space_above + thick + space_below;
+    s->keep = 1;
+    bt_box *b = bt_arena_alloc(&e->units, sizeof *b);
+    b->kind = BT_BOX_RULE;
+    b->x = 0;
+    b->y = space_above;
+    b->w = width;
+    b->h = thick;
+    b->u.rule.color = color;
+    s->boxes = b;
+    s->nboxes = 1;
+}
+
+/* Frees the unit boxes once a piece is placed (pages hold copies). */
+void bt_layout_units_done(engine *e)
+{
+    bt_arena_free(&e->units);
+    bt_arena_init(&e->units);
+}
