@@ -144,7 +144,7 @@ static char *temp_prefix(const char *base, long name_max)
     return p;
 }
 
-/* Removes regular files "PREFIXxxxxxx" in `dir` whose inode changed more
+/* Removes regular files "PREFIXxxxxxx" in `dir` modified more
  * than STALE_SECONDS ago: temps and kept outputs of a build that was
  * killed (SIGKILL, power loss), which no handler could remove. */
 static void remove_stale(const char *dir, const char *prefix)
@@ -169,7 +169,7 @@ static void remove_stale(const char *dir, const char *prefix)
         struct stat st;
         if (ours &&
             fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-            S_ISREG(st.st_mode) && st.st_ctime < now - STALE_SECONDS)
+            S_ISREG(st.st_mode) && st.st_mtime < now - STALE_SECONDS)
             unlinkat(dirfd(d), e->d_name, 0);
     }
     closedir(d);
