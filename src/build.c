@@ -205,10 +205,16 @@ int bt_build_run(bt_ctx *ctx, const bt_options *opt)
         goto done;
     }
 
-    if (opt->outdir && bt_fsout_mkdir(ctx, opt->outdir) != 0)
+    if (opt->outdir && bt_fsout_mkdir(ctx, &out, opt->outdir) != 0)
         goto done;
     base = output_base(opt);
     char path[PATH_MAX];
+    if (strlen(base) + sizeof ".epub" > sizeof path) {
+        bt_error(ctx, bt_pos_file(0), "cannot write '%s.%s': %s", base,
+                 opt->outputs & BT_OUT_PDF ? "pdf" : "epub",
+                 strerror(ENAMETOOLONG));
+        goto done;
+    }
     if (opt->outputs & BT_OUT_PDF) {
         snprintf(path, sizeof path, "%s.pdf", base);
         const char *tmp = bt_fsout_add(ctx, &out, path);

@@ -50,8 +50,21 @@ bt_pos bt_pos_file(uint16_t file)
 static void add(bt_ctx *ctx, enum bt_diag_level level, bt_pos pos,
                 const char *fmt, va_list ap)
 {
-    char tmp[1024];
-    vsnprintf(tmp, sizeof tmp, fmt, ap);
+    /* measured first: a message is never cut, however long its paths */
+    char small[512];
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(small, sizeof small, fmt, ap2);
+    va_end(ap2);
+    if (n < 0) {
+        n = 0;
+        small[0] = 0;
+    }
+    char *tmp = small;
+    if ((size_t)n >= sizeof small) {
+        tmp = bt_xmalloc((size_t)n + 1);
+        vsnprintf(tmp, (size_t)n + 1, fmt, ap);
+    }
     /* the layout runs more than one pass (table of contents): a warning
      * seen again at the same place is the same warning */
     if (level == BT_DIAG_WARNING)
@@ -61,7 +74,7 @@ static void add(bt_ctx *ctx, enum bt_diag_level level, bt_pos pos,
                 ctx->diags[i].pos.line == pos.line &&
                 ctx->diags[i].pos.col == pos.col &&
                 strcmp(ctx->diags[i].msg, tmp) == 0)
-                return;
+                goto done;
     if (level == BT_DIAG_ERROR)
         ctx->nerrors++;
     else if (level == BT_DIAG_WARNING)
@@ -72,7 +85,7 @@ static void add(bt_ctx *ctx, enum bt_diag_level level, bt_pos pos,
         recorded_errors += ctx->diags[i].level == BT_DIAG_ERROR;
     if (recorded_errors >= BT_MAX_ERRORS ||
         (level != BT_DIAG_ERROR && ctx->ndiags >= 4 * BT_MAX_ERRORS))
-        return;
+        goto done;
     if (ctx->ndiags == ctx->capdiags) {
         ctx->capdiags = ctx->capdiags ? ctx->capdiags * 2 : 16;
         ctx->diags = bt_xrealloc(ctx->diags, ctx->capdiags * sizeof *ctx->diags);
@@ -81,6 +94,9 @@ static void add(bt_ctx *ctx, enum bt_diag_level level, bt_pos pos,
     d->level = level;
     d->pos = pos;
     d->msg = bt_arena_strdup(&ctx->arena, tmp);
+done:
+    if (tmp != small)
+        free(tmp);
 }
 
 void bt_error(bt_ctx *ctx, bt_pos pos, const char *fmt, ...)

@@ -24,6 +24,7 @@
 #include <libxml/xmlwriter.h>
 #include <zip.h>
 #include "epub_int.h"
+#include "fsout.h"
 
 /* ------------------------------------------------------------------ */
 /* Small helpers                                                       */
@@ -242,13 +243,32 @@ static int entry_cmp(const void *pa, const void *pb)
     return a->seq - b->seq;
 }
 
-/* libzip turns entry times into DOS time with localtime() at zip_close, so
- * TZ is UTC while the archive is open; the caller's TZ comes back after. */
+/* The finished archive, read back from libzip's in-memory source into
+ * `out` (appended). 0 or -1. */
+static int zip_bytes(zip_source_t *src, bt_buf *out)
+{
+    if (zip_source_open(src) < 0)
+        return -1;
+    char chunk[65536];
+    zip_int64_t n;
+    while ((n = zip_source_read(src, chunk, sizeof chunk)) > 0)
+        bt_buf_put(out, chunk, (size_t)n);
+    zip_source_close(src);
+    return n < 0 ? -1 : 0;
+}
+
+/* Builds the zip in memory (libzip writes no file and no temp of its own)
+ * and hands the bytes to bt_fsout_write, whose writes, fsync and close
+ * are checked. libzip turns entry times into DOS time with localtime() at
+ * zip_close, so TZ is UTC while the archive is open; the caller's TZ comes
+ * back after. */
 int ep_write_zip(ep *x, const char *path)
 {
-    int rc = -1, zerr = 0;
+    int rc = -1;
+    const char *name = bt_fsout_name(path);
     const char *old = getenv("TZ");
     char *saved = old ? bt_xstrdup(old) : NULL;
+    bt_buf bytes = BT_BUF_INIT;
     setenv("TZ", "UTC", 1);
     tzset();
 
@@ -256,15 +276,20 @@ int ep_write_zip(ep *x, const char *path)
     time_t mt = (time_t)x->doc->stamp.epoch;
     if (mt < 315532800) /* DOS time starts at 1980-01-01 */
         mt = 315532800;
-    zip_t *za = zip_open(path, ZIP_CREATE | ZIP_TRUNCATE, &zerr);
+    zip_error_t ze;
+    zip_error_init(&ze);
+    zip_source_t *mem = zip_source_buffer_create(NULL, 0, 0, &ze);
+    zip_t *za = mem ? zip_open_from_source(mem, ZIP_TRUNCATE, &ze) : NULL;
     if (!za) {
-        zip_error_t ze;
-        zip_error_init_with_code(&ze, zerr);
-        bt_error(x->ctx, bt_pos_file(x->doc->file), "cannot create '%s': %s",
-                 path, zip_error_strerror(&ze));
+        bt_error(x->ctx, bt_pos_file(0), "cannot write '%s': %s", name,
+                 zip_error_strerror(&ze));
+        if (mem)
+            zip_source_free(mem);
         zip_error_fini(&ze);
         goto out;
     }
+    zip_error_fini(&ze);
+    zip_source_keep(mem); /* outlives the archive: its bytes are read after */
     for (int k = 0; k < x->ents.n; k++) {
         const entry *e = &((const entry *)x->ents.p)[k];
         int store = e->rank == R_MIMETYPE;
@@ -287,13 +312,21 @@ int ep_write_zip(ep *x, const char *path)
     }
     if (zip_close(za) < 0)
         goto fail;
-    rc = 0;
+    if (zip_bytes(mem, &bytes) != 0) {
+        bt_error(x->ctx, bt_pos_file(0), "cannot write '%s': %s", name,
+                 zip_error_strerror(zip_source_error(mem)));
+    } else if (bt_fsout_write(x->ctx, path, bytes.data, bytes.len) == 0) {
+        rc = 0;
+    }
+    zip_source_free(mem);
     goto out;
 fail:
-    bt_error(x->ctx, bt_pos_file(x->doc->file), "cannot write '%s': %s", path,
+    bt_error(x->ctx, bt_pos_file(0), "cannot write '%s': %s", name,
              zip_error_strerror(zip_get_error(za)));
     zip_discard(za);
+    zip_source_free(mem);
 out:
+    bt_buf_free(&bytes);
     if (saved) {
         setenv("TZ", saved, 1);
         free(saved);

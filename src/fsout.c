@@ -1,41 +1,185 @@
-/* fsout.c - temp files + rename (see fsout.h). Temp names are hidden
- * (".NAME.XXXXXX") so a crash never leaves a file a user would mistake for
- * output; SIGINT/SIGTERM are blocked during the renames. */
+/* fsout.c - temp files, checked writes and renames into place (see
+ * fsout.h); the last step of a build, after the writers.
+ *
+ * Signals: SIGINT, SIGTERM and SIGHUP remove the temps of the build in
+ * progress (and the -o folder it created) before the process dies with the
+ * same signal. They are blocked while a temp is created and registered and
+ * during the whole commit, so every temp on disk is known to the handler
+ * and the commit is never cut between two renames by them. A signal the
+ * process inherited as ignored (nohup) keeps being ignored. */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include "fsout.h"
 
-/* Temp files of the build in progress, removed by a signal handler if
- * the user interrupts it (unlink is async-signal-safe). */
-static const char *volatile live_temps[BT_FSOUT_MAX];
+#define TEMP_MARK ".bantin-"  /* between the output's name and XXXXXX */
+#define STALE_SECONDS 3600    /* older temps of an output are left-overs */
+
+/* ------------------------------------------------------------------ */
+/* Registry of the build in progress, read by the signal handler       */
+/* ------------------------------------------------------------------ */
+
+static const char *volatile live_temp[BT_FSOUT_MAX]; /* temps on disk */
+static const char *live_final[BT_FSOUT_MAX];         /* what they become */
+static const char *volatile live_dir;                /* -o folder made */
 
 static void on_signal(int sig)
 {
     for (int i = 0; i < BT_FSOUT_MAX; i++)
-        if (live_temps[i])
-            unlink(live_temps[i]);
-    signal(sig, SIG_DFL);
-    raise(sig);
+        if (live_temp[i])
+            unlink(live_temp[i]);
+    if (live_dir)
+        rmdir(live_dir);
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&dfl.sa_mask);
+    sigaction(sig, &dfl, NULL);
+    raise(sig); /* delivered when the handler returns: dies of `sig` */
 }
 
-static void watch(int slot, const char *path)
+static void sigs_add(sigset_t *set)
+{
+    sigemptyset(set);
+    sigaddset(set, SIGINT);
+    sigaddset(set, SIGTERM);
+    sigaddset(set, SIGHUP);
+}
+
+static void block_signals(sigset_t *old)
+{
+    sigset_t set;
+    sigs_add(&set);
+    sigprocmask(SIG_BLOCK, &set, old);
+}
+
+static void restore_signals(const sigset_t *old)
+{
+    sigprocmask(SIG_SETMASK, old, NULL);
+}
+
+/* Installs the handler once, over default dispositions only: a signal
+ * that arrived ignored (nohup, a background job of a shell) stays so. */
+static void install_handlers(void)
 {
     static int installed;
-    if (!installed) {
-        signal(SIGINT, on_signal);
-        signal(SIGTERM, on_signal);
-        signal(SIGHUP, on_signal);
-        installed = 1;
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+    if (installed)
+        return;
+    installed = 1;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigs_add(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        struct sigaction old;
+        if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+            sigaction(sigs[i], &sa, NULL);
     }
-    live_temps[slot] = path;
 }
 
-int bt_fsout_mkdir(bt_ctx *ctx, const char *dir)
+const char *bt_fsout_name(const char *path)
+{
+    for (int i = 0; i < BT_FSOUT_MAX; i++)
+        if (live_temp[i] && strcmp((const char *)live_temp[i], path) == 0)
+            return live_final[i];
+    return path;
+}
+
+static void report(bt_ctx *ctx, const char *final, int err)
+{
+    bt_error(ctx, bt_pos_file(0), "cannot write '%s': %s", final,
+             strerror(err));
+}
+
+/* ------------------------------------------------------------------ */
+/* Names                                                               */
+/* ------------------------------------------------------------------ */
+
+static const char *base_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+/* The folder of `path` (heap): "." when it names none. */
+static char *dir_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return bt_xstrdup(".");
+    size_t n = slash == path ? 1 : (size_t)(slash - path);
+    char *d = bt_xmalloc(n + 1);
+    memcpy(d, path, n);
+    d[n] = 0;
+    return d;
+}
+
+/* ".BASE.bantin-" (heap), BASE cut at a character boundary so that the
+ * prefix plus six mkstemp letters fits in `name_max` bytes: a 255-byte
+ * output name still gets a temp. */
+static char *temp_prefix(const char *base, long name_max)
+{
+    size_t mark = strlen(TEMP_MARK);
+    size_t room = (size_t)name_max - 1 - mark - 6;
+    size_t n = strlen(base);
+    if (n > room) {
+        n = room;
+        while (n > 0 && ((unsigned char)base[n] & 0xC0) == 0x80)
+            n--; /* base[n] starts the part cut off: not mid-character */
+    }
+    char *p = bt_xmalloc(1 + n + mark + 1);
+    p[0] = '.';
+    memcpy(p + 1, base, n);
+    memcpy(p + 1 + n, TEMP_MARK, mark + 1);
+    return p;
+}
+
+/* Removes regular files "PREFIXxxxxxx" in `dir` modified more
+ * than STALE_SECONDS ago: temps and kept outputs of a build that was
+ * killed (SIGKILL, power loss), which no handler could remove. */
+static void remove_stale(const char *dir, const char *prefix)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    size_t pl = strlen(prefix);
+    time_t now = time(NULL);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strncmp(e->d_name, prefix, pl) != 0 ||
+            strlen(e->d_name) != pl + 6)
+            continue;
+        int ours = 1;
+        for (size_t k = pl; k < pl + 6; k++) {
+            char c = e->d_name[k];
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                  (c >= '0' && c <= '9')))
+                ours = 0;
+        }
+        struct stat st;
+        if (ours &&
+            fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+            S_ISREG(st.st_mode) && st.st_mtime < now - STALE_SECONDS)
+            unlinkat(dirfd(d), e->d_name, 0);
+    }
+    closedir(d);
+}
+
+/* ------------------------------------------------------------------ */
+/* Folder and temps                                                    */
+/* ------------------------------------------------------------------ */
+
+int bt_fsout_mkdir(bt_ctx *ctx, bt_fsout *out, const char *dir)
 {
     struct stat st;
     if (stat(dir, &st) == 0) {
@@ -45,9 +189,19 @@ int bt_fsout_mkdir(bt_ctx *ctx, const char *dir)
                  dir);
         return -1;
     }
-    if (mkdir(dir, 0755) != 0) {
+    sigset_t old;
+    block_signals(&old);
+    install_handlers();
+    int rc = mkdir(dir, 0777); /* & ~umask, as for the outputs */
+    int err = errno;
+    if (rc == 0) {
+        out->made_dir = bt_xstrdup(dir);
+        live_dir = out->made_dir;
+    }
+    restore_signals(&old);
+    if (rc != 0) {
         bt_error(ctx, bt_pos_file(0), "cannot create output folder '%s': %s",
-                 dir, strerror(errno));
+                 dir, strerror(err));
         return -1;
     }
     return 0;
@@ -56,50 +210,287 @@ int bt_fsout_mkdir(bt_ctx *ctx, const char *dir)
 const char *bt_fsout_add(bt_ctx *ctx, bt_fsout *out, const char *final_path)
 {
     BT_ASSERT(out->n < BT_FSOUT_MAX);
-    const char *slash = strrchr(final_path, '/');
-    size_t dirlen = slash ? (size_t)(slash - final_path + 1) : 0;
-    const char *base = final_path + dirlen;
-    size_t len = strlen(final_path) + 16;
-    char *tmp = bt_xmalloc(len);
-    snprintf(tmp, len, "%.*s.%s.XXXXXX", (int)dirlen, final_path, base);
+    const char *base = base_of(final_path);
+    char *dir = dir_of(final_path);
+    long name_max = pathconf(dir, _PC_NAME_MAX);
+    if (name_max < 32)
+        name_max = NAME_MAX;
+    if (strlen(base) > (size_t)name_max) {
+        report(ctx, final_path, ENAMETOOLONG);
+        free(dir);
+        return NULL;
+    }
+    char *prefix = temp_prefix(base, name_max);
+    remove_stale(dir, prefix);
+    free(dir);
+
+    /* as open(2) would create it, or as the output it replaces was */
+    struct stat st;
+    mode_t mode;
+    if (stat(final_path, &st) == 0 && S_ISREG(st.st_mode)) {
+        mode = st.st_mode & 07777;
+    } else {
+        mode_t mask = umask(0);
+        umask(mask);
+        mode = 0666 & ~mask;
+    }
+
+    size_t dl = (size_t)(base - final_path), pl = strlen(prefix);
+    char *tmp = bt_xmalloc(dl + pl + 7);
+    memcpy(tmp, final_path, dl);
+    memcpy(tmp + dl, prefix, pl);
+    memcpy(tmp + dl + pl, "XXXXXX", 7);
+    free(prefix);
+
+    sigset_t old;
+    block_signals(&old);
+    install_handlers();
     int fd = mkstemp(tmp);
+    int err = errno;
+    if (fd >= 0) {
+        int slot = out->n++;
+        out->final[slot] = bt_xstrdup(final_path);
+        out->temp[slot] = tmp;
+        live_final[slot] = out->final[slot];
+        live_temp[slot] = tmp;
+    }
+    restore_signals(&old);
     if (fd < 0) {
-        bt_error(ctx, bt_pos_file(0), "cannot write in '%.*s': %s",
-                 dirlen ? (int)dirlen - 1 : 1, dirlen ? final_path : ".",
-                 strerror(errno));
+        report(ctx, final_path, err);
         free(tmp);
         return NULL;
     }
-    fchmod(fd, 0644);
-    close(fd);
-    out->final[out->n] = bt_xstrdup(final_path);
-    out->temp[out->n] = tmp;
-    watch(out->n, tmp);
-    out->n++;
+    int rc = fchmod(fd, mode);
+    err = errno;
+    if (close(fd) != 0 && rc == 0) {
+        rc = -1;
+        err = errno;
+    }
+    if (rc != 0) {
+        report(ctx, final_path, err);
+        return NULL; /* the temp is registered: bt_fsout_abort removes it */
+    }
     return tmp;
+}
+
+int bt_fsout_write(bt_ctx *ctx, const char *path, const void *data,
+                   size_t len)
+{
+    const char *name = bt_fsout_name(path);
+    int ours = name == path; /* not a temp: this call creates the file */
+    int fd = open(path, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC |
+                            (ours ? O_CREAT : 0),
+                  0666);
+    if (fd < 0) {
+        report(ctx, name, errno);
+        return -1;
+    }
+    const char *p = data;
+    int err = 0;
+    while (len > 0) {
+        ssize_t k = write(fd, p, len);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0) {
+            err = k < 0 ? errno : ENOSPC;
+            break;
+        }
+        p += k;
+        len -= (size_t)k;
+    }
+    /* a full disk may show only here (delayed allocation, NFS) */
+    if (!err && fsync(fd) != 0 && errno != EINVAL)
+        err = errno;
+    if (close(fd) != 0 && !err)
+        err = errno;
+    if (err) {
+        if (ours)
+            unlink(path);
+        report(ctx, name, err);
+        return -1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Commit                                                              */
+/* ------------------------------------------------------------------ */
+
+/* Copies `from` to the new file `to` (mode of `st`), synced. 0 or -1 with
+ * errno; `to` is removed on failure. */
+static int copy_file(const char *from, const char *to, const struct stat *st)
+{
+    int in = open(from, O_RDONLY | O_CLOEXEC);
+    if (in < 0)
+        return -1;
+    int fd = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        int e = errno;
+        close(in);
+        errno = e;
+        return -1;
+    }
+    char buf[65536];
+    int err = 0;
+    for (;;) {
+        ssize_t n = read(in, buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            err = n < 0 ? errno : 0;
+            break;
+        }
+        for (ssize_t off = 0; off < n && !err;) {
+            ssize_t k = write(fd, buf + off, (size_t)(n - off));
+            if (k < 0 && errno == EINTR)
+                continue;
+            if (k <= 0)
+                err = k < 0 ? errno : ENOSPC;
+            else
+                off += k;
+        }
+        if (err)
+            break;
+    }
+    if (!err && fchmod(fd, st->st_mode & 07777) != 0)
+        err = errno;
+    if (!err && fsync(fd) != 0 && errno != EINVAL)
+        err = errno;
+    if (close(fd) != 0 && !err)
+        err = errno;
+    close(in);
+    if (err) {
+        unlink(to);
+        errno = err;
+        return -1;
+    }
+    return 0;
+}
+
+/* Keeps the previous output `final` under a fresh temp name beside
+ * `temp` (same prefix, so a crash leaves something the stale sweep
+ * knows): a hard link, so `final` itself never goes missing, or a copy
+ * where links are refused (FAT, protected_hardlinks, immutable files).
+ * Heap name, or NULL with errno. */
+static char *keep_previous(const char *final, const char *temp,
+                           const struct stat *st)
+{
+    size_t n = strlen(temp);
+    char *k = bt_xstrdup(temp);
+    for (int tries = 0; tries < 16; tries++) {
+        memcpy(k + n - 6, "XXXXXX", 6);
+        int fd = mkstemp(k); /* picks a free name ... */
+        if (fd < 0)
+            break;
+        close(fd);
+        unlink(k); /* ... for link(), which will not replace a file */
+        if (link(final, k) == 0)
+            return k;
+        if (errno == EEXIST)
+            continue;
+        if (S_ISREG(st->st_mode) && copy_file(final, k, st) == 0)
+            return k;
+        break;
+    }
+    int e = errno;
+    free(k);
+    errno = e;
+    return NULL;
+}
+
+/* fsync of the folders holding the outputs, so the renames are durable.
+ * Folders that cannot be synced (EINVAL) are taken as they are. */
+static int sync_dirs(bt_ctx *ctx, const bt_fsout *out, int report_errors)
+{
+    int rc = 0;
+    for (int i = 0; i < out->n; i++) {
+        char *dir = dir_of(out->final[i]);
+        int seen = 0;
+        for (int j = 0; j < i && !seen; j++) {
+            char *dj = dir_of(out->final[j]);
+            seen = strcmp(dj, dir) == 0;
+            free(dj);
+        }
+        int fd = seen ? -1 : open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (!seen && (fd < 0 || (fsync(fd) != 0 && errno != EINVAL))) {
+            if (report_errors)
+                bt_error(ctx, bt_pos_file(0), "cannot sync folder '%s': %s",
+                         dir, strerror(errno));
+            rc = -1;
+        }
+        if (fd >= 0)
+            close(fd);
+        free(dir);
+    }
+    return rc;
 }
 
 int bt_fsout_commit(bt_ctx *ctx, bt_fsout *out)
 {
-    sigset_t block, old;
-    sigemptyset(&block);
-    sigaddset(&block, SIGINT);
-    sigaddset(&block, SIGTERM);
-    sigaddset(&block, SIGHUP);
-    sigprocmask(SIG_BLOCK, &block, &old);
-    int rc = 0;
+    char *keep[BT_FSOUT_MAX] = {NULL};
+    int done = 0, rc = 0;
+    sigset_t old;
+    block_signals(&old);
+
+    /* 1. previous outputs stay reachable until every rename succeeded */
     for (int i = 0; i < out->n; i++) {
-        if (rename(out->temp[i], out->final[i]) != 0) {
-            bt_error(ctx, bt_pos_file(0), "cannot write '%s': %s",
-                     out->final[i], strerror(errno));
+        struct stat st;
+        if (lstat(out->final[i], &st) != 0 || S_ISDIR(st.st_mode))
+            continue; /* none (or a folder: the rename below says so) */
+        keep[i] = keep_previous(out->final[i], out->temp[i], &st);
+        if (!keep[i]) {
+            report(ctx, out->final[i], errno);
             rc = -1;
-            break;
+            goto undo;
         }
-        live_temps[i] = NULL;
-        free(out->temp[i]);
-        out->temp[i] = NULL;
     }
-    sigprocmask(SIG_SETMASK, &old, NULL);
+    /* 2. the renames */
+    for (; done < out->n; done++) {
+        if (rename(out->temp[done], out->final[done]) != 0) {
+            report(ctx, out->final[done], errno);
+            rc = -1;
+            goto undo;
+        }
+        live_temp[done] = NULL;
+        free(out->temp[done]);
+        out->temp[done] = NULL;
+    }
+    /* 3. durable, then the previous outputs can go */
+    if (sync_dirs(ctx, out, 1) != 0)
+        rc = -1;
+    for (int i = 0; i < out->n; i++)
+        if (keep[i])
+            unlink(keep[i]);
+    live_dir = NULL; /* the folder holds outputs now: never removed */
+    free(out->made_dir);
+    out->made_dir = NULL;
+    goto finish;
+
+undo:
+    /* put back what was replaced, remove what was new */
+    for (int j = done - 1; j >= 0; j--) {
+        if (!keep[j]) {
+            unlink(out->final[j]);
+        } else if (rename(keep[j], out->final[j]) == 0) {
+            free(keep[j]);
+            keep[j] = NULL;
+        } else {
+            bt_note(ctx, bt_pos_file(0),
+                    "the previous '%s' could not be put back; it is "
+                    "kept as '%s'", out->final[j], keep[j]);
+            free(keep[j]);
+            keep[j] = NULL;
+        }
+    }
+    for (int i = 0; i < out->n; i++)
+        if (keep[i])
+            unlink(keep[i]);
+    sync_dirs(ctx, out, 0);
+
+finish:
+    for (int i = 0; i < out->n; i++)
+        free(keep[i]);
+    restore_signals(&old);
     if (rc != 0)
         bt_fsout_abort(out);
     return rc;
@@ -107,8 +498,11 @@ int bt_fsout_commit(bt_ctx *ctx, bt_fsout *out)
 
 void bt_fsout_abort(bt_fsout *out)
 {
+    sigset_t old;
+    block_signals(&old);
     for (int i = 0; i < out->n; i++) {
-        live_temps[i] = NULL;
+        live_temp[i] = NULL;
+        live_final[i] = NULL;
         if (out->temp[i])
             unlink(out->temp[i]);
         free(out->temp[i]);
@@ -116,4 +510,11 @@ void bt_fsout_abort(bt_fsout *out)
         out->temp[i] = out->final[i] = NULL;
     }
     out->n = 0;
+    if (out->made_dir) {
+        rmdir(out->made_dir); /* only if empty: never someone's files */
+        live_dir = NULL;
+        free(out->made_dir);
+        out->made_dir = NULL;
+    }
+    restore_signals(&old);
 }

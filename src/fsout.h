@@ -1,31 +1,60 @@
-/* fsout.h - outputs are written to temporary files in the output folder
- * and renamed into place only when every output is complete and no error
- * was reported (FORMATS.md, Outputs): a failed build leaves nothing behind
- * and does not touch earlier outputs. */
+/* fsout.h - outputs are written to hidden temporary files in the output
+ * folder and renamed into place only when every output is complete and no
+ * error was reported (FORMATS.md, Outputs): a failed or interrupted build
+ * leaves nothing behind and does not touch earlier outputs, and the outputs
+ * of one build are replaced together or not at all.
+ *
+ * Temp names are ".NAME.bantin-XXXXXX" (NAME cut short when the whole would
+ * not fit in one file name), so a crash never leaves a file a user would
+ * take for an output, and a later build can recognise and remove them. */
 #ifndef BT_FSOUT_H
 #define BT_FSOUT_H
 
+#include <stddef.h>
 #include "diag.h"
 
 #define BT_FSOUT_MAX 4
 
 typedef struct bt_fsout {
     int n;
-    char *final[BT_FSOUT_MAX]; /* heap */
-    char *temp[BT_FSOUT_MAX];  /* heap; created empty (mode 0644) */
+    char *final[BT_FSOUT_MAX]; /* heap; the names the user asked for */
+    char *temp[BT_FSOUT_MAX];  /* heap; new contents, NULL once renamed */
+    char *made_dir;            /* heap; -o folder this build created */
 } bt_fsout;
 
-/* Creates `dir` if missing (one level; parents must exist). 0 or -1 with
- * an error reported. */
-int bt_fsout_mkdir(bt_ctx *ctx, const char *dir);
-/* Reserves a temp file next to `final_path`; returns its path (owned by
- * out) or NULL after reporting an error. */
+/* Creates `dir` if missing (one level; parents must exist) and remembers
+ * that this build made it, so a failed build removes it again. 0 or -1
+ * with an error reported. */
+int bt_fsout_mkdir(bt_ctx *ctx, bt_fsout *out, const char *dir);
+
+/* Reserves a temp file next to `final_path` (mode 0666 & ~umask, or the
+ * mode of the output it will replace); first removes this output's own
+ * temps older than an hour (left by a killed build). Returns the temp's
+ * path (owned by out) or NULL after reporting an error. Interrupting
+ * signals (INT, TERM, HUP) remove the temp from then on, unless the
+ * process inherited them ignored (nohup), in which case they stay ignored. */
 const char *bt_fsout_add(bt_ctx *ctx, bt_fsout *out, const char *final_path);
-/* Renames every temp file into place. 0, or -1 (error reported; temps
- * removed). */
+
+/* Writes `len` bytes to `path` (normally a temp from bt_fsout_add;
+ * otherwise the file is created) with every write, the fsync and the close
+ * checked. Errors name the output the user asked for: "cannot write
+ * 'out/x.pdf': No space left on device". 0, or -1 with an error reported
+ * (a file this call created is removed). */
+int bt_fsout_write(bt_ctx *ctx, const char *path, const void *data,
+                   size_t len);
+
+/* The output a temp path stands for (the path itself when it is not a
+ * temp of the build in progress): for messages. Borrowed. */
+const char *bt_fsout_name(const char *path);
+
+/* Puts every temp in place: previous outputs are kept under temp names
+ * until all renames succeeded; if one fails, those already renamed are
+ * put back as they were. Syncs the folder. 0, or -1 (error reported;
+ * temps removed, earlier outputs as before). */
 int bt_fsout_commit(bt_ctx *ctx, bt_fsout *out);
-/* Removes every temp file (after any failure); frees memory. Safe to call
- * after commit. */
+
+/* Removes every temp left (after any failure) and the -o folder if this
+ * build created it and it is empty; frees memory. Safe after commit. */
 void bt_fsout_abort(bt_fsout *out);
 
 #endif

@@ -46,6 +46,7 @@
 
 #include "pdf_out.h"
 #include "buf.h"
+#include "fsout.h"
 #include "image.h"
 
 /* ------------------------------------------------------------------ */
@@ -797,6 +798,32 @@ static void write_id(pdf_w *w)
 /* Entry point                                                        */
 /* ------------------------------------------------------------------ */
 
+/* Saves into libharu's memory stream and writes the bytes with bt_fsout's
+ * checked writes: HPDF_SaveToFile ignores a failed final flush (a full disk
+ * gave a truncated PDF and no error), so libharu never touches the file. */
+static void pdf_save(pdf_w *w, const char *path)
+{
+    const char *name = bt_fsout_name(path);
+    HPDF_STATUS st = HPDF_SaveToStream(w->pdf);
+    if (st == HPDF_OK)
+        st = HPDF_ResetStream(w->pdf);
+    HPDF_UINT32 size = st == HPDF_OK ? HPDF_GetStreamSize(w->pdf) : 0;
+    unsigned char *data = size ? bt_xmalloc(size) : NULL;
+    HPDF_UINT32 got = size;
+    if (st == HPDF_OK && size)
+        st = HPDF_ReadFromStream(w->pdf, data, &got);
+    if (st != HPDF_OK || !size || got != size) {
+        bt_error(w->ctx, bt_pos_file(0),
+                 "cannot write '%s': libharu error 0x%04X (detail %u)", name,
+                 (unsigned)(w->err.code ? w->err.code : st),
+                 (unsigned)w->err.detail);
+        w->failed = 1;
+    } else if (bt_fsout_write(w->ctx, path, data, size) != 0) {
+        w->failed = 1;
+    }
+    free(data);
+}
+
 static void pdf_run(pdf_w *w, const char *path)
 {
     HPDF_Doc pdf = w->pdf;
@@ -846,7 +873,7 @@ static void pdf_run(pdf_w *w, const char *path)
         pdf->pdf_version = HPDF_VER_14; /* SMask needs 1.4 (notes §5) */
     if (!pdf_ok(w))
         return;
-    HPDF_SaveToFile(pdf, path);
+    pdf_save(w, path);
 }
 
 int bt_pdf_write(bt_ctx *ctx, const bt_doc *doc, const bt_pages *pages,

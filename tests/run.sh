@@ -126,6 +126,19 @@ while IFS= read -r line; do
 done < "$tmp/e2e.log"
 if [ "$failed" -gt 0 ]; then grep -v '^ok ' "$tmp/e2e.log" | head -60; fi
 
+# ---- faults of the machine: full disks, signals, modes (release build) ----
+case " $variants " in *" release "*)
+  sh tests/faults.sh "$tmp" > "$tmp/faults.log" 2>&1
+  while IFS= read -r line; do
+    case "$line" in
+      "ok "*) ok "${line#ok }" ;;
+      "FAIL "*) bad "${line#FAIL }" ;;
+      "SKIP "*) skip "${line#SKIP }" ;;
+    esac
+  done < "$tmp/faults.log"
+  grep -q '^FAIL ' "$tmp/faults.log" && grep -v '^ok ' "$tmp/faults.log" | head -40 ;;
+esac
+
 # ---- libFuzzer smoke (clang) ----
 if [ "${FUZZ_SMOKE:-8}" != 0 ] && command -v clang >/dev/null 2>&1; then
   if out=$(make -s -j"$(nproc 2>/dev/null || echo 2)" fuzz-smoke FUZZ_SMOKE="${FUZZ_SMOKE:-8}" 2>&1); then
