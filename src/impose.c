@@ -373,7 +373,7 @@ int bt_impose_test_pages(bt_arena *a, const bt_shaper *sh,
         int32_t sizes[3] = {big->size * 3, big->size * 2, small->size};
         int32_t y = page_h * 6 / 10;
         for (int l = 0; l < 3; l++) {
-            y += sizes[l] * 12 / 10;
+            y += BT_MAX(sizes[l], l ? sizes[l - 1] / 2 : 0) * 12 / 10;
             const bt_style *st = l == 2 ? small : big;
             if (text_line(a, sh, st->font, sizes[l], 0x111111, lines[l],
                           page_w / 2, y, &b[nb]) != 0)
