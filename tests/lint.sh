@@ -20,5 +20,10 @@ check 'zip\.h' epub_out.c
 check 'fontconfig/|hb\.h|hb-' font.c
 check 'png\.h|jpeglib\.h' image.c
 check 'utf8proc' text.c
+# the imposition plan is engine code: standard C headers only
+for f in src/impose.c src/impose.h; do
+  grep -E '#include *<' "$f" | grep -vE '<(stddef|stdint|stdlib|string|limits)\.h>' |
+    sed "s|^|lint: $f includes a library header: |" | grep . && fail=1
+done
 [ $fail = 0 ] && echo "lint: 0 problems"
 exit $fail
