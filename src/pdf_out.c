@@ -543,9 +543,11 @@ static HPDF_Destination make_dest(pdf_w *w, int page, int32_t y)
     if (page < 1 || page > w->pages->npages)
         page = 1;
     int32_t top = w->page_h - y;
-    HPDF_Page dpage = w->hp[page - 1];
+    HPDF_Page dpage;
     int32_t limit = w->page_h;
-    if (w->plan) { /* the sheet side holding the page */
+    if (!w->plan) {
+        dpage = w->hp[page - 1];
+    } else { /* the sheet side holding the page */
         int si = w->plan->page_side[page - 1];
         const bt_cell *c = &w->plan->sides[si].cell[w->plan->page_cell[page - 1]];
         int32_t sx, sy;
