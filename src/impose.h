@@ -24,7 +24,7 @@ enum bt_duplex {
 typedef struct bt_impose_opts {
     int mode;       /* BT_IMPOSE_* */
     int duplex;     /* BT_DUPLEX_*; the plan resolves DEFAULT */
-    int32_t creep;  /* booklet only: mpt per sheet step (see plan.c) */
+    int32_t creep;  /* booklet: sheet k moves creep*k/2 mpt to the spine */
     int marks;      /* 1: crop marks (+ fold marks for a booklet) */
     int32_t bleed;  /* mpt; > 0 also sets the PDF's BleedBox */
     int blank_note; /* 1: inner padding pages carry "Trang để trống" */
