@@ -134,8 +134,107 @@ static char *output_base(const bt_options *opt)
     return bt_xstrdup(buf);
 }
 
+/* The PDF: plain pages, or imposed on sheets (impose.c plans, pdf_out.c
+ * draws). Says on stderr how the sheets must be printed. */
+static int write_pdf(bt_ctx *ctx, const bt_options *opt, const bt_doc *doc,
+                     const bt_pages *pages, const bt_layout *lay,
+                     const bt_fonts *fonts, const char *tmp)
+{
+    if (opt->impose.mode == BT_IMPOSE_NONE)
+        return bt_pdf_write(ctx, doc, pages, fonts, tmp);
+    bt_impose_opts io = opt->impose;
+    io.blank_note = lay->blank_note;
+    bt_plan *plan = bt_impose_plan(&ctx->arena, pages->npages, pages->width,
+                                   pages->height, &io);
+    bt_page note, *pnote = NULL;
+    bt_shaper shaper = bt_fonts_shaper((bt_fonts *)fonts);
+    if (io.blank_note) {
+        if (bt_impose_note_page(&ctx->arena, &shaper,
+                                &lay->style[BT_ROLE_FOOTER],
+                                strncmp(doc->lang ? doc->lang : "vi", "vi",
+                                        2) == 0,
+                                pages->width, pages->height, &note) == 0)
+            pnote = &note;
+    }
+    bt_pos at = bt_pos_file(doc->file);
+    if (plan->scale < 1000000)
+        bt_note(ctx, at, "--impose %s: pages of %s scaled to %d.%d %% to fit "
+                "the A4 sheet%s", bt_impose_mode_name(plan->mode), lay->name,
+                plan->scale / 10000, plan->scale / 1000 % 10,
+                io.marks || io.bleed ? " with marks and bleed" : "");
+    if (ctx->verbose > 0)
+        bt_note(ctx, at, "--impose %s: %d pages on %d sheet sides (A4 %s); "
+                "print two-sided, %s, flip on the %s edge (--duplex %s)",
+                bt_impose_mode_name(plan->mode), pages->npages, plan->nsides,
+                plan->sheet_w > plan->sheet_h ? "landscape" : "portrait",
+                "actual size",
+                plan->duplex == BT_DUPLEX_LONG ? "long" : "short",
+                plan->duplex == BT_DUPLEX_LONG ? "long" : "short");
+    return bt_pdf_write_imposed(ctx, doc, pages, fonts, plan, pnote, tmp);
+}
+
+/* `bantin print-test --impose MODE`: one sheet, printed on both sides,
+ * that shows whether the printer's duplex setting is right. */
+static int print_test(bt_ctx *ctx, const bt_options *opt)
+{
+    bt_fonts *fonts = NULL;
+    bt_fsout out = {0};
+    int rc = -1;
+    bt_layout lay;
+    const char *lname = opt->impose.mode == BT_IMPOSE_4UP ? "a4-3col"
+                                                          : "a5-2col";
+    bt_ctx_file(ctx, "print-test", NULL);
+    if (bt_layout_load(ctx, lname, bt_pos_file(0), opt->datadir, &lay) != 0)
+        goto done;
+    char *fontdir = bt_arena_printf(&ctx->arena, "%s/fonts", opt->datadir);
+    fonts = bt_fonts_new(fontdir);
+    if (resolve_fonts(ctx, &lay, fonts, bt_pos_file(0)) != 0)
+        goto done;
+    bt_shaper shaper = bt_fonts_shaper(fonts);
+    bt_pages *pages;
+    if (bt_impose_test_pages(&ctx->arena, &shaper,
+                             &lay.style[BT_ROLE_HEADLINE],
+                             &lay.style[BT_ROLE_BYLINE], opt->impose.mode,
+                             lay.page_w, lay.page_h, &pages) != 0) {
+        bt_error(ctx, bt_pos_file(0), "print-test: the layout's fonts lack "
+                 "Vietnamese letters");
+        goto done;
+    }
+    bt_doc *doc = bt_doc_new(&ctx->arena);
+    const char *title = "bantin print-test";
+    doc->title.text = (bt_str){title, strlen(title)};
+    if (opt->outdir && bt_fsout_mkdir(ctx, &out, opt->outdir) != 0)
+        goto done;
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/print-test-%s.pdf",
+             opt->outdir ? opt->outdir : ".",
+             bt_impose_mode_name(opt->impose.mode));
+    const char *tmp = bt_fsout_add(ctx, &out, path);
+    bt_impose_opts io = opt->impose;
+    io.blank_note = 0;
+    bt_plan *plan = bt_impose_plan(&ctx->arena, pages->npages, pages->width,
+                                   pages->height, &io);
+    if (!tmp ||
+        bt_pdf_write_imposed(ctx, doc, pages, fonts, plan, NULL, tmp) != 0 ||
+        bt_fsout_commit(ctx, &out) != 0)
+        goto done;
+    if (ctx->verbose >= 0)
+        printf("wrote %s: print it on both sides (%s edge); every arrow must "
+               "point up\n", path,
+               plan->duplex == BT_DUPLEX_LONG ? "long" : "short");
+    rc = 0;
+done:
+    bt_fsout_abort(&out);
+    if (fonts)
+        bt_fonts_free(fonts);
+    return rc == 0 && ctx->nerrors == 0 ? 0 : -1;
+}
+
 int bt_build_run(bt_ctx *ctx, const bt_options *opt)
 {
+    if (opt->print_test)
+        return print_test(ctx, opt);
+
     bt_fonts *fonts = NULL;
     bt_fsout out = {0};
     char *base = NULL;
@@ -218,7 +317,7 @@ int bt_build_run(bt_ctx *ctx, const bt_options *opt)
     if (opt->outputs & BT_OUT_PDF) {
         snprintf(path, sizeof path, "%s.pdf", base);
         const char *tmp = bt_fsout_add(ctx, &out, path);
-        if (!tmp || bt_pdf_write(ctx, doc, pages, fonts, tmp) != 0)
+        if (!tmp || write_pdf(ctx, opt, doc, pages, &lay, fonts, tmp) != 0)
             goto done;
     }
     if (opt->outputs & BT_OUT_EPUB) {

@@ -5,6 +5,7 @@
 #define BT_BUILD_H
 
 #include "diag.h"
+#include "impose.h"
 
 enum { BT_OUT_PDF = 1, BT_OUT_EPUB = 2 };
 
@@ -18,6 +19,8 @@ typedef struct bt_options {
     int allow_outside;
     int dump_layout;     /* --dump=layout: box list on stdout, no files */
     const char *datadir; /* layouts/ and fonts/ live here */
+    bt_impose_opts impose; /* --impose etc.; mode NONE = plain pages */
+    int print_test;      /* `bantin print-test`: the duplex test sheet */
 } bt_options;
 
 /* Runs a build; diagnostics are left in ctx. Returns 0 or -1 (an error was

@@ -58,6 +58,7 @@ typedef struct bt_layout {
     int article_new_page; /* 1: each article starts on a new page */
     int figure_span;      /* 1: figures span all columns; 0: one column */
     int toc;              /* 1: "in this issue" box on page 1 */
+    int blank_note;       /* 1: imposed padding pages say "Trang để trống" */
     bt_style style[BT_ROLE_COUNT];
 } bt_layout;
 

@@ -1,6 +1,7 @@
 /* main.c - the CLI: argv -> bt_options -> bt_build_run(); prints the
  * diagnostics in the order found; exit 0 (ok), 1 (input errors, nothing
  * written), 2 (usage). A thin layer, like cmark's main.c. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,13 +10,30 @@
 #include "build.h"
 #include "diag.h"
 
+/* "0.2" or "0.2mm" -> mpt, 0..max mm. */
+static int parse_mm(const char *s, int max, int32_t *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || errno || !(v >= 0 && v <= max) ||
+        (*end && strcmp(end, "mm") != 0))
+        return -1;
+    *out = (int32_t)(v * 72000.0 / 25.4 + 0.5);
+    return 0;
+}
+
 static void usage(FILE *f)
 {
     fputs(
         "usage: bantin build FILE... [-o DIR] [--layout NAME|FILE]\n"
         "                    [--pdf-only|--epub-only] [--allow-outside] "
         "[-q|-v]\n"
+        "                    [--impose booklet|2up|4up] [--duplex short|long]\n"
+        "                    [--creep MM] [--marks] [--bleed MM]\n"
         "       bantin check FILE... [--layout NAME|FILE] [--allow-outside]\n"
+        "       bantin print-test --impose booklet|2up|4up [--duplex "
+        "short|long] [-o DIR]\n"
         "       bantin --help | --version\n"
         "\n"
         "Turns news articles into a printable PDF bulletin and an EPUB 3 "
@@ -36,6 +54,24 @@ static void usage(FILE *f)
         "manifest's\n"
         "                   <layout>, else a4-3col\n"
         "  --pdf-only, --epub-only  write one of the two outputs\n"
+        "  --impose MODE    print sheets instead of pages (A4): booklet "
+        "(saddle\n"
+        "                   stitch, 2 pages a side, fold and staple), 2up (2 "
+        "pages\n"
+        "                   a side in reading order), 4up (4 pages a side)\n"
+        "  --duplex EDGE    the edge the printer flips on: short (default "
+        "for\n"
+        "                   booklet and 2up) or long (backs turned 180 "
+        "degrees)\n"
+        "  --creep MM       booklet: move inner sheets' pages toward the "
+        "spine\n"
+        "                   by MM/2 per sheet (0 to 2)\n"
+        "  --marks          crop marks (and the fold mark of a booklet)\n"
+        "  --bleed MM       bleed around each page, 0 to 10 (sets "
+        "BleedBox/TrimBox)\n"
+        "  print-test       write print-test-MODE.pdf: one sheet to check "
+        "the\n"
+        "                   printer's two-sided setting\n"
         "  --allow-outside  allow inputs and images outside the bulletin's "
         "folder\n"
         "  -q, --quiet      print errors only\n"
@@ -57,7 +93,8 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
     enum { OPT_LAYOUT = 256, OPT_PDF, OPT_EPUB, OPT_OUTSIDE, OPT_VERSION,
-           OPT_DUMP };
+           OPT_DUMP, OPT_IMPOSE, OPT_DUPLEX, OPT_CREEP, OPT_MARKS,
+           OPT_BLEED };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
         {"layout", required_argument, NULL, OPT_LAYOUT},
@@ -69,11 +106,16 @@ int main(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, OPT_VERSION},
         {"dump", required_argument, NULL, OPT_DUMP},
+        {"impose", required_argument, NULL, OPT_IMPOSE},
+        {"duplex", required_argument, NULL, OPT_DUPLEX},
+        {"creep", required_argument, NULL, OPT_CREEP},
+        {"marks", no_argument, NULL, OPT_MARKS},
+        {"bleed", required_argument, NULL, OPT_BLEED},
         {NULL, 0, NULL, 0}};
     bt_options opt;
     memset(&opt, 0, sizeof opt);
     opt.outputs = BT_OUT_PDF | BT_OUT_EPUB;
-    int verbose = 0, pdf_only = 0, epub_only = 0;
+    int verbose = 0, pdf_only = 0, epub_only = 0, print_opts = 0;
 
     if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
         usage(stdout);
@@ -92,9 +134,11 @@ int main(int argc, char **argv)
         opt.check_only = 0;
     } else if (strcmp(cmd, "check") == 0) {
         opt.check_only = 1;
+    } else if (strcmp(cmd, "print-test") == 0) {
+        opt.print_test = 1;
     } else {
-        fprintf(stderr, "bantin: unknown command '%s' (expected build or "
-                        "check)\n", cmd);
+        fprintf(stderr, "bantin: unknown command '%s' (expected build, "
+                        "check or print-test)\n", cmd);
         usage(stderr);
         return 2;
     }
@@ -136,8 +180,71 @@ int main(int argc, char **argv)
             }
             opt.dump_layout = 1;
             break;
+        case OPT_IMPOSE:
+            opt.impose.mode = bt_impose_mode_parse(optarg);
+            if (opt.impose.mode < 0) {
+                fprintf(stderr, "bantin: --impose takes booklet, 2up or 4up, "
+                                "not '%s'\n", optarg);
+                return 2;
+            }
+            break;
+        case OPT_DUPLEX:
+            if (strcmp(optarg, "short") == 0)
+                opt.impose.duplex = BT_DUPLEX_SHORT;
+            else if (strcmp(optarg, "long") == 0)
+                opt.impose.duplex = BT_DUPLEX_LONG;
+            else {
+                fprintf(stderr, "bantin: --duplex takes short or long, not "
+                                "'%s'\n", optarg);
+                return 2;
+            }
+            print_opts |= 1;
+            break;
+        case OPT_CREEP:
+        case OPT_BLEED:
+            if (parse_mm(optarg, c == OPT_CREEP ? 2 : 10,
+                         c == OPT_CREEP ? &opt.impose.creep
+                                        : &opt.impose.bleed) != 0) {
+                fprintf(stderr, "bantin: --%s takes millimetres from 0 to "
+                                "%d (e.g. 0.2 or 0.2mm), not '%s'\n",
+                        c == OPT_CREEP ? "creep" : "bleed",
+                        c == OPT_CREEP ? 2 : 10, optarg);
+                return 2;
+            }
+            print_opts |= c == OPT_CREEP ? 2 : 4;
+            break;
+        case OPT_MARKS:
+            opt.impose.marks = 1;
+            print_opts |= 4;
+            break;
         default:
             usage(stderr);
+            return 2;
+        }
+    }
+    if (print_opts && opt.impose.mode == BT_IMPOSE_NONE) {
+        fprintf(stderr, "bantin: --duplex, --creep, --marks and --bleed need "
+                        "--impose\n");
+        return 2;
+    }
+    if ((print_opts & 2) && opt.impose.mode != BT_IMPOSE_BOOKLET) {
+        fprintf(stderr, "bantin: --creep is for --impose booklet\n");
+        return 2;
+    }
+    if (opt.impose.mode != BT_IMPOSE_NONE && epub_only) {
+        fprintf(stderr, "bantin: --impose is for the PDF; it cannot go with "
+                        "--epub-only\n");
+        return 2;
+    }
+    if (opt.print_test) {
+        if (opt.impose.mode == BT_IMPOSE_NONE) {
+            fprintf(stderr, "bantin: print-test needs --impose booklet, 2up "
+                            "or 4up\n");
+            return 2;
+        }
+        if (optind < argc || (print_opts & ~1) || pdf_only || epub_only) {
+            fprintf(stderr, "bantin: print-test takes only --impose, "
+                            "--duplex and -o\n");
             return 2;
         }
     }
@@ -150,7 +257,7 @@ int main(int argc, char **argv)
         opt.outputs = BT_OUT_PDF;
     if (epub_only)
         opt.outputs = BT_OUT_EPUB;
-    if (optind >= argc) {
+    if (optind >= argc && !opt.print_test) {
         fprintf(stderr, "bantin: %s needs at least one input file\n", cmd);
         usage(stderr);
         return 2;

@@ -48,6 +48,7 @@
 #include "buf.h"
 #include "fsout.h"
 #include "image.h"
+#include "impose.h"
 
 /* ------------------------------------------------------------------ */
 /* State                                                              */
@@ -80,7 +81,10 @@ typedef struct pdf_w {
     pdf_err err;
     int failed; /* an error of ours was reported */
     HPDF_Encoder utf8;
-    HPDF_Page *hp;   /* [npages] */
+    HPDF_Page *hp;   /* [npages], or [plan->nsides] sheet sides */
+    const bt_plan *plan; /* imposition, or NULL for one page per page */
+    const bt_page *note; /* padding page with the blank-page note, or NULL */
+    const bt_cell *cell; /* the cell being drawn (maps links), or NULL */
     int32_t page_h;  /* mpt */
     pdf_font **font; /* [nfonts], lazily allocated */
     int nfonts;
@@ -559,11 +563,24 @@ static HPDF_Destination make_dest(pdf_w *w, int page, int32_t y)
     if (page < 1 || page > w->pages->npages)
         page = 1;
     int32_t top = w->page_h - y;
-    if (top > w->page_h)
-        top = w->page_h;
+    HPDF_Page dpage;
+    int32_t limit = w->page_h;
+    if (!w->plan) {
+        dpage = w->hp[page - 1];
+    } else { /* the sheet side holding the page */
+        int si = w->plan->page_side[page - 1];
+        const bt_cell *c = &w->plan->sides[si].cell[w->plan->page_cell[page - 1]];
+        int32_t sx, sy;
+        bt_impose_map(c, 0, y, &sx, &sy);
+        limit = w->plan->sheet_h;
+        top = limit - (c->rot == 180 ? c->clip_y0 : sy);
+        dpage = w->hp[si];
+    }
+    if (top > limit)
+        top = limit;
     if (top < 0)
         top = 0;
-    HPDF_Destination d = HPDF_Page_CreateDestination(w->hp[page - 1]);
+    HPDF_Destination d = HPDF_Page_CreateDestination(dpage);
     if (!d || !pdf_ok(w))
         return NULL;
     HPDF_Destination_SetXYZ(d, 0, (HPDF_REAL)top / 1000, 1);
@@ -606,6 +623,15 @@ static void draw_link(pdf_w *w, const bt_box *box)
     r.right = (HPDF_REAL)((int64_t)box->x + box->w) / 1000;
     r.top = (HPDF_REAL)((int64_t)w->page_h - box->y) / 1000;
     r.bottom = (HPDF_REAL)((int64_t)w->page_h - box->y - box->h) / 1000;
+    if (w->cell) { /* imposed: the rectangle where the page landed */
+        int32_t ax, ay, bx, by, sh = w->plan->sheet_h;
+        bt_impose_map(w->cell, box->x, box->y, &ax, &ay);
+        bt_impose_map(w->cell, box->x + box->w, box->y + box->h, &bx, &by);
+        r.left = (HPDF_REAL)BT_MIN(ax, bx) / 1000;
+        r.right = (HPDF_REAL)BT_MAX(ax, bx) / 1000;
+        r.top = (HPDF_REAL)(sh - BT_MIN(ay, by)) / 1000;
+        r.bottom = (HPDF_REAL)(sh - BT_MAX(ay, by)) / 1000;
+    }
     HPDF_Annotation a;
     if (box->u.link.uri) {
         a = HPDF_Page_CreateURILinkAnnot(
@@ -630,10 +656,13 @@ static void draw_link(pdf_w *w, const bt_box *box)
 /* Pages                                                              */
 /* ------------------------------------------------------------------ */
 
-static void draw_page(pdf_w *w, int idx)
+/* Draws one laid-out page into `target`'s content stream, in the page's
+ * own coordinates: the one drawing function for plain and imposed output
+ * (the caller wraps it in q, clip and cm for a sheet; w->cell then maps
+ * link rectangles). */
+static void draw_page(pdf_w *w, HPDF_Page target, const bt_page *pg)
 {
-    const bt_page *pg = &w->pages->pages[idx];
-    w->page = w->hp[idx];
+    w->page = target;
     w->stream = ((HPDF_PageAttr)w->page->attr)->stream;
     w->in_text = 0;
     w->cur_font = BT_FONT_NONE;
@@ -824,6 +853,157 @@ static void pdf_save(pdf_w *w, const char *path)
     free(data);
 }
 
+/* ------------------------------------------------------------------ */
+/* Imposed output: laid-out pages drawn onto sheet sides              */
+/* ------------------------------------------------------------------ */
+
+static void draw_cell(pdf_w *w, HPDF_Page sheet, const bt_cell *c)
+{
+    const bt_page *pg = c->page >= 0 ? &w->pages->pages[c->page]
+                        : c->note   ? w->note
+                                    : NULL;
+    if (!pg || !pg->nboxes)
+        return;
+    const double H = w->plan->sheet_h, s = (double)c->scale / 1e6;
+    const double ph = w->pages->height;
+    HPDF_Page_GSave(sheet);
+    HPDF_Page_Rectangle(sheet, (HPDF_REAL)(c->clip_x0 / 1000.0),
+                        (HPDF_REAL)((H - c->clip_y1) / 1000.0),
+                        (HPDF_REAL)((c->clip_x1 - c->clip_x0) / 1000.0),
+                        (HPDF_REAL)((c->clip_y1 - c->clip_y0) / 1000.0));
+    HPDF_Page_Clip(sheet);
+    HPDF_Page_EndPath(sheet);
+    if (c->rot == 180)
+        HPDF_Page_Concat(sheet, (HPDF_REAL)-s, 0, 0, (HPDF_REAL)-s,
+                         (HPDF_REAL)(c->x / 1000.0),
+                         (HPDF_REAL)((H - c->y + ph * s) / 1000.0));
+    else
+        HPDF_Page_Concat(sheet, (HPDF_REAL)s, 0, 0, (HPDF_REAL)s,
+                         (HPDF_REAL)(c->x / 1000.0),
+                         (HPDF_REAL)((H - c->y - ph * s) / 1000.0));
+    if (!pdf_ok(w))
+        return;
+    w->cell = c;
+    draw_page(w, sheet, pg);
+    w->cell = NULL;
+    if (pdf_ok(w))
+        HPDF_Page_GRestore(sheet);
+}
+
+/* A [x0 y0 x1 y1] box in PDF coordinates from sheet mpt (y down). */
+static void set_box(pdf_w *w, HPDF_Page sheet, const char *key, int32_t x0,
+                    int32_t y0, int32_t x1, int32_t y1)
+{
+    const int32_t W = w->plan->sheet_w, H = w->plan->sheet_h;
+    HPDF_Array a = HPDF_Array_New(w->pdf->mmgr);
+    if (!a || HPDF_Dict_Add(sheet, key, a) != HPDF_OK)
+        return;
+    HPDF_Array_AddReal(a, (HPDF_REAL)(BT_MAX(x0, 0) / 1000.0));
+    HPDF_Array_AddReal(a, (HPDF_REAL)(BT_MAX(H - y1, 0) / 1000.0));
+    HPDF_Array_AddReal(a, (HPDF_REAL)(BT_MIN(x1, W) / 1000.0));
+    HPDF_Array_AddReal(a, (HPDF_REAL)(BT_MIN(H - y0, H) / 1000.0));
+}
+
+static void draw_imposed(pdf_w *w)
+{
+    const bt_plan *pl = w->plan;
+    w->hp = bt_xcalloc((size_t)pl->nsides, sizeof *w->hp);
+    for (int i = 0; i < pl->nsides && pdf_ok(w); i++) {
+        w->hp[i] = HPDF_AddPage(w->pdf);
+        if (!w->hp[i] || !pdf_ok(w))
+            return;
+        HPDF_Page_SetWidth(w->hp[i], (HPDF_REAL)pl->sheet_w / 1000);
+        HPDF_Page_SetHeight(w->hp[i], (HPDF_REAL)pl->sheet_h / 1000);
+        if (pl->has_boxes) {
+            set_box(w, w->hp[i], "TrimBox", pl->trim_x0, pl->trim_y0,
+                    pl->trim_x1, pl->trim_y1);
+            set_box(w, w->hp[i], "BleedBox", pl->trim_x0 - pl->bleed,
+                    pl->trim_y0 - pl->bleed, pl->trim_x1 + pl->bleed,
+                    pl->trim_y1 + pl->bleed);
+        }
+    }
+    for (int i = 0; i < pl->nsides && pdf_ok(w); i++) {
+        const bt_side *sd = &pl->sides[i];
+        for (int c = 0; c < sd->ncells && pdf_ok(w); c++)
+            draw_cell(w, w->hp[i], &sd->cell[c]);
+        if (sd->nmarks && pdf_ok(w)) {
+            /* marks are drawn in sheet coordinates */
+            bt_page m = {0, sd->marks, sd->nmarks};
+            int32_t ph = w->page_h;
+            w->page_h = pl->sheet_h;
+            HPDF_Page_GSave(w->hp[i]);
+            draw_page(w, w->hp[i], &m);
+            if (pdf_ok(w))
+                HPDF_Page_GRestore(w->hp[i]);
+            w->page_h = ph;
+        }
+    }
+}
+
+/* Labels name the pages on each side ("8|1", "-" for padding); the viewer
+ * preferences pre-select the duplex edge and actual size in print
+ * dialogs (PDF 1.7 keys, so the file says 1.7). */
+static void finish_imposed(pdf_w *w)
+{
+    const bt_plan *pl = w->plan;
+    HPDF_MMgr mm = w->pdf->mmgr;
+    HPDF_Dict labels = HPDF_Dict_New(mm);
+    HPDF_Array nums = HPDF_Array_New(mm);
+    if (!labels || !nums || !pdf_ok(w))
+        return;
+    HPDF_Dict_Add(labels, "Nums", nums);
+    HPDF_Dict_Add(w->pdf->catalog, "PageLabels", labels);
+    for (int i = 0; i < pl->nsides && pdf_ok(w); i++) {
+        char lab[64];
+        size_t n = 0;
+        for (int c = 0; c < pl->sides[i].ncells; c++) {
+            int pg = pl->sides[i].cell[c].page;
+            if (pg >= 0)
+                n += (size_t)snprintf(lab + n, sizeof lab - n, "%s%d",
+                                      c ? "|" : "", pg + 1);
+            else
+                n += (size_t)snprintf(lab + n, sizeof lab - n, "%s-",
+                                      c ? "|" : "");
+        }
+        HPDF_Dict d = HPDF_Dict_New(mm);
+        if (!d)
+            return;
+        HPDF_Array_AddNumber(nums, i);
+        HPDF_Array_Add(nums, d);
+        HPDF_Dict_Add(d, "P", HPDF_String_New(mm, lab, NULL));
+    }
+    HPDF_Dict vp = HPDF_Dict_New(mm);
+    if (!vp || !pdf_ok(w))
+        return;
+    HPDF_Dict_Add(w->pdf->catalog, "ViewerPreferences", vp);
+    HPDF_Dict_AddName(vp, "Duplex", pl->duplex == BT_DUPLEX_LONG
+                                        ? "DuplexFlipLongEdge"
+                                        : "DuplexFlipShortEdge");
+    HPDF_Dict_AddName(vp, "PrintScaling", "None");
+    w->pdf->pdf_version = HPDF_VER_17;
+    w->smask = 0; /* 1.7 already allows the SMask */
+}
+
+static void draw_plain(pdf_w *w)
+{
+    const bt_pages *pages = w->pages;
+    HPDF_Doc pdf = w->pdf;
+    /* All pages first: links and outline items point forward. */
+    w->hp = bt_xcalloc((size_t)(pages->npages > 0 ? pages->npages : 1),
+                       sizeof *w->hp);
+    for (int i = 0; i < pages->npages && pdf_ok(w); i++) {
+        w->hp[i] = HPDF_AddPage(pdf);
+        if (!w->hp[i] || !pdf_ok(w))
+            return;
+        HPDF_Page_SetWidth(w->hp[i], (HPDF_REAL)pages->width / 1000);
+        HPDF_Page_SetHeight(w->hp[i], (HPDF_REAL)pages->height / 1000);
+    }
+    if (!pdf_ok(w))
+        return;
+    for (int i = 0; i < pages->npages && pdf_ok(w); i++)
+        draw_page(w, w->hp[i], &pages->pages[i]);
+}
+
 static void pdf_run(pdf_w *w, const char *path)
 {
     HPDF_Doc pdf = w->pdf;
@@ -838,20 +1018,10 @@ static void pdf_run(pdf_w *w, const char *path)
     if (!w->utf8 || !pdf_ok(w))
         return;
 
-    /* All pages first: links and outline items point forward. */
-    w->hp = bt_xcalloc((size_t)(pages->npages > 0 ? pages->npages : 1),
-                       sizeof *w->hp);
-    for (int i = 0; i < pages->npages && pdf_ok(w); i++) {
-        w->hp[i] = HPDF_AddPage(pdf);
-        if (!w->hp[i] || !pdf_ok(w))
-            return;
-        HPDF_Page_SetWidth(w->hp[i], (HPDF_REAL)pages->width / 1000);
-        HPDF_Page_SetHeight(w->hp[i], (HPDF_REAL)pages->height / 1000);
-    }
-    if (!pdf_ok(w))
-        return;
-    for (int i = 0; i < pages->npages && pdf_ok(w); i++)
-        draw_page(w, i);
+    if (w->plan)
+        draw_imposed(w);
+    else
+        draw_plain(w);
     if (!pdf_ok(w))
         return;
 
@@ -859,7 +1029,9 @@ static void pdf_run(pdf_w *w, const char *path)
     write_info(w);
     if (!pdf_ok(w))
         return;
-    if (pages->npages > 0) {
+    if (w->plan) {
+        finish_imposed(w);
+    } else if (pages->npages > 0) {
         /* The prefix would be encoded with def_encoder, NULL by default
          * (notes §4); decimal labels have none, but stay safe. */
         pdf->def_encoder = w->utf8;
@@ -876,11 +1048,14 @@ static void pdf_run(pdf_w *w, const char *path)
     pdf_save(w, path);
 }
 
-int bt_pdf_write(bt_ctx *ctx, const bt_doc *doc, const bt_pages *pages,
-                 const bt_fonts *fonts, const char *path)
+static int pdf_write(bt_ctx *ctx, const bt_doc *doc, const bt_pages *pages,
+                     const bt_fonts *fonts, const bt_plan *plan,
+                     const bt_page *note, const char *path)
 {
     pdf_w w;
     memset(&w, 0, sizeof w);
+    w.plan = plan;
+    w.note = note;
     w.ctx = ctx;
     w.doc = doc;
     w.pages = pages;
@@ -912,4 +1087,18 @@ int bt_pdf_write(bt_ctx *ctx, const bt_doc *doc, const bt_pages *pages,
     free(w.hp);
     bt_buf_free(&w.out);
     return rc;
+}
+
+int bt_pdf_write(bt_ctx *ctx, const bt_doc *doc, const bt_pages *pages,
+                 const bt_fonts *fonts, const char *path)
+{
+    return pdf_write(ctx, doc, pages, fonts, NULL, NULL, path);
+}
+
+int bt_pdf_write_imposed(bt_ctx *ctx, const bt_doc *doc,
+                         const bt_pages *pages, const bt_fonts *fonts,
+                         const bt_plan *plan, const bt_page *note,
+                         const char *path)
+{
+    return pdf_write(ctx, doc, pages, fonts, plan, note, path);
 }

@@ -5,6 +5,7 @@
 
 #include "diag.h"
 #include "font.h"
+#include "impose.h"
 #include "layout.h"
 #include "model.h"
 
@@ -12,5 +13,13 @@
  * after reporting the error (libharu's code and message). */
 int bt_pdf_write(bt_ctx *ctx, const bt_doc *doc, const bt_pages *pages,
                  const bt_fonts *fonts, const char *path);
+
+/* The same pages drawn onto the sheet sides of an imposition plan; `note`
+ * (or NULL) is drawn on the padding cells marked for the blank-page note.
+ * Bookmarks, links and labels point to the sheet holding each page. */
+int bt_pdf_write_imposed(bt_ctx *ctx, const bt_doc *doc,
+                         const bt_pages *pages, const bt_fonts *fonts,
+                         const bt_plan *plan, const bt_page *note,
+                         const char *path);
 
 #endif

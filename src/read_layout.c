@@ -48,6 +48,7 @@ void bt_layout_defaults(bt_layout *l)
     l->rule_color = 0x222222;
     l->accent_color = 0x9b1c1c;
     l->toc = 1;
+    l->blank_note = 1;
     const char *serif = "Noto Serif", *sans = "Noto Sans";
     set_style(&l->style[BT_ROLE_BODY], serif, 0, 0, 9.5, 13, 0x111111);
     set_style(&l->style[BT_ROLE_LEAD], serif, 1, 0, 9.5, 13, 0x111111);
@@ -125,6 +126,7 @@ static const key keys[] = {
     {"page", "margin-right", 0, OFF(margin_right), NULL},
     {"page", "margin-bottom", 0, OFF(margin_bottom), NULL},
     {"page", "margin-left", 0, OFF(margin_left), NULL},
+    {"page", "blank-pages", 3, OFF(blank_note), "white|note"},
     {"columns", "count", 2, OFF(columns), NULL},
     {"columns", "gap", 0, OFF(gap), NULL},
     {"flow", "indent", 0, OFF(indent), NULL},

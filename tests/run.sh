@@ -139,6 +139,17 @@ case " $variants " in *" release "*)
   grep -q '^FAIL ' "$tmp/faults.log" && grep -v '^ok ' "$tmp/faults.log" | head -40 ;;
 esac
 
+# ---- imposed PDFs: booklet and 2-up sheets (tests/impose.sh) ----
+sh tests/impose.sh "$tmp" > "$tmp/impose.log" 2>&1
+while IFS= read -r line; do
+  case "$line" in
+    "ok "*) ok "${line#ok }" ;;
+    "FAIL "*) bad "${line#FAIL }" ;;
+    "SKIP "*) skip "${line#SKIP }" ;;
+  esac
+done < "$tmp/impose.log"
+grep -q '^FAIL ' "$tmp/impose.log" && grep -v '^ok ' "$tmp/impose.log" | head -60
+
 # ---- libFuzzer smoke (clang) ----
 if [ "${FUZZ_SMOKE:-8}" != 0 ] && command -v clang >/dev/null 2>&1; then
   if out=$(make -s -j"$(nproc 2>/dev/null || echo 2)" fuzz-smoke FUZZ_SMOKE="${FUZZ_SMOKE:-8}" 2>&1); then
