@@ -76,9 +76,12 @@ typedef struct hx {
     int ndropped_images;
 } hx;
 
+/* Elements inside dropped ones were never measured: they read as junk. */
+static info unmeasured = {0, 0, 0, 0, 0, 1};
+
 static info *inf(xmlNodePtr n)
 {
-    return (info *)n->_private;
+    return n->_private ? (info *)n->_private : &unmeasured;
 }
 
 static int is_el(xmlNodePtr n, const char *name)
@@ -392,6 +395,8 @@ static void measure(hx *h, xmlNodePtr n, int in_link)
 static double link_density(xmlNodePtr n)
 {
     info *i = inf(n);
+    if (i == &unmeasured)
+        return 1.0;
     return i->text ? (double)i->links / (double)i->text : 0.0;
 }
 
@@ -739,7 +744,7 @@ static void scan_page(hx *h, xmlNodePtr n)
             !hint_match(n, (const char *const[]){"content", "detail", "body",
                                                  NULL})) {
             bt_str t = node_text(h, n);
-            if (t.len >= 40 && t.len < 1500 && !(n->_private && inf(n)->junk) &&
+            if (t.len >= 40 && t.len < 1500 && n->_private && !inf(n)->junk &&
                 link_density(n) < 0.3)
                 h->lead_node = n;
         } else if (!h->lead_node && is_heading(n) && hint_match(n, hint_lead)) {
@@ -1100,7 +1105,7 @@ static void emit(em *m, xmlNodePtr n)
     if (!strcmp(nm, "ul") || !strcmp(nm, "ol")) {
         if (link_density(n) > 0.4 || inf(n)->text < 10)
             return;
-        bt_xel *l = el_new(h, m->body, nm, pos_of(h, n));
+        bt_xel *l = el_new(h, m->body, nm[0] == 'o' ? "ol" : "ul", pos_of(h, n));
         for (xmlNodePtr k = n->children; k; k = k->next) {
             if (!is_el(k, "li") || inf(k)->junk)
                 continue;
