@@ -74,6 +74,10 @@ typedef struct hx {
     xmlNodePtr lead_node, h1, byline_node;
     xmlNodePtr dateline_node;
     int ndropped_images;
+    const char *drop_src[3];
+    bt_pos drop_pos[3];
+    int strict;        /* class/id hints may drop elements (first pass) */
+    const char *fail;  /* why build_article found nothing */
 } hx;
 
 /* Elements inside dropped ones were never measured: they read as junk. */
@@ -367,15 +371,19 @@ static void measure(hx *h, xmlNodePtr n, int in_link)
         k->_private = new_info(h);
         const char *nm = (const char *)k->name;
         int junk = in_list(nm, drop_tags) || hidden(k);
-        if (!junk && hint_match(k, hint_bad) && !hint_match(k, hint_good) &&
+        if (!junk && h->strict && hint_match(k, hint_bad) && !hint_match(k, hint_good) &&
             !is_el(k, "body") && !is_el(k, "article") && !is_el(k, "main") &&
             !hint_match(k, hint_lead))
             junk = 1;
         if (is_el(k, "header") && !junk)
             junk = 2; /* a page header: dropped unless it holds the h1 */
         inf(k)->junk = junk == 1;
-        if (junk == 1)
+        if (junk == 1) {
+            if (getenv("BT_HTML_DEBUG") && !in_list(nm, drop_tags))
+                fprintf(stderr, "junk <%s class=%s id=%s> line %ld\n", nm,
+                        attr(k, "class"), attr(k, "id"), xmlGetLineNo(k));
             continue;
+        }
         measure(h, k, in_link || is_el(k, "a"));
         if (junk == 2) {
             int has_h1 = 0;
@@ -1052,7 +1060,7 @@ static void emit(em *m, xmlNodePtr n)
     if (n == h->lead_node || n == h->byline_node || n == h->dateline_node)
         return;
     const char *nm = (const char *)n->name;
-    if (hint_match(n, hint_bad) && !hint_match(n, hint_good) &&
+    if (h->strict && hint_match(n, hint_bad) && !hint_match(n, hint_good) &&
         !hint_match(n, hint_lead))
         return;
     if (!strcmp(nm, "p") || is_heading(n) || !strcmp(nm, "pre") ||
@@ -1222,9 +1230,11 @@ static void emit_figure(em *m, xmlNodePtr fig, xmlNodePtr img, xmlNodePtr cap)
         }
     }
     if (!path) {
-        if (h->ndropped_images++ < 3)
-            bt_note(h->ctx, ip, "image '%.80s' dropped: not a JPEG/PNG saved "
-                    "with the page (bantin never fetches)", src);
+        if (h->ndropped_images < 3) {
+            h->drop_src[h->ndropped_images] = cstr(h, clean_c(h, src));
+            h->drop_pos[h->ndropped_images] = ip;
+        }
+        h->ndropped_images++;
         return;
     }
     bt_xel *f = el_new(h, m->body, "figure", pos_of(h, fig));
@@ -1321,6 +1331,34 @@ static const char *sniff_charset(const char *d, size_t n, size_t *at)
     return NULL;
 }
 
+static int valid_utf8_with_multibyte(const char *d, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)d, *e = p + n;
+    int multi = 0;
+    while (p < e) {
+        if (*p < 0x80) {
+            p++;
+            continue;
+        }
+        int k = *p >= 0xf0 && *p <= 0xf4 ? 4 : *p >= 0xe0 && *p < 0xf0 ? 3
+                : *p >= 0xc2 && *p < 0xe0 ? 2 : 0;
+        if (!k || p + k > e)
+            return 0;
+        for (int i = 1; i < k; i++)
+            if ((p[i] & 0xc0) != 0x80)
+                return 0;
+        multi = 1;
+        p += k;
+    }
+    return multi;
+}
+
+static void quiet_errors(void *c, const char *msg, ...)
+{
+    (void)c;
+    (void)msg;
+}
+
 static int looks_like_html(const char *d, size_t n)
 {
     size_t i = 0;
@@ -1340,6 +1378,23 @@ static int looks_like_html(const char *d, size_t n)
 }
 
 static bt_xel *build_article(hx *h, xmlNodePtr root);
+
+static size_t ink_chars(const bt_xel *e)
+{
+    size_t n = 0;
+    for (const bt_xel *k = e->kids; k; k = k->next)
+        n += k->name ? (strcmp(k->name, "meta") ? ink_chars(k) : 0) : k->text.len;
+    return n;
+}
+
+static void reset_private(xmlNodePtr n)
+{
+    for (; n; n = n->next) {
+        n->_private = NULL;
+        if (n->type == XML_ELEMENT_NODE)
+            reset_private(n->children);
+    }
+}
 
 static int contains(bt_str hay, bt_str needle)
 {
@@ -1398,6 +1453,9 @@ bt_xel *bt_html_extract(bt_ctx *ctx, uint16_t file, const char *data,
         }
         size_t at = 0;
         const char *cs = sniff_charset(h->data, len, &at);
+        if (!enc && cs && strcasecmp(cs, "utf-8") && strcasecmp(cs, "utf8") &&
+            valid_utf8_with_multibyte(h->data, len))
+            cs = "UTF-8"; /* saved pages are often re-encoded, meta kept */
         if (!enc && cs) {
             if (!strcasecmp(cs, "utf8"))
                 cs = "UTF-8";
@@ -1417,6 +1475,7 @@ bt_xel *bt_html_extract(bt_ctx *ctx, uint16_t file, const char *data,
                HTML_PARSE_NOWARNING | HTML_PARSE_COMPACT;
     if (len > 8u * 1024 * 1024)
         opts |= XML_PARSE_HUGE;
+    xmlSetGenericErrorFunc(NULL, quiet_errors);
     h->doc = htmlReadMemory(h->data + skip, (int)(len - skip), NULL, enc, opts);
     bt_xel *out = NULL;
     xmlNodePtr root = h->doc ? xmlDocGetRootElement(h->doc) : NULL;
@@ -1432,7 +1491,31 @@ bt_xel *bt_html_extract(bt_ctx *ctx, uint16_t file, const char *data,
     }
     h->capinfos = count_elements(root) + 1;
     h->infos = bt_xmalloc(h->capinfos * sizeof *h->infos);
+    /* first pass with class/id hints; when it finds little, a second
+     * without them (Readability's retry), keeping the longer result */
+    hx fresh = *h;
+    h->strict = 1;
     out = build_article(h, root);
+    size_t got = out ? ink_chars(out) : 0;
+    if (got < 500) {
+        hx first = *h;
+        *h = fresh;
+        h->strict = 0;
+        reset_private(root);
+        bt_xel *out2 = build_article(h, root);
+        if (out2 && ink_chars(out2) > got)
+            out = out2;
+        else
+            *h = first;
+    }
+    if (!out)
+        bt_error(ctx, (bt_pos){file, 1, 1}, "%s", h->fail);
+    for (int i = 0; out && i < h->ndropped_images && i < 3; i++)
+        bt_note(ctx, h->drop_pos[i], "image '%.80s' dropped: not a JPEG/PNG "
+                "saved with the page (bantin never fetches)", h->drop_src[i]);
+    if (out && h->ndropped_images > 3)
+        bt_note(ctx, h->drop_pos[2], "%d more images dropped",
+                h->ndropped_images - 3);
 done:
     if (h->doc)
         xmlFreeDoc(h->doc);
@@ -1443,7 +1526,8 @@ done:
 
 static bt_xel *build_article(hx *h, xmlNodePtr root)
 {
-    bt_ctx *ctx = h->ctx;
+    h->ninfos = 0;
+    best = NULL;
     root->_private = new_info(h);
     measure(h, root, 0);
     /* metadata */
@@ -1518,8 +1602,18 @@ static bt_xel *build_article(hx *h, xmlNodePtr root)
     double top = 0;
     pick_best(root, &top);
     xmlNodePtr article = best;
+    if (!article || top < 1) { /* no paragraph scored: the whole <body> */
+        for (xmlNodePtr k = root->children; k; k = k->next)
+            if (is_el(k, "body") && inf(k)->text > 0) {
+                article = k;
+                top = 1;
+            }
+    }
+    if (getenv("BT_HTML_DEBUG") && best)
+        fprintf(stderr, "best <%s class=%s id=%s> %.1f line %ld\n", best->name,
+                attr(best, "class"), attr(best, "id"), top, xmlGetLineNo(best));
     if (!article || top < 1) {
-        bt_error(ctx, (bt_pos){h->file, 1, 1}, "no article text found in the page");
+        h->fail = "no article text found in the page";
         return NULL;
     }
     /* climb while the parent holds much more good text of the same kind */
@@ -1627,7 +1721,7 @@ static bt_xel *build_article(hx *h, xmlNodePtr root)
         lead->last = last;
     }
     if (!body->kids) {
-        bt_error(ctx, (bt_pos){h->file, 1, 1}, "no article text found in the page");
+        h->fail = "no article text found in the page";
         return NULL;
     }
     body->last = body->kids;
@@ -1636,7 +1730,7 @@ static bt_xel *build_article(hx *h, xmlNodePtr root)
 
     /* meta fields, in FORMATS.md order */
     if (!title.len) {
-        bt_error(ctx, (bt_pos){h->file, 1, 1}, "no title found in the page");
+        h->fail = "no title found in the page";
         return NULL;
     }
     bt_pos tpos = h->h1 ? pos_of(h, h->h1) : apos;
