@@ -504,8 +504,15 @@ static const char *meta_value(hx *h, const char *key)
             if (!k)
                 k = attr(n, "itemprop");
             const char *c = attr(n, "content");
-            if (k && c && *c && strcasecmp(k, key) == 0)
-                return c;
+            size_t kl = strlen(key);
+            for (const char *t = k; t && *t;) { /* space-separated names */
+                while (*t == ' ')
+                    t++;
+                size_t tl = strcspn(t, " ");
+                if (c && *c && tl == kl && strncasecmp(t, key, kl) == 0)
+                    return c;
+                t += tl;
+            }
         }
         if (n->children && n->type == XML_ELEMENT_NODE) {
             n = n->children;
@@ -570,7 +577,7 @@ static int ld_is_article(json_object *o)
              json_object_array_length(t) > 0)
         s = json_object_get_string(json_object_array_get_idx(t, 0));
     return s && (strstr(s, "Article") || strstr(s, "Posting") ||
-                 strcmp(s, "WebPage") == 0 || strstr(s, "Report"));
+                 strstr(s, "Report"));
 }
 
 static void ld_object(hx *h, json_object *o, int depth)
@@ -590,8 +597,9 @@ static void ld_object(hx *h, json_object *o, int depth)
     if (!ld_is_article(o))
         return;
     const char *s;
-    if (!h->title && (s = ld_str(o, "headline")) && *s)
-        h->title = s;
+    const char *hl = ld_str(o, "headline"), *nm = ld_str(o, "name");
+    if (!h->title)
+        h->title = nm && *nm ? nm : hl && *hl ? hl : NULL;
     if (!h->date && (s = ld_str(o, "datePublished")))
         h->date = s;
     if (!h->section && (s = ld_str(o, "articleSection")))
@@ -764,39 +772,52 @@ static void scan_page(hx *h, xmlNodePtr n)
     }
 }
 
-/* Strips " - Site", " | Site" from a <title>: keeps the longest part when
- * the separators split it. */
-static bt_str strip_site(bt_str t)
+/* The headline in a <title> (after Readability's rule): with " | ",
+ * " - ", " / ", " > " or " » " separators, the part before the last one
+ * (or, when that has under 3 words, after the first); a result of 4 words
+ * or fewer keeps the whole title. */
+static int is_sep_at(const char *p, const char *end, size_t *len)
 {
-    static const char *const seps[] = {" | ", " - ", " – ", " — ", " :: ",
+    static const char *const seps[] = {" | ", " - ", " \\ ", " / ", " > ",
                                        " » ", NULL};
     for (int i = 0; seps[i]; i++) {
-        size_t sl = strlen(seps[i]);
-        const char *best_p = NULL;
-        size_t best_len = 0;
-        const char *start = t.ptr, *end = t.ptr + t.len;
-        int parts = 0;
-        while (start <= end) {
-            const char *q = NULL;
-            for (const char *p = start; p + sl <= end; p++)
-                if (memcmp(p, seps[i], sl) == 0) {
-                    q = p;
-                    break;
-                }
-            const char *pe = q ? q : end;
-            parts++;
-            if ((size_t)(pe - start) > best_len) {
-                best_len = (size_t)(pe - start);
-                best_p = start;
-            }
-            if (!q)
-                break;
-            start = q + sl;
+        size_t n = strlen(seps[i]);
+        if ((size_t)(end - p) >= n && memcmp(p, seps[i], n) == 0) {
+            *len = n;
+            return 1;
         }
-        if (parts > 1 && bt_text_words((bt_str){best_p, best_len}) >= 3)
-            return (bt_str){best_p, best_len};
     }
-    return t;
+    return 0;
+}
+
+static bt_str strip_site(bt_str t)
+{
+    const char *end = t.ptr + t.len, *first = NULL, *last = NULL;
+    size_t flen = 0, llen = 0, n;
+    for (const char *p = t.ptr; p < end; p++)
+        if (is_sep_at(p, end, &n)) {
+            if (!first) {
+                first = p;
+                flen = n;
+            }
+            last = p;
+            llen = n;
+        }
+    if (!last)
+        return t;
+    bt_str cur = {t.ptr, (size_t)(last - t.ptr)};
+    if (bt_text_words(cur) < 3)
+        cur = (bt_str){first + flen, (size_t)(end - first - flen)};
+    (void)llen;
+    int hier = 0;
+    for (const char *p = t.ptr; p + 3 <= end; p++)
+        if (p[0] == ' ' && (p[1] == '/' || p[1] == '>' || p[1] == '\\') &&
+            p[2] == ' ')
+            hier = 1;
+    int cw = bt_text_words(cur), ow = bt_text_words(t);
+    if (cw <= 4 && (!hier || cw != ow - 1))
+        return t;
+    return cur;
 }
 
 /* ---- output tree ---------------------------------------------------- */
@@ -1534,9 +1555,12 @@ static bt_xel *build_article(hx *h, xmlNodePtr root)
     h->lang = attr(root, "lang");
     json_ld(h, root);
     const char *s;
-    h->og_title = meta_value(h, "og:title");
-    if (!h->og_title)
-        h->og_title = meta_value(h, "twitter:title");
+    /* page metadata titles, in Readability's order, taken as written */
+    static const char *const title_keys[] = {
+        "dc:title", "dc.title", "dcterm:title", "og:title", "weibo:article:title",
+        "weibo:webpage:title", "title", "twitter:title", "parsely-title", NULL};
+    for (int i = 0; title_keys[i] && !h->og_title; i++)
+        h->og_title = meta_value(h, title_keys[i]);
     if (!h->site)
         h->site = meta_value(h, "og:site_name");
     if (!h->date)
@@ -1587,12 +1611,13 @@ static bt_xel *build_article(hx *h, xmlNodePtr root)
     bt_str cand[3] = {h->title ? clean_c(h, h->title) : (bt_str){NULL, 0},
                       h->og_title ? clean_c(h, h->og_title) : (bt_str){NULL, 0},
                       doc_title};
-    for (int i = 0; i < 3 && !title.len; i++)
-        if (cand[i].len)
-            title = i == 0 ? cand[i] : strip_site(cand[i]);
-    if (h1.len && (!title.len || (title.len > h1.len &&
-                                  contains(title, h1))))
-        title = h1;
+    for (int i = 0; i < 2 && !title.len; i++)
+        title = cand[i];
+    if (!title.len && cand[2].len) {
+        title = strip_site(cand[2]);
+        if (h1.len && title.len > h1.len && contains(title, h1))
+            title = h1;
+    }
     if (!title.len)
         title = h1;
 
