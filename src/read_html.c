@@ -1494,14 +1494,34 @@ bt_xel *bt_html_extract(bt_ctx *ctx, uint16_t file, const char *data,
     index_lines(h);
     int opts = HTML_PARSE_NONET | HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
                HTML_PARSE_NOWARNING | HTML_PARSE_COMPACT;
-    if (len > 8u * 1024 * 1024)
-        opts |= XML_PARSE_HUGE;
     xmlSetGenericErrorFunc(NULL, quiet_errors);
-    h->doc = htmlReadMemory(h->data + skip, (int)(len - skip), NULL, enc, opts);
+    htmlParserCtxtPtr pc = htmlNewParserCtxt();
+    if (!pc) {
+        bt_error(ctx, fpos, "out of memory");
+        free(h->lines);
+        return NULL;
+    }
+    h->doc = htmlCtxtReadMemory(pc, h->data + skip, (int)(len - skip), NULL,
+                                enc, opts);
+    /* libxml2 stops at 256 levels of nesting (it says "Excessive depth") */
+    int deep_stop = pc->lastError.code == XML_ERR_INTERNAL_ERROR &&
+                    pc->lastError.message &&
+                    strstr(pc->lastError.message, "depth");
+    bt_pos deep_pos = {file, pc->lastError.line > 0 ? (uint32_t)pc->lastError.line : 1,
+                       1};
+    if (pc->lastError.int2 > 0)
+        deep_pos.col = (uint32_t)pc->lastError.int2;
+    htmlFreeParserCtxt(pc);
+    xmlSetGenericErrorFunc(NULL, NULL);
     bt_xel *out = NULL;
     xmlNodePtr root = h->doc ? xmlDocGetRootElement(h->doc) : NULL;
     if (!root) {
         bt_error(ctx, (bt_pos){file, 1, 1}, "not an HTML page (nothing parsed)");
+        goto done;
+    }
+    if (deep_stop) {
+        bt_error(ctx, deep_pos, "elements nested deeper than %d",
+                 BT_MAX_XML_DEPTH);
         goto done;
     }
     xmlNodePtr deep = too_deep(root);

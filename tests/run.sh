@@ -61,7 +61,7 @@ run_case() { # variant, case path relative to tests/errors
 }
 for v in $variants; do
   [ -x build/$v/bantin ] || { bad "build/$v/bantin missing"; continue; }
-  for f in tests/errors/*.xml tests/errors/*.txt tests/errors/*.md tests/errors/*.bin; do
+  for f in tests/errors/*.xml tests/errors/*.txt tests/errors/*.md tests/errors/*.bin tests/errors/*.html; do
     [ -f "$f" ] && run_case "$v" "${f#tests/errors/}"
   done
   for d in tests/errors/*/; do
