@@ -74,6 +74,7 @@ typedef struct hx {
     xmlNodePtr lead_node, h1, byline_node;
     xmlNodePtr dateline_node;
     int ndropped_images;
+    int nh1;
     const char *drop_src[3];
     bt_pos drop_pos[3];
     int strict;        /* class/id hints may drop elements (first pass) */
@@ -721,6 +722,14 @@ static const char *iso_date(hx *h, const char *s)
     return bt_arena_strndup(&h->ctx->arena, s, 10);
 }
 
+static int inside(xmlNodePtr n, xmlNodePtr anc)
+{
+    for (xmlNodePtr p = n->parent; p; p = p->parent)
+        if (p == anc)
+            return 1;
+    return 0;
+}
+
 /* Walks the whole tree for h1, <time>, byline, dateline and lead. */
 static void scan_page(hx *h, xmlNodePtr n)
 {
@@ -729,15 +738,18 @@ static void scan_page(hx *h, xmlNodePtr n)
             continue;
         if (is_el(n, "script") || is_el(n, "style"))
             continue;
-        if (is_el(n, "h1") && !h->h1 && !(n->_private && inf(n)->junk))
-            h->h1 = n;
+        if (is_el(n, "h1") && !(n->_private && inf(n)->junk)) {
+            if (!h->h1)
+                h->h1 = n;
+            h->nh1++;
+        }
         if (is_el(n, "time") && !h->date) {
             const char *d = iso_date(h, attr(n, "datetime"));
             if (d)
                 h->date = d;
         }
         const char *rel = attr(n, "rel"), *ip = attr(n, "itemprop");
-        if (!h->byline_node &&
+        if ((!h->byline_node || inside(n, h->byline_node)) &&
             ((rel && strcmp(rel, "author") == 0) ||
              (ip && strcmp(ip, "author") == 0) ||
              ((attr(n, "class") || attr(n, "id")) &&
@@ -757,8 +769,7 @@ static void scan_page(hx *h, xmlNodePtr n)
         }
         if (!h->lead_node && !is_heading(n) && !is_el(n, "meta") &&
             (attr(n, "class") || attr(n, "id")) && hint_match(n, hint_lead) &&
-            !hint_match(n, (const char *const[]){"content", "detail", "body",
-                                                 NULL})) {
+            !hint_match(n, (const char *const[]){"content", "body", NULL})) {
             bt_str t = node_text(h, n);
             if (t.len >= 40 && t.len < 1500 && n->_private && !inf(n)->junk &&
                 link_density(n) < 0.3)
@@ -1393,7 +1404,8 @@ static int looks_like_html(const char *d, size_t n)
     for (size_t k = i; k < lim; k++)
         if (d[k] == '<')
             for (int t = 0; tags[t]; t++)
-                if (strncasecmp(d + k, tags[t], strlen(tags[t])) == 0)
+                if (k + strlen(tags[t]) <= lim &&
+                    strncasecmp(d + k, tags[t], strlen(tags[t])) == 0)
                     return 1;
     return 0;
 }
@@ -1565,6 +1577,23 @@ done:
     return out;
 }
 
+/* Words of a that also occur in b (as substrings). */
+static int shared_words(bt_str a, bt_str b)
+{
+    int n = 0;
+    for (size_t i = 0; i < a.len;) {
+        while (i < a.len && a.ptr[i] == ' ')
+            i++;
+        size_t j = i;
+        while (j < a.len && a.ptr[j] != ' ')
+            j++;
+        if (j > i && contains(b, (bt_str){a.ptr + i, j - i}))
+            n++;
+        i = j;
+    }
+    return n;
+}
+
 static bt_xel *build_article(hx *h, xmlNodePtr root)
 {
     h->ninfos = 0;
@@ -1619,28 +1648,6 @@ static bt_xel *build_article(hx *h, xmlNodePtr root)
     if (!date && h->dateline_node)
         date = find_dmy(h, node_text(h, h->dateline_node));
 
-    /* title */
-    bt_str title = {NULL, 0};
-    bt_str h1 = h->h1 ? node_text(h, h->h1) : (bt_str){NULL, 0};
-    bt_str doc_title = {NULL, 0};
-    for (xmlNodePtr n = root->children; n; n = n->next)
-        if (is_el(n, "head"))
-            for (xmlNodePtr k = n->children; k; k = k->next)
-                if (is_el(k, "title"))
-                    doc_title = node_text(h, k);
-    bt_str cand[3] = {h->title ? clean_c(h, h->title) : (bt_str){NULL, 0},
-                      h->og_title ? clean_c(h, h->og_title) : (bt_str){NULL, 0},
-                      doc_title};
-    for (int i = 0; i < 2 && !title.len; i++)
-        title = cand[i];
-    if (!title.len && cand[2].len) {
-        title = strip_site(cand[2]);
-        if (h1.len && title.len > h1.len && contains(title, h1))
-            title = h1;
-    }
-    if (!title.len)
-        title = h1;
-
     /* body */
     best = NULL;
     score_tree(h, root);
@@ -1661,6 +1668,36 @@ static bt_xel *build_article(hx *h, xmlNodePtr root)
         h->fail = "no article text found in the page";
         return NULL;
     }
+    /* title */
+    bt_str title = {NULL, 0};
+    bt_str h1 = h->h1 ? node_text(h, h->h1) : (bt_str){NULL, 0};
+    bt_str doc_title = {NULL, 0};
+    for (xmlNodePtr n = root->children; n; n = n->next)
+        if (is_el(n, "head"))
+            for (xmlNodePtr k = n->children; k; k = k->next)
+                if (is_el(k, "title"))
+                    doc_title = node_text(h, k);
+    bt_str cand[3] = {h->title ? clean_c(h, h->title) : (bt_str){NULL, 0},
+                      h->og_title ? clean_c(h, h->og_title) : (bt_str){NULL, 0},
+                      doc_title};
+    for (int i = 0; i < 2 && !title.len; i++)
+        title = cand[i];
+    int h1_near = 0; /* the h1 sits next to the article text */
+    xmlNodePtr anc = article;
+    for (int up = 0; anc && up < 3 && h->h1; up++, anc = anc->parent)
+        if (inside(h->h1, anc))
+            h1_near = 1;
+    if (!title.len && h->nh1 == 1 && h1_near && bt_text_words(h1) >= 3 &&
+        shared_words(h1, strip_site(cand[2])) * 2 < bt_text_words(h1))
+        title = h1; /* a <title> unrelated to the one headline (portals) */
+    if (!title.len && cand[2].len) {
+        title = strip_site(cand[2]);
+        if (h1.len && title.len > h1.len && contains(title, h1))
+            title = h1;
+    }
+    if (!title.len)
+        title = h1;
+
     /* climb while the parent holds much more good text of the same kind */
     bt_xel *artel = el_new(h, NULL, "article", pos_of(h, root));
     bt_pos apos = pos_of(h, article);
