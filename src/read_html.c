@@ -177,7 +177,8 @@ static bt_str clean(hx *h, const char *s, size_t n)
             p++;
             continue;
         }
-        int k = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
+        int k = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 && c < 0xf0 ? 3
+                : c >= 0xc2 && c < 0xe0 ? 2 : 0;
         uint32_t cp = k == 2 ? c & 0x1f : k == 3 ? c & 0x0f : c & 0x07;
         int ok = k && p + k <= e;
         for (int i = 1; ok && i < k; i++) {
@@ -803,6 +804,8 @@ static int is_sep_at(const char *p, const char *end, size_t *len)
 
 static bt_str strip_site(bt_str t)
 {
+    if (!t.ptr)
+        return t;
     const char *end = t.ptr + t.len, *first = NULL, *last = NULL;
     size_t flen = 0, llen = 0, n;
     for (const char *p = t.ptr; p < end; p++)
