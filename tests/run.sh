@@ -69,6 +69,18 @@ for v in $variants; do
   done
 done
 
+# ---- saved web pages: bantin import field by field (tests/html_cases.py) ----
+for v in $variants; do
+  [ -x build/$v/bantin ] || continue
+  python3 tests/html_cases.py build/$v/bantin > "$tmp/html-$v.log" 2>&1 || bad "html cases ($v)" "$(tail -5 "$tmp/html-$v.log")"
+  while IFS= read -r line; do
+    case "$line" in
+      "ok "*) ok "${line#ok } ($v)" ;;
+      "FAIL "*) bad "${line#FAIL } ($v)" ;;
+    esac
+  done < "$tmp/html-$v.log"
+done
+
 # ---- fuzz corpora replayed with a plain main ----
 for v in $variants; do
   for r in build/$v/replay_fuzz_*; do
