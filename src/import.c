@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include "import.h"
 #include "article_out.h"
 #include "buf.h"
@@ -57,6 +58,11 @@ int bt_import_run(bt_ctx *ctx, const char *page, const char *out_path)
     } else {
         char *tmp = bt_arena_printf(&ctx->arena, "%s.tmpXXXXXX", out_path);
         int fd = mkstemp(tmp);
+        if (fd >= 0) { /* mkstemp makes 0600: give the file the umask's mode */
+            mode_t mask = umask(0);
+            umask(mask);
+            fchmod(fd, 0666 & ~mask);
+        }
         FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
         int ok = f && fwrite(xml.data, 1, xml.len, f) == xml.len;
         if (f && fclose(f) != 0)

@@ -74,6 +74,8 @@ typedef struct hx {
     xmlNodePtr lead_node, h1, byline_node;
     xmlNodePtr dateline_node;
     int ndropped_images;
+    xmlNodePtr *metas; /* every <meta>, in order */
+    size_t nmetas, capmetas;
     int nh1;
     const char *drop_src[3];
     bt_pos drop_pos[3];
@@ -494,36 +496,42 @@ static void pick_best(xmlNodePtr n, double *top)
 
 /* ---- metadata ------------------------------------------------------- */
 
+/* Collects every <meta> once (they may sit in <body> too, as itemprop). */
+static void collect_metas(hx *h, xmlNodePtr n)
+{
+    for (; n; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE)
+            continue;
+        if (is_el(n, "meta")) {
+            if (h->nmetas == h->capmetas) {
+                h->capmetas = h->capmetas ? 2 * h->capmetas : 64;
+                h->metas = bt_xrealloc(h->metas, h->capmetas * sizeof *h->metas);
+            }
+            h->metas[h->nmetas++] = n;
+        }
+        collect_metas(h, n->children);
+    }
+}
+
 static const char *meta_value(hx *h, const char *key)
 {
-    /* scans <meta> anywhere in the document */
-    xmlNodePtr n = xmlDocGetRootElement(h->doc);
-    while (n) {
-        if (n->type == XML_ELEMENT_NODE && is_el(n, "meta")) {
-            const char *k = attr(n, "property");
-            if (!k)
-                k = attr(n, "name");
-            if (!k)
-                k = attr(n, "itemprop");
-            const char *c = attr(n, "content");
-            size_t kl = strlen(key);
-            for (const char *t = k; t && *t;) { /* space-separated names */
-                while (*t == ' ')
-                    t++;
-                size_t tl = strcspn(t, " ");
-                if (c && *c && tl == kl && strncasecmp(t, key, kl) == 0)
-                    return c;
-                t += tl;
-            }
+    size_t kl = strlen(key);
+    for (size_t i = 0; i < h->nmetas; i++) {
+        xmlNodePtr n = h->metas[i];
+        const char *k = attr(n, "property");
+        if (!k)
+            k = attr(n, "name");
+        if (!k)
+            k = attr(n, "itemprop");
+        const char *c = attr(n, "content");
+        for (const char *t = k; t && *t;) { /* space-separated names */
+            while (*t == ' ')
+                t++;
+            size_t tl = strcspn(t, " ");
+            if (c && *c && tl == kl && strncasecmp(t, key, kl) == 0)
+                return c;
+            t += tl;
         }
-        if (n->children && n->type == XML_ELEMENT_NODE) {
-            n = n->children;
-            continue;
-        }
-        while (n && !n->next)
-            n = n->parent;
-        if (n)
-            n = n->next;
     }
     return NULL;
 }
@@ -1556,6 +1564,8 @@ bt_xel *bt_html_extract(bt_ctx *ctx, uint16_t file, const char *data,
     if (got < 500) {
         hx first = *h;
         *h = fresh;
+        h->metas = first.metas; /* same <meta>s: no realloc in pass 2 */
+        h->capmetas = first.capmetas;
         h->strict = 0;
         reset_private(root);
         bt_xel *out2 = build_article(h, root);
@@ -1577,6 +1587,7 @@ done:
         xmlFreeDoc(h->doc);
     free(h->infos);
     free(h->lines);
+    free(h->metas);
     return out;
 }
 
@@ -1606,6 +1617,8 @@ static bt_xel *build_article(hx *h, xmlNodePtr root)
     /* metadata */
     h->lang = attr(root, "lang");
     json_ld(h, root);
+    h->nmetas = 0;
+    collect_metas(h, root);
     const char *s;
     /* page metadata titles, in Readability's order, taken as written */
     static const char *const title_keys[] = {
