@@ -17,8 +17,8 @@
  *  - a short bold/right-aligned last paragraph becomes the author, a short
  *    "Theo ..." line the credit.
  * Positions: libxml2 gives each node its line; the column is that of the
- * element's "<name" on that line when found (else 1), counted in bytes of
- * the page as saved. Rules for users: doc/html-input.md. */
+ * element's "<name" on that line when found (else 1), counted in UTF-8
+ * characters (bytes of other charsets count one each). Rules for users: doc/html-input.md. */
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -131,7 +131,10 @@ static bt_pos pos_of(hx *h, xmlNodePtr n)
         for (size_t i = a; i + nl + 1 <= b; i++)
             if (h->data[i] == '<' &&
                 strncasecmp(h->data + i + 1, (const char *)n->name, nl) == 0) {
-                p.col = (uint32_t)(i - a + 1);
+                uint32_t col = 1; /* characters of a UTF-8 page */
+                for (size_t j = a; j < i; j++)
+                    col += ((unsigned char)h->data[j] & 0xc0) != 0x80;
+                p.col = col;
                 break;
             }
     }

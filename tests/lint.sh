@@ -1,6 +1,7 @@
 #!/bin/sh
 # tests/lint.sh - which file may include which library (STYLE.md §2.6):
-# libxml2 only in xmlin.c and epub_out.c, libharu only in pdf_out.c, libzip
+# libxml2 only in xmlin.c, read_html.c and epub_out.c, json-c only in
+# read_html.c, libharu only in pdf_out.c, libzip
 # only in epub_out.c, fontconfig/HarfBuzz only in font.c, libpng/libjpeg
 # only in image.c, utf8proc only in text.c; the layout engine (text, shape,
 # linebreak, layout) includes no library header at all.
@@ -14,7 +15,8 @@ check() { # pattern, allowed files...
     [ $okf = 1 ] || { echo "lint: $f includes <$pat>"; fail=1; }
   done
 }
-check 'libxml/' xmlin.c epub_out.c
+check 'libxml/' xmlin.c read_html.c epub_out.c
+check 'json-c/|json\.h' read_html.c
 check 'hpdf' pdf_out.c
 check 'zip\.h' epub_out.c
 check 'fontconfig/|hb\.h|hb-' font.c
