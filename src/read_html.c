@@ -54,6 +54,7 @@ typedef struct info {
     double score;
     int scored;    /* score initialised */
     int junk;      /* dropped with everything inside */
+    const char *cls; /* lower-cased class + id, "" when none (cached) */
 } info;
 
 typedef struct hx {
@@ -84,7 +85,7 @@ typedef struct hx {
 } hx;
 
 /* Elements inside dropped ones were never measured: they read as junk. */
-static info unmeasured = {0, 0, 0, 0, 0, 1};
+static info unmeasured = {0, 0, 0, 0, 0, 1, NULL};
 
 static info *inf(xmlNodePtr n)
 {
@@ -108,7 +109,7 @@ static const char *attr(xmlNodePtr n, const char *name)
 static int in_list(const char *s, const char *const *list)
 {
     for (; *list; list++)
-        if (strcmp(s, *list) == 0)
+        if (s[0] == (*list)[0] && strcmp(s, *list) == 0)
             return 1;
     return 0;
 }
@@ -273,19 +274,39 @@ static const char *const hint_lead[] = {
     "sapo", "description", "lead", "summary", "chapeau", "standfirst",
     "tomtat", "tom-tat", "excerpt", "intro", NULL};
 
+static void lower_class(xmlNodePtr n, char *buf, size_t cap)
+{
+    size_t k = 0;
+    const char *parts[2] = {attr(n, "class"), attr(n, "id")};
+    for (int i = 0; i < 2; i++) {
+        for (const char *s = parts[i]; s && *s && k + 2 < cap; s++)
+            buf[k++] = (char)tolower((unsigned char)*s);
+        if (k + 2 < cap)
+            buf[k++] = ' ';
+    }
+    buf[k] = 0;
+}
+
+static bt_arena *cls_arena; /* the build arena, for cached class strings */
+
 static int hint_match(xmlNodePtr n, const char *const *list)
 {
     char buf[512];
-    size_t k = 0;
-    const char *parts[2] = {attr(n, "class"), attr(n, "id")};
-    for (int i = 0; i < 2; i++)
-        for (const char *s = parts[i]; s && *s && k + 2 < sizeof buf; s++)
-            buf[k++] = (char)tolower((unsigned char)*s);
-    buf[k] = 0;
-    if (!k)
+    const char *cls;
+    info *i = (info *)n->_private;
+    if (i && i->cls) {
+        cls = i->cls;
+    } else {
+        lower_class(n, buf, sizeof buf);
+        cls = buf;
+        if (i && cls_arena)
+            i->cls = bt_arena_strdup(cls_arena, buf);
+    }
+    if (!cls[0] || (cls[0] == ' ' && !cls[1]) ||
+        (cls[0] == ' ' && cls[1] == ' '))
         return 0;
     for (; *list; list++)
-        if (strstr(buf, *list))
+        if (strstr(cls, *list))
             return 1;
     return 0;
 }
@@ -1615,6 +1636,7 @@ static bt_xel *build_article(hx *h, xmlNodePtr root)
 {
     h->ninfos = 0;
     best = NULL;
+    cls_arena = &h->ctx->arena;
     root->_private = new_info(h);
     measure(h, root, 0);
     /* metadata */
