@@ -75,6 +75,8 @@ typedef struct hx {
     xmlNodePtr lead_node, h1, byline_node;
     xmlNodePtr dateline_node;
     int ndropped_images;
+    int title_made;    /* the title is the first words of the text */
+    bt_pos title_pos;
     xmlNodePtr *metas; /* every <meta>, in order */
     size_t nmetas, capmetas;
     int nh1;
@@ -1600,6 +1602,9 @@ bt_xel *bt_html_extract(bt_ctx *ctx, uint16_t file, const char *data,
     }
     if (!out)
         bt_error(ctx, (bt_pos){file, 1, 1}, "%s", h->fail);
+    if (out && h->title_made)
+        bt_warning(ctx, h->title_pos, "the page names no title: the first "
+                   "words of its text stand in (edit the imported <title>)");
     for (int i = 0; out && i < h->ndropped_images && i < 3; i++)
         bt_note(ctx, h->drop_pos[i], "image '%.80s' dropped: not a JPEG/PNG "
                 "saved with the page (bantin never fetches)", h->drop_src[i]);
@@ -1852,11 +1857,29 @@ static bt_xel *build_article(hx *h, xmlNodePtr root)
         body->last = body->last->next;
 
     /* meta fields, in FORMATS.md order */
-    if (!title.len) {
-        h->fail = "no title found in the page";
-        return NULL;
-    }
     bt_pos tpos = h->h1 ? pos_of(h, h->h1) : apos;
+    if (!title.len) {
+        /* no title anywhere: the first words of the text, with a warning */
+        bt_str t = block_plain(h, lead ? lead : body->kids);
+        size_t end = 0;
+        int words = 0;
+        while (end < t.len && words < 12) {
+            while (end < t.len && t.ptr[end] != ' ')
+                end++;
+            words++;
+            if (words < 12 && end < t.len)
+                end++;
+        }
+        title = (bt_str){t.ptr, end};
+        if (end < t.len)
+            title = bt_arena_str(&h->ctx->arena,
+                                 bt_arena_printf(&h->ctx->arena, "%.*s…",
+                                                 (int)end, t.ptr),
+                                 end + strlen("…"));
+        tpos = lead ? lead->pos : body->kids->pos;
+        h->title_made = 1;
+        h->title_pos = tpos;
+    }
     field(h, meta, "title", title, tpos);
     bt_str site = h->site ? clean_c(h, h->site) : (bt_str){NULL, 0};
     bt_str url = h->url ? clean_c(h, h->url) : (bt_str){NULL, 0};
