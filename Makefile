@@ -7,7 +7,7 @@ PREFIX   ?= /usr/local
 DESTDIR  ?=
 FUZZ_SECONDS ?= 60
 
-PKGS     := libxml-2.0 libzip fontconfig harfbuzz harfbuzz-subset libpng libjpeg libutf8proc
+PKGS     := libxml-2.0 json-c libzip fontconfig harfbuzz harfbuzz-subset libpng libjpeg libutf8proc
 WARN     := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wmissing-prototypes \
             -Wstrict-prototypes -Wvla -Werror
 DEFS     := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
@@ -83,7 +83,7 @@ $(OUT)/obj:
 	mkdir -p $@
 
 # ---- dependencies (Debian, as root; a no-op when all are present) ----
-DEB_PKGS := libhpdf-dev libzip-dev libxml2-dev libutf8proc-dev libharfbuzz-dev \
+DEB_PKGS := libhpdf-dev libzip-dev libxml2-dev libjson-c-dev libutf8proc-dev libharfbuzz-dev \
             libfontconfig-dev libpng-dev libjpeg-dev pkg-config clang \
             libclang-rt-14-dev valgrind fonts-noto-core poppler-utils qpdf \
             mupdf-tools ghostscript epubcheck default-jre-headless libxml2-utils \

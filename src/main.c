@@ -9,6 +9,7 @@
 #include "bantin.h"
 #include "build.h"
 #include "diag.h"
+#include "import.h"
 
 /* "0.2" or "0.2mm" -> mpt, 0..max mm. */
 static int parse_mm(const char *s, int max, int32_t *out)
@@ -34,12 +35,14 @@ static void usage(FILE *f)
         "       bantin check FILE... [--layout NAME|FILE] [--allow-outside]\n"
         "       bantin print-test --impose booklet|2up|4up [--duplex "
         "short|long] [-o DIR]\n"
+        "       bantin import PAGE.html [-o ARTICLE.xml]\n"
         "       bantin --help | --version\n"
         "\n"
         "Turns news articles into a printable PDF bulletin and an EPUB 3 "
         "digest.\n"
         "FILE is a bulletin manifest (root <bulletin>) or article files\n"
-        "(.xml with root <article>, .txt clippings); see bantin(1).\n"
+        "(.xml with root <article>, .txt clippings, .html saved pages);\n"
+        "see bantin(1). import writes a saved page's article as XML.\n"
         "\n"
         "  build            write ISSUE.pdf and ISSUE.epub next to the "
         "manifest\n"
@@ -90,6 +93,33 @@ static void usage(FILE *f)
         f);
 }
 
+/* bantin import PAGE.html [-o ARTICLE.xml] */
+static int import_main(int argc, char **argv)
+{
+    const char *page = NULL, *out = NULL;
+    for (int i = 2; i < argc; i++) {
+        if ((!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) &&
+            i + 1 < argc)
+            out = argv[++i];
+        else if (argv[i][0] == '-' || page) {
+            usage(stderr);
+            return 2;
+        } else
+            page = argv[i];
+    }
+    if (!page) {
+        fprintf(stderr, "bantin: import needs one page (.html)\n");
+        return 2;
+    }
+    bt_ctx ctx;
+    bt_ctx_init(&ctx);
+    int rc = bt_import_run(&ctx, page, out);
+    bt_diag_print(&ctx, stderr, 0);
+    int errors = ctx.nerrors;
+    bt_ctx_free(&ctx);
+    return rc == 0 && errors == 0 ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
     enum { OPT_LAYOUT = 256, OPT_PDF, OPT_EPUB, OPT_OUTSIDE, OPT_VERSION,
@@ -130,6 +160,8 @@ int main(int argc, char **argv)
         return 2;
     }
     const char *cmd = argv[1];
+    if (strcmp(cmd, "import") == 0)
+        return import_main(argc, argv);
     if (strcmp(cmd, "build") == 0) {
         opt.check_only = 0;
     } else if (strcmp(cmd, "check") == 0) {
@@ -138,7 +170,7 @@ int main(int argc, char **argv)
         opt.print_test = 1;
     } else {
         fprintf(stderr, "bantin: unknown command '%s' (expected build, "
-                        "check or print-test)\n", cmd);
+                        "check, import or print-test)\n", cmd);
         usage(stderr);
         return 2;
     }

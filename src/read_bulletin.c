@@ -12,13 +12,14 @@
 #include "date.h"
 #include "read.h"
 #include "read_int.h"
+#include "read_html.h"
 #include "buf.h"
 #include "text.h"
 #include "bt_limits.h"
 
 /* ---- reading files -------------------------------------------------- */
 
-enum kind { KIND_NONE, KIND_XML, KIND_TXT };
+enum kind { KIND_NONE, KIND_XML, KIND_TXT, KIND_HTML };
 
 static enum kind kind_of(const char *path)
 {
@@ -31,6 +32,8 @@ static enum kind kind_of(const char *path)
         return KIND_XML;
     if (strcasecmp(dot, ".txt") == 0)
         return KIND_TXT;
+    if (bt_html_is_page(base))
+        return KIND_HTML;
     return KIND_NONE;
 }
 
@@ -94,6 +97,12 @@ static void load(rd *r, const char *display, const char *real, loaded *out)
         return;
     }
     const char *data = out->bytes.data ? out->bytes.data : "";
+    if (out->kind == KIND_HTML) { /* any charset: read_html.c checks it */
+        out->root = bt_html_extract(ctx, out->file, data, out->bytes.len,
+                                    bt_read_dir_of(&ctx->arena, real));
+        out->ok = out->root != NULL;
+        return;
+    }
     if (out->kind == KIND_XML &&
         bt_xml_check_encoding(ctx, out->file, data, out->bytes.len) != 0)
         return;
@@ -195,7 +204,7 @@ static void read_href(rd *r, bt_section *sec, const bt_xel *el,
     }
     if (kind_of(href) == KIND_NONE) {
         bt_error(ctx, el->pos,
-                 "article '%s': unknown input type (expected .xml or .txt)",
+                 "article '%s': unknown input type (expected .xml, .txt or .html)",
                  href);
         return;
     }
@@ -378,7 +387,7 @@ bt_doc *bt_read_inputs(bt_ctx *ctx, char **paths, int npaths, int allow_outside)
         }
         bt_pos fpos = bt_pos_file(file);
         if (kind_of(display) == KIND_NONE) {
-            bt_error(ctx, fpos, "unknown input type (expected .xml or .txt)");
+            bt_error(ctx, fpos, "unknown input type (expected .xml, .txt or .html)");
             continue;
         }
         if (!real) {

@@ -30,8 +30,9 @@ LAYERS = [
     ("layout.[ch]", "engine"), ("layout_*.[ch]", "engine"),
     ("impose.[ch]", "engine"), ("dump.[ch]", "engine"),
     ("pdf_out.[ch]", "write"), ("epub_out.[ch]", "write"),
+    ("article_out.[ch]", "read"),
     ("epub_*.[ch]", "write"), ("fsout.[ch]", "write"),
-    ("build.[ch]", "driver"), ("main.c", "driver"),
+    ("build.[ch]", "driver"), ("import.[ch]", "driver"), ("main.c", "driver"),
 ]
 
 # Which layers a layer's files may include (its own included).
@@ -59,7 +60,8 @@ POSIX_OWNERS = {"buf.c"}  # whole-file reading: open/fstat
 
 # Library headers (regex) and the files that own them.
 LIBS = [
-    (r"libxml/", {"xmlin.c", "epub_out.c", "epub_*.c"}),
+    (r"libxml/", {"xmlin.c", "read_html.c", "epub_out.c", "epub_*.c"}),
+    (r"json-c/", {"read_html.c"}),
     (r"zip\.h$", {"epub_out.c", "epub_*.c"}),
     (r"hpdf(_[a-z]+)?\.h$", {"pdf_out.c"}),
     (r"(fontconfig/|hb\.h$|hb-)", {"font.c"}),

@@ -73,12 +73,24 @@ run_case() { # variant, case path relative to tests/errors
 }
 for v in $variants; do
   [ -x build/$v/bantin ] || { bad "build/$v/bantin missing"; continue; }
-  for f in tests/errors/*.xml tests/errors/*.txt tests/errors/*.md tests/errors/*.bin; do
+  for f in tests/errors/*.xml tests/errors/*.txt tests/errors/*.md tests/errors/*.bin tests/errors/*.html; do
     [ -f "$f" ] && run_case "$v" "${f#tests/errors/}"
   done
   for d in tests/errors/*/; do
     [ -f "$d/bulletin.xml" ] && run_case "$v" "${d#tests/errors/}bulletin.xml"
   done
+done
+
+# ---- saved web pages: bantin import field by field (tests/html_cases.py) ----
+for v in $variants; do
+  [ -x build/$v/bantin ] || continue
+  python3 tests/html_cases.py build/$v/bantin > "$tmp/html-$v.log" 2>&1 || bad "html cases ($v)" "$(tail -5 "$tmp/html-$v.log")"
+  while IFS= read -r line; do
+    case "$line" in
+      "ok "*) ok "${line#ok } ($v)" ;;
+      "FAIL "*) bad "${line#FAIL } ($v)" ;;
+    esac
+  done < "$tmp/html-$v.log"
 done
 
 # ---- fuzz corpora replayed with a plain main ----

@@ -609,7 +609,7 @@ static void test_read__manifest_errors(void)
             CHECK_INT(ctx.diags[i + 1].pos.col, 5);
         }
     }
-    CHECK_DIAG("article 'a.pdf': unknown input type (expected .xml or .txt)",
+    CHECK_DIAG("article 'a.pdf': unknown input type (expected .xml, .txt or .html)",
                11, 5);
     CHECK_DIAG("missing href on <article>", 12, 5);
     CHECK_DIAG("wrong root element <articel>: expected <article> or "
@@ -661,7 +661,7 @@ static void test_read__direct_inputs(void)
     CHECK_INT(ctx.nerrors, 3);
     CHECK_DIAG("leaves the bulletin folder (use --allow-outside)", 0, 0);
     CHECK_DIAG("no such file", 0, 0);
-    CHECK_DIAG("unknown input type (expected .xml or .txt)", 0, 0);
+    CHECK_DIAG("unknown input type (expected .xml, .txt or .html)", 0, 0);
 
     /* a manifest among articles */
     write_file(dir, "b.xml", "<bulletin/>");
