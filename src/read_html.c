@@ -199,14 +199,14 @@ static bt_str clean(hx *h, const char *s, size_t n)
                    (k == 4 && (cp < 0x10000 || cp > 0x10ffff))))
             ok = 0;
         if (!ok) {
-            bt_buf_put_utf8(&b, 0xfffd);
+            bt_buf_put(&b, "\xef\xbf\xbd", 3); /* U+FFFD */
             p++;
             continue;
         }
         if (cp >= 0x80 && cp < 0xa0)
             bt_buf_putc(&b, ' ');
         else if (cp == 0xfffe || cp == 0xffff)
-            bt_buf_put_utf8(&b, 0xfffd);
+            bt_buf_put(&b, "\xef\xbf\xbd", 3); /* U+FFFD */
         else
             bt_buf_put(&b, p, (size_t)k);
         p += k;
