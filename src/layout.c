@@ -17,6 +17,7 @@
 #include <string.h>
 #include "image.h"
 #include "layout_int.h"
+#include "date.h"
 #include "linebreak.h"
 #include "text.h"
 
@@ -24,12 +25,15 @@
 
 static const char *date_short(bt_arena *a, bt_date d)
 {
-    return d.y ? bt_arena_printf(a, "%d/%d/%d", d.d, d.m, d.y) : NULL;
+    char buf[64];
+    return d.y ? bt_arena_strdup(a, bt_date_format(buf, sizeof buf, d,
+                                                   BT_DATE_SHORT, BT_LANG_VI))
+               : NULL;
 }
 
-int bt_layout_is_vi(const engine *e)
+enum bt_label_lang bt_layout_lang(const engine *e)
 {
-    return strncmp(e->doc->lang, "vi", 2) == 0;
+    return bt_label_lang(e->doc->lang);
 }
 
 /* ---- article ---- */
@@ -214,7 +218,7 @@ static void photo_units(const block_ctx *c)
     bt_arena *a = &e->ctx->arena;
     bt_runs r = {0};
     bt_runs_add(a, &r, BT_RUN_TEXT, 0,
-                cstr(bt_layout_is_vi(e) ? "\xe1\xba\xa2nh: " : "Photo: "),
+                cstr(bt_label(bt_layout_lang(e), BT_L_PHOTO)),
                 b->pos);
     for (const bt_run *x = b->runs.first; x; x = x->next) {
         bt_run *cp = bt_runs_add(a, &r, x->kind, x->style, x->text, x->pos);

@@ -16,22 +16,27 @@ static int print_date(const bt_doc *doc, bt_date *out)
     return out->y != 0;
 }
 
-static const char *month_date(bt_arena *a, const bt_doc *doc, int vi)
+/* The masthead's date: "Ngày 27 tháng 11 năm 2026" in Vietnamese, ISO
+ * otherwise. */
+static const char *month_date(bt_arena *a, const bt_doc *doc,
+                              enum bt_label_lang lang)
 {
     bt_date d;
+    char buf[64];
     if (!print_date(doc, &d))
         return NULL;
-    if (vi)
-        return bt_arena_printf(a, "Ng\xc3\xa0y %d th\xc3\xa1ng %d n\xc4\x83m %d",
-                               d.d, d.m, d.y);
-    return bt_arena_printf(a, "%04d-%02d-%02d", d.y, d.m, d.d);
+    return bt_arena_strdup(a, bt_date_format(buf, sizeof buf, d,
+                                             lang == BT_LANG_VI ? BT_DATE_LONG
+                                                                : BT_DATE_ISO,
+                                             lang));
 }
 
-static const char *number_text(bt_arena *a, const bt_doc *doc, int vi)
+static const char *number_text(bt_arena *a, const bt_doc *doc,
+                               enum bt_label_lang lang)
 {
     if (!doc->number.text.len)
         return NULL;
-    return bt_arena_printf(a, "%s %.*s", vi ? "S\xe1\xbb\x91" : "No.",
+    return bt_arena_printf(a, "%s %.*s", bt_label(lang, BT_L_NUMBER),
                            (int)doc->number.text.len, doc->number.text.ptr);
 }
 
@@ -73,7 +78,7 @@ void bt_layout_masthead(engine *e)
     const bt_doc *doc = e->doc;
     const bt_layout *lay = e->lay;
     bt_arena *a = &e->ctx->arena;
-    int vi = bt_layout_is_vi(e);
+    enum bt_label_lang lang = bt_layout_lang(e);
     units u = {{0}};
     u.v.size = sizeof(unit);
     if (doc->publisher.text.len)
@@ -87,8 +92,8 @@ void bt_layout_masthead(engine *e)
         .al = AL_BALANCE});
     bt_layout_add_rule_unit(e, &u, e->width, lay->rule_width * 3, lay->rule_color, 2000,
                   1500);
-    const char *num = number_text(a, doc, vi);
-    const char *date = month_date(a, doc, vi);
+    const char *num = number_text(a, doc, lang);
+    const char *date = month_date(a, doc, lang);
     const char *right = num && date ? bt_arena_printf(a, "%s \xc2\xb7 %s", num, date)
                         : num ? num : date;
     const char *left = doc->subtitle.text.len
@@ -151,11 +156,10 @@ void bt_layout_toc(engine *e)
 {
     const bt_layout *lay = e->lay;
     bt_arena *a = &e->ctx->arena;
-    int vi = bt_layout_is_vi(e);
+    enum bt_label_lang lang = bt_layout_lang(e);
     units head = {{0}}, u = {{0}};
     head.v.size = u.v.size = sizeof(unit);
-    bt_runs h = text_runs(a, cstr(vi ? "Trong s\xe1\xbb\x91 n\xc3\xa0y"
-                                     : "In this issue"),
+    bt_runs h = text_runs(a, cstr(bt_label(lang, BT_L_IN_ISSUE)),
                           bt_pos_file(e->doc->file));
     bt_layout_set_text(e, &head, &(text_req){
         .role = BT_ROLE_SECTION, .runs = &h, .width = e->width, .al = AL_LEFT});
@@ -224,17 +228,20 @@ void bt_layout_furniture(engine *e)
     const bt_doc *doc = e->doc;
     const bt_layout *lay = e->lay;
     bt_arena *a = &e->ctx->arena;
-    int vi = bt_layout_is_vi(e);
+    enum bt_label_lang lang = bt_layout_lang(e);
     int n = e->pages.n;
-    const char *num = number_text(a, doc, vi);
+    const char *num = number_text(a, doc, lang);
     bt_date d;
+    char buf[64];
     const char *title = bt_arena_strndup(a, doc->title.text.ptr, doc->title.text.len);
     const char *sep = " \xc2\xb7 ";
     const char *head = title;
     if (num)
         head = bt_arena_printf(a, "%s%s%s", head, sep, num);
     if (print_date(doc, &d))
-        head = bt_arena_printf(a, "%s%s%d/%d/%d", head, sep, d.d, d.m, d.y);
+        head = bt_arena_printf(a, "%s%s%s", head, sep,
+                               bt_date_format(buf, sizeof buf, d,
+                                              BT_DATE_SHORT, lang));
     const bt_style *hs = &lay->style[BT_ROLE_HEADER];
     const bt_style *fs = &lay->style[BT_ROLE_FOOTER];
     for (int p = 0; p < n; p++) {
@@ -249,7 +256,7 @@ void bt_layout_furniture(engine *e)
             r2->h = lay->rule_width / 2 > 0 ? lay->rule_width / 2 : 300;
             r2->u.rule.color = lay->rule_color;
         }
-        const char *foot = bt_arena_printf(a, "%s %d/%d", vi ? "Trang" : "Page",
+        const char *foot = bt_arena_printf(a, "%s %d/%d", bt_label(lang, BT_L_PAGE),
                                            p + 1, n);
         page_line(e, pg, BT_ROLE_FOOTER, AL_CENTER, foot,
                   e->bottom + fs->size + 10000);

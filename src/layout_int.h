@@ -12,6 +12,7 @@
 #include <string.h>
 #include "buf.h"
 #include "layout.h"
+#include "labels.h"
 
 #define LINK_COLOR 0x1f4e8c
 
@@ -75,7 +76,7 @@ static inline bt_str cstr(const char *s)
 }
 
 /* 1 when the bulletin is in Vietnamese (labels, dates). */
-int bt_layout_is_vi(const engine *e);
+enum bt_label_lang bt_layout_lang(const engine *e);
 
 /* ---- the line setter (layout_line.c) ---- */
 
