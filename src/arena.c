@@ -12,7 +12,7 @@ struct bt_arena_block {
     _Alignas(16) unsigned char data[];
 };
 
-#define ALIGN 16
+#define ALIGN     16
 #define MIN_BLOCK (64 * 1024)
 
 void bt_arena_init(bt_arena *a)

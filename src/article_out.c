@@ -24,8 +24,8 @@ static void esc(bt_buf *b, const char *s, size_t n, int in_attr)
 /* Elements whose children go one per line. */
 static int is_container(const char *name)
 {
-    static const char *const names[] = {"article", "meta", "body", "blockquote",
-                                        "ul", "ol", "figure", NULL};
+    static const char *const names[] = {
+        "article", "meta", "body", "blockquote", "ul", "ol", "figure", NULL};
     for (int i = 0; names[i]; i++)
         if (strcmp(name, names[i]) == 0)
             return 1;

@@ -25,8 +25,7 @@ typedef struct bt_str {
 #define BT_STR_NULL ((bt_str){NULL, 0})
 
 void bt_assert_fail(const char *expr, const char *file, int line);
-#define BT_ASSERT(c)                                                           \
-    ((c) ? (void)0 : bt_assert_fail(#c, __FILE__, __LINE__))
+#define BT_ASSERT(c) ((c) ? (void)0 : bt_assert_fail(#c, __FILE__, __LINE__))
 
 /* Allocation that never returns NULL: prints and aborts on failure. */
 void *bt_xmalloc(size_t n);

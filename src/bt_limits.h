@@ -8,28 +8,31 @@
  * "file is larger than %u MiB", BT_MAX_INPUT_BYTES / BT_MIB. */
 #define BT_MIB (1024u * 1024)
 
-#define BT_MAX_INPUT_BYTES (64u * BT_MIB) /* any one input file */
-#define BT_MAX_XML_DEPTH 256          /* element nesting in any XML input */
-#define BT_MAX_INLINE_DEPTH 32        /* em/strong/a nesting inside a paragraph */
-#define BT_MAX_ERRORS 20              /* diagnostics stop being recorded after this */
-#define BT_MAX_ARTICLES 10000         /* per bulletin */
-#define BT_MAX_BLOCKS 100000          /* paragraphs, headings, items, figures
-                                       * per article (a 60 MB clipping of
-                                       * tiny paragraphs stops here) */
-#define BT_MAX_FILES 60000            /* distinct files named in diagnostics */
-#define BT_MAX_IMAGE_PIXELS 50000000u /* 50 megapixels, refused before decoding */
-#define BT_MAX_IMAGE_SIDE 65535       /* width or height */
-#define BT_MAX_IMAGE_BYTES (64u * BT_MIB)
-#define BT_MAX_PAGES 20000            /* a runaway layout stops with an error */
-#define BT_MAX_WORD_CHARS 4096        /* longer "words" are split for shaping */
-#define BT_MAX_FONTS 64               /* faces in one build, fallbacks included */
-#define BT_MAX_LAYOUT_BYTES (1u * BT_MIB)
-#define BT_MAX_LAYOUT_NAME 63         /* bytes of a layout name (layouts/NAME.xml) */
-#define BT_MAX_LAYOUTS_LISTED 64      /* names in "unknown layout" messages */
-#define BT_MAX_ID_BYTES 64            /* an article id (ASCII slug) */
-#define BT_MAX_CLIP_AUTHORS 3         /* trailing short paragraphs of a
-                                       * clipping taken as authors; a longer
-                                       * run is more likely a list */
+#define BT_MAX_INPUT_BYTES  (64u * BT_MIB) /* any one input file */
+#define BT_MAX_XML_DEPTH    256 /* element nesting in any XML input */
+#define BT_MAX_INLINE_DEPTH 32  /* em/strong/a nesting inside a paragraph */
+#define BT_MAX_ERRORS       20  /* diagnostics stop being recorded after this */
+#define BT_MAX_ARTICLES     10000 /* per bulletin */
+#define BT_MAX_BLOCKS                                                          \
+    100000                 /* paragraphs, headings, items, figures             \
+                            * per article (a 60 MB clipping of                 \
+                            * tiny paragraphs stops here) */
+#define BT_MAX_FILES 60000 /* distinct files named in diagnostics */
+#define BT_MAX_IMAGE_PIXELS                                                    \
+    50000000u                       /* 50 megapixels, refused before decoding */
+#define BT_MAX_IMAGE_SIDE     65535 /* width or height */
+#define BT_MAX_IMAGE_BYTES    (64u * BT_MIB)
+#define BT_MAX_PAGES          20000 /* a runaway layout stops with an error */
+#define BT_MAX_WORD_CHARS     4096  /* longer "words" are split for shaping */
+#define BT_MAX_FONTS          64    /* faces in one build, fallbacks included */
+#define BT_MAX_LAYOUT_BYTES   (1u * BT_MIB)
+#define BT_MAX_LAYOUT_NAME    63 /* bytes of a layout name (layouts/NAME.xml) */
+#define BT_MAX_LAYOUTS_LISTED 64 /* names in "unknown layout" messages */
+#define BT_MAX_ID_BYTES       64 /* an article id (ASCII slug) */
+#define BT_MAX_CLIP_AUTHORS                                                    \
+    3 /* trailing short paragraphs of a                                        \
+       * clipping taken as authors; a longer                                   \
+       * run is more likely a list */
 /* A line may span at most this many legal breakpoints. TeX has no such cap;
  * it bounds the active list (and the running time, O(n x active)) when
  * zero-width items or huge shrink keep lines from ever becoming overfull.

@@ -12,7 +12,10 @@ typedef struct bt_buf {
     size_t len, cap;
 } bt_buf;
 
-#define BT_BUF_INIT {NULL, 0, 0}
+#define BT_BUF_INIT                                                            \
+    {                                                                          \
+        NULL, 0, 0                                                             \
+    }
 
 void bt_buf_grow(bt_buf *b, size_t extra);
 void bt_buf_put(bt_buf *b, const void *p, size_t n);

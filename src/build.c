@@ -67,25 +67,27 @@ static void load_images(bt_ctx *ctx, bt_doc *doc)
     bt_block *b;
     const bt_block **seen = NULL;
     int nseen = 0, cap = 0;
-    bt_section_foreach(doc, s) bt_article_foreach(s, a) bt_block_foreach(a, b)
-    {
-        if (b->kind != BT_BLOCK_FIGURE || !b->path || bt_ctx_full(ctx))
-            continue;
-        const bt_block *same = NULL;
-        for (int i = 0; i < nseen && !same; i++)
-            if (strcmp(seen[i]->path, b->path) == 0)
-                same = seen[i];
-        if (same) {
-            b->image = same->image;
-            continue;
-        }
-        b->image = bt_image_load_named(ctx, b->src_pos, b->path, b->src);
-        if (nseen == cap) {
-            cap = cap ? cap * 2 : 16;
-            seen = bt_xrealloc(seen, sizeof *seen * (size_t)cap);
-        }
-        seen[nseen++] = b;
-    }
+    bt_section_foreach(doc, s)
+        bt_article_foreach(s, a)
+            bt_block_foreach(a, b) {
+                if (b->kind != BT_BLOCK_FIGURE || !b->path || bt_ctx_full(ctx))
+                    continue;
+                const bt_block *same = NULL;
+                for (int i = 0; i < nseen && !same; i++)
+                    if (strcmp(seen[i]->path, b->path) == 0)
+                        same = seen[i];
+                if (same) {
+                    b->image = same->image;
+                    continue;
+                }
+                b->image =
+                    bt_image_load_named(ctx, b->src_pos, b->path, b->src);
+                if (nseen == cap) {
+                    cap = cap ? cap * 2 : 16;
+                    seen = bt_xrealloc(seen, sizeof *seen * (size_t)cap);
+                }
+                seen[nseen++] = b;
+            }
     free(seen);
 }
 
@@ -149,21 +151,23 @@ static int write_pdf(bt_ctx *ctx, const bt_options *opt, const bt_doc *doc,
     bt_page note, *pnote = NULL;
     bt_shaper shaper = bt_fonts_shaper((bt_fonts *)fonts);
     if (io.blank_note) {
-        if (bt_impose_note_page(&ctx->arena, &shaper,
-                                &lay->style[BT_ROLE_FOOTER],
-                                strncmp(doc->lang ? doc->lang : "vi", "vi",
-                                        2) == 0,
-                                pages->width, pages->height, &note) == 0)
+        if (bt_impose_note_page(
+                &ctx->arena, &shaper, &lay->style[BT_ROLE_FOOTER],
+                strncmp(doc->lang ? doc->lang : "vi", "vi", 2) == 0,
+                pages->width, pages->height, &note) == 0)
             pnote = &note;
     }
     bt_pos at = bt_pos_file(doc->file);
     if (plan->scale < 1000000)
-        bt_note(ctx, at, "--impose %s: pages of %s scaled to %d.%d %% to fit "
-                "the A4 sheet%s", bt_impose_mode_name(plan->mode), lay->name,
-                plan->scale / 10000, plan->scale / 1000 % 10,
+        bt_note(ctx, at,
+                "--impose %s: pages of %s scaled to %d.%d %% to fit "
+                "the A4 sheet%s",
+                bt_impose_mode_name(plan->mode), lay->name, plan->scale / 10000,
+                plan->scale / 1000 % 10,
                 io.marks || io.bleed ? " with marks and bleed" : "");
     if (ctx->verbose > 0)
-        bt_note(ctx, at, "--impose %s: %d pages on %d sheet sides (A4 %s); "
+        bt_note(ctx, at,
+                "--impose %s: %d pages on %d sheet sides (A4 %s); "
                 "print two-sided, %s, flip on the %s edge (--duplex %s)",
                 bt_impose_mode_name(plan->mode), pages->npages, plan->nsides,
                 plan->sheet_w > plan->sheet_h ? "landscape" : "portrait",
@@ -181,8 +185,8 @@ static int print_test(bt_ctx *ctx, const bt_options *opt)
     bt_fsout out = {0};
     int rc = -1;
     bt_layout lay;
-    const char *lname = opt->impose.mode == BT_IMPOSE_4UP ? "a4-3col"
-                                                          : "a5-2col";
+    const char *lname =
+        opt->impose.mode == BT_IMPOSE_4UP ? "a4-3col" : "a5-2col";
     bt_ctx_file(ctx, "print-test", NULL);
     if (bt_layout_load(ctx, lname, bt_pos_file(0), opt->datadir, &lay) != 0)
         goto done;
@@ -192,11 +196,11 @@ static int print_test(bt_ctx *ctx, const bt_options *opt)
         goto done;
     bt_shaper shaper = bt_fonts_shaper(fonts);
     bt_pages *pages;
-    if (bt_impose_test_pages(&ctx->arena, &shaper,
-                             &lay.style[BT_ROLE_HEADLINE],
+    if (bt_impose_test_pages(&ctx->arena, &shaper, &lay.style[BT_ROLE_HEADLINE],
                              &lay.style[BT_ROLE_BYLINE], opt->impose.mode,
                              lay.page_w, lay.page_h, &pages) != 0) {
-        bt_error(ctx, bt_pos_file(0), "print-test: the layout's fonts lack "
+        bt_error(ctx, bt_pos_file(0),
+                 "print-test: the layout's fonts lack "
                  "Vietnamese letters");
         goto done;
     }
@@ -220,8 +224,8 @@ static int print_test(bt_ctx *ctx, const bt_options *opt)
         goto done;
     if (ctx->verbose >= 0)
         printf("wrote %s: print it on both sides (%s edge); every arrow must "
-               "point up\n", path,
-               plan->duplex == BT_DUPLEX_LONG ? "long" : "short");
+               "point up\n",
+               path, plan->duplex == BT_DUPLEX_LONG ? "long" : "short");
     rc = 0;
 done:
     bt_fsout_abort(&out);
@@ -242,8 +246,8 @@ int bt_build_run(bt_ctx *ctx, const bt_options *opt)
     bt_layout lay;
     bt_pages *pages = NULL;
 
-    bt_doc *doc = bt_read_inputs(ctx, opt->inputs, opt->ninputs,
-                                 opt->allow_outside);
+    bt_doc *doc =
+        bt_read_inputs(ctx, opt->inputs, opt->ninputs, opt->allow_outside);
     if (!doc)
         goto done;
 #ifdef BT_DEBUG

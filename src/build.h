@@ -10,17 +10,17 @@
 enum { BT_OUT_PDF = 1, BT_OUT_EPUB = 2 };
 
 typedef struct bt_options {
-    char **inputs;       /* as named on the command line */
+    char **inputs; /* as named on the command line */
     int ninputs;
-    const char *outdir;  /* -o; NULL = next to the manifest/first input */
-    const char *layout;  /* --layout NAME|FILE; NULL = manifest's or default */
-    unsigned outputs;    /* BT_OUT_* */
-    int check_only;      /* `bantin check` */
+    const char *outdir; /* -o; NULL = next to the manifest/first input */
+    const char *layout; /* --layout NAME|FILE; NULL = manifest's or default */
+    unsigned outputs;   /* BT_OUT_* */
+    int check_only;     /* `bantin check` */
     int allow_outside;
-    int dump_layout;     /* --dump=layout: box list on stdout, no files */
-    const char *datadir; /* layouts/ and fonts/ live here */
+    int dump_layout;       /* --dump=layout: box list on stdout, no files */
+    const char *datadir;   /* layouts/ and fonts/ live here */
     bt_impose_opts impose; /* --impose etc.; mode NONE = plain pages */
-    int print_test;      /* `bantin print-test`: the duplex test sheet */
+    int print_test;        /* `bantin print-test`: the duplex test sheet */
 } bt_options;
 
 /* Runs a build; diagnostics are left in ctx. Returns 0 or -1 (an error was

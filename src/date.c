@@ -45,7 +45,8 @@ int bt_date_read(bt_ctx *ctx, bt_pos at, bt_str text, bt_date *out)
 
 int bt_date_after(bt_date a, bt_date b)
 {
-    return a.y > b.y || (a.y == b.y && (a.m > b.m || (a.m == b.m && a.d > b.d)));
+    return a.y > b.y ||
+           (a.y == b.y && (a.m > b.m || (a.m == b.m && a.d > b.d)));
 }
 
 /* ---- days and seconds (H. Hinnant's civil calendar algorithms) ---- */

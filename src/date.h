@@ -20,7 +20,6 @@ typedef struct bt_time {
     int64_t epoch; /* seconds since 1970, UTC */
 } bt_time;
 
-
 /* Parses "YYYY-MM-DD" strictly (real calendar date). 0 ok, -1 bad. */
 int bt_date_parse(bt_str s, bt_date *out);
 
@@ -38,10 +37,10 @@ int64_t bt_date_days(int y, int m, int d);
 void bt_time_from_epoch(int64_t t, bt_time *out);
 
 enum bt_date_form {
-    BT_DATE_LONG,    /* "Ngày 27 tháng 11 năm 2026" / "27 November 2026";
-                        a partial date: "Tháng 11 năm 2026", "November 2026" */
-    BT_DATE_SHORT,   /* "27/11/2026" */
-    BT_DATE_ISO,     /* "2026-11-27", every field written (zeros too) */
+    BT_DATE_LONG,     /* "Ngày 27 tháng 11 năm 2026" / "27 November 2026";
+                         a partial date: "Tháng 11 năm 2026", "November 2026" */
+    BT_DATE_SHORT,    /* "27/11/2026" */
+    BT_DATE_ISO,      /* "2026-11-27", every field written (zeros too) */
     BT_DATE_ISO_KNOWN /* "2026-11-27", "2026-11" or "2026": as precise as
                          known (dc:date); "" outside years 1..9999 */
 };

@@ -33,7 +33,8 @@ uint16_t bt_ctx_file(bt_ctx *ctx, const char *display_path, const char *real)
         return 0;
     if (ctx->nfiles == ctx->capfiles) {
         ctx->capfiles = ctx->capfiles ? ctx->capfiles * 2 : 16;
-        ctx->files = bt_xrealloc(ctx->files, ctx->capfiles * sizeof *ctx->files);
+        ctx->files =
+            bt_xrealloc(ctx->files, ctx->capfiles * sizeof *ctx->files);
         ctx->real = bt_xrealloc(ctx->real, ctx->capfiles * sizeof *ctx->real);
     }
     ctx->files[ctx->nfiles] = bt_arena_strdup(&ctx->arena, display_path);
@@ -88,7 +89,8 @@ static void add(bt_ctx *ctx, enum bt_diag_level level, bt_pos pos,
         goto done;
     if (ctx->ndiags == ctx->capdiags) {
         ctx->capdiags = ctx->capdiags ? ctx->capdiags * 2 : 16;
-        ctx->diags = bt_xrealloc(ctx->diags, ctx->capdiags * sizeof *ctx->diags);
+        ctx->diags =
+            bt_xrealloc(ctx->diags, ctx->capdiags * sizeof *ctx->diags);
     }
     bt_diag *d = &ctx->diags[ctx->ndiags++];
     d->level = level;
@@ -133,8 +135,8 @@ void bt_diag_print(const bt_ctx *ctx, FILE *f, int from)
     static const char *names[] = {"error", "warning", "note"};
     for (int i = from; i < ctx->ndiags; i++) {
         const bt_diag *d = &ctx->diags[i];
-        const char *file = d->pos.file < ctx->nfiles ? ctx->files[d->pos.file]
-                                                      : "bantin";
+        const char *file =
+            d->pos.file < ctx->nfiles ? ctx->files[d->pos.file] : "bantin";
         if (d->pos.line)
             fprintf(f, "%s:%u:%u: %s: %s\n", file, (unsigned)d->pos.line,
                     (unsigned)d->pos.col, names[d->level], d->msg);

@@ -19,15 +19,15 @@ typedef struct bt_diag {
 } bt_diag;
 
 typedef struct bt_ctx {
-    bt_arena arena;      /* everything a build makes */
-    const char **files;  /* files[i] = path as the user named it (arena) */
-    const char **real;   /* real[i] = resolved absolute path or NULL */
+    bt_arena arena;     /* everything a build makes */
+    const char **files; /* files[i] = path as the user named it (arena) */
+    const char **real;  /* real[i] = resolved absolute path or NULL */
     int nfiles, capfiles;
-    bt_diag *diags;      /* heap, in order found */
+    bt_diag *diags; /* heap, in order found */
     int ndiags, capdiags;
-    int nerrors;         /* all errors, also those past the cap */
+    int nerrors; /* all errors, also those past the cap */
     int nwarnings;
-    int verbose;         /* -v: 1, -q: -1 */
+    int verbose; /* -v: 1, -q: -1 */
 } bt_ctx;
 
 void bt_ctx_init(bt_ctx *ctx);

@@ -20,13 +20,14 @@ void bt_dump_pages(FILE *f, const bt_pages *pages)
                 bt_buf_clear(&b);
                 for (int g = 0; g < x->u.run.n; g++) {
                     char u8[4];
-                    bt_buf_put(&b, u8,
-                               (size_t)bt_utf8_encode(x->u.run.glyphs[g].cp, u8));
+                    bt_buf_put(
+                        &b, u8,
+                        (size_t)bt_utf8_encode(x->u.run.glyphs[g].cp, u8));
                 }
-                fprintf(f, "  text %d %d w%d f%u s%d #%06x \"%s\"\n",
-                        (int)x->x, (int)x->y, (int)x->w,
-                        (unsigned)x->u.run.font, (int)x->u.run.size,
-                        (unsigned)x->u.run.color, b.data ? b.data : "");
+                fprintf(f, "  text %d %d w%d f%u s%d #%06x \"%s\"\n", (int)x->x,
+                        (int)x->y, (int)x->w, (unsigned)x->u.run.font,
+                        (int)x->u.run.size, (unsigned)x->u.run.color,
+                        b.data ? b.data : "");
                 break;
             case BT_BOX_IMAGE:
                 fprintf(f, "  image %d %d %d %d\n", (int)x->x, (int)x->y,
@@ -38,8 +39,8 @@ void bt_dump_pages(FILE *f, const bt_pages *pages)
                 break;
             case BT_BOX_LINK:
                 if (x->u.link.uri)
-                    fprintf(f, "  link %d %d %d %d %s\n", (int)x->x,
-                            (int)x->y, (int)x->w, (int)x->h, x->u.link.uri);
+                    fprintf(f, "  link %d %d %d %d %s\n", (int)x->x, (int)x->y,
+                            (int)x->w, (int)x->h, x->u.link.uri);
                 else
                     fprintf(f, "  link %d %d %d %d page %d y %d\n", (int)x->x,
                             (int)x->y, (int)x->w, (int)x->h, x->u.link.page,

@@ -155,7 +155,8 @@ void ep_plan_files(ep *x)
 {
     if (x->faces.n > 1)
         qsort(x->faces.p, (size_t)x->faces.n, sizeof(face), face_cmp);
-    x->files = bt_arena_alloc(x->a, sizeof *x->files * (size_t)(x->faces.n + 1));
+    x->files =
+        bt_arena_alloc(x->a, sizeof *x->files * (size_t)(x->faces.n + 1));
     for (int k = 0; k < x->faces.n; k++) {
         uint32_t font = EP_FACE(x, k)->font;
         if (file_of(x, font) >= 0)
@@ -217,7 +218,8 @@ int ep_subset_files(ep *x)
             *(uint32_t *)bt_vec_push(&cps) = cp;
         }
         bt_buf out = BT_BUF_INIT;
-        if (bt_fonts_subset(x->fonts, x->files[f].font, cps.p, cps.n, &out) != 0 ||
+        if (bt_fonts_subset(x->fonts, x->files[f].font, cps.p, cps.n, &out) !=
+                0 ||
             out.len == 0) {
             const char *p = bt_fonts_path(x->fonts, x->files[f].font);
             bt_error(x->ctx, bt_pos_file(x->doc->file),
@@ -225,8 +227,8 @@ int ep_subset_files(ep *x)
             rc = -1;
         } else {
             ep_add_entry(x, bt_arena_printf(x->a, "EPUB/%s", x->files[f].href),
-                      bt_arena_memdup(x->a, out.data, out.len), out.len,
-                      R_FONT);
+                         bt_arena_memdup(x->a, out.data, out.len), out.len,
+                         R_FONT);
         }
         bt_buf_free(&out);
     }
@@ -394,7 +396,7 @@ void ep_write_css(ep *x)
     css_role(x, &b, "ul.toc a,nav a", BT_ROLE_TOC, 1);
     bt_buf_puts(&b, "h1.toc-title{font-size:1.4em;margin-top:0.5em}\n");
     ep_add_entry(x, "EPUB/css/bantin.css", bt_arena_memdup(x->a, b.data, b.len),
-              b.len, R_CSS);
+                 b.len, R_CSS);
     bt_buf_free(&b);
 }
 

@@ -79,12 +79,12 @@ typedef struct ptarget {
  * targets the section's first article; level 1 is an article. Nav, NCX
  * and the cover's contents list all walk this one list. */
 typedef struct toc_entry {
-    int level;              /* 0 section, 1 article */
-    bt_str title;           /* as in the document (may be empty at level 0) */
-    const char *href;       /* "text/<id>.xhtml" */
-    const char *lang;       /* the article's own language, or NULL */
-    const bt_article *art;  /* the target (a section's first article) */
-    int page;               /* first printed page of the target; 0 unknown */
+    int level;             /* 0 section, 1 article */
+    bt_str title;          /* as in the document (may be empty at level 0) */
+    const char *href;      /* "text/<id>.xhtml" */
+    const char *lang;      /* the article's own language, or NULL */
+    const bt_article *art; /* the target (a section's first article) */
+    int page;              /* first printed page of the target; 0 unknown */
 } toc_entry;
 
 typedef struct ep {
@@ -129,10 +129,10 @@ typedef struct ep {
     bt_buf tmp;
 } ep;
 
-#define LBL(x, name) bt_label((x)->lang, BT_L_##name)
+#define LBL(x, name)  bt_label((x)->lang, BT_L_##name)
 #define EP_FACE(x, k) (&((face *)(x)->faces.p)[k])
-#define EP_IMG(x, k) (&((imgent *)(x)->imgs.p)[k])
-#define EP_TOC(x, k) (&((toc_entry *)(x)->toc.p)[k])
+#define EP_IMG(x, k)  (&((imgent *)(x)->imgs.p)[k])
+#define EP_TOC(x, k)  (&((toc_entry *)(x)->toc.p)[k])
 
 /* ---- epub_out.c: small helpers ---- */
 const char *ep_cstr(ep *x, bt_str s); /* arena copy, NUL-terminated */

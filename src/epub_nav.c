@@ -257,7 +257,8 @@ void ep_write_ncx(ep *x)
     ep_el(x, "navMap");
     ep_nl(x);
     int id = 0;
-    ncx_point(x, &id, o.cover, LBL(x, COVER), strlen(LBL(x, COVER)), "cover.xhtml");
+    ncx_point(x, &id, o.cover, LBL(x, COVER), strlen(LBL(x, COVER)),
+              "cover.xhtml");
     ep_endv(x);
     ep_nl(x);
     int grouped = -1; /* -1: no group open yet */

@@ -139,12 +139,12 @@ static void write_a11y(ep *x)
              "EPUB Accessibility 1.1 - WCAG 2.1 Level AA", NULL);
     if (d->publisher.text.len)
         opf_meta(x, "a11y:certifiedBy", ep_cstr(x, d->publisher.text), NULL);
-    opf_meta(
-        x, "schema:accessibilitySummary",
-        x->nfigs && x->all_alt
-            ? bt_arena_printf(x->a, "%s%s", LBL(x, SUMMARY), LBL(x, SUMMARY_ALT))
-            : LBL(x, SUMMARY),
-        NULL);
+    opf_meta(x, "schema:accessibilitySummary",
+             x->nfigs && x->all_alt
+                 ? bt_arena_printf(x->a, "%s%s", LBL(x, SUMMARY),
+                                   LBL(x, SUMMARY_ALT))
+                 : LBL(x, SUMMARY),
+             NULL);
 }
 
 void ep_write_opf(ep *x)

@@ -36,7 +36,7 @@ const char *ep_cstr(ep *x, bt_str s)
 }
 
 void ep_add_entry(ep *x, const char *name, const void *data, size_t len,
-                      int rank)
+                  int rank)
 {
     entry *e = bt_vec_push(&x->ents);
     e->name = name;
@@ -56,7 +56,6 @@ int ep_same_lang(const char *a, const char *b)
 {
     return a && b && strcmp(a, b) == 0;
 }
-
 
 /* ------------------------------------------------------------------ */
 /* XML writing: every call checked, errors sticky                       */
@@ -182,8 +181,7 @@ void ep_nl(ep *x)
 }
 
 /* A simple element with role-tagged text: <name class=..>text</name>. */
-void ep_text_el(ep *x, const char *name, const char *cls, int role,
-                    bt_str s)
+void ep_text_el(ep *x, const char *name, const char *cls, int role, bt_str s)
 {
     ep_el(x, name);
     if (cls)
@@ -194,7 +192,7 @@ void ep_text_el(ep *x, const char *name, const char *cls, int role,
 }
 
 void ep_xhtml_begin(ep *x, const char *lang, const char *title,
-                        const char *css_href)
+                    const char *css_href)
 {
     ep_doc_begin(x);
     if (x->w)
@@ -337,7 +335,6 @@ out:
     return rc;
 }
 
-
 /* ------------------------------------------------------------------ */
 /* Entry point                                                         */
 /* ------------------------------------------------------------------ */
@@ -408,4 +405,3 @@ int bt_epub_write(bt_ctx *ctx, const bt_doc *doc, const bt_pages *pages,
     bt_buf_free(&x.tmp);
     return rc;
 }
-

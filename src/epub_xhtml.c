@@ -196,7 +196,7 @@ static const imgent *image_for(ep *x, const bt_article *art, const bt_block *b)
     e->id = bt_arena_printf(x->a, "img-%d-%d", art->index + 1, n);
     e->href = bt_arena_printf(x->a, "images/%s.%s", e->id, ext);
     ep_add_entry(x, bt_arena_printf(x->a, "EPUB/%s", e->href), img->file,
-              img->file_len, R_IMAGE);
+                 img->file_len, R_IMAGE);
     return e;
 }
 
@@ -404,7 +404,8 @@ void ep_write_article(ep *x, const bt_section *sec, const bt_article *art)
         ep_text_el(x, "p", "credit", BT_ROLE_CAPTION, art->credit.text);
     ep_end(x); /* section */
     ep_nl(x);
-    ep_xhtml_end(x, bt_arena_printf(x->a, "EPUB/text/%s.xhtml", art->id), R_TEXT);
+    ep_xhtml_end(x, bt_arena_printf(x->a, "EPUB/text/%s.xhtml", art->id),
+                 R_TEXT);
 }
 
 /* ------------------------------------------------------------------ */
@@ -445,8 +446,8 @@ void ep_write_cover(ep *x)
         ep_text_el(x, "p", "mastsub", BT_ROLE_MASTSUB, d->subtitle.text);
     bt_buf issue = BT_BUF_INIT;
     if (d->number.text.len)
-        bt_buf_printf(&issue, "%s %.*s", LBL(x, NUMBER), (int)d->number.text.len,
-                      d->number.text.ptr);
+        bt_buf_printf(&issue, "%s %.*s", LBL(x, NUMBER),
+                      (int)d->number.text.len, d->number.text.ptr);
     if (d->date.y || d->date_text.text.len) {
         if (issue.len)
             bt_buf_puts(&issue, " \xC2\xB7 ");

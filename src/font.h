@@ -28,9 +28,10 @@ int bt_fonts_find(bt_fonts *fonts, const char *family, int bold, int italic,
 bt_shaper bt_fonts_shaper(bt_fonts *fonts);
 
 /* Facts about a loaded font, for the writers. */
-const char *bt_fonts_path(const bt_fonts *fonts, uint32_t id);   /* file */
-int bt_fonts_face_index(const bt_fonts *fonts, uint32_t id);     /* in a TTC */
-const char *bt_fonts_family(const bt_fonts *fonts, uint32_t id); /* "Noto Serif" */
+const char *bt_fonts_path(const bt_fonts *fonts, uint32_t id); /* file */
+int bt_fonts_face_index(const bt_fonts *fonts, uint32_t id);   /* in a TTC */
+const char *bt_fonts_family(const bt_fonts *fonts,
+                            uint32_t id); /* "Noto Serif" */
 int bt_fonts_bold(const bt_fonts *fonts, uint32_t id);
 int bt_fonts_italic(const bt_fonts *fonts, uint32_t id);
 int bt_fonts_count(const bt_fonts *fonts);

@@ -20,8 +20,8 @@
 #include <unistd.h>
 #include "fsout.h"
 
-#define TEMP_MARK ".bantin-"  /* between the output's name and XXXXXX */
-#define STALE_SECONDS 3600    /* older temps of an output are left-overs */
+#define TEMP_MARK     ".bantin-" /* between the output's name and XXXXXX */
+#define STALE_SECONDS 3600       /* older temps of an output are left-overs */
 
 /* ------------------------------------------------------------------ */
 /* Registry of the build in progress, read by the signal handler       */
@@ -156,8 +156,7 @@ static void remove_stale(const char *dir, const char *prefix)
     time_t now = time(NULL);
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
-        if (strncmp(e->d_name, prefix, pl) != 0 ||
-            strlen(e->d_name) != pl + 6)
+        if (strncmp(e->d_name, prefix, pl) != 0 || strlen(e->d_name) != pl + 6)
             continue;
         int ours = 1;
         for (size_t k = pl; k < pl + 6; k++) {
@@ -273,14 +272,14 @@ const char *bt_fsout_add(bt_ctx *ctx, bt_fsout *out, const char *final_path)
     return tmp;
 }
 
-int bt_fsout_write(bt_ctx *ctx, const char *path, const void *data,
-                   size_t len)
+int bt_fsout_write(bt_ctx *ctx, const char *path, const void *data, size_t len)
 {
     const char *name = bt_fsout_name(path);
     int ours = name == path; /* not a temp: this call creates the file */
-    int fd = open(path, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC |
-                            (ours ? O_CREAT : 0),
-                  0666);
+    int fd =
+        open(path,
+             O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC | (ours ? O_CREAT : 0),
+             0666);
     if (fd < 0) {
         report(ctx, name, errno);
         return -1;
@@ -477,7 +476,8 @@ undo:
         } else {
             bt_note(ctx, bt_pos_file(0),
                     "the previous '%s' could not be put back; it is "
-                    "kept as '%s'", out->final[j], keep[j]);
+                    "kept as '%s'",
+                    out->final[j], keep[j]);
             free(keep[j]);
             keep[j] = NULL;
         }

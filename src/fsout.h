@@ -40,8 +40,7 @@ const char *bt_fsout_add(bt_ctx *ctx, bt_fsout *out, const char *final_path);
  * checked. Errors name the output the user asked for: "cannot write
  * 'out/x.pdf': No space left on device". 0, or -1 with an error reported
  * (a file this call created is removed). */
-int bt_fsout_write(bt_ctx *ctx, const char *path, const void *data,
-                   size_t len);
+int bt_fsout_write(bt_ctx *ctx, const char *path, const void *data, size_t len);
 
 /* The output a temp path stands for (the path itself when it is not a
  * temp of the build in progress): for messages. Borrowed. */

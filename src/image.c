@@ -92,8 +92,7 @@ static int decode_png(const img_src *s, bt_image *img)
     size_t len = img->file_len;
     /* IHDR must come first: read the size ourselves, so a huge image is
      * refused even when the rest of the file is missing */
-    if (len < 8 + 8 + 13 || bt_be32(d + 8) != 13 ||
-        memcmp(d + 12, "IHDR", 4)) {
+    if (len < 8 + 8 + 13 || bt_be32(d + 8) != 13 || memcmp(d + 12, "IHDR", 4)) {
         bt_error(s->ctx, s->pos, "%s is a truncated or corrupt PNG (no IHDR)",
                  s->name);
         return -1;

@@ -11,16 +11,16 @@
 enum bt_image_kind { BT_IMAGE_JPEG, BT_IMAGE_PNG };
 
 struct bt_image {
-    enum bt_image_kind kind;     /* judged by content, not by name */
-    int width, height;           /* pixels */
-    const char *media_type;      /* "image/jpeg" or "image/png" */
-    const unsigned char *file;   /* the whole checked file, for the EPUB */
+    enum bt_image_kind kind;   /* judged by content, not by name */
+    int width, height;         /* pixels */
+    const char *media_type;    /* "image/jpeg" or "image/png" */
+    const unsigned char *file; /* the whole checked file, for the EPUB */
     size_t file_len;
     /* PDF route 1: a verified 8-bit JPEG with 1 or 3 components (baseline
      * or progressive), passed through as is. NULL otherwise. */
     const unsigned char *jpeg;
     size_t jpeg_len;
-    int jpeg_components;         /* 1 or 3 */
+    int jpeg_components; /* 1 or 3 */
     /* PDF route 2: decoded 8-bit pixels (PNGs of any kind, CMYK JPEGs). */
     const unsigned char *pixels; /* width*height*channels, NULL with jpeg */
     int channels;                /* 1 (grey) or 3 (RGB) */

@@ -34,12 +34,13 @@ int bt_import_run(bt_ctx *ctx, const char *page, const char *out_path)
         if (errno == EFBIG)
             bt_error(ctx, bt_pos_file(file), "file is larger than 64 MiB");
         else
-            bt_error(ctx, bt_pos_file(file), "cannot read: %s", strerror(errno));
+            bt_error(ctx, bt_pos_file(file), "cannot read: %s",
+                     strerror(errno));
         bt_buf_free(&data);
         return -1;
     }
-    bt_xel *root = bt_html_extract(ctx, file, data.data ? data.data : "",
-                                   data.len, dir);
+    bt_xel *root =
+        bt_html_extract(ctx, file, data.data ? data.data : "", data.len, dir);
     bt_buf_free(&data);
     if (!root)
         return -1;

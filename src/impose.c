@@ -17,8 +17,8 @@
 #include "impose.h"
 #include "text.h"
 
-#define MM(x) ((int32_t)((x) * 72000.0 / 25.4 + 0.5))
-#define ONE 1000000 /* scale 1.0 */
+#define MM(x) ((int32_t)((x)*72000.0 / 25.4 + 0.5))
+#define ONE   1000000 /* scale 1.0 */
 
 static const char *const mode_names[] = {"none", "booklet", "2up", "4up"};
 
@@ -88,8 +88,8 @@ static void crop_marks(bt_box *m, int *n, int32_t x0, int32_t y0, int32_t x1,
         }
 }
 
-bt_plan *bt_impose_plan(bt_arena *a, int npages, int32_t page_w,
-                        int32_t page_h, const bt_impose_opts *opt)
+bt_plan *bt_impose_plan(bt_arena *a, int npages, int32_t page_w, int32_t page_h,
+                        const bt_impose_opts *opt)
 {
     BT_ASSERT(npages >= 1 && page_w > 0 && page_h > 0);
     bt_plan *p = bt_arena_alloc(a, sizeof *p);
@@ -116,8 +116,7 @@ bt_plan *bt_impose_plan(bt_arena *a, int npages, int32_t page_w,
         s = fit(2 * (int64_t)page_w, page_h, W - 2 * (int64_t)room,
                 H - 2 * (int64_t)room);
     else
-        s = fit(page_w, page_h, cw - 2 * (int64_t)room,
-                ch - 2 * (int64_t)room);
+        s = fit(page_w, page_h, cw - 2 * (int64_t)room, ch - 2 * (int64_t)room);
     p->scale = s;
     int32_t pw = scaled(page_w, s), ph = scaled(page_h, s);
 
@@ -224,8 +223,8 @@ bt_plan *bt_impose_plan(bt_arena *a, int npages, int32_t page_w,
             } else {
                 for (int c = 0; c < per; c++) {
                     const bt_cell *cl = &sd->cell[c];
-                    crop_marks(sd->marks, &sd->nmarks, cl->x, cl->y,
-                               cl->x + pw, cl->y + ph, off, len);
+                    crop_marks(sd->marks, &sd->nmarks, cl->x, cl->y, cl->x + pw,
+                               cl->y + ph, off, len);
                 }
             }
         }
@@ -263,8 +262,8 @@ bt_plan *bt_impose_plan(bt_arena *a, int npages, int32_t page_w,
 /* One centred line of text as one glyph box: words shaped through the
  * shaper, spaces as the font's space. -1 when a character is missing. */
 static int text_line(bt_arena *a, const bt_shaper *sh, uint32_t font,
-                     int32_t size, uint32_t color, const char *text,
-                     int32_t cx, int32_t base, bt_box *out)
+                     int32_t size, uint32_t color, const char *text, int32_t cx,
+                     int32_t base, bt_box *out)
 {
     uint32_t cps[256];
     int n = 0;
@@ -336,9 +335,9 @@ static void arrow(bt_box *m, int *n, int32_t cx, int32_t top, int32_t height)
     m[*n - 1].u.rule.color = 0x9b1c1c;
 }
 
-int bt_impose_test_pages(bt_arena *a, const bt_shaper *sh,
-                         const bt_style *big, const bt_style *small, int mode,
-                         int32_t page_w, int32_t page_h, bt_pages **out)
+int bt_impose_test_pages(bt_arena *a, const bt_shaper *sh, const bt_style *big,
+                         const bt_style *small, int mode, int32_t page_w,
+                         int32_t page_h, bt_pages **out)
 {
     int n = mode == BT_IMPOSE_4UP ? 8 : 4;
     bt_impose_opts o;
@@ -366,10 +365,9 @@ int bt_impose_test_pages(bt_arena *a, const bt_shaper *sh,
         while (t)
             num[k++] = tmp[--t];
         num[k] = 0;
-        const char *side = back ? "m\xe1\xba\xb7t sau" : "m\xe1\xba\xb7t tr\xc6\xb0\xe1\xbb\x9b\x63";
-        const char *lines[3] = {
-            num, side,
-            back ? "(back)" : "(front)"};
+        const char *side = back ? "m\xe1\xba\xb7t sau"
+                                : "m\xe1\xba\xb7t tr\xc6\xb0\xe1\xbb\x9b\x63";
+        const char *lines[3] = {num, side, back ? "(back)" : "(front)"};
         int32_t sizes[3] = {big->size * 3, big->size * 2, small->size};
         int32_t y = page_h * 6 / 10;
         for (int l = 0; l < 3; l++) {
@@ -380,10 +378,11 @@ int bt_impose_test_pages(bt_arena *a, const bt_shaper *sh,
                 return -1;
             nb++;
         }
-        const char *hint =
-            "G\xe1\xba\xadp \xc4\x91\xc3\xb4i: trang 1, 2, 3, 4 theo th\xe1\xbb\xa9 "
-            "t\xe1\xbb\xb1, m\xe1\xbb\x8di m\xc5\xa9i t\xc3\xaan ch\xe1\xbb\x89 "
-            "l\xc3\xaan";
+        const char *hint = "G\xe1\xba\xadp \xc4\x91\xc3\xb4i: trang 1, 2, 3, 4 "
+                           "theo th\xe1\xbb\xa9 "
+                           "t\xe1\xbb\xb1, m\xe1\xbb\x8di m\xc5\xa9i "
+                           "t\xc3\xaan ch\xe1\xbb\x89 "
+                           "l\xc3\xaan";
         if (mode == BT_IMPOSE_BOOKLET) {
             if (text_line(a, sh, small->font, small->size, 0x444444, hint,
                           page_w / 2, page_h - page_h / 12, &b[nb]) != 0)

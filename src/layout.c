@@ -84,10 +84,14 @@ typedef struct block_ctx {
 static void para_units(const block_ctx *c)
 {
     int first = c->u->v.n;
-    int nl = bt_layout_set_text(c->e, c->u, &(text_req){
-        .role = BT_ROLE_BODY, .runs = &c->b->runs, .width = c->e->colw,
-        .al = AL_JUSTIFY, .indent = c->e->lay->indent, .art = c->art,
-        .blk = c->b});
+    int nl = bt_layout_set_text(c->e, c->u,
+                                &(text_req){.role = BT_ROLE_BODY,
+                                            .runs = &c->b->runs,
+                                            .width = c->e->colw,
+                                            .al = AL_JUSTIFY,
+                                            .indent = c->e->lay->indent,
+                                            .art = c->art,
+                                            .blk = c->b});
     bt_layout_keep_para(c->u, first, nl);
 }
 
@@ -98,9 +102,13 @@ static void heading_units(const block_ctx *c)
     int32_t sp = c->e->lay->para_space;
     bt_layout_add_space(u, sp * 2, 1);
     int first = u->v.n;
-    bt_layout_set_text(c->e, u, &(text_req){
-        .role = BT_ROLE_SUBHEAD, .runs = &c->b->runs, .width = c->e->colw,
-        .al = AL_BALANCE, .art = c->art, .blk = c->b});
+    bt_layout_set_text(c->e, u,
+                       &(text_req){.role = BT_ROLE_SUBHEAD,
+                                   .runs = &c->b->runs,
+                                   .width = c->e->colw,
+                                   .al = AL_BALANCE,
+                                   .art = c->art,
+                                   .blk = c->b});
     for (int k = first; k < u->v.n; k++)
         ((unit *)u->v.p)[k].keep = 1;
     bt_layout_add_space(u, sp / 2, 1);
@@ -116,9 +124,14 @@ static void quote_units(const block_ctx *c)
     if (c->b->group_start || !c->prev || c->prev->kind != BT_BLOCK_QUOTE)
         bt_layout_add_space(u, sp, 0);
     int first = u->v.n;
-    int nl = bt_layout_set_text(e, u, &(text_req){
-        .role = BT_ROLE_QUOTE, .runs = &c->b->runs, .x0 = in,
-        .width = e->colw - in, .al = AL_JUSTIFY, .art = c->art, .blk = c->b});
+    int nl = bt_layout_set_text(e, u,
+                                &(text_req){.role = BT_ROLE_QUOTE,
+                                            .runs = &c->b->runs,
+                                            .x0 = in,
+                                            .width = e->colw - in,
+                                            .al = AL_JUSTIFY,
+                                            .art = c->art,
+                                            .blk = c->b});
     bt_layout_keep_para(u, first, nl);
     for (int k = first; k < u->v.n; k++) {
         unit *un = &((unit *)u->v.p)[k];
@@ -148,10 +161,16 @@ static void item_units(const block_ctx *c)
                              ? bt_arena_printf(&e->ctx->arena, "%d.", b->number)
                              : "\xe2\x80\xa2";
     int first = u->v.n;
-    int nl = bt_layout_set_text(e, u, &(text_req){
-        .role = BT_ROLE_BODY, .runs = &b->runs, .x0 = hang,
-        .width = e->colw - hang, .al = AL_JUSTIFY, .art = c->art, .blk = b,
-        .marker = marker, .hang = hang});
+    int nl = bt_layout_set_text(e, u,
+                                &(text_req){.role = BT_ROLE_BODY,
+                                            .runs = &b->runs,
+                                            .x0 = hang,
+                                            .width = e->colw - hang,
+                                            .al = AL_JUSTIFY,
+                                            .art = c->art,
+                                            .blk = b,
+                                            .marker = marker,
+                                            .hang = hang});
     bt_layout_keep_para(u, first, nl);
     if (c->group_end)
         bt_layout_add_space(u, sp, 0);
@@ -197,9 +216,13 @@ static void figure_units(const block_ctx *c)
     }
     if (b->runs.count) {
         int cfirst = u->v.n;
-        bt_layout_set_text(e, u, &(text_req){
-            .role = BT_ROLE_CAPTION, .runs = &b->runs, .width = fw,
-            .al = AL_LEFT, .art = c->art, .blk = b});
+        bt_layout_set_text(e, u,
+                           &(text_req){.role = BT_ROLE_CAPTION,
+                                       .runs = &b->runs,
+                                       .width = fw,
+                                       .al = AL_LEFT,
+                                       .art = c->art,
+                                       .blk = b});
         for (int k = cfirst; k < u->v.n - 1; k++)
             ((unit *)u->v.p)[k].keep = 1;
     }
@@ -218,8 +241,7 @@ static void photo_units(const block_ctx *c)
     bt_arena *a = &e->ctx->arena;
     bt_runs r = {0};
     bt_runs_add(a, &r, BT_RUN_TEXT, 0,
-                cstr(bt_label(bt_layout_lang(e), BT_L_PHOTO)),
-                b->pos);
+                cstr(bt_label(bt_layout_lang(e), BT_L_PHOTO)), b->pos);
     for (const bt_run *x = b->runs.first; x; x = x->next) {
         bt_run *cp = bt_runs_add(a, &r, x->kind, x->style, x->text, x->pos);
         cp->href = x->href;
@@ -228,9 +250,13 @@ static void photo_units(const block_ctx *c)
         ((unit *)u->v.p)[u->v.n - 1].keep = 1;
     bt_layout_add_space(u, e->lay->para_space, 1);
     int first = u->v.n;
-    bt_layout_set_text(e, u, &(text_req){
-        .role = BT_ROLE_CAPTION, .runs = &r, .width = e->colw, .al = AL_LEFT,
-        .art = c->art, .blk = b});
+    bt_layout_set_text(e, u,
+                       &(text_req){.role = BT_ROLE_CAPTION,
+                                   .runs = &r,
+                                   .width = e->colw,
+                                   .al = AL_LEFT,
+                                   .art = c->art,
+                                   .blk = b});
     for (int k = first; k < u->v.n - 1; k++)
         ((unit *)u->v.p)[k].keep = 1;
 }
@@ -248,17 +274,21 @@ static void body_units(engine *e, const bt_article *art, units *u)
     int32_t colw = e->colw, sp = e->lay->para_space;
     if (art->lead.count) {
         int first = u->v.n;
-        int nl = bt_layout_set_text(e, u, &(text_req){
-            .role = BT_ROLE_LEAD, .runs = &art->lead, .width = colw,
-            .al = AL_JUSTIFY, .art = art});
+        int nl = bt_layout_set_text(e, u,
+                                    &(text_req){.role = BT_ROLE_LEAD,
+                                                .runs = &art->lead,
+                                                .width = colw,
+                                                .al = AL_JUSTIFY,
+                                                .art = art});
         bt_layout_keep_para(u, first, nl);
         bt_layout_add_space(u, sp, 0);
     }
     const bt_block *prev = NULL;
     for (const bt_block *b = art->blocks; b; prev = b, b = b->next) {
-        block_ctx c = {e, art, b, prev, u,
-                       !b->next || b->next->kind != b->kind ||
-                           b->next->group_start};
+        block_ctx c = {
+            e, art,
+            b, prev,
+            u, !b->next || b->next->kind != b->kind || b->next->group_start};
         BT_ASSERT((size_t)b->kind < sizeof block_units / sizeof *block_units);
         block_units[b->kind](&c);
     }
@@ -268,9 +298,12 @@ static void body_units(engine *e, const bt_article *art, units *u)
             ((unit *)u->v.p)[u->v.n - 1].keep = 1;
         bt_layout_add_space(u, sp, 1);
         bt_runs r = text_runs(a, art->credit.text, art->credit.pos);
-        bt_layout_set_text(e, u, &(text_req){
-            .role = BT_ROLE_CAPTION, .runs = &r, .width = colw, .al = AL_RIGHT,
-            .art = art});
+        bt_layout_set_text(e, u,
+                           &(text_req){.role = BT_ROLE_CAPTION,
+                                       .runs = &r,
+                                       .width = colw,
+                                       .al = AL_RIGHT,
+                                       .art = art});
     }
 }
 
@@ -283,17 +316,17 @@ static int byline_runs(engine *e, const bt_article *art, bt_runs *by)
     int parts = 0;
     for (const bt_author *au = art->authors; au; au = au->next) {
         if (parts)
-            bt_runs_add(a, by, BT_RUN_TEXT, 0, cstr(au == art->authors ? sep : ", "),
-                        au->name.pos);
+            bt_runs_add(a, by, BT_RUN_TEXT, 0,
+                        cstr(au == art->authors ? sep : ", "), au->name.pos);
         bt_runs_add(a, by, BT_RUN_TEXT, 0, au->name.text, au->name.pos);
         parts++;
     }
     if (art->source.text.len) {
         if (parts)
             bt_runs_add(a, by, BT_RUN_TEXT, 0, cstr(sep), art->source.pos);
-        bt_run *r = bt_runs_add(a, by, BT_RUN_TEXT,
-                                art->source_url ? BT_STYLE_LINK : 0,
-                                art->source.text, art->source.pos);
+        bt_run *r =
+            bt_runs_add(a, by, BT_RUN_TEXT, art->source_url ? BT_STYLE_LINK : 0,
+                        art->source.text, art->source.pos);
         r->href = art->source_url;
         parts++;
     }
@@ -314,28 +347,40 @@ static void head_units(engine *e, const bt_article *art, units *u)
     int first = u->v.n;
     if (art->kicker.text.len) {
         bt_runs r = text_runs(a, art->kicker.text, art->kicker.pos);
-        bt_layout_set_text(e, u, &(text_req){
-            .role = BT_ROLE_KICKER, .runs = &r, .width = W, .al = AL_LEFT,
-            .art = art});
+        bt_layout_set_text(e, u,
+                           &(text_req){.role = BT_ROLE_KICKER,
+                                       .runs = &r,
+                                       .width = W,
+                                       .al = AL_LEFT,
+                                       .art = art});
     }
     bt_runs t = text_runs(a, art->title.text, art->title.pos);
-    bt_layout_set_text(e, u, &(text_req){
-        .role = BT_ROLE_HEADLINE, .runs = &t, .width = W, .al = AL_BALANCE,
-        .art = art});
+    bt_layout_set_text(e, u,
+                       &(text_req){.role = BT_ROLE_HEADLINE,
+                                   .runs = &t,
+                                   .width = W,
+                                   .al = AL_BALANCE,
+                                   .art = art});
     if (art->subtitle.text.len) {
         bt_runs r = text_runs(a, art->subtitle.text, art->subtitle.pos);
         bt_layout_add_space(u, e->lay->para_space / 2, 1);
-        bt_layout_set_text(e, u, &(text_req){
-            .role = BT_ROLE_SUBTITLE, .runs = &r, .width = W, .al = AL_BALANCE,
-            .art = art});
+        bt_layout_set_text(e, u,
+                           &(text_req){.role = BT_ROLE_SUBTITLE,
+                                       .runs = &r,
+                                       .width = W,
+                                       .al = AL_BALANCE,
+                                       .art = art});
     }
     bt_runs by = {0};
     int parts = byline_runs(e, art, &by);
     if (parts) {
         bt_layout_add_space(u, e->lay->para_space / 2, 1);
-        bt_layout_set_text(e, u, &(text_req){
-            .role = BT_ROLE_BYLINE, .runs = &by, .width = W, .al = AL_LEFT,
-            .art = art});
+        bt_layout_set_text(e, u,
+                           &(text_req){.role = BT_ROLE_BYLINE,
+                                       .runs = &by,
+                                       .width = W,
+                                       .al = AL_LEFT,
+                                       .art = art});
     }
     bt_layout_add_space(u, e->lay->para_space * 2, 1);
     for (int k = first; k < u->v.n; k++)
@@ -358,12 +403,15 @@ static void layout_article(engine *e, const bt_article *art,
     head.v.size = body.v.size = sech.v.size = sizeof(unit);
     const bt_layout *lay = e->lay;
     if (sec_start && sec_start->title.text.len) {
-        bt_layout_add_rule_unit(e, &sech, e->width, 1500, lay->accent_color, 0, 3000);
+        bt_layout_add_rule_unit(e, &sech, e->width, 1500, lay->accent_color, 0,
+                                3000);
         bt_runs r = text_runs(&e->ctx->arena, sec_start->title.text,
                               sec_start->title.pos);
-        bt_layout_set_text(e, &sech, &(text_req){
-            .role = BT_ROLE_SECTION, .runs = &r, .width = e->width,
-            .al = AL_LEFT});
+        bt_layout_set_text(e, &sech,
+                           &(text_req){.role = BT_ROLE_SECTION,
+                                       .runs = &r,
+                                       .width = e->width,
+                                       .al = AL_LEFT});
         bt_layout_add_space(&sech, lay->para_space * 2, 1);
         for (int k = 0; k < sech.v.n; k++)
             ((unit *)sech.v.p)[k].keep = 1;
@@ -453,10 +501,8 @@ static void run_pass(engine *e)
         bt_layout_masthead(e);
     if (e->lay->toc && e->doc->narticles > 1)
         bt_layout_toc(e);
-    bt_section_foreach(e->doc, s)
-    {
-        bt_article_foreach(s, art)
-        {
+    bt_section_foreach(e->doc, s) {
+        bt_article_foreach(s, art) {
             layout_article(e, art, art == s->articles ? s : NULL);
             if (e->rc)
                 return;
@@ -472,13 +518,15 @@ static bt_pages *export_pages(engine *e)
     pg->width = e->lay->page_w;
     pg->height = e->lay->page_h;
     pg->npages = e->pages.n;
-    pg->pages = bt_arena_alloc(&e->ctx->arena, sizeof(bt_page) * (size_t)e->pages.n);
+    pg->pages =
+        bt_arena_alloc(&e->ctx->arena, sizeof(bt_page) * (size_t)e->pages.n);
     for (int p = 0; p < e->pages.n; p++) {
         page_acc *acc = &((page_acc *)e->pages.p)[p];
         pg->pages[p].number = p + 1;
         pg->pages[p].nboxes = acc->boxes.n;
-        pg->pages[p].boxes = bt_arena_memdup(&e->ctx->arena, acc->boxes.p,
-                                             sizeof(bt_box) * (size_t)acc->boxes.n);
+        pg->pages[p].boxes =
+            bt_arena_memdup(&e->ctx->arena, acc->boxes.p,
+                            sizeof(bt_box) * (size_t)acc->boxes.n);
     }
     pg->noutline = e->outline.n;
     pg->outline = bt_arena_memdup(&e->ctx->arena, e->outline.p,
@@ -486,7 +534,8 @@ static bt_pages *export_pages(engine *e)
     /* one mark per page: a page where nothing starts continues the block
      * that was running (the previous page's last mark) */
     pg->nmarks = e->pages.n;
-    pg->marks = bt_arena_alloc(&e->ctx->arena, sizeof(bt_pagemark) * (size_t)e->pages.n);
+    pg->marks = bt_arena_alloc(&e->ctx->arena,
+                               sizeof(bt_pagemark) * (size_t)e->pages.n);
     const bt_pagemark *m = e->marks.p;
     int mi = 0;
     bt_pagemark last = {1, NULL, NULL};

@@ -13,52 +13,52 @@
 
 /* Text roles of FORMATS.md §4; each has a style in the layout. */
 enum bt_role {
-    BT_ROLE_BODY,       /* paragraphs, list items */
-    BT_ROLE_LEAD,       /* standfirst, bold */
-    BT_ROLE_HEADLINE,   /* article title */
-    BT_ROLE_SUBTITLE,   /* article subtitle */
-    BT_ROLE_KICKER,     /* line above the headline */
-    BT_ROLE_BYLINE,     /* author · source · date */
-    BT_ROLE_SUBHEAD,    /* <h2> */
-    BT_ROLE_QUOTE,      /* blockquote paragraphs */
-    BT_ROLE_CAPTION,    /* figure captions, photo notes, credit */
-    BT_ROLE_MASTHEAD,   /* bulletin title on page 1 */
-    BT_ROLE_MASTSUB,    /* masthead subtitle, number, date, publisher */
-    BT_ROLE_SECTION,    /* section heading */
-    BT_ROLE_TOC,        /* "in this issue" entries */
-    BT_ROLE_HEADER,     /* running header */
-    BT_ROLE_FOOTER,     /* page number footer */
+    BT_ROLE_BODY,     /* paragraphs, list items */
+    BT_ROLE_LEAD,     /* standfirst, bold */
+    BT_ROLE_HEADLINE, /* article title */
+    BT_ROLE_SUBTITLE, /* article subtitle */
+    BT_ROLE_KICKER,   /* line above the headline */
+    BT_ROLE_BYLINE,   /* author · source · date */
+    BT_ROLE_SUBHEAD,  /* <h2> */
+    BT_ROLE_QUOTE,    /* blockquote paragraphs */
+    BT_ROLE_CAPTION,  /* figure captions, photo notes, credit */
+    BT_ROLE_MASTHEAD, /* bulletin title on page 1 */
+    BT_ROLE_MASTSUB,  /* masthead subtitle, number, date, publisher */
+    BT_ROLE_SECTION,  /* section heading */
+    BT_ROLE_TOC,      /* "in this issue" entries */
+    BT_ROLE_HEADER,   /* running header */
+    BT_ROLE_FOOTER,   /* page number footer */
     BT_ROLE_COUNT
 };
 
 typedef struct bt_style {
     const char *family; /* fontconfig family (cstr) */
     int bold, italic;
-    int32_t size;       /* mpt */
-    int32_t leading;    /* baseline-to-baseline, mpt */
-    uint32_t color;     /* 0xRRGGBB */
-    uint32_t font;      /* resolved font id (build.c, via bt_fonts_find) */
-    uint32_t font_bold; /* same family bold: <strong>, lead */
+    int32_t size;         /* mpt */
+    int32_t leading;      /* baseline-to-baseline, mpt */
+    uint32_t color;       /* 0xRRGGBB */
+    uint32_t font;        /* resolved font id (build.c, via bt_fonts_find) */
+    uint32_t font_bold;   /* same family bold: <strong>, lead */
     uint32_t font_italic; /* same family italic: <em> */
     uint32_t font_bold_italic;
 } bt_style;
 
 typedef struct bt_layout {
-    const char *name;     /* "a4-3col" */
+    const char *name; /* "a4-3col" */
     int32_t page_w, page_h;
     int32_t margin_top, margin_right, margin_bottom, margin_left;
-    int columns;          /* 1..6 */
-    int32_t gap;          /* between columns */
-    int32_t indent;       /* first-line indent of body paragraphs */
-    int32_t para_space;   /* extra space between blocks (not paragraphs) */
-    int32_t article_space;/* between articles on one page */
-    int32_t rule_width;   /* rules under masthead, between articles */
+    int columns;           /* 1..6 */
+    int32_t gap;           /* between columns */
+    int32_t indent;        /* first-line indent of body paragraphs */
+    int32_t para_space;    /* extra space between blocks (not paragraphs) */
+    int32_t article_space; /* between articles on one page */
+    int32_t rule_width;    /* rules under masthead, between articles */
     uint32_t rule_color;
-    uint32_t accent_color;/* kicker, section headings */
-    int article_new_page; /* 1: each article starts on a new page */
-    int figure_span;      /* 1: figures span all columns; 0: one column */
-    int toc;              /* 1: "in this issue" box on page 1 */
-    int blank_note;       /* 1: imposed padding pages say "Trang để trống" */
+    uint32_t accent_color; /* kicker, section headings */
+    int article_new_page;  /* 1: each article starts on a new page */
+    int figure_span;       /* 1: figures span all columns; 0: one column */
+    int toc;               /* 1: "in this issue" box on page 1 */
+    int blank_note; /* 1: imposed padding pages say "Trang để trống" */
     bt_style style[BT_ROLE_COUNT];
 } bt_layout;
 
@@ -73,7 +73,8 @@ enum bt_box_kind {
 
 typedef struct bt_box {
     enum bt_box_kind kind;
-    int32_t x, y, w, h; /* GLYPHS: x,y = baseline origin, w = advance, h = size */
+    int32_t x, y, w,
+        h; /* GLYPHS: x,y = baseline origin, w = advance, h = size */
     union {
         struct {
             uint32_t font;  /* font id */
@@ -98,16 +99,16 @@ typedef struct bt_box {
 } bt_box;
 
 typedef struct bt_page {
-    int number;  /* 1-based */
+    int number; /* 1-based */
     bt_box *boxes;
     int nboxes;
 } bt_page;
 
 typedef struct bt_outline {
-    int level;     /* 0 section, 1 article */
+    int level; /* 0 section, 1 article */
     bt_str title;
-    int page;      /* 1-based */
-    int32_t y;     /* top of the heading on that page, mpt */
+    int page;  /* 1-based */
+    int32_t y; /* top of the heading on that page, mpt */
 } bt_outline;
 
 /* Page map: one mark per page where a node starts, in order. */
@@ -118,14 +119,14 @@ typedef struct bt_pagemark {
 } bt_pagemark;
 
 typedef struct bt_pages {
-    int32_t width, height;  /* page size, mpt */
+    int32_t width, height; /* page size, mpt */
     bt_page *pages;
     int npages;
     bt_outline *outline;
     int noutline;
-    bt_pagemark *marks;     /* one per page (page 1 = cover/masthead too) */
+    bt_pagemark *marks; /* one per page (page 1 = cover/masthead too) */
     int nmarks;
-    int *article_page;      /* [article index] = page it starts on */
+    int *article_page; /* [article index] = page it starts on */
 } bt_pages;
 
 /* Lays out the document. Styles' font ids must be resolved. Returns 0, or

@@ -29,8 +29,8 @@ void bt_layout_new_page(engine *e)
 static void mark_page(engine *e, const bt_article *art, const bt_block *blk)
 {
     int page = e->pages.n;
-    bt_pagemark *m = e->marks.n ? &((bt_pagemark *)e->marks.p)[e->marks.n - 1]
-                                : NULL;
+    bt_pagemark *m =
+        e->marks.n ? &((bt_pagemark *)e->marks.p)[e->marks.n - 1] : NULL;
     if (!art || (m && m->page == page))
         return;
     m = bt_vec_push(&e->marks);
@@ -233,10 +233,11 @@ void bt_layout_flow_columns(engine *e, const unit *src, int n)
                 while (nx < n && a[nx].kind == U_SPACE)
                     nx++;
                 int32_t line = e->lay->style[BT_ROLE_BODY].leading;
-                int fig = forced && a[start].kind == U_FIGURE ? start
-                          : nx < n && a[nx].kind == U_FIGURE && h - used > 3 * line
-                              ? nx
-                              : -1;
+                int fig =
+                    forced && a[start].kind == U_FIGURE ? start
+                    : nx < n && a[nx].kind == U_FIGURE && h - used > 3 * line
+                        ? nx
+                        : -1;
                 if (fig >= 0 && floats < n &&
                     float_figure(a, fig, n, fig == start ? h : h - used)) {
                     floats++;

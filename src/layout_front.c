@@ -25,10 +25,10 @@ static const char *month_date(bt_arena *a, const bt_doc *doc,
     char buf[64];
     if (!print_date(doc, &d))
         return NULL;
-    return bt_arena_strdup(a, bt_date_format(buf, sizeof buf, d,
-                                             lang == BT_LANG_VI ? BT_DATE_LONG
-                                                                : BT_DATE_ISO,
-                                             lang));
+    return bt_arena_strdup(
+        a,
+        bt_date_format(buf, sizeof buf, d,
+                       lang == BT_LANG_VI ? BT_DATE_LONG : BT_DATE_ISO, lang));
 }
 
 static const char *number_text(bt_arena *a, const bt_doc *doc,
@@ -50,13 +50,17 @@ static void two_sided_line(engine *e, units *u, enum bt_role role,
     tmp.v.size = sizeof(unit);
     if (left) {
         bt_runs r = text_runs(a, cstr(left), pos);
-        bt_layout_set_text(e, &tmp, &(text_req){
-            .role = role, .runs = &r, .width = e->width, .al = AL_LEFT});
+        bt_layout_set_text(
+            e, &tmp,
+            &(text_req){
+                .role = role, .runs = &r, .width = e->width, .al = AL_LEFT});
     }
     if (right) {
         bt_runs r = text_runs(a, cstr(right), pos);
-        bt_layout_set_text(e, &tmp, &(text_req){
-            .role = role, .runs = &r, .width = e->width, .al = AL_RIGHT});
+        bt_layout_set_text(
+            e, &tmp,
+            &(text_req){
+                .role = role, .runs = &r, .width = e->width, .al = AL_RIGHT});
     }
     /* merge the first line of each into one unit */
     unit *t = tmp.v.p;
@@ -87,22 +91,26 @@ void bt_layout_masthead(engine *e)
                                         doc->publisher.text.len),
                        NULL);
     bt_runs t = text_runs(a, doc->title.text, doc->title.pos);
-    bt_layout_set_text(e, &u, &(text_req){
-        .role = BT_ROLE_MASTHEAD, .runs = &t, .width = e->width,
-        .al = AL_BALANCE});
-    bt_layout_add_rule_unit(e, &u, e->width, lay->rule_width * 3, lay->rule_color, 2000,
-                  1500);
+    bt_layout_set_text(e, &u,
+                       &(text_req){.role = BT_ROLE_MASTHEAD,
+                                   .runs = &t,
+                                   .width = e->width,
+                                   .al = AL_BALANCE});
+    bt_layout_add_rule_unit(e, &u, e->width, lay->rule_width * 3,
+                            lay->rule_color, 2000, 1500);
     const char *num = number_text(a, doc, lang);
     const char *date = month_date(a, doc, lang);
-    const char *right = num && date ? bt_arena_printf(a, "%s \xc2\xb7 %s", num, date)
-                        : num ? num : date;
+    const char *right = num && date
+                            ? bt_arena_printf(a, "%s \xc2\xb7 %s", num, date)
+                        : num ? num
+                              : date;
     const char *left = doc->subtitle.text.len
                            ? bt_arena_strndup(a, doc->subtitle.text.ptr,
                                               doc->subtitle.text.len)
                            : "";
     two_sided_line(e, &u, BT_ROLE_MASTSUB, left, right);
-    bt_layout_add_rule_unit(e, &u, e->width, lay->rule_width, lay->rule_color, 1500,
-                  lay->para_space * 3);
+    bt_layout_add_rule_unit(e, &u, e->width, lay->rule_width, lay->rule_color,
+                            1500, lay->para_space * 3);
     bt_layout_place_stack(e, &u, 0, u.v.n);
     free(u.v.p);
     bt_layout_units_done(e);
@@ -118,9 +126,11 @@ static void toc_entry(engine *e, units *u, const bt_article *art)
     int32_t numw = ts->size * 3;
     int first = u->v.n;
     bt_runs r = text_runs(a, art->title.text, art->title.pos);
-    bt_layout_set_text(e, u, &(text_req){
-        .role = BT_ROLE_TOC, .runs = &r, .width = e->colw - numw,
-        .al = AL_BALANCE});
+    bt_layout_set_text(e, u,
+                       &(text_req){.role = BT_ROLE_TOC,
+                                   .runs = &r,
+                                   .width = e->colw - numw,
+                                   .al = AL_BALANCE});
     int page = e->toc_pages ? e->toc_pages[art->index] : 0;
     const char *num = bt_arena_printf(a, "%d", page);
     int32_t w = bt_shape_width(e->sh, ts->font, ts->size, cstr(num));
@@ -146,8 +156,8 @@ static void toc_entry(engine *e, units *u, const bt_article *art)
             sg.font = np.nsegs ? np.segs[0].font : ts->font;
             sg.size = ts->size;
             sg.color = ts->color;
-            bt_layout_glyph_box(lk + 1, &sg, np.glyphs, np.nglyphs,
-                                e->colw - w, x->base, w);
+            bt_layout_glyph_box(lk + 1, &sg, np.glyphs, np.nglyphs, e->colw - w,
+                                x->base, w);
         }
     }
 }
@@ -161,30 +171,34 @@ void bt_layout_toc(engine *e)
     head.v.size = u.v.size = sizeof(unit);
     bt_runs h = text_runs(a, cstr(bt_label(lang, BT_L_IN_ISSUE)),
                           bt_pos_file(e->doc->file));
-    bt_layout_set_text(e, &head, &(text_req){
-        .role = BT_ROLE_SECTION, .runs = &h, .width = e->width, .al = AL_LEFT});
+    bt_layout_set_text(e, &head,
+                       &(text_req){.role = BT_ROLE_SECTION,
+                                   .runs = &h,
+                                   .width = e->width,
+                                   .al = AL_LEFT});
     bt_layout_add_space(&head, lay->para_space, 1);
     const bt_style *ts = &lay->style[BT_ROLE_TOC];
     const bt_section *s;
     const bt_article *art;
-    bt_section_foreach(e->doc, s)
-    {
+    bt_section_foreach(e->doc, s) {
         if (s->title.text.len && e->doc->nsections > 1) {
             int first = u.v.n;
             bt_runs r = {0};
             bt_runs_add(a, &r, BT_RUN_TEXT, BT_STYLE_STRONG, s->title.text,
                         s->title.pos);
             bt_layout_add_space(&u, lay->para_space, 0);
-            bt_layout_set_text(e, &u, &(text_req){
-                .role = BT_ROLE_TOC, .runs = &r, .width = e->colw,
-                .al = AL_LEFT});
+            bt_layout_set_text(e, &u,
+                               &(text_req){.role = BT_ROLE_TOC,
+                                           .runs = &r,
+                                           .width = e->colw,
+                                           .al = AL_LEFT});
             for (int k = first; k < u.v.n; k++)
                 ((unit *)u.v.p)[k].keep = 1;
         }
-        bt_article_foreach(s, art)
-        {
+        bt_article_foreach(s, art) {
             if (art != s->articles)
-                bt_layout_add_space(&u, ts->leading / 4, 0); /* between entries */
+                bt_layout_add_space(&u, ts->leading / 4,
+                                    0); /* between entries */
             toc_entry(e, &u, art);
         }
     }
@@ -200,14 +214,16 @@ void bt_layout_toc(engine *e)
 
 /* Sets `text` as one line in `role` on page pg, its baseline at base_y.
  * Returns 1 when a line was set. */
-static int page_line(engine *e, page_acc *pg, enum bt_role role,
-                     enum align al, const char *text, int32_t base_y)
+static int page_line(engine *e, page_acc *pg, enum bt_role role, enum align al,
+                     const char *text, int32_t base_y)
 {
     units u = {{0}};
     u.v.size = sizeof(unit);
-    bt_runs r = text_runs(&e->ctx->arena, cstr(text), bt_pos_file(e->doc->file));
-    bt_layout_set_text(e, &u, &(text_req){
-        .role = role, .runs = &r, .width = e->width, .al = al});
+    bt_runs r =
+        text_runs(&e->ctx->arena, cstr(text), bt_pos_file(e->doc->file));
+    bt_layout_set_text(
+        e, &u,
+        &(text_req){.role = role, .runs = &r, .width = e->width, .al = al});
     int set = u.v.n > 0;
     if (set) {
         unit *x = u.v.p;
@@ -233,15 +249,16 @@ void bt_layout_furniture(engine *e)
     const char *num = number_text(a, doc, lang);
     bt_date d;
     char buf[64];
-    const char *title = bt_arena_strndup(a, doc->title.text.ptr, doc->title.text.len);
+    const char *title =
+        bt_arena_strndup(a, doc->title.text.ptr, doc->title.text.len);
     const char *sep = " \xc2\xb7 ";
     const char *head = title;
     if (num)
         head = bt_arena_printf(a, "%s%s%s", head, sep, num);
     if (print_date(doc, &d))
-        head = bt_arena_printf(a, "%s%s%s", head, sep,
-                               bt_date_format(buf, sizeof buf, d,
-                                              BT_DATE_SHORT, lang));
+        head = bt_arena_printf(
+            a, "%s%s%s", head, sep,
+            bt_date_format(buf, sizeof buf, d, BT_DATE_SHORT, lang));
     const bt_style *hs = &lay->style[BT_ROLE_HEADER];
     const bt_style *fs = &lay->style[BT_ROLE_FOOTER];
     for (int p = 0; p < n; p++) {
@@ -256,8 +273,8 @@ void bt_layout_furniture(engine *e)
             r2->h = lay->rule_width / 2 > 0 ? lay->rule_width / 2 : 300;
             r2->u.rule.color = lay->rule_color;
         }
-        const char *foot = bt_arena_printf(a, "%s %d/%d", bt_label(lang, BT_L_PAGE),
-                                           p + 1, n);
+        const char *foot =
+            bt_arena_printf(a, "%s %d/%d", bt_label(lang, BT_L_PAGE), p + 1, n);
         page_line(e, pg, BT_ROLE_FOOTER, AL_CENTER, foot,
                   e->bottom + fs->size + 10000);
         bt_layout_units_done(e);

@@ -26,11 +26,11 @@ enum unit_kind { U_LINE, U_SPACE, U_FIGURE, U_SPAN };
 
 typedef struct unit {
     enum unit_kind kind;
-    int32_t h;          /* height taken, mpt */
-    int32_t base;       /* baseline offset from the unit's top (lines) */
-    bt_box *boxes;      /* arena; positions relative to (left, unit top) */
+    int32_t h;     /* height taken, mpt */
+    int32_t base;  /* baseline offset from the unit's top (lines) */
+    bt_box *boxes; /* arena; positions relative to (left, unit top) */
     int nboxes;
-    uint8_t keep;       /* 1: no column break after this unit */
+    uint8_t keep;          /* 1: no column break after this unit */
     const bt_article *art; /* for the page map */
     const bt_block *blk;
 } unit;
@@ -54,13 +54,13 @@ typedef struct engine {
     bt_vec pages;   /* page_acc */
     bt_vec outline; /* bt_outline */
     bt_vec marks;   /* bt_pagemark */
-    int32_t y;   /* next free y on the current page (full width) */
+    int32_t y;      /* next free y on the current page (full width) */
     int *article_page;
     const int *toc_pages; /* from the previous pass, or NULL */
     int rc;
-    bt_arena units;       /* unit boxes of the piece being placed: page
-                             boxes are copies, so this is freed after each
-                             article (glyph arrays stay in ctx->arena) */
+    bt_arena units; /* unit boxes of the piece being placed: page
+                       boxes are copies, so this is freed after each
+                       article (glyph arrays stay in ctx->arena) */
 } engine;
 static inline bt_runs text_runs(bt_arena *a, bt_str text, bt_pos pos)
 {
@@ -89,33 +89,33 @@ enum align { AL_JUSTIFY, AL_LEFT, AL_RIGHT, AL_CENTER, AL_BALANCE };
 typedef struct text_req {
     enum bt_role role;
     const bt_runs *runs;
-    int32_t x0;            /* left edge of the measure in the unit */
-    int32_t width;         /* the measure */
+    int32_t x0;    /* left edge of the measure in the unit */
+    int32_t width; /* the measure */
     enum align al;
     int32_t indent;        /* first-line indent */
     const bt_article *art; /* owner for the page map, or NULL */
     const bt_block *blk;
-    const char *marker;    /* list marker set at x0 - hang, or NULL */
+    const char *marker; /* list marker set at x0 - hang, or NULL */
     int32_t hang;
 } text_req;
 
-bt_textstyle bt_layout_textstyle(const engine *e, enum bt_role role,
-                                 int ragged, int32_t indent, int32_t width);
+bt_textstyle bt_layout_textstyle(const engine *e, enum bt_role role, int ragged,
+                                 int32_t indent, int32_t width);
 /* Sets the request into lines appended to out as U_LINE units. Returns
  * the number of lines. */
 int bt_layout_set_text(engine *e, units *out, const text_req *rq);
 /* Makes b a run of n glyphs in segment sg's font, size and colour at
  * (x, y), w wide: every glyph box of the engine is made here. */
-void bt_layout_glyph_box(bt_box *b, const bt_seg *sg, const bt_glyph *gl,
-                         int n, int32_t x, int32_t y, int32_t w);
+void bt_layout_glyph_box(bt_box *b, const bt_seg *sg, const bt_glyph *gl, int n,
+                         int32_t x, int32_t y, int32_t w);
 /* Makes room for `extra` more boxes in u (copied into the unit arena);
  * returns the first new one. */
 bt_box *bt_layout_unit_grow(engine *e, unit *u, int extra);
 void bt_layout_keep_para(units *u, int first, int count);
 void bt_layout_add_space(units *u, int32_t h, int keep);
-void bt_layout_add_rule_unit(engine *e, units *u, int32_t width,
-                             int32_t thick, uint32_t color,
-                             int32_t space_above, int32_t space_below);
+void bt_layout_add_rule_unit(engine *e, units *u, int32_t width, int32_t thick,
+                             uint32_t color, int32_t space_above,
+                             int32_t space_below);
 void bt_layout_units_done(engine *e);
 
 /* ---- pages and columns (layout_flow.c) ---- */

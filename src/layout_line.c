@@ -14,8 +14,8 @@
 #include "layout_int.h"
 #include "linebreak.h"
 
-bt_textstyle bt_layout_textstyle(const engine *e, enum bt_role role,
-                                 int ragged, int32_t indent, int32_t width)
+bt_textstyle bt_layout_textstyle(const engine *e, enum bt_role role, int ragged,
+                                 int32_t indent, int32_t width)
 {
     const bt_style *s = &e->lay->style[role];
     bt_textstyle t;
@@ -42,8 +42,8 @@ static int32_t line_base(int32_t leading, int32_t size)
     return base;
 }
 
-void bt_layout_glyph_box(bt_box *b, const bt_seg *sg, const bt_glyph *gl,
-                         int n, int32_t x, int32_t y, int32_t w)
+void bt_layout_glyph_box(bt_box *b, const bt_seg *sg, const bt_glyph *gl, int n,
+                         int32_t x, int32_t y, int32_t w)
 {
     b->kind = BT_BOX_GLYPHS;
     b->x = x;
@@ -71,8 +71,8 @@ static int break_para(engine *e, const bt_para *para, int32_t width,
     int32_t w = width;
     bt_lb_params lb = e->lb;
     lb.emergency_stretch = size * 2;
-    int nl = bt_linebreak_run(a, para->items, para->nitems, &w, 1, &lb, &br,
-                              NULL);
+    int nl =
+        bt_linebreak_run(a, para->items, para->nitems, &w, 1, &lb, &br, NULL);
     if (*al == AL_BALANCE && nl >= 2) {
         /* a headline over several columns keeps reaching into the last
          * one, so its first line still ties the columns together for
@@ -108,25 +108,25 @@ static int break_para(engine *e, const bt_para *para, int32_t width,
 /* How one line is set: which items, their totals, and how its slack is
  * shared. Glyph expansion and letter-spacing limits per line go here. */
 typedef struct line_fit {
-    const bt_break *brk;   /* the breaker's result for this line */
-    int start, last_box;   /* items [start, last_box] are set */
-    int forced;            /* the paragraph's end or a forced break */
-    int64_t nat;           /* natural width */
-    int64_t str, shr;      /* stretch and shrink the slack is shared by */
-    int letters;           /* 1: letter-spacing takes part of the slack */
+    const bt_break *brk; /* the breaker's result for this line */
+    int start, last_box; /* items [start, last_box] are set */
+    int forced;          /* the paragraph's end or a forced break */
+    int64_t nat;         /* natural width */
+    int64_t str, shr;    /* stretch and shrink the slack is shared by */
+    int letters;         /* 1: letter-spacing takes part of the slack */
     int justify, squeeze;
     int64_t total, amount; /* `amount` shared in proportion to each item's
                               part of `total` */
 } line_fit;
 
 /* Totals of items [start, end) for a line of `width` set with `al`. */
-static void line_totals(const bt_para *para, int start, int end,
-                        enum align al, int32_t width, line_fit *f)
+static void line_totals(const bt_para *para, int start, int end, enum align al,
+                        int32_t width, line_fit *f)
 {
     f->start = start;
-    f->forced = end >= para->nitems ||
-                (para->items[end].kind == BT_ITEM_PENALTY &&
-                 para->items[end].penalty <= -BT_PENALTY_INF);
+    f->forced =
+        end >= para->nitems || (para->items[end].kind == BT_ITEM_PENALTY &&
+                                para->items[end].penalty <= -BT_PENALTY_INF);
     int64_t nat = 0, str = 0, shr = 0, glue_str = 0;
     int last_box = start - 1;
     for (int i = start; i < end; i++)
@@ -191,7 +191,8 @@ static void word_boxes(bt_arena *a, const bt_para *para, const bt_word *wd,
             shift_acc = upto;
             gl = cp;
         }
-        bt_layout_glyph_box(bt_vec_push(boxes), sg, gl, sg->ng, seg_x, 0, seg_w);
+        bt_layout_glyph_box(bt_vec_push(boxes), sg, gl, sg->ng, seg_x, 0,
+                            seg_w);
         if (sg->href) {
             bt_box *k = bt_vec_push(boxes);
             k->kind = BT_BOX_LINK;
@@ -306,8 +307,8 @@ int bt_layout_set_text(engine *e, units *out, const text_req *rq)
 
 bt_box *bt_layout_unit_grow(engine *e, unit *u, int extra)
 {
-    bt_box *b = bt_arena_alloc(&e->units,
-                               sizeof(bt_box) * (size_t)(u->nboxes + extra));
+    bt_box *b =
+        bt_arena_alloc(&e->units, sizeof(bt_box) * (size_t)(u->nboxes + extra));
     if (u->nboxes)
         memcpy(b, u->boxes, sizeof(bt_box) * (size_t)u->nboxes);
     u->boxes = b;
@@ -334,9 +335,9 @@ void bt_layout_add_space(units *u, int32_t h, int keep)
     s->keep = (uint8_t)keep;
 }
 
-void bt_layout_add_rule_unit(engine *e, units *u, int32_t width,
-                             int32_t thick, uint32_t color,
-                             int32_t space_above, int32_t space_below)
+void bt_layout_add_rule_unit(engine *e, units *u, int32_t width, int32_t thick,
+                             uint32_t color, int32_t space_above,
+                             int32_t space_below)
 {
     unit *s = bt_vec_push(&u->v);
     s->kind = U_SPACE;

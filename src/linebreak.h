@@ -16,7 +16,8 @@ enum bt_item_kind { BT_ITEM_BOX, BT_ITEM_GLUE, BT_ITEM_PENALTY };
 
 typedef struct bt_item {
     enum bt_item_kind kind;
-    int32_t width;   /* natural width, 1/1000 pt (penalty: width if broken here, e.g. a hyphen) */
+    int32_t width;   /* natural width, 1/1000 pt (penalty: width if broken here,
+                        e.g. a hyphen) */
     int32_t stretch; /* glue, or a box's own stretch (0 for plain boxes) */
     int32_t shrink;  /* glue, or a box's own shrink */
     int32_t penalty; /* PENALTY only */
@@ -25,24 +26,26 @@ typedef struct bt_item {
 } bt_item;
 
 typedef struct bt_lb_params {
-    int32_t tolerance;        /* max badness of a feasible line (TeX: 200..10000) */
-    int32_t line_penalty;     /* added to badness before squaring (TeX 10) */
-    int32_t flagged_demerits; /* consecutive flagged breaks (TeX 10000) */
-    int32_t fitness_demerits; /* adjacent lines' fitness classes differ by > 1 (TeX 10000) */
-    int32_t emergency_stretch;/* 1/1000 pt of extra stretch per line for the second pass */
-    int32_t looseness;        /* 0: optimum; reserved */
+    int32_t tolerance;    /* max badness of a feasible line (TeX: 200..10000) */
+    int32_t line_penalty; /* added to badness before squaring (TeX 10) */
+    int32_t flagged_demerits;  /* consecutive flagged breaks (TeX 10000) */
+    int32_t fitness_demerits;  /* adjacent lines' fitness classes differ by > 1
+                                  (TeX 10000) */
+    int32_t emergency_stretch; /* 1/1000 pt of extra stretch per line for the
+                                  second pass */
+    int32_t looseness;         /* 0: optimum; reserved */
 } bt_lb_params;
 
 /* TeX-like defaults for justified text. */
 bt_lb_params bt_lb_params_default(void);
 
 typedef struct bt_break {
-    int item;       /* index of the item the line ends at (glue/penalty),
-                       or n for the forced end of the paragraph */
-    double ratio;   /* adjustment ratio r: glue width = w + r*stretch (r>=0)
-                       or w + r*shrink (r<0); r >= -1 always */
-    int32_t natural;/* natural width of the line, 1/1000 pt */
-    uint8_t flags;  /* BT_LB_* */
+    int item;        /* index of the item the line ends at (glue/penalty),
+                        or n for the forced end of the paragraph */
+    double ratio;    /* adjustment ratio r: glue width = w + r*stretch (r>=0)
+                        or w + r*shrink (r<0); r >= -1 always */
+    int32_t natural; /* natural width of the line, 1/1000 pt */
+    uint8_t flags;   /* BT_LB_* */
 } bt_break;
 
 enum {
@@ -62,7 +65,7 @@ enum {
  * sets *out to an array in the arena. `pass_out` (may be NULL) gets the
  * pass that succeeded (1..3). */
 int bt_linebreak_run(bt_arena *a, const bt_item *items, int n,
-                     const int32_t *widths, int nwidths,
-                     const bt_lb_params *p, bt_break **out, int *pass_out);
+                     const int32_t *widths, int nwidths, const bt_lb_params *p,
+                     bt_break **out, int *pass_out);
 
 #endif

@@ -122,9 +122,19 @@ static int import_main(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    enum { OPT_LAYOUT = 256, OPT_PDF, OPT_EPUB, OPT_OUTSIDE, OPT_VERSION,
-           OPT_DUMP, OPT_IMPOSE, OPT_DUPLEX, OPT_CREEP, OPT_MARKS,
-           OPT_BLEED };
+    enum {
+        OPT_LAYOUT = 256,
+        OPT_PDF,
+        OPT_EPUB,
+        OPT_OUTSIDE,
+        OPT_VERSION,
+        OPT_DUMP,
+        OPT_IMPOSE,
+        OPT_DUPLEX,
+        OPT_CREEP,
+        OPT_MARKS,
+        OPT_BLEED
+    };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
         {"layout", required_argument, NULL, OPT_LAYOUT},
@@ -169,8 +179,10 @@ int main(int argc, char **argv)
     } else if (strcmp(cmd, "print-test") == 0) {
         opt.print_test = 1;
     } else {
-        fprintf(stderr, "bantin: unknown command '%s' (expected build, "
-                        "check, import or print-test)\n", cmd);
+        fprintf(stderr,
+                "bantin: unknown command '%s' (expected build, "
+                "check, import or print-test)\n",
+                cmd);
         usage(stderr);
         return 2;
     }
@@ -215,8 +227,10 @@ int main(int argc, char **argv)
         case OPT_IMPOSE:
             opt.impose.mode = bt_impose_mode_parse(optarg);
             if (opt.impose.mode < 0) {
-                fprintf(stderr, "bantin: --impose takes booklet, 2up or 4up, "
-                                "not '%s'\n", optarg);
+                fprintf(stderr,
+                        "bantin: --impose takes booklet, 2up or 4up, "
+                        "not '%s'\n",
+                        optarg);
                 return 2;
             }
             break;
@@ -226,8 +240,10 @@ int main(int argc, char **argv)
             else if (strcmp(optarg, "long") == 0)
                 opt.impose.duplex = BT_DUPLEX_LONG;
             else {
-                fprintf(stderr, "bantin: --duplex takes short or long, not "
-                                "'%s'\n", optarg);
+                fprintf(stderr,
+                        "bantin: --duplex takes short or long, not "
+                        "'%s'\n",
+                        optarg);
                 return 2;
             }
             print_opts |= 1;
@@ -237,8 +253,9 @@ int main(int argc, char **argv)
             if (parse_mm(optarg, c == OPT_CREEP ? 2 : 10,
                          c == OPT_CREEP ? &opt.impose.creep
                                         : &opt.impose.bleed) != 0) {
-                fprintf(stderr, "bantin: --%s takes millimetres from 0 to "
-                                "%d (e.g. 0.2 or 0.2mm), not '%s'\n",
+                fprintf(stderr,
+                        "bantin: --%s takes millimetres from 0 to "
+                        "%d (e.g. 0.2 or 0.2mm), not '%s'\n",
                         c == OPT_CREEP ? "creep" : "bleed",
                         c == OPT_CREEP ? 2 : 10, optarg);
                 return 2;

@@ -98,19 +98,19 @@ void bt_doc_finish(bt_arena *a, bt_doc *doc)
     bt_section *s;
     bt_article *art;
     doc->narticles = 0;
-    bt_section_foreach(doc, s) doc->narticles += s->narticles;
-    seen = bt_arena_alloc(a, sizeof *seen * (size_t)(doc->narticles + 1));
     bt_section_foreach(doc, s)
-    {
-        bt_article_foreach(s, art)
-        {
+        doc->narticles += s->narticles;
+    seen = bt_arena_alloc(a, sizeof *seen * (size_t)(doc->narticles + 1));
+    bt_section_foreach(doc, s) {
+        bt_article_foreach(s, art) {
             art->index = index;
             if (!art->lang)
                 art->lang = doc->lang;
-            const char *id = art->id ? art->id
-                                     : bt_arena_printf(a, "a%03d", index + 1);
+            const char *id =
+                art->id ? art->id : bt_arena_printf(a, "a%03d", index + 1);
             /* ids must be XML NCNames and unique */
-            if (!((id[0] >= 'a' && id[0] <= 'z') || (id[0] >= 'A' && id[0] <= 'Z')))
+            if (!((id[0] >= 'a' && id[0] <= 'z') ||
+                  (id[0] >= 'A' && id[0] <= 'Z')))
                 id = bt_arena_printf(a, "a-%s", id);
             for (int i = 0; i < nseen; i++)
                 if (strcmp(seen[i], id) == 0) {
@@ -149,11 +149,9 @@ void bt_doc_check(const bt_doc *doc)
     int n = 0;
     const bt_section *s;
     const bt_article *art;
-    bt_section_foreach(doc, s)
-    {
+    bt_section_foreach(doc, s) {
         int k = 0;
-        bt_article_foreach(s, art)
-        {
+        bt_article_foreach(s, art) {
             BT_ASSERT(art->title.text.len > 0);
             BT_ASSERT(art->id != NULL);
             int nb = 0;
@@ -200,7 +198,8 @@ int bt_date_output(bt_ctx *ctx, bt_doc *doc)
         if (*end || errno || v < 315532800LL || v > 253402300799LL) {
             bt_error(ctx, bt_pos_file(0),
                      "SOURCE_DATE_EPOCH '%s' is not a number of seconds "
-                     "between 1980 and 9999", sde);
+                     "between 1980 and 9999",
+                     sde);
             return -1;
         }
         t = v;

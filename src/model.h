@@ -22,9 +22,9 @@ enum {
 
 typedef struct bt_run {
     enum bt_run_kind kind;
-    unsigned style;      /* BT_STYLE_* */
-    bt_str text;         /* NFC; may contain U+00A0 (never breaks) */
-    const char *href;    /* cstr when style has BT_STYLE_LINK */
+    unsigned style;   /* BT_STYLE_* */
+    bt_str text;      /* NFC; may contain U+00A0 (never breaks) */
+    const char *href; /* cstr when style has BT_STYLE_LINK */
     bt_pos pos;
     struct bt_run *next;
 } bt_run;
@@ -48,18 +48,18 @@ typedef struct bt_image bt_image; /* image.h: decoded and checked pixels */
 typedef struct bt_block {
     enum bt_block_kind kind;
     bt_pos pos;
-    bt_runs runs;        /* text; for FIGURE/PHOTO the caption */
-    int group_start;     /* 1 on the first QUOTE of a blockquote, first ITEM of a list */
-    int ordered;         /* ITEM: 1 in <ol> */
-    int number;          /* ITEM in <ol>: 1, 2, ... */
-    const char *src;     /* FIGURE: src as written (cstr) */
-    const char *path;    /* FIGURE: resolved path to open (cstr) */
-    bt_pos src_pos;      /* FIGURE: position of the <img> */
-    bt_str alt;          /* FIGURE: alt text (may be empty) */
+    bt_runs runs;     /* text; for FIGURE/PHOTO the caption */
+    int group_start;  /* 1 on the first QUOTE of a blockquote, first ITEM of a
+                         list */
+    int ordered;      /* ITEM: 1 in <ol> */
+    int number;       /* ITEM in <ol>: 1, 2, ... */
+    const char *src;  /* FIGURE: src as written (cstr) */
+    const char *path; /* FIGURE: resolved path to open (cstr) */
+    bt_pos src_pos;   /* FIGURE: position of the <img> */
+    bt_str alt;       /* FIGURE: alt text (may be empty) */
     const bt_image *image; /* FIGURE: set by the image stage */
     struct bt_block *next;
 } bt_block;
-
 
 /* The date written into outputs (PDF info, EPUB metadata, zip times), by
  * the rule of FORMATS.md "Outputs": SOURCE_DATE_EPOCH, the bulletin date,
@@ -76,28 +76,28 @@ typedef struct bt_author {
 } bt_author;
 
 typedef struct bt_article {
-    uint16_t file;       /* ctx->files index of the article file */
-    bt_pos pos;          /* the root element / first line */
-    const char *id;      /* slug, unique in the bulletin (cstr) */
-    const char *lang;    /* xml:lang or the bulletin's (cstr) */
+    uint16_t file;    /* ctx->files index of the article file */
+    bt_pos pos;       /* the root element / first line */
+    const char *id;   /* slug, unique in the bulletin (cstr) */
+    const char *lang; /* xml:lang or the bulletin's (cstr) */
     bt_field kicker, title, subtitle, source, credit, section;
     const char *source_url; /* cstr or NULL */
     bt_field date_text;
     bt_date date;
-    bt_author *authors;  /* 0..n in order */
+    bt_author *authors; /* 0..n in order */
     bt_author *authors_tail;
     int nauthors;
-    bt_runs lead;        /* empty when absent */
+    bt_runs lead; /* empty when absent */
     bt_pos lead_pos;
-    bt_block *blocks;    /* body in order */
+    bt_block *blocks; /* body in order */
     bt_block *blocks_tail;
     int nblocks;
-    int index;           /* 0-based position in the whole bulletin */
+    int index; /* 0-based position in the whole bulletin */
     struct bt_article *next;
 } bt_article;
 
 typedef struct bt_section {
-    bt_field title;      /* may be empty for the one implicit section */
+    bt_field title; /* may be empty for the one implicit section */
     bt_article *articles;
     bt_article *articles_tail;
     int narticles;
@@ -105,14 +105,14 @@ typedef struct bt_section {
 } bt_section;
 
 typedef struct bt_doc {
-    uint16_t file;       /* manifest file, or first article */
+    uint16_t file; /* manifest file, or first article */
     bt_field title, subtitle, number, publisher, layout;
     bt_field date_text;
     bt_date date;
-    const char *lang;    /* cstr, "vi" by default */
-    const char *root;    /* real path of the root folder (cstr) */
+    const char *lang; /* cstr, "vi" by default */
+    const char *root; /* real path of the root folder (cstr) */
     int has_manifest;
-    bt_time stamp;       /* output date (set by build.c) */
+    bt_time stamp; /* output date (set by build.c) */
     bt_section *sections;
     bt_section *sections_tail;
     int nsections, narticles;
@@ -138,7 +138,7 @@ void bt_doc_check(const bt_doc *doc);
 
 #define bt_section_foreach(doc, s) for (s = (doc)->sections; s; s = s->next)
 #define bt_article_foreach(sec, a) for (a = (sec)->articles; a; a = a->next)
-#define bt_block_foreach(art, b) for (b = (art)->blocks; b; b = b->next)
+#define bt_block_foreach(art, b)   for (b = (art)->blocks; b; b = b->next)
 
 /* The latest article date of doc; all zero when no article has one. */
 bt_date bt_date_latest(const bt_doc *doc);

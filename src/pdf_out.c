@@ -81,12 +81,12 @@ typedef struct pdf_w {
     pdf_err err;
     int failed; /* an error of ours was reported */
     HPDF_Encoder utf8;
-    HPDF_Page *hp;   /* [npages], or [plan->nsides] sheet sides */
+    HPDF_Page *hp;       /* [npages], or [plan->nsides] sheet sides */
     const bt_plan *plan; /* imposition, or NULL for one page per page */
     const bt_page *note; /* padding page with the blank-page note, or NULL */
     const bt_cell *cell; /* the cell being drawn (maps links), or NULL */
-    int32_t page_h;  /* mpt */
-    pdf_font **font; /* [nfonts], lazily allocated */
+    int32_t page_h;      /* mpt */
+    pdf_font **font;     /* [nfonts], lazily allocated */
     int nfonts;
     pdf_imgcache *imgs; /* images loaded so far */
     int nimgs, capimgs;
@@ -569,7 +569,8 @@ static HPDF_Destination make_dest(pdf_w *w, int page, int32_t y)
         dpage = w->hp[page - 1];
     } else { /* the sheet side holding the page */
         int si = w->plan->page_side[page - 1];
-        const bt_cell *c = &w->plan->sides[si].cell[w->plan->page_cell[page - 1]];
+        const bt_cell *c =
+            &w->plan->sides[si].cell[w->plan->page_cell[page - 1]];
         int32_t sx, sy;
         bt_impose_map(c, 0, y, &sx, &sy);
         limit = w->plan->sheet_h;
@@ -760,8 +761,7 @@ static void write_info(pdf_w *w)
     set_info(w, HPDF_INFO_SUBJECT, &b);
 
     const bt_section *s;
-    bt_section_foreach(doc, s)
-    {
+    bt_section_foreach(doc, s) {
         if (!s->title.text.len)
             continue;
         if (b.len)
@@ -860,8 +860,8 @@ static void pdf_save(pdf_w *w, const char *path)
 static void draw_cell(pdf_w *w, HPDF_Page sheet, const bt_cell *c)
 {
     const bt_page *pg = c->page >= 0 ? &w->pages->pages[c->page]
-                        : c->note   ? w->note
-                                    : NULL;
+                        : c->note    ? w->note
+                                     : NULL;
     if (!pg || !pg->nboxes)
         return;
     const double H = w->plan->sheet_h, s = (double)c->scale / 1e6;
@@ -976,9 +976,9 @@ static void finish_imposed(pdf_w *w)
     if (!vp || !pdf_ok(w))
         return;
     HPDF_Dict_Add(w->pdf->catalog, "ViewerPreferences", vp);
-    HPDF_Dict_AddName(vp, "Duplex", pl->duplex == BT_DUPLEX_LONG
-                                        ? "DuplexFlipLongEdge"
-                                        : "DuplexFlipShortEdge");
+    HPDF_Dict_AddName(vp, "Duplex",
+                      pl->duplex == BT_DUPLEX_LONG ? "DuplexFlipLongEdge"
+                                                   : "DuplexFlipShortEdge");
     HPDF_Dict_AddName(vp, "PrintScaling", "None");
     w->pdf->pdf_version = HPDF_VER_17;
     w->smask = 0; /* 1.7 already allows the SMask */
@@ -1095,10 +1095,9 @@ int bt_pdf_write(bt_ctx *ctx, const bt_doc *doc, const bt_pages *pages,
     return pdf_write(ctx, doc, pages, fonts, NULL, NULL, path);
 }
 
-int bt_pdf_write_imposed(bt_ctx *ctx, const bt_doc *doc,
-                         const bt_pages *pages, const bt_fonts *fonts,
-                         const bt_plan *plan, const bt_page *note,
-                         const char *path)
+int bt_pdf_write_imposed(bt_ctx *ctx, const bt_doc *doc, const bt_pages *pages,
+                         const bt_fonts *fonts, const bt_plan *plan,
+                         const bt_page *note, const char *path)
 {
     return pdf_write(ctx, doc, pages, fonts, plan, note, path);
 }

@@ -17,9 +17,8 @@ int bt_pdf_write(bt_ctx *ctx, const bt_doc *doc, const bt_pages *pages,
 /* The same pages drawn onto the sheet sides of an imposition plan; `note`
  * (or NULL) is drawn on the padding cells marked for the blank-page note.
  * Bookmarks, links and labels point to the sheet holding each page. */
-int bt_pdf_write_imposed(bt_ctx *ctx, const bt_doc *doc,
-                         const bt_pages *pages, const bt_fonts *fonts,
-                         const bt_plan *plan, const bt_page *note,
-                         const char *path);
+int bt_pdf_write_imposed(bt_ctx *ctx, const bt_doc *doc, const bt_pages *pages,
+                         const bt_fonts *fonts, const bt_plan *plan,
+                         const bt_page *note, const char *path);
 
 #endif

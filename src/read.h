@@ -32,10 +32,10 @@ bt_article *bt_read_clip(bt_ctx *ctx, uint16_t file, const char *data,
 bt_doc *bt_read_inputs(bt_ctx *ctx, char **paths, int npaths,
                        int allow_outside);
 
-/* Path checks shared by the readers (read_common.c): resolves `rel` against folder `dir`
- * (real path), follows symlinks, and checks it stays inside `root` unless
- * allow_outside. Returns a real path in the arena, or NULL with *why set to
- * a short reason ("no such file", "leaves the bulletin folder", ...). */
+/* Path checks shared by the readers (read_common.c): resolves `rel` against
+ * folder `dir` (real path), follows symlinks, and checks it stays inside `root`
+ * unless allow_outside. Returns a real path in the arena, or NULL with *why set
+ * to a short reason ("no such file", "leaves the bulletin folder", ...). */
 const char *bt_resolve_path(bt_ctx *ctx, const char *dir, const char *rel,
                             const char *root, int allow_outside,
                             const char **why);
@@ -52,6 +52,5 @@ int bt_read_field(bt_ctx *ctx, const bt_xel *el, bt_field *out,
 /* An article id (ASCII slug) from the base name of file's path, or NULL
  * (read_common.c). */
 const char *bt_read_id_from_file(bt_ctx *ctx, uint16_t file);
-
 
 #endif

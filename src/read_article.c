@@ -467,8 +467,8 @@ static int read_meta(rd *r, const bt_xel *el)
         }
         seen[i] = k;
         static const char *const src_attrs[] = {"url", NULL};
-        if (bt_read_field(ctx, k, fields[i], is(k, "source") ? src_attrs : NULL) !=
-            0) {
+        if (bt_read_field(ctx, k, fields[i],
+                          is(k, "source") ? src_attrs : NULL) != 0) {
             rc = -1;
             continue;
         }

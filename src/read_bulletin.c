@@ -133,9 +133,8 @@ static bt_article *article_of(rd *r, loaded *l, const char *real)
 {
     bt_ctx *ctx = r->ctx;
     if (l->kind == KIND_TXT) {
-        bt_article *art = bt_read_clip(ctx, l->file,
-                                       l->bytes.data ? l->bytes.data : "",
-                                       l->bytes.len);
+        bt_article *art = bt_read_clip(
+            ctx, l->file, l->bytes.data ? l->bytes.data : "", l->bytes.len);
         if (art && !art->id)
             art->id = bt_read_id_from_file(ctx, l->file);
         return art;
@@ -178,7 +177,6 @@ static void text_here(bt_ctx *ctx, const bt_xel *parent, const bt_xel *t)
     bt_error(ctx, t->pos, "text not allowed directly in <%s>", parent->name);
 }
 
-
 /* One <article href="..."/> of a manifest. */
 static void read_href(rd *r, bt_section *sec, const bt_xel *el,
                       const char *mdir, const char *mdisplay_dir,
@@ -203,9 +201,10 @@ static void read_href(rd *r, bt_section *sec, const bt_xel *el,
         return;
     }
     if (kind_of(href) == KIND_NONE) {
-        bt_error(ctx, el->pos,
-                 "article '%s': unknown input type (expected .xml, .txt or .html)",
-                 href);
+        bt_error(
+            ctx, el->pos,
+            "article '%s': unknown input type (expected .xml, .txt or .html)",
+            href);
         return;
     }
     const char *why = NULL;
@@ -387,7 +386,8 @@ bt_doc *bt_read_inputs(bt_ctx *ctx, char **paths, int npaths, int allow_outside)
         }
         bt_pos fpos = bt_pos_file(file);
         if (kind_of(display) == KIND_NONE) {
-            bt_error(ctx, fpos, "unknown input type (expected .xml, .txt or .html)");
+            bt_error(ctx, fpos,
+                     "unknown input type (expected .xml, .txt or .html)");
             continue;
         }
         if (!real) {

@@ -18,7 +18,8 @@
  *    "Theo ..." line the credit.
  * Positions: libxml2 gives each node its line; the column is that of the
  * element's "<name" on that line when found (else 1), counted in UTF-8
- * characters (bytes of other charsets count one each). Rules for users: doc/html-input.md. */
+ * characters (bytes of other charsets count one each). Rules for users:
+ * doc/html-input.md. */
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -48,24 +49,24 @@ int bt_html_is_page(const char *path)
 /* ---- per-element facts ---------------------------------------------- */
 
 typedef struct info {
-    size_t text;   /* characters of visible text (bytes, roughly) */
-    size_t links;  /* of which inside <a> */
+    size_t text;  /* characters of visible text (bytes, roughly) */
+    size_t links; /* of which inside <a> */
     size_t commas;
     double score;
-    int scored;    /* score initialised */
-    int junk;      /* dropped with everything inside */
+    int scored;      /* score initialised */
+    int junk;        /* dropped with everything inside */
     const char *cls; /* lower-cased class + id, "" when none (cached) */
 } info;
 
 typedef struct hx {
     bt_ctx *ctx;
     uint16_t file;
-    const char *data;  /* page bytes as read */
+    const char *data; /* page bytes as read */
     size_t len;
     const char *dir;
-    size_t *lines;     /* byte offset of each line start (1-based index) */
+    size_t *lines; /* byte offset of each line start (1-based index) */
     size_t nlines;
-    info *infos;       /* one per element, via node->_private */
+    info *infos; /* one per element, via node->_private */
     size_t ninfos, capinfos;
     xmlDocPtr doc;
     /* metadata found */
@@ -75,15 +76,15 @@ typedef struct hx {
     xmlNodePtr lead_node, h1, byline_node;
     xmlNodePtr dateline_node;
     int ndropped_images;
-    int title_made;    /* the title is the first words of the text */
+    int title_made; /* the title is the first words of the text */
     bt_pos title_pos;
     xmlNodePtr *metas; /* every <meta>, in order */
     size_t nmetas, capmetas;
     int nh1;
     const char *drop_src[3];
     bt_pos drop_pos[3];
-    int strict;        /* class/id hints may drop elements (first pass) */
-    const char *fail;  /* why build_article found nothing */
+    int strict;       /* class/id hints may drop elements (first pass) */
+    const char *fail; /* why build_article found nothing */
 } hx;
 
 /* Elements inside dropped ones were never measured: they read as junk. */
@@ -151,8 +152,9 @@ static void index_lines(hx *h)
     h->lines[0] = 0;
     h->nlines = 1;
     for (size_t i = 0; i < h->len; i++) {
-        int end = h->data[i] == '\n' ||
-                  (h->data[i] == '\r' && !(i + 1 < h->len && h->data[i + 1] == '\n'));
+        int end =
+            h->data[i] == '\n' ||
+            (h->data[i] == '\r' && !(i + 1 < h->len && h->data[i + 1] == '\n'));
         if (!end)
             continue;
         if (h->nlines == cap) {
@@ -185,8 +187,10 @@ static bt_str clean(hx *h, const char *s, size_t n)
             p++;
             continue;
         }
-        int k = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 && c < 0xf0 ? 3
-                : c >= 0xc2 && c < 0xe0 ? 2 : 0;
+        int k = c >= 0xf0 && c <= 0xf4  ? 4
+                : c >= 0xe0 && c < 0xf0 ? 3
+                : c >= 0xc2 && c < 0xe0 ? 2
+                                        : 0;
         uint32_t cp = k == 2 ? c & 0x1f : k == 3 ? c & 0x0f : c & 0x07;
         int ok = k && p + k <= e;
         for (int i = 1; ok && i < k; i++) {
@@ -230,17 +234,19 @@ static const char *cstr(hx *h, bt_str s)
 /* ---- tag classes ---------------------------------------------------- */
 
 static const char *const drop_tags[] = {
-    "script", "style", "noscript", "nav", "footer", "aside", "form",
-    "iframe", "svg", "button", "select", "input", "textarea", "object",
-    "embed", "template", "link", "meta", "head", "canvas", "audio", "video",
-    "map", "dialog", "menu", "label", "option", NULL};
+    "script", "style",    "noscript", "nav",    "footer", "aside",    "form",
+    "iframe", "svg",      "button",   "select", "input",  "textarea", "object",
+    "embed",  "template", "link",     "meta",   "head",   "canvas",   "audio",
+    "video",  "map",      "dialog",   "menu",   "label",  "option",   NULL};
 
 static const char *const block_tags[] = {
-    "p", "div", "section", "article", "main", "header", "ul", "ol", "li",
-    "blockquote", "figure", "figcaption", "table", "tbody", "thead", "tfoot",
-    "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "dl", "dt",
-    "dd", "hr", "center", "address", "details", "summary", "body", "html",
-    "caption", "hgroup", "picture", NULL};
+    "p",       "div",     "section", "article",    "main",   "header",
+    "ul",      "ol",      "li",      "blockquote", "figure", "figcaption",
+    "table",   "tbody",   "thead",   "tfoot",      "tr",     "td",
+    "th",      "h1",      "h2",      "h3",         "h4",     "h5",
+    "h6",      "pre",     "dl",      "dt",         "dd",     "hr",
+    "center",  "address", "details", "summary",    "body",   "html",
+    "caption", "hgroup",  "picture", NULL};
 
 static int is_block(xmlNodePtr n)
 {
@@ -257,24 +263,27 @@ static int is_heading(xmlNodePtr n)
 
 /* Class/id hints: substrings of the lower-cased class and id. */
 static const char *const hint_bad[] = {
-    "comment", "share", "social", "related", "lien-quan", "lienquan",
-    "tin-khac", "tinkhac", "other-news", "banner", "advert", "ads-", "-ads",
-    "quangcao", "quang-cao", "sidebar", "side-bar", "menu", "footer",
-    "header", "breadcrumb", "popup", "cookie", "newsletter", "subscribe",
-    "tags", "tag-list", "keyword", "login", "rating", "vote", "sponsor",
-    "promo", "widget", "pagination", "pager", "toolbar", "print", "masthead",
-    "hidden", "modal", "outbrain", "taboola", "disqus", "recommend",
-    "most-read", "xem-them", "xemthem", "doc-them", "box-", "navbar",
-    "skip", "author-info", "byline", "caption-credit", "readmore",
-    "read-more", "follow", "facebook", "twitter", "zalo", "signup",
-    "feedback", "shoutbox", "sponsored", "supplemental", "legend", NULL};
+    "comment",      "share",     "social",      "related",    "lien-quan",
+    "lienquan",     "tin-khac",  "tinkhac",     "other-news", "banner",
+    "advert",       "ads-",      "-ads",        "quangcao",   "quang-cao",
+    "sidebar",      "side-bar",  "menu",        "footer",     "header",
+    "breadcrumb",   "popup",     "cookie",      "newsletter", "subscribe",
+    "tags",         "tag-list",  "keyword",     "login",      "rating",
+    "vote",         "sponsor",   "promo",       "widget",     "pagination",
+    "pager",        "toolbar",   "print",       "masthead",   "hidden",
+    "modal",        "outbrain",  "taboola",     "disqus",     "recommend",
+    "most-read",    "xem-them",  "xemthem",     "doc-them",   "box-",
+    "navbar",       "skip",      "author-info", "byline",     "caption-credit",
+    "readmore",     "read-more", "follow",      "facebook",   "twitter",
+    "zalo",         "signup",    "feedback",    "shoutbox",   "sponsored",
+    "supplemental", "legend",    NULL};
 static const char *const hint_good[] = {
-    "article", "content", "detail", "fck", "entry", "post", "story",
-    "main", "body", "text", "cms", "noidung", "noi-dung", "chitiet",
-    "chi-tiet", "blog", "page", "column", NULL};
+    "article",  "content", "detail", "fck",    "entry",   "post",     "story",
+    "main",     "body",    "text",   "cms",    "noidung", "noi-dung", "chitiet",
+    "chi-tiet", "blog",    "page",   "column", NULL};
 static const char *const hint_lead[] = {
-    "sapo", "description", "lead", "summary", "chapeau", "standfirst",
-    "tomtat", "tom-tat", "excerpt", "intro", NULL};
+    "sapo",   "description", "lead",    "summary", "chapeau", "standfirst",
+    "tomtat", "tom-tat",     "excerpt", "intro",   NULL};
 
 static void lower_class(xmlNodePtr n, char *buf, size_t cap)
 {
@@ -372,8 +381,9 @@ static int hidden(xmlNodePtr n)
     const char *st = attr(n, "style");
     if (st && (strstr(st, "display:none") || strstr(st, "display: none")))
         return 1;
-    return attr(n, "hidden") != NULL || (attr(n, "aria-hidden") &&
-                                         strcmp(attr(n, "aria-hidden"), "true") == 0);
+    return attr(n, "hidden") != NULL ||
+           (attr(n, "aria-hidden") &&
+            strcmp(attr(n, "aria-hidden"), "true") == 0);
 }
 
 /* Visible text length, links and commas, bottom up; marks junk. */
@@ -401,8 +411,9 @@ static void measure(hx *h, xmlNodePtr n, int in_link)
         k->_private = new_info(h);
         const char *nm = (const char *)k->name;
         int junk = in_list(nm, drop_tags) || hidden(k);
-        if (!junk && h->strict && hint_match(k, hint_bad) && !hint_match(k, hint_good) &&
-            !is_el(k, "body") && !is_el(k, "article") && !is_el(k, "main") &&
+        if (!junk && h->strict && hint_match(k, hint_bad) &&
+            !hint_match(k, hint_good) && !is_el(k, "body") &&
+            !is_el(k, "article") && !is_el(k, "main") &&
             !hint_match(k, hint_lead))
             junk = 1;
         if (is_el(k, "header") && !junk)
@@ -490,8 +501,8 @@ static void score_tree(hx *h, xmlNodePtr n)
             double s = 1 + (double)inf(k)->commas +
                        BT_MIN(3.0, (double)inf(k)->text / 100.0);
             int level = 0;
-            for (xmlNodePtr a = k->parent; a && a->type == XML_ELEMENT_NODE &&
-                                           level < 5;
+            for (xmlNodePtr a = k->parent;
+                 a && a->type == XML_ELEMENT_NODE && level < 5;
                  a = a->parent, level++) {
                 if (!a->_private)
                     break;
@@ -531,7 +542,8 @@ static void collect_metas(hx *h, xmlNodePtr n)
         if (is_el(n, "meta")) {
             if (h->nmetas == h->capmetas) {
                 h->capmetas = h->capmetas ? 2 * h->capmetas : 64;
-                h->metas = bt_xrealloc(h->metas, h->capmetas * sizeof *h->metas);
+                h->metas =
+                    bt_xrealloc(h->metas, h->capmetas * sizeof *h->metas);
             }
             h->metas[h->nmetas++] = n;
         }
@@ -672,7 +684,8 @@ static void json_ld(hx *h, xmlNodePtr n)
                     if (h->site != s0)
                         h->site = bt_arena_strdup(&h->ctx->arena, h->site);
                     if (h->section != c0)
-                        h->section = bt_arena_strdup(&h->ctx->arena, h->section);
+                        h->section =
+                            bt_arena_strdup(&h->ctx->arena, h->section);
                     json_object_put(o);
                 }
             }
@@ -718,7 +731,8 @@ static const char *find_dmy(hx *h, bt_str s)
         char sep = 0;
         while (k < 3 && j < s.len) {
             int digits = 0;
-            while (j < s.len && isdigit((unsigned char)s.ptr[j]) && digits < 5) {
+            while (j < s.len && isdigit((unsigned char)s.ptr[j]) &&
+                   digits < 5) {
                 v[k] = v[k] * 10 + (s.ptr[j++] - '0');
                 digits++;
             }
@@ -794,8 +808,7 @@ static void scan_page(hx *h, xmlNodePtr n)
             if (t.len >= 3 && t.len < 80 && bt_text_words(t) <= 8)
                 h->byline_node = n;
         }
-        if (!h->dateline_node &&
-            (attr(n, "class") || attr(n, "id")) &&
+        if (!h->dateline_node && (attr(n, "class") || attr(n, "id")) &&
             hint_match(n, (const char *const[]){"date", "time", "publish",
                                                 "ngay", NULL})) {
             bt_str t = node_text(h, n);
@@ -824,8 +837,8 @@ static void scan_page(hx *h, xmlNodePtr n)
  * or fewer keeps the whole title. */
 static int is_sep_at(const char *p, const char *end, size_t *len)
 {
-    static const char *const seps[] = {" | ", " - ", " \\ ", " / ", " > ",
-                                       " » ", NULL};
+    static const char *const seps[] = {" | ", " - ", " \\ ", " / ",
+                                       " > ", " » ", NULL};
     for (int i = 0; seps[i]; i++) {
         size_t n = strlen(seps[i]);
         if ((size_t)(end - p) >= n && memcmp(p, seps[i], n) == 0) {
@@ -920,9 +933,9 @@ static void field(hx *h, bt_xel *meta, const char *name, bt_str s, bt_pos pos)
 typedef struct em {
     hx *h;
     bt_xel *body;
-    bt_xel *para;       /* open paragraph for loose inline content */
-    int depth;          /* inline element depth */
-    bt_str title;       /* to skip the headline inside the body */
+    bt_xel *para; /* open paragraph for loose inline content */
+    int depth;    /* inline element depth */
+    bt_str title; /* to skip the headline inside the body */
 } em;
 
 static int link_url_ok(const char *href)
@@ -939,8 +952,9 @@ static void inline_into(em *m, xmlNodePtr n, bt_xel *out)
     for (xmlNodePtr k = n->children; k; k = k->next) {
         if (k->type == XML_TEXT_NODE || k->type == XML_CDATA_SECTION_NODE) {
             if (k->content)
-                el_text(h, out, clean(h, (const char *)k->content,
-                                      strlen((const char *)k->content)),
+                el_text(h, out,
+                        clean(h, (const char *)k->content,
+                              strlen((const char *)k->content)),
                         pos_of(h, k->parent));
             continue;
         }
@@ -1106,7 +1120,8 @@ static void emit_children(em *m, xmlNodePtr n)
             xmlNodePtr q = k->next;
             while (q && q->type == XML_TEXT_NODE && q->content &&
                    !bt_text_trim(clean(m->h, (const char *)q->content,
-                                       strlen((const char *)q->content))).len)
+                                       strlen((const char *)q->content)))
+                        .len)
                 q = q->next;
             if (q && is_el(q, "br")) {
                 flush_para(m);
@@ -1182,7 +1197,8 @@ static void emit(em *m, xmlNodePtr n)
     if (!strcmp(nm, "ul") || !strcmp(nm, "ol")) {
         if (link_density(n) > 0.4 || inf(n)->text < 10)
             return;
-        bt_xel *l = el_new(h, m->body, nm[0] == 'o' ? "ol" : "ul", pos_of(h, n));
+        bt_xel *l =
+            el_new(h, m->body, nm[0] == 'o' ? "ol" : "ul", pos_of(h, n));
         for (xmlNodePtr k = n->children; k; k = k->next) {
             if (!is_el(k, "li") || inf(k)->junk)
                 continue;
@@ -1205,8 +1221,9 @@ static void emit(em *m, xmlNodePtr n)
         emit_figure(m, n, n, NULL);
         return;
     }
-    if (!strcmp(nm, "table") && hint_match(n, (const char *const[]){
-                                    "image", "pic", "photo", "fig", NULL})) {
+    if (!strcmp(nm, "table") &&
+        hint_match(
+            n, (const char *const[]){"image", "pic", "photo", "fig", NULL})) {
         /* VnExpress/Tuổi Trẻ style: table.tplCaption with img + caption */
         xmlNodePtr img = find_el(n, "img");
         if (img) {
@@ -1263,7 +1280,8 @@ static char *url_path(hx *h, const char *src)
     char *o = bt_arena_alloc(&h->ctx->arena, n + 1);
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
-        if (src[i] == '%' && i + 2 < n + 0 + 1 && isxdigit((unsigned char)src[i + 1]) &&
+        if (src[i] == '%' && i + 2 < n + 0 + 1 &&
+            isxdigit((unsigned char)src[i + 1]) &&
             isxdigit((unsigned char)src[i + 2])) {
             char hexs[3] = {src[i + 1], src[i + 2], 0};
             o[k++] = (char)strtol(hexs, NULL, 16);
@@ -1341,8 +1359,8 @@ static bt_str block_plain(hx *h, const bt_xel *e)
         }
         k = k->next;
     }
-    bt_str s = bt_text_trim(
-        bt_text_normalize(&h->ctx->arena, (bt_str){b.data ? b.data : "", b.len}, 0));
+    bt_str s = bt_text_trim(bt_text_normalize(
+        &h->ctx->arena, (bt_str){b.data ? b.data : "", b.len}, 0));
     bt_buf_free(&b);
     return s;
 }
@@ -1409,8 +1427,10 @@ static int valid_utf8_with_multibyte(const char *d, size_t n)
             p++;
             continue;
         }
-        int k = *p >= 0xf0 && *p <= 0xf4 ? 4 : *p >= 0xe0 && *p < 0xf0 ? 3
-                : *p >= 0xc2 && *p < 0xe0 ? 2 : 0;
+        int k = *p >= 0xf0 && *p <= 0xf4  ? 4
+                : *p >= 0xe0 && *p < 0xf0 ? 3
+                : *p >= 0xc2 && *p < 0xe0 ? 2
+                                          : 0;
         if (!k || p + k > e)
             return 0;
         for (int i = 1; i < k; i++)
@@ -1436,8 +1456,9 @@ static int looks_like_html(const char *d, size_t n)
     if (i >= n || d[i] != '<')
         return 0;
     size_t lim = BT_MIN(n, (size_t)65536);
-    static const char *const tags[] = {"<html", "<body", "<head", "<p", "<div",
-                                       "<article", "<!doctype html", NULL};
+    static const char *const tags[] = {
+        "<html", "<body",    "<head",          "<p",
+        "<div",  "<article", "<!doctype html", NULL};
     for (size_t k = i; k < lim; k++)
         if (d[k] == '<')
             for (int t = 0; tags[t]; t++)
@@ -1453,7 +1474,8 @@ static size_t ink_chars(const bt_xel *e)
 {
     size_t n = 0;
     for (const bt_xel *k = e->kids; k; k = k->next)
-        n += k->name ? (strcmp(k->name, "meta") ? ink_chars(k) : 0) : k->text.len;
+        n += k->name ? (strcmp(k->name, "meta") ? ink_chars(k) : 0)
+                     : k->text.len;
     return n;
 }
 
@@ -1556,8 +1578,8 @@ bt_xel *bt_html_extract(bt_ctx *ctx, uint16_t file, const char *data,
     int deep_stop = pc->lastError.code == XML_ERR_INTERNAL_ERROR &&
                     pc->lastError.message &&
                     strstr(pc->lastError.message, "depth");
-    bt_pos deep_pos = {file, pc->lastError.line > 0 ? (uint32_t)pc->lastError.line : 1,
-                       1};
+    bt_pos deep_pos = {
+        file, pc->lastError.line > 0 ? (uint32_t)pc->lastError.line : 1, 1};
     if (pc->lastError.int2 > 0)
         deep_pos.col = (uint32_t)pc->lastError.int2;
     htmlFreeParserCtxt(pc);
@@ -1565,7 +1587,8 @@ bt_xel *bt_html_extract(bt_ctx *ctx, uint16_t file, const char *data,
     bt_xel *out = NULL;
     xmlNodePtr root = h->doc ? xmlDocGetRootElement(h->doc) : NULL;
     if (!root) {
-        bt_error(ctx, (bt_pos){file, 1, 1}, "not an HTML page (nothing parsed)");
+        bt_error(ctx, (bt_pos){file, 1, 1},
+                 "not an HTML page (nothing parsed)");
         goto done;
     }
     if (deep_stop) {
@@ -1603,11 +1626,14 @@ bt_xel *bt_html_extract(bt_ctx *ctx, uint16_t file, const char *data,
     if (!out)
         bt_error(ctx, (bt_pos){file, 1, 1}, "%s", h->fail);
     if (out && h->title_made)
-        bt_warning(ctx, h->title_pos, "the page names no title: the first "
+        bt_warning(ctx, h->title_pos,
+                   "the page names no title: the first "
                    "words of its text stand in (edit the imported <title>)");
     for (int i = 0; out && i < h->ndropped_images && i < 3; i++)
-        bt_note(ctx, h->drop_pos[i], "image '%.80s' dropped: not a JPEG/PNG "
-                "saved with the page (bantin never fetches)", h->drop_src[i]);
+        bt_note(ctx, h->drop_pos[i],
+                "image '%.80s' dropped: not a JPEG/PNG "
+                "saved with the page (bantin never fetches)",
+                h->drop_src[i]);
     if (out && h->ndropped_images > 3)
         bt_note(ctx, h->drop_pos[2], "%d more images dropped",
                 h->ndropped_images - 3);
@@ -1651,9 +1677,16 @@ static bt_xel *build_article(hx *h, xmlNodePtr root)
     collect_metas(h, root);
     const char *s;
     /* page metadata titles, in Readability's order, taken as written */
-    static const char *const title_keys[] = {
-        "dc:title", "dc.title", "dcterm:title", "og:title", "weibo:article:title",
-        "weibo:webpage:title", "title", "twitter:title", "parsely-title", NULL};
+    static const char *const title_keys[] = {"dc:title",
+                                             "dc.title",
+                                             "dcterm:title",
+                                             "og:title",
+                                             "weibo:article:title",
+                                             "weibo:webpage:title",
+                                             "title",
+                                             "twitter:title",
+                                             "parsely-title",
+                                             NULL};
     for (int i = 0; title_keys[i] && !h->og_title; i++)
         h->og_title = meta_value(h, title_keys[i]);
     if (!h->site)
@@ -1756,7 +1789,8 @@ static bt_xel *build_article(hx *h, xmlNodePtr root)
     m.body = body;
     xmlNodePtr parent = article->parent;
     double thresh = BT_MAX(10.0, top * 0.2);
-    int siblings = parent && parent->_private && parent->type == XML_ELEMENT_NODE;
+    int siblings =
+        parent && parent->_private && parent->type == XML_ELEMENT_NODE;
     for (xmlNodePtr k = siblings ? parent->children : article; k;
          k = siblings ? k->next : NULL) {
         if (k->type != XML_ELEMENT_NODE || !k->_private || inf(k)->junk)
@@ -1765,7 +1799,8 @@ static bt_xel *build_article(hx *h, xmlNodePtr root)
         if (!take && inf(k)->scored &&
             inf(k)->score * (1 - link_density(k)) >= thresh)
             take = 1;
-        if (!take && is_el(k, "p") && inf(k)->text > 80 && link_density(k) < 0.25)
+        if (!take && is_el(k, "p") && inf(k)->text > 80 &&
+            link_density(k) < 0.25)
             take = 1;
         if (take)
             emit(&m, k);
@@ -1779,8 +1814,10 @@ static bt_xel *build_article(hx *h, xmlNodePtr root)
         bt_str t = block_plain(h, last);
         int words = bt_text_words(t);
         if (!credit_el && t.len > 5 && words <= 14 &&
-            (strncmp(t.ptr, "Theo ", 5) == 0 || strncmp(t.ptr, "(Theo ", 6) == 0 ||
-             strncmp(t.ptr, "Nguồn:", 7) == 0 || strncmp(t.ptr, "Nguồn ", 7) == 0)) {
+            (strncmp(t.ptr, "Theo ", 5) == 0 ||
+             strncmp(t.ptr, "(Theo ", 6) == 0 ||
+             strncmp(t.ptr, "Nguồn:", 7) == 0 ||
+             strncmp(t.ptr, "Nguồn ", 7) == 0)) {
             bt_str c = t;
             if (c.ptr[0] == '(' && c.ptr[c.len - 1] == ')')
                 c = (bt_str){c.ptr + 1, c.len - 2};
@@ -1800,9 +1837,11 @@ static bt_xel *build_article(hx *h, xmlNodePtr root)
     }
     if (!h->nauthors && h->byline_node) {
         bt_str t = node_text(h, h->byline_node);
-        static const char *const pre[] = {"By ", "by ", "Bởi ", "Tác giả: ", NULL};
+        static const char *const pre[] = {"By ", "by ", "Bởi ",
+                                          "Tác giả: ", NULL};
         for (int i = 0; pre[i]; i++)
-            if (t.len > strlen(pre[i]) && !strncmp(t.ptr, pre[i], strlen(pre[i]))) {
+            if (t.len > strlen(pre[i]) &&
+                !strncmp(t.ptr, pre[i], strlen(pre[i]))) {
                 t.ptr += strlen(pre[i]);
                 t.len -= strlen(pre[i]);
             }
@@ -1872,10 +1911,10 @@ static bt_xel *build_article(hx *h, xmlNodePtr root)
         }
         title = (bt_str){t.ptr, end};
         if (end < t.len)
-            title = bt_arena_str(&h->ctx->arena,
-                                 bt_arena_printf(&h->ctx->arena, "%.*s…",
-                                                 (int)end, t.ptr),
-                                 end + strlen("…"));
+            title = bt_arena_str(
+                &h->ctx->arena,
+                bt_arena_printf(&h->ctx->arena, "%.*s…", (int)end, t.ptr),
+                end + strlen("…"));
         tpos = lead ? lead->pos : body->kids->pos;
         h->title_made = 1;
         h->title_pos = tpos;

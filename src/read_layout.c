@@ -13,8 +13,8 @@
 #include "text.h"
 #include "xmlin.h"
 
-#define MM(x) ((int32_t)((x) * 72000.0 / 25.4 + 0.5))
-#define PT(x) ((int32_t)((x) * 1000.0 + 0.5))
+#define MM(x) ((int32_t)((x)*72000.0 / 25.4 + 0.5))
+#define PT(x) ((int32_t)((x)*1000.0 + 0.5))
 
 static const char *role_names[BT_ROLE_COUNT] = {
     "body",    "lead",    "headline", "subtitle", "kicker",
@@ -38,7 +38,8 @@ void bt_layout_defaults(bt_layout *l)
     l->name = "a4-3col";
     l->page_w = MM(210);
     l->page_h = MM(297);
-    l->margin_top = l->margin_right = l->margin_bottom = l->margin_left = MM(15);
+    l->margin_top = l->margin_right = l->margin_bottom = l->margin_left =
+        MM(15);
     l->columns = 3;
     l->gap = MM(5);
     l->indent = PT(9.5);
@@ -203,8 +204,7 @@ static int read_role(bt_ctx *ctx, bt_layout *l, const bt_xel *el)
         if (strcmp(role_names[i], name) == 0)
             role = i;
     if (role < 0) {
-        bt_error(ctx, el->pos, "unknown role '%s' in <role>",
-                 name ? name : "");
+        bt_error(ctx, el->pos, "unknown role '%s' in <role>", name ? name : "");
         return -1;
     }
     bt_style *s = &l->style[role];
@@ -220,7 +220,8 @@ static int read_role(bt_ctx *ctx, bt_layout *l, const bt_xel *el)
             if (st < 0) {
                 bt_error(ctx, el->pos,
                          "bad value '%s' for style on <role>: expected "
-                         "regular|bold|italic|bold-italic", v);
+                         "regular|bold|italic|bold-italic",
+                         v);
                 rc = -1;
                 continue;
             }
@@ -231,7 +232,8 @@ static int read_role(bt_ctx *ctx, bt_layout *l, const bt_xel *el)
             if (parse_len(v, &len) != 0 || len < 1000 || len > 200000) {
                 bt_error(ctx, el->pos,
                          "bad value '%s' for %s on <role>: expected a length "
-                         "between 1pt and 200pt", v, n);
+                         "between 1pt and 200pt",
+                         v, n);
                 rc = -1;
                 continue;
             }
@@ -323,9 +325,10 @@ static int read_file(bt_ctx *ctx, const char *path, const char *display,
         }
     }
     int32_t colw = (l->page_w - l->margin_left - l->margin_right -
-                    (l->columns - 1) * l->gap) / (l->columns ? l->columns : 1);
-    if (rc == 0 && (colw < 36000 || l->page_h - l->margin_top -
-                                             l->margin_bottom < 144000)) {
+                    (l->columns - 1) * l->gap) /
+                   (l->columns ? l->columns : 1);
+    if (rc == 0 && (colw < 36000 ||
+                    l->page_h - l->margin_top - l->margin_bottom < 144000)) {
         bt_error(ctx, root->pos,
                  "page too small: columns must be at least 36pt wide and the "
                  "text area 144pt high");

@@ -14,13 +14,13 @@
 #include "text.h"
 
 /* Penalties and glue shape, in one place. */
-#define HYPHEN_PENALTY 1000  /* break after "apt-" */
-#define STRETCH_NUM 3        /* interword stretch = 3/5 space */
-#define STRETCH_DEN 5
-#define SHRINK_NUM 3         /* interword shrink = 3/10 space */
-#define SHRINK_DEN 10
-#define RAGGED_EMS 3         /* ragged lines may fall short by 3 em */
-#define FILL_STRETCH (1 << 28)
+#define HYPHEN_PENALTY 1000 /* break after "apt-" */
+#define STRETCH_NUM    3    /* interword stretch = 3/5 space */
+#define STRETCH_DEN    5
+#define SHRINK_NUM     3 /* interword shrink = 3/10 space */
+#define SHRINK_DEN     10
+#define RAGGED_EMS     3 /* ragged lines may fall short by 3 em */
+#define FILL_STRETCH   (1 << 28)
 /* Letter-spacing a justified line may add between the letters of a word,
  * 1/1000 em per gap: a small share of the slack, so word gaps stay closer
  * to the natural space (micro-typography; the breaker sees it as the box's
@@ -42,7 +42,7 @@ typedef struct state {
     bt_vec adv;   /* int32_t per character, mpt */
     bt_vec off;   /* int32_t pairs (dx, dy) per character, mpt */
     int32_t space;
-    int32_t track; /* letter-spacing stretch per gap, 1/1000 em */
+    int32_t track;    /* letter-spacing stretch per gap, 1/1000 em */
     int pending_glue; /* a space was seen after the last word */
     int nobreak;      /* the next glue must not break */
     int warned_wide;  /* the wide-word warning was given (once a paragraph) */
@@ -70,9 +70,10 @@ static uint32_t run_font(const bt_textstyle *st, const bt_run *r)
 {
     int b = (r->style & BT_STYLE_STRONG) != 0;
     int i = (r->style & BT_STYLE_EM) != 0;
-    return b && i ? st->font_bold_italic : b ? st->font_bold
-                                          : i ? st->font_italic
-                                              : st->font;
+    return b && i ? st->font_bold_italic
+           : b    ? st->font_bold
+           : i    ? st->font_italic
+                  : st->font;
 }
 
 static int32_t to_mpt(int32_t em1000, int32_t size)
@@ -85,8 +86,8 @@ static int32_t to_mpt(int32_t em1000, int32_t size)
 static int ties_forward(const uint32_t *cp, int n)
 {
     static const char *abbr[] = {"Tp.", "TP.", "TS.", "ThS.", "PGS.",
-                                 "GS.",  "BS.", "KS.", "Q.",   "P.",
-                                 "TX.",  "Th.", "Mr.", "Dr.", "St."};
+                                 "GS.", "BS.", "KS.", "Q.",   "P.",
+                                 "TX.", "Th.", "Mr.", "Dr.",  "St."};
     if (n == 1 && (cp[0] == 0x2013 || cp[0] == 0x2014 || cp[0] == '-'))
         return 1; /* never end a line on a lone dash */
     for (size_t k = 0; k < sizeof abbr / sizeof *abbr; k++) {
@@ -106,8 +107,8 @@ static int ties_forward(const uint32_t *cp, int n)
 static int is_letter_or_digit(uint32_t c)
 {
     return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') ||
-           (c >= 'a' && c <= 'z') || (c >= 0xC0 && c != 0xD7 && c != 0xF7 &&
-                                      c < 0x2000);
+           (c >= 'a' && c <= 'z') ||
+           (c >= 0xC0 && c != 0xD7 && c != 0xF7 && c < 0x2000);
 }
 
 /* Emits characters [a, b) of the collected word as one word box. */
@@ -127,8 +128,8 @@ static void emit_chunk(state *s, int a, int b)
         const bt_run *r = run[i];
         sg->font = font[i];
         sg->size = s->st->size;
-        sg->color = (r->style & BT_STYLE_LINK) ? s->st->link_color
-                                                : s->st->color;
+        sg->color =
+            (r->style & BT_STYLE_LINK) ? s->st->link_color : s->st->color;
         sg->href = (r->style & BT_STYLE_LINK) ? r->href : NULL;
         sg->pos = r->pos;
         sg->x = x;
@@ -244,10 +245,9 @@ static void end_word(state *s, int partial)
     int a = 0, keep = n;
     int32_t limit = s->st->width > 0 ? s->st->width : INT32_MAX;
     for (int i = 0; i <= n; i++) {
-        int hyphen_after = i < n - 1 && i > 0 &&
-                           (cp[i] == '-' || cp[i] == 0x2010) &&
-                           is_letter_or_digit(cp[i - 1]) &&
-                           is_letter_or_digit(cp[i + 1]);
+        int hyphen_after =
+            i < n - 1 && i > 0 && (cp[i] == '-' || cp[i] == 0x2010) &&
+            is_letter_or_digit(cp[i - 1]) && is_letter_or_digit(cp[i + 1]);
         if (i < n && !hyphen_after)
             continue;
         int b = i < n ? i + 1 : n;
@@ -400,15 +400,18 @@ int bt_shape_para(bt_ctx *ctx, const bt_shaper *sh, const bt_textstyle *st,
 
     bt_arena *a = &ctx->arena;
     out->nitems = s.items.n;
-    out->items = bt_arena_memdup(a, s.items.p, (size_t)s.items.n * sizeof(bt_item));
+    out->items =
+        bt_arena_memdup(a, s.items.p, (size_t)s.items.n * sizeof(bt_item));
     out->nwords = s.words.n;
-    out->words = bt_arena_memdup(a, s.words.p, (size_t)s.words.n * sizeof(bt_word));
+    out->words =
+        bt_arena_memdup(a, s.words.p, (size_t)s.words.n * sizeof(bt_word));
     out->nsegs = s.segs.n;
     out->segs = bt_arena_memdup(a, s.segs.p, (size_t)s.segs.n * sizeof(bt_seg));
     out->nglyphs = s.glyphs.n;
-    out->glyphs = bt_arena_memdup(a, s.glyphs.p, (size_t)s.glyphs.n * sizeof(bt_glyph));
-    bt_vec *all[] = {&s.items, &s.words, &s.segs, &s.glyphs, &s.wcp, &s.wfont,
-                  &s.wrun, &s.wcol, &s.adv, &s.off};
+    out->glyphs =
+        bt_arena_memdup(a, s.glyphs.p, (size_t)s.glyphs.n * sizeof(bt_glyph));
+    bt_vec *all[] = {&s.items, &s.words, &s.segs, &s.glyphs, &s.wcp,
+                     &s.wfont, &s.wrun,  &s.wcol, &s.adv,    &s.off};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
         free(all[i]->p);
     return s.rc;

@@ -66,18 +66,18 @@ typedef struct bt_seg {
 } bt_seg;
 
 typedef struct bt_word {
-    int s0, ns;       /* segs[s0 .. s0+ns) */
-    int32_t w;        /* width, mpt */
+    int s0, ns; /* segs[s0 .. s0+ns) */
+    int32_t w;  /* width, mpt */
 } bt_word;
 
 /* How to set a paragraph. */
 typedef struct bt_textstyle {
     uint32_t font, font_bold, font_italic, font_bold_italic; /* font ids */
-    int32_t size;       /* mpt */
+    int32_t size;                                            /* mpt */
     uint32_t color, link_color;
-    int ragged;         /* 1: ragged right (headlines, captions); 0: justified */
-    int32_t indent;     /* first-line indent, mpt */
-    int32_t width;      /* the narrowest line width, for splitting words */
+    int ragged;     /* 1: ragged right (headlines, captions); 0: justified */
+    int32_t indent; /* first-line indent, mpt */
+    int32_t width;  /* the narrowest line width, for splitting words */
 } bt_textstyle;
 
 /* Items ready for bt_linebreak_run. BOX items have ref = word index; glue

@@ -26,8 +26,8 @@ typedef struct xin {
     xmlParserCtxtPtr px; /* the libxml2 context (owned by bt_xml_parse) */
     const char *data;    /* the input bytes */
     size_t len;
-    bt_linecol lc;    /* incremental line:col cursor over data (text.c) */
-    size_t skip_bom;  /* 3 when the file starts with a UTF-8 BOM */
+    bt_linecol lc;   /* incremental line:col cursor over data (text.c) */
+    size_t skip_bom; /* 3 when the file starts with a UTF-8 BOM */
     /* tree under construction */
     bt_xel *root;
     bt_xel *cur; /* innermost open element, NULL before the root */

@@ -11,16 +11,16 @@
 #include "diag.h"
 
 typedef struct bt_xattr {
-    const char *name;   /* cstr, with prefix for xml:lang ("xml:lang") */
-    const char *value;  /* cstr, raw (not normalised) */
-    bt_pos pos;         /* of the element that carries it */
+    const char *name;  /* cstr, with prefix for xml:lang ("xml:lang") */
+    const char *value; /* cstr, raw (not normalised) */
+    bt_pos pos;        /* of the element that carries it */
     struct bt_xattr *next;
 } bt_xattr;
 
 typedef struct bt_xel {
-    const char *name;   /* element name (cstr); NULL for a text node */
-    bt_str text;        /* text node: the characters, raw UTF-8 */
-    bt_pos pos;         /* element: its '<'; text: its first character */
+    const char *name; /* element name (cstr); NULL for a text node */
+    bt_str text;      /* text node: the characters, raw UTF-8 */
+    bt_pos pos;       /* element: its '<'; text: its first character */
     bt_xattr *attrs;
     struct bt_xel *kids, *last, *next;
     struct bt_xel *parent;
@@ -28,8 +28,7 @@ typedef struct bt_xel {
 
 /* Parses `data` (already checked by bt_text_check_input). Returns the root
  * element, or NULL after reporting errors. The tree is in ctx->arena. */
-bt_xel *bt_xml_parse(bt_ctx *ctx, uint16_t file, const char *data,
-                     size_t len);
+bt_xel *bt_xml_parse(bt_ctx *ctx, uint16_t file, const char *data, size_t len);
 
 /* Checks the XML declaration only: an encoding= other than UTF-8 is an
  * error at 1:1 (returns -1). Callers run it before the byte checks so a

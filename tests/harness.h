@@ -101,7 +101,10 @@ typedef struct {
     void (*fn)(void);
 } bt_t_case;
 
-#define TEST(fn) {#fn, fn}
+#define TEST(fn)                                                               \
+    {                                                                          \
+#fn, fn                                                                \
+    }
 
 /* Runs the cases whose name contains argv[1] (all without an argument). */
 static inline int bt_t_main(const char *suite, const bt_t_case *cases, int n,

@@ -34,7 +34,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *s = (const char *)data;
     nlines = 1;
     for (size_t i = 0; i < size; i++)
-        if (s[i] == '\n' || (s[i] == '\r' && !(i + 1 < size && s[i + 1] == '\n')))
+        if (s[i] == '\n' ||
+            (s[i] == '\r' && !(i + 1 < size && s[i + 1] == '\n')))
             nlines++;
     bt_xel *root = bt_html_extract(&ctx, f, s, size, NULL);
     if (!root) {

@@ -84,8 +84,8 @@ static double exp_(double x) /* x <= 0 here: e^x = (e^(x/64))^64 */
 /* ---------------------------------------------------------------- canvas */
 
 typedef struct canvas {
-    int w, h;       /* pixels */
-    uint8_t *px;    /* w*h*3, RGB, row-major, top row first */
+    int w, h;    /* pixels */
+    uint8_t *px; /* w*h*3, RGB, row-major, top row first */
 } canvas;
 
 static int canvas_init(canvas *c, int w, int h)
@@ -170,8 +170,7 @@ static const uint8_t *glyph(char ch)
 
 /* Draws `s` with its top-left at (x,y), each font pixel `scale` wide.
  * Returns the advance. */
-static int text(canvas *c, int x, int y, int scale, const char *s,
-                uint32_t rgb)
+static int text(canvas *c, int x, int y, int scale, const char *s, uint32_t rgb)
 {
     int x0 = x;
     for (; *s; s++) {
@@ -308,8 +307,8 @@ static void draw_chart(canvas *c)
         } else { /* estimate: outlined and hatched */
             for (int y = bottom - h26; y < bottom; y++)
                 for (int x = gx + 6; x < gx + bw + 6; x++) {
-                    int edge = x < gx + 10 || x >= gx + bw + 2 ||
-                               y < bottom - h26 + 4;
+                    int edge =
+                        x < gx + 10 || x >= gx + bw + 2 || y < bottom - h26 + 4;
                     if (edge || (x + y) % 14 < 4)
                         put(c, x, y, c26);
                     else
@@ -348,7 +347,8 @@ static double rnd(void) /* 0..1, deterministic */
 /* Smooth ridge height: a few sines with fixed phases. */
 static double ridge(double x, double base, double amp, double f, double ph)
 {
-    return base - amp * (0.55 * sin_(x * f + ph) + 0.30 * sin_(x * f * 2.3 + ph * 1.7) +
+    return base - amp * (0.55 * sin_(x * f + ph) +
+                         0.30 * sin_(x * f * 2.3 + ph * 1.7) +
                          0.15 * sin_(x * f * 5.1 + ph * 0.6));
 }
 
@@ -430,8 +430,8 @@ static void draw_photo(canvas *c)
     /* floating lanterns: small warm discs with soft halos and reflections */
     for (int k = 0; k < 38; k++) {
         double r0 = rnd(); /* r0^1.375: more lanterns near the horizon */
-        double ly = horizon + 20 + 260 * r0 * sqrt_(sqrt_(r0)) *
-                                       sqrt_(sqrt_(sqrt_(r0)));
+        double ly = horizon + 20 +
+                    260 * r0 * sqrt_(sqrt_(r0)) * sqrt_(sqrt_(sqrt_(r0)));
         double lx = 40 + 1120 * rnd();
         double r = 2.5 + 9.0 * (ly - horizon) / (c->h - horizon);
         for (int y = (int)(ly - 4 * r); y < (int)(ly + 4 * r); y++)
@@ -453,16 +453,16 @@ static void draw_photo(canvas *c)
         for (int x = -half; x <= half; x++)
             put(c, bx + x, by + y, 0x151320);
     }
-    fill_rect(c, bx - 12, by - 70, bx + 10, by, 0x151320);      /* body */
-    for (int y = -92; y < -70; y++)                              /* head */
+    fill_rect(c, bx - 12, by - 70, bx + 10, by, 0x151320); /* body */
+    for (int y = -92; y < -70; y++)                        /* head */
         for (int x = -11; x <= 11; x++)
             if (x * x + (y + 81) * (y + 81) < 110)
                 put(c, bx + x, by + y, 0x151320);
-    for (int x = -34; x <= 34; x++)                              /* hat */
+    for (int x = -34; x <= 34; x++) /* hat */
         for (int y = 0; y < 12; y++)
             if (abs(x) < 34 - y * 3)
                 put(c, bx + x, by - 96 + y, 0x151320);
-    for (int t = 0; t < 190; t++) {                              /* pole */
+    for (int t = 0; t < 190; t++) { /* pole */
         put(c, bx + 40 - t / 3, by - 110 + t, 0x151320);
         put(c, bx + 41 - t / 3, by - 110 + t, 0x151320);
     }
@@ -495,7 +495,8 @@ int main(int argc, char **argv)
     }
     draw_chart(&chart);
     draw_photo(&photo);
-    int rc = write_png(&chart, argv[1]) != 0 || write_jpeg(&photo, argv[2], 85) != 0;
+    int rc =
+        write_png(&chart, argv[1]) != 0 || write_jpeg(&photo, argv[2], 85) != 0;
     free(chart.px);
     free(photo.px);
     return rc;

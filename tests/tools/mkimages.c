@@ -61,7 +61,7 @@ static FILE *create(const char *name)
 static void scene(int x, int y, int rgb[3], int *alpha)
 {
     int t = x * 255 / (W - 1);
-    rgb[0] = t;             /* blue (0,64,255) -> yellow (255,230,0) */
+    rgb[0] = t; /* blue (0,64,255) -> yellow (255,230,0) */
     rgb[1] = 64 + t * 166 / 255;
     rgb[2] = 255 - t;
     int dx = x - W / 2, dy = y - H / 2 + 4;
@@ -89,8 +89,8 @@ static void png_out(const char *name, int depth, int ctype, int interlace,
                     const png_byte *trns, int ntrns)
 {
     FILE *f = create(name);
-    png_structp p = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL,
-                                            NULL);
+    png_structp p =
+        png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
     png_infop info = png_create_info_struct(p);
     if (!p || !info || setjmp(png_jmpbuf(p)))
         die("libpng");
@@ -290,10 +290,9 @@ static void bad_files(void)
 
     /* gif.png: a 1x1 GIF89a */
     static const unsigned char gif[] = {
-        'G',  'I',  'F',  '8',  '9',  'a',  1,    0,    1,    0,    0x80,
-        0,    0,    0,    0,    0,    0xFF, 0xFF, 0xFF, ',',  0,    0,
-        0,    0,    1,    0,    1,    0,    0,    2,    2,    0x44, 1,
-        0,    ';'};
+        'G', 'I', 'F', '8', '9',  'a',  1,    0,    1, 0, 0x80, 0,
+        0,   0,   0,   0,   0xFF, 0xFF, 0xFF, ',',  0, 0, 0,    0,
+        1,   0,   1,   0,   0,    2,    2,    0x44, 1, 0, ';'};
     f = create("gif.png");
     fwrite(gif, 1, sizeof gif, f);
     fclose(f);

@@ -396,8 +396,7 @@ static void test_clip__seed(void)
         CHECK(str_same(art->lead.first->text, paras[0]));
     int nphoto = 0, k = 1;
     bt_block *b;
-    bt_block_foreach(art, b)
-    {
+    bt_block_foreach(art, b) {
         if (b->kind == BT_BLOCK_PHOTO) {
             nphoto++;
             CHECK(b->next == NULL); /* photos come last */

@@ -126,8 +126,8 @@ static void test_date__labels(void)
 }
 
 static const bt_t_case cases[] = {
-    TEST(test_date__parse),  TEST(test_date__read_error),
-    TEST(test_date__epoch),  TEST(test_date__forms),
+    TEST(test_date__parse),       TEST(test_date__read_error),
+    TEST(test_date__epoch),       TEST(test_date__forms),
     TEST(test_date__output_rule), TEST(test_date__labels),
 };
 

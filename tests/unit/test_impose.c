@@ -7,11 +7,11 @@
 #include "harness.h"
 #include "impose.h"
 
-#define A5W 419528 /* 148 mm in mpt, as read_layout.c rounds it */
-#define A5H 595276 /* 210 mm */
-#define A4W 595276
-#define A4H 841890
-#define MM(x) ((int32_t)((x) * 72000.0 / 25.4 + 0.5))
+#define A5W   419528 /* 148 mm in mpt, as read_layout.c rounds it */
+#define A5H   595276 /* 210 mm */
+#define A4W   595276
+#define A4H   841890
+#define MM(x) ((int32_t)((x)*72000.0 / 25.4 + 0.5))
 
 static bt_arena arena;
 
@@ -101,13 +101,13 @@ static void test_impose__padding_at_end(void)
     CHECK_INT(p->sides[1].cell[1].note, 1);
     p = plan(13, BT_IMPOSE_BOOKLET, BT_DUPLEX_DEFAULT, 0, A5W, A5H);
     CHECK_INT(p->nsides, 8);
-    CHECK_INT(pos(p, 0, 0), 0);        /* 16: back cover */
+    CHECK_INT(pos(p, 0, 0), 0); /* 16: back cover */
     CHECK_INT(p->sides[0].cell[0].note, 0);
-    CHECK_INT(pos(p, 1, 1), 0);        /* 15 */
+    CHECK_INT(pos(p, 1, 1), 0); /* 15 */
     CHECK_INT(p->sides[1].cell[1].note, 1);
-    CHECK_INT(pos(p, 2, 0), 0);        /* 14 */
+    CHECK_INT(pos(p, 2, 0), 0); /* 14 */
     CHECK_INT(p->sides[2].cell[0].note, 1);
-    CHECK_INT(pos(p, 3, 1), 13);       /* sheet 1 back: [4|13] */
+    CHECK_INT(pos(p, 3, 1), 13); /* sheet 1 back: [4|13] */
     /* pages 1..13 are never separated by padding: all before 14 */
     for (int i = 0; i < 13; i++)
         CHECK(p->page_side[i] >= 0);
@@ -144,17 +144,18 @@ static void test_impose__duplex_long(void)
 {
     static const int ns[] = {1, 8, 13};
     for (size_t t = 0; t < 3; t++) {
-        bt_plan *s = plan(ns[t], BT_IMPOSE_BOOKLET, BT_DUPLEX_SHORT, 0, A5W,
-                          A5H);
-        bt_plan *p = plan(ns[t], BT_IMPOSE_BOOKLET, BT_DUPLEX_LONG, 0, A5W,
-                          A5H);
+        bt_plan *s =
+            plan(ns[t], BT_IMPOSE_BOOKLET, BT_DUPLEX_SHORT, 0, A5W, A5H);
+        bt_plan *p =
+            plan(ns[t], BT_IMPOSE_BOOKLET, BT_DUPLEX_LONG, 0, A5W, A5H);
         CHECK_INT(p->duplex, BT_DUPLEX_LONG);
         CHECK_INT(s->duplex, BT_DUPLEX_SHORT);
         for (int i = 0; i < p->nsides; i++) {
             CHECK_INT(p->sides[i].rot, p->sides[i].back ? 180 : 0);
             CHECK_INT(s->sides[i].rot, 0);
             for (int c = 0; c < 2; c++) {
-                const bt_cell *a = &s->sides[i].cell[c], *b = &p->sides[i].cell[c];
+                const bt_cell *a = &s->sides[i].cell[c],
+                              *b = &p->sides[i].cell[c];
                 CHECK_INT(b->page, a->page);
                 CHECK_INT(b->rot, p->sides[i].rot);
                 if (b->rot == 180) { /* the turned side, point by point */
@@ -177,8 +178,8 @@ static void test_impose__creep(void)
 {
     int32_t creep = MM(0.4);
     bt_plan *p0 = plan(33, BT_IMPOSE_BOOKLET, BT_DUPLEX_DEFAULT, 0, A5W, A5H);
-    bt_plan *p = plan(33, BT_IMPOSE_BOOKLET, BT_DUPLEX_DEFAULT, creep, A5W,
-                      A5H);
+    bt_plan *p =
+        plan(33, BT_IMPOSE_BOOKLET, BT_DUPLEX_DEFAULT, creep, A5W, A5H);
     CHECK_INT(p->nsides, 18); /* 36 positions, 9 sheets */
     for (int i = 0; i < p->nsides; i++) {
         int k = p->sides[i].sheet;
@@ -279,10 +280,14 @@ static void test_impose__names(void)
 }
 
 static const bt_t_case cases[] = {
-    TEST(test_impose__booklet_orders), TEST(test_impose__booklet_8),
-    TEST(test_impose__padding_at_end), TEST(test_impose__booklet_geometry),
-    TEST(test_impose__duplex_long),    TEST(test_impose__creep),
-    TEST(test_impose__nup),            TEST(test_impose__marks_bleed),
+    TEST(test_impose__booklet_orders),
+    TEST(test_impose__booklet_8),
+    TEST(test_impose__padding_at_end),
+    TEST(test_impose__booklet_geometry),
+    TEST(test_impose__duplex_long),
+    TEST(test_impose__creep),
+    TEST(test_impose__nup),
+    TEST(test_impose__marks_bleed),
     TEST(test_impose__names),
 };
 

@@ -139,7 +139,8 @@ static int body_lines(const bt_pages *pg, const bt_layout *lay, line *out,
                       int max)
 {
     int32_t colw = (lay->page_w - lay->margin_left - lay->margin_right -
-                    (lay->columns - 1) * lay->gap) / lay->columns;
+                    (lay->columns - 1) * lay->gap) /
+                   lay->columns;
     int n = 0;
     for (int p = 0; p < pg->npages; p++) {
         for (int i = 0; i < pg->pages[p].nboxes; i++) {
@@ -227,8 +228,8 @@ static void test_layout__justified_flush(void)
     bt_layout lay = test_layout();
     bt_pages *pg = NULL;
     CHECK_INT(bt_layout_run(&ctx, d, &lay, &fake, &pg), 0);
-    int32_t colw = (lay.page_w - lay.margin_left - lay.margin_right -
-                    2 * lay.gap) / 3;
+    int32_t colw =
+        (lay.page_w - lay.margin_left - lay.margin_right - 2 * lay.gap) / 3;
     int n = body_lines(pg, &lay, lines_buf, 20000);
     CHECK(n > 20);
     int flush = 0;
@@ -302,8 +303,8 @@ static void test_layout__heading_kept_with_text(void)
     for (int i = 0; i < 60; i++) {
         if (i % 3 == 2) {
             bt_pos pos = {1, (uint32_t)(5000 + i), 1};
-            bt_block *b = bt_article_add_block(&ctx.arena, a,
-                                               BT_BLOCK_HEADING, pos);
+            bt_block *b =
+                bt_article_add_block(&ctx.arena, a, BT_BLOCK_HEADING, pos);
             bt_runs_add(&ctx.arena, &b->runs, BT_RUN_TEXT, 0,
                         S(&ctx, "Tiểu mục"), pos);
         } else {
@@ -346,8 +347,8 @@ static void test_layout__long_word(void)
     CHECK_INT(ctx.nerrors, 0);
     CHECK_INT(ctx.nwarnings, 1); /* once, not once per layout pass */
     CHECK(ctx.ndiags >= 1 && strstr(ctx.diags[0].msg, "wider than the column"));
-    int32_t colw = (lay.page_w - lay.margin_left - lay.margin_right -
-                    2 * lay.gap) / 3;
+    int32_t colw =
+        (lay.page_w - lay.margin_left - lay.margin_right - 2 * lay.gap) / 3;
     long letters = 0;
     for (int p = 0; p < pg->npages; p++)
         for (int i = 0; i < pg->pages[p].nboxes; i++) {
@@ -489,8 +490,8 @@ static void test_layout__tail_not_alone(void)
         if (a_last > 0)
             split++;
         /* every page but the last holds text at least half way down */
-        int32_t half = lay.margin_top + (lay.page_h - lay.margin_top -
-                                         lay.margin_bottom) / 2;
+        int32_t half = lay.margin_top +
+                       (lay.page_h - lay.margin_top - lay.margin_bottom) / 2;
         for (int p = 0; p + 1 < pg->npages && p < 64; p++)
             CHECK(low[p] > half);
         bt_ctx_free(&ctx);

@@ -609,8 +609,9 @@ static void test_read__manifest_errors(void)
             CHECK_INT(ctx.diags[i + 1].pos.col, 5);
         }
     }
-    CHECK_DIAG("article 'a.pdf': unknown input type (expected .xml, .txt or .html)",
-               11, 5);
+    CHECK_DIAG(
+        "article 'a.pdf': unknown input type (expected .xml, .txt or .html)",
+        11, 5);
     CHECK_DIAG("missing href on <article>", 12, 5);
     CHECK_DIAG("wrong root element <articel>: expected <article> or "
                "<bulletin>",
@@ -690,8 +691,8 @@ static void test_read__too_big(void)
 /* ---- read_layout.c: one case per message ---------------------------- */
 
 typedef struct {
-    const char *xml;       /* the layout file */
-    const char *msg;       /* its only error (a second one in msg2) */
+    const char *xml; /* the layout file */
+    const char *msg; /* its only error (a second one in msg2) */
     int line, col;
     const char *msg2;
 } layout_case;
@@ -701,7 +702,8 @@ static const layout_case layout_cases[] = {
      "bad value 'wide' for width on <page>", 2, 3, NULL},
     {"<layout name=\"x\">\n  <columns count=\"7\"/>\n</layout>\n",
      "bad value '7' for count on <columns>", 2, 3, NULL},
-    {"<layout name=\"x\">\n <rules width=\"0.5pt\" color=\"red\"/>\n</layout>\n",
+    {"<layout name=\"x\">\n <rules width=\"0.5pt\" "
+     "color=\"red\"/>\n</layout>\n",
      "bad value 'red' for color on <rules>", 2, 2, NULL},
     {"<layout name=\"x\">\n  <flow indent=\"9pt\"\n   article-break=\"never\"/>"
      "\n</layout>\n",
@@ -709,11 +711,13 @@ static const layout_case layout_cases[] = {
      NULL},
     {"<layout name=\"x\">\n  <page bleed=\"3mm\"/>\n</layout>\n",
      "unknown attribute 'bleed' on <page>", 2, 3, NULL},
-    {"<layout name=\"x\">\n  <role name=\"footnote\" size=\"7pt\"/>\n</layout>\n",
+    {"<layout name=\"x\">\n  <role name=\"footnote\" "
+     "size=\"7pt\"/>\n</layout>\n",
      "unknown role 'footnote' in <role>", 2, 3, NULL},
     {"<layout name=\"x\">\n  <role size=\"7pt\"/>\n</layout>\n",
      "unknown role '' in <role>", 2, 3, NULL},
-    {"<layout name=\"x\">\n  <role name=\"body\" style=\"heavy\"/>\n</layout>\n",
+    {"<layout name=\"x\">\n  <role name=\"body\" "
+     "style=\"heavy\"/>\n</layout>\n",
      "bad value 'heavy' for style on <role>: expected "
      "regular|bold|italic|bold-italic",
      2, 3, NULL},
@@ -729,12 +733,14 @@ static const layout_case layout_cases[] = {
      "bad value '#12345' for color on <role>: expected #rrggbb", 2, 3, NULL},
     {"<layout name=\"x\">\n  <role name=\"body\" weight=\"700\"/>\n</layout>\n",
      "unknown attribute 'weight' on <role>", 2, 3, NULL},
-    {"<layout name=\"x\">\n  <role name=\"body\" size=\"12pt\" leading=\"10pt\"/>"
+    {"<layout name=\"x\">\n  <role name=\"body\" size=\"12pt\" "
+     "leading=\"10pt\"/>"
      "\n</layout>\n",
      "leading of role 'body' is smaller than its size", 2, 3, NULL},
     {"<layouts name=\"x\">\n  <page width=\"210mm\"/>\n</layouts>\n",
      "wrong root element <layouts>: expected <layout>", 1, 1, NULL},
-    {"<layout name=\"x\" version=\"2\">\n  <page width=\"210mm\"/>\n</layout>\n",
+    {"<layout name=\"x\" version=\"2\">\n  <page "
+     "width=\"210mm\"/>\n</layout>\n",
      "unknown attribute 'version' on <layout>", 1, 1, NULL},
     {"<layout name=\"x\">\n  <page width=\"210mm\"/> wide\n</layout>\n",
      "text not allowed in <layout>", 2, 24, NULL},
@@ -771,36 +777,37 @@ static void test_read__layout_errors(void)
         CHECK_DIAG(c->msg, c->line, c->col);
         if (c->msg2)
             CHECK_DIAG(c->msg2, c->line, c->col);
-        CHECK(ctx.ndiags > 0 &&
-              strcmp(ctx.files[ctx.diags[0].pos.file],
-                     path_in(dir, "bad.xml")) == 0);
+        CHECK(ctx.ndiags > 0 && strcmp(ctx.files[ctx.diags[0].pos.file],
+                                       path_in(dir, "bad.xml")) == 0);
     }
 
     /* the valid shipped-style file loads with no diagnostic */
     fresh();
-    write_file(dir, "ok.xml",
-               "<layout name=\"ok\" description=\"d\">\n"
-               "  <page width=\"148mm\" height=\"210mm\"/>\n"
-               "  <columns count=\"2\" gap=\"4mm\"/>\n"
-               "  <flow article-break=\"page\" figure-span=\"all\" toc=\"no\"/>\n"
-               "  <role name=\"body\" style=\"bold-italic\" size=\"9pt\" "
-               "leading=\"12pt\" color=\"#AbCdEf\"/>\n"
-               "</layout>\n");
-    CHECK_INT(bt_layout_load(&ctx, path_in(dir, "ok.xml"), bt_pos_file(0), tmp,
-                             &lay),
-              0);
+    write_file(
+        dir, "ok.xml",
+        "<layout name=\"ok\" description=\"d\">\n"
+        "  <page width=\"148mm\" height=\"210mm\"/>\n"
+        "  <columns count=\"2\" gap=\"4mm\"/>\n"
+        "  <flow article-break=\"page\" figure-span=\"all\" toc=\"no\"/>\n"
+        "  <role name=\"body\" style=\"bold-italic\" size=\"9pt\" "
+        "leading=\"12pt\" color=\"#AbCdEf\"/>\n"
+        "</layout>\n");
+    CHECK_INT(
+        bt_layout_load(&ctx, path_in(dir, "ok.xml"), bt_pos_file(0), tmp, &lay),
+        0);
     CHECK_INT(ctx.ndiags, 0);
     CHECK_INT(lay.columns, 2);
     CHECK_INT(lay.article_new_page, 1);
     CHECK_INT(lay.toc, 0);
     CHECK_INT(lay.style[BT_ROLE_BODY].color, 0xabcdef);
-    CHECK_INT(lay.style[BT_ROLE_BODY].bold && lay.style[BT_ROLE_BODY].italic, 1);
+    CHECK_INT(lay.style[BT_ROLE_BODY].bold && lay.style[BT_ROLE_BODY].italic,
+              1);
 
     /* cannot read: a folder, and a file over the cap */
     fresh();
     mkdir(path_in(dir, "dir.xml"), 0755);
-    CHECK_INT(bt_layout_load(&ctx, path_in(dir, "dir.xml"), bt_pos_file(0),
-                             tmp, &lay),
+    CHECK_INT(bt_layout_load(&ctx, path_in(dir, "dir.xml"), bt_pos_file(0), tmp,
+                             &lay),
               -1);
     CHECK_INT(ctx.ndiags, 1);
     CHECK(ctx.ndiags == 1 &&
@@ -814,8 +821,8 @@ static void test_read__layout_errors(void)
         fputc('x', f);
         fclose(f);
     }
-    CHECK_INT(bt_layout_load(&ctx, path_in(dir, "big.xml"), bt_pos_file(0),
-                             tmp, &lay),
+    CHECK_INT(bt_layout_load(&ctx, path_in(dir, "big.xml"), bt_pos_file(0), tmp,
+                             &lay),
               -1);
     CHECK_DIAG("cannot read layout: file is larger than 1 MiB", 0, 0);
     remove(path_in(dir, "big.xml"));

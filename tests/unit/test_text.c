@@ -326,9 +326,10 @@ static void test_text__pathological(void)
 static const bt_t_case cases[] = {
     TEST(test_text__valid),        TEST(test_text__empty_and_boms),
     TEST(test_text__controls),     TEST(test_text__invalid_utf8),
-    TEST(test_text__linecol),      TEST(test_text__linecol_cursor),      TEST(test_text__nfc),
-    TEST(test_text__whitespace),   TEST(test_text__nbsp),
-    TEST(test_text__utf8_helpers), TEST(test_text__pathological),
+    TEST(test_text__linecol),      TEST(test_text__linecol_cursor),
+    TEST(test_text__nfc),          TEST(test_text__whitespace),
+    TEST(test_text__nbsp),         TEST(test_text__utf8_helpers),
+    TEST(test_text__pathological),
 };
 
 TEST_MAIN("test_text", cases)
