@@ -25,6 +25,7 @@ LAYERS = [
     ("date.[ch]", "base"),
     ("model.[ch]", "model"), ("image.[ch]", "model"),
     ("xmlin.[ch]", "read"), ("read.h", "read"), ("read_*.[ch]", "read"),
+    ("html_*.[ch]", "read"),
     ("font.[ch]", "fonts"),
     ("shape.[ch]", "engine"), ("linebreak.[ch]", "engine"),
     ("layout.[ch]", "engine"), ("layout_*.[ch]", "engine"),
@@ -60,8 +61,9 @@ POSIX_OWNERS = {"buf.c"}  # whole-file reading: open/fstat
 
 # Library headers (regex) and the files that own them.
 LIBS = [
-    (r"libxml/", {"xmlin.c", "read_html.c", "epub_out.c", "epub_*.c"}),
-    (r"json-c/", {"read_html.c"}),
+    (r"libxml/", {"xmlin.c", "read_html.c", "html_int.h", "html_*.c",
+                  "epub_out.c", "epub_*.c"}),
+    (r"json-c/", {"html_meta.c"}),
     (r"zip\.h$", {"epub_out.c", "epub_*.c"}),
     (r"hpdf(_[a-z]+)?\.h$", {"pdf_out.c"}),
     (r"(fontconfig/|hb\.h$|hb-)", {"font.c"}),
@@ -82,10 +84,11 @@ def layer_of(name):
 def module(name):
     """x.c and x.h are module x; a writer or engine split over several
     files around a private header (epub_*.c + epub_int.h, layout_*.c +
-    layout_int.h) is one module."""
+    layout_int.h; read_html.c + html_*.c + html_int.h) is one module."""
     base = name[:-2] if name.endswith((".c", ".h")) else name
-    for group in ("epub_out", "layout"):
-        if base == group or base.startswith(group.split("_")[0] + "_"):
+    for group, prefix in (("epub_out", "epub_"), ("layout", "layout_"),
+                          ("read_html", "html_")):
+        if base == group or base.startswith(prefix):
             return group
     return base
 
