@@ -531,7 +531,7 @@ void bt_html_emit_article(em *m, xmlNodePtr article, double top)
          k = siblings ? k->next : NULL) {
         if (k->type != XML_ELEMENT_NODE || !k->_private || inf(k)->junk)
             continue;
-        if (k == article || bt_html_joins_article(k, top))
+        if (k == article || bt_html_joins_article(k, article, top))
             emit(m, k);
     }
 }

@@ -117,7 +117,7 @@ double bt_html_link_density(xmlNodePtr n);
 /* the element holding the article text (NULL: none), its score in *out */
 xmlNodePtr bt_html_pick_article(hx *h, xmlNodePtr root, double *out);
 /* 1 when a sibling of the article is good enough to join it */
-int bt_html_joins_article(xmlNodePtr k, double top);
+int bt_html_joins_article(xmlNodePtr k, xmlNodePtr article, double top);
 
 /* ---- html_meta.c: page metadata ---- */
 /* og:*, article:*, JSON-LD, canonical url, h1, <time>, byline, dateline

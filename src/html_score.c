@@ -283,20 +283,94 @@ static void score_tree(hx *h, xmlNodePtr n)
     }
 }
 
-static void pick_best(xmlNodePtr n, double *top, xmlNodePtr *best)
+/* A candidate's score, damped by its link density (Readability). */
+static double final_score(xmlNodePtr n)
+{
+    return inf(n)->scored ? inf(n)->score * (1 - bt_html_link_density(n)) : 0;
+}
+
+enum { NTOP = 5 };
+
+/* The NTOP best scored elements, best first. */
+static void top_candidates(xmlNodePtr n, xmlNodePtr *top)
 {
     for (xmlNodePtr k = n->children; k; k = k->next) {
         if (k->type != XML_ELEMENT_NODE || !k->_private || inf(k)->junk)
             continue;
         if (inf(k)->scored) {
-            double s = inf(k)->score * (1 - bt_html_link_density(k));
-            if (s > *top) {
-                *top = s;
-                *best = k;
+            double s = final_score(k);
+            for (int t = 0; t < NTOP; t++)
+                if (!top[t] || s > final_score(top[t])) {
+                    memmove(top + t + 1, top + t,
+                            (size_t)(NTOP - 1 - t) * sizeof *top);
+                    top[t] = k;
+                    break;
+                }
+        }
+        top_candidates(k, top);
+    }
+}
+
+static int is_ancestor(xmlNodePtr a, xmlNodePtr n)
+{
+    for (xmlNodePtr p = n->parent; p; p = p->parent)
+        if (p == a)
+            return 1;
+    return 0;
+}
+
+static int element_children(xmlNodePtr n)
+{
+    int c = 0;
+    for (xmlNodePtr k = n->children; k; k = k->next)
+        c += k->type == XML_ELEMENT_NODE;
+    return c;
+}
+
+/* Readability's refinements of the best candidate: an ancestor shared by
+ * three near-best candidates (text split over several boxes), a parent
+ * that scores higher than the child on the way up, and a parent of which
+ * the candidate is the only child (so its siblings can join). */
+static xmlNodePtr refine(xmlNodePtr *top)
+{
+    xmlNodePtr best = top[0];
+    double bs = final_score(best);
+    int nalt = 0;
+    for (int t = 1; t < NTOP && top[t]; t++)
+        nalt += final_score(top[t]) >= 0.75 * bs;
+    if (nalt >= 3) {
+        for (xmlNodePtr p = best->parent;
+             p && !is_el(p, "body") && p->type == XML_ELEMENT_NODE;
+             p = p->parent) {
+            int holds = 0;
+            for (int t = 1; t < NTOP && top[t]; t++)
+                holds +=
+                    final_score(top[t]) >= 0.75 * bs && is_ancestor(p, top[t]);
+            if (holds >= 3) {
+                best = p;
+                break;
             }
         }
-        pick_best(k, top, best);
     }
+    double last = final_score(best), floor = last / 3;
+    for (xmlNodePtr p = best->parent;
+         p && p->type == XML_ELEMENT_NODE && !is_el(p, "body"); p = p->parent) {
+        if (!p->_private || !inf(p)->scored)
+            continue;
+        double ps = final_score(p);
+        if (ps < floor)
+            break;
+        if (ps > last) {
+            best = p;
+            break;
+        }
+        last = ps;
+    }
+    while (best->parent && best->parent->type == XML_ELEMENT_NODE &&
+           !is_el(best->parent, "body") && best->parent->_private &&
+           element_children(best->parent) == 1)
+        best = best->parent;
+    return best;
 }
 
 void bt_html_measure(hx *h, xmlNodePtr root)
@@ -309,30 +383,36 @@ void bt_html_measure(hx *h, xmlNodePtr root)
 xmlNodePtr bt_html_pick_article(hx *h, xmlNodePtr root, double *out)
 {
     score_tree(h, root);
-    double top = 0;
-    xmlNodePtr best = NULL;
-    pick_best(root, &top, &best);
+    xmlNodePtr top[NTOP] = {NULL};
+    top_candidates(root, top);
+    double score = top[0] ? final_score(top[0]) : 0;
+    xmlNodePtr best = score >= 1 ? refine(top) : NULL;
+    if (best && final_score(best) > score)
+        score = final_score(best);
     if (getenv("BT_HTML_DEBUG") && best)
         fprintf(stderr, "best <%s class=%s id=%s> %.1f line %ld\n", best->name,
-                bt_html_attr(best, "class"), bt_html_attr(best, "id"), top,
+                bt_html_attr(best, "class"), bt_html_attr(best, "id"), score,
                 xmlGetLineNo(best));
-    if (!best || top < 1) { /* no paragraph scored: the whole <body> */
-        best = NULL;
+    if (!best) { /* no paragraph scored: the whole <body> */
         for (xmlNodePtr k = root->children; k; k = k->next)
             if (is_el(k, "body") && inf(k)->text > 0) {
                 best = k;
-                top = 1;
+                score = 1;
             }
     }
-    *out = top;
+    *out = score;
     return best;
 }
 
-int bt_html_joins_article(xmlNodePtr k, double top)
+int bt_html_joins_article(xmlNodePtr k, xmlNodePtr article, double top)
 {
     double thresh = BT_MAX(10.0, top * 0.2);
-    if (inf(k)->scored &&
-        inf(k)->score * (1 - bt_html_link_density(k)) >= thresh)
+    double bonus = 0; /* same class as the article */
+    const char *kc = bt_html_attr(k, "class"),
+               *ac = bt_html_attr(article, "class");
+    if (kc && ac && *ac && !strcmp(kc, ac))
+        bonus = top * 0.2;
+    if (inf(k)->scored && final_score(k) + bonus >= thresh)
         return 1;
     return is_el(k, "p") && inf(k)->text > 80 && bt_html_link_density(k) < 0.25;
 }
