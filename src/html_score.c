@@ -52,7 +52,7 @@ const char *const bt_html_hint_bad[] = {
     "modal",        "outbrain",  "taboola",     "disqus",     "recommend",
     "most-read",    "xem-them",  "xemthem",     "doc-them",   "box-",
     "navbar",       "skip",      "author-info", "byline",     "caption-credit",
-    "readmore",     "read-more", "follow",      "facebook",   "twitter",
+    "follow",      "facebook",   "twitter",
     "zalo",         "signup",    "feedback",    "shoutbox",   "sponsored",
     "supplemental", "legend",    NULL};
 const char *const bt_html_hint_good[] = {
@@ -245,14 +245,17 @@ static void init_score(xmlNodePtr n)
     i->score = base + class_weight(n);
 }
 
-/* A "paragraph" for scoring: p, pre, td, or a div/section holding text
- * but no block children. */
+/* A "paragraph" for scoring: p, pre, td, or a div/section/span (or an li
+ * that is not mostly links) holding text but no block children. */
 static int scorable(xmlNodePtr n)
 {
     const char *s = (const char *)n->name;
     if (!strcmp(s, "p") || !strcmp(s, "pre") || !strcmp(s, "td"))
         return 1;
-    if (strcmp(s, "div") && strcmp(s, "section") && strcmp(s, "span"))
+    int li = !strcmp(s, "li"); /* list items written as prose */
+    if (li && bt_html_link_density(n) >= 0.5)
+        return 0;
+    if (!li && strcmp(s, "div") && strcmp(s, "section") && strcmp(s, "span"))
         return 0;
     for (xmlNodePtr k = n->children; k; k = k->next)
         if (k->type == XML_ELEMENT_NODE && bt_html_is_block(k) && !inf(k)->junk)
