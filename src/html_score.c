@@ -138,14 +138,23 @@ static info *new_info(hx *h)
     return i;
 }
 
+/* Hidden by the page: the hidden attribute, aria-hidden="true", or a
+ * style with display:none or visibility:hidden (any case and spacing). */
 static int hidden(xmlNodePtr n)
 {
     const char *st = bt_html_attr(n, "style");
-    if (st && (strstr(st, "display:none") || strstr(st, "display: none")))
-        return 1;
-    return bt_html_attr(n, "hidden") != NULL ||
-           (bt_html_attr(n, "aria-hidden") &&
-            strcmp(bt_html_attr(n, "aria-hidden"), "true") == 0);
+    if (st) {
+        char buf[256];
+        size_t k = 0;
+        for (; *st && k + 1 < sizeof buf; st++)
+            if (!isspace((unsigned char)*st))
+                buf[k++] = (char)tolower((unsigned char)*st);
+        buf[k] = 0;
+        if (strstr(buf, "display:none") || strstr(buf, "visibility:hidden"))
+            return 1;
+    }
+    const char *ah = bt_html_attr(n, "aria-hidden");
+    return bt_html_attr(n, "hidden") != NULL || (ah && strcmp(ah, "true") == 0);
 }
 
 /* Visible text length, links and commas, bottom up; marks junk. */
