@@ -37,6 +37,7 @@ typedef struct hx {
     size_t ninfos, capinfos;
     xmlDocPtr doc;
     /* metadata found (borrowed from the parse, or arena copies) */
+    bt_str page_title; /* the <title>, cleaned */
     const char *title, *og_title, *site, *url, *date, *section, *lang;
     const char *authors[8];
     int nauthors;
@@ -124,7 +125,7 @@ int bt_html_joins_article(xmlNodePtr k, xmlNodePtr article, double top);
  * and sapo elements -> h; returns the date as "YYYY-MM-DD" or NULL */
 const char *bt_html_read_meta(hx *h, xmlNodePtr root);
 /* the headline, chosen among metadata, <title> and the h1 */
-bt_str bt_html_choose_title(hx *h, xmlNodePtr root, xmlNodePtr article);
+bt_str bt_html_choose_title(hx *h, xmlNodePtr article);
 void bt_html_add_author(hx *h, const char *name);
 /* authors from the byline element when none was found elsewhere */
 void bt_html_byline_authors(hx *h);

@@ -111,6 +111,17 @@ static int ld_is_article(json_object *o)
                  strstr(s, "Report"));
 }
 
+static int shared_words(bt_str a, bt_str b);
+
+/* Three quarters of the words of s occur in the page's <title>. */
+static int title_like(hx *h, const char *s)
+{
+    bt_str t = bt_html_clean_c(h, s);
+    int n = bt_text_words(t);
+    return n && h->page_title.len &&
+           shared_words(t, h->page_title) * 4 >= n * 3;
+}
+
 static void ld_object(hx *h, json_object *o, int depth)
 {
     if (!o || depth > 4)
@@ -129,6 +140,11 @@ static void ld_object(hx *h, json_object *o, int depth)
         return;
     const char *s;
     const char *hl = ld_str(o, "headline"), *nm = ld_str(o, "name");
+    if (!h->title && nm && *nm && hl && *hl && strcmp(nm, hl) != 0) {
+        /* some sites put their own name in "name": take the one that
+         * matches the page's <title> (Readability's rule) */
+        h->title = title_like(h, hl) && !title_like(h, nm) ? hl : nm;
+    }
     if (!h->title)
         h->title = nm && *nm ? nm : hl && *hl ? hl : NULL;
     if (!h->date && (s = ld_str(o, "datePublished")))
@@ -144,6 +160,22 @@ static void ld_object(hx *h, json_object *o, int depth)
         h->site = s;
 }
 
+/* JSON-LD text, without the CDATA wrapper some pages put around it. */
+static json_object *parse_ld(hx *h, const char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    if (strncmp(s, "<![CDATA[", 9) != 0)
+        return json_tokener_parse(s);
+    s += 9;
+    size_t n = strlen(s);
+    while (n && isspace((unsigned char)s[n - 1]))
+        n--;
+    if (n >= 3 && !memcmp(s + n - 3, "]]>", 3))
+        n -= 3;
+    return json_tokener_parse(bt_arena_strndup(&h->ctx->arena, s, n));
+}
+
 /* JSON-LD objects live as long as the page; strings are copied. */
 static void json_ld(hx *h, xmlNodePtr n)
 {
@@ -155,7 +187,7 @@ static void json_ld(hx *h, xmlNodePtr n)
             if (t && strcasecmp(t, "application/ld+json") == 0 && n->children &&
                 n->children->content) {
                 json_object *o =
-                    json_tokener_parse((const char *)n->children->content);
+                    parse_ld(h, (const char *)n->children->content);
                 if (o) {
                     const char *t0 = h->title, *d0 = h->date, *s0 = h->site,
                                *c0 = h->section;
@@ -378,6 +410,11 @@ static int shared_words(bt_str a, bt_str b)
 
 const char *bt_html_read_meta(hx *h, xmlNodePtr root)
 {
+    for (xmlNodePtr n = root->children; n; n = n->next)
+        if (is_el(n, "head"))
+            for (xmlNodePtr k = n->children; k; k = k->next)
+                if (is_el(k, "title") && !h->page_title.len)
+                    h->page_title = bt_html_node_text(h, k);
     h->lang = bt_html_attr(root, "lang");
     json_ld(h, root);
     h->nmetas = 0;
@@ -435,16 +472,11 @@ const char *bt_html_read_meta(hx *h, xmlNodePtr root)
     return date;
 }
 
-bt_str bt_html_choose_title(hx *h, xmlNodePtr root, xmlNodePtr article)
+bt_str bt_html_choose_title(hx *h, xmlNodePtr article)
 {
     bt_str title = {NULL, 0};
     bt_str h1 = h->h1 ? bt_html_node_text(h, h->h1) : (bt_str){NULL, 0};
-    bt_str doc_title = {NULL, 0};
-    for (xmlNodePtr n = root->children; n; n = n->next)
-        if (is_el(n, "head"))
-            for (xmlNodePtr k = n->children; k; k = k->next)
-                if (is_el(k, "title"))
-                    doc_title = bt_html_node_text(h, k);
+    bt_str doc_title = h->page_title;
     bt_str cand[3] = {
         h->title ? bt_html_clean_c(h, h->title) : (bt_str){NULL, 0},
         h->og_title ? bt_html_clean_c(h, h->og_title) : (bt_str){NULL, 0},

@@ -41,20 +41,20 @@ int bt_html_is_block(xmlNodePtr n)
 
 /* Class/id hints: substrings of the lower-cased class and id. */
 const char *const bt_html_hint_bad[] = {
-    "comment",      "share",     "social",      "related",    "lien-quan",
-    "lienquan",     "tin-khac",  "tinkhac",     "other-news", "banner",
-    "advert",       "ads-",      "-ads",        "quangcao",   "quang-cao",
-    "sidebar",      "side-bar",  "menu",        "footer",     "header",
-    "breadcrumb",   "popup",     "cookie",      "newsletter", "subscribe",
-    "tags",         "tag-list",  "keyword",     "login",      "rating",
-    "vote",         "sponsor",   "promo",       "widget",     "pagination",
-    "pager",        "toolbar",   "print",       "masthead",   "hidden",
-    "modal",        "outbrain",  "taboola",     "disqus",     "recommend",
-    "most-read",    "xem-them",  "xemthem",     "doc-them",   "box-",
-    "navbar",       "skip",      "author-info", "byline",     "caption-credit",
-    "follow",      "facebook",   "twitter",
-    "zalo",         "signup",    "feedback",    "shoutbox",   "sponsored",
-    "supplemental", "legend",    NULL};
+    "comment",    "share",    "social",      "related",      "lien-quan",
+    "lienquan",   "tin-khac", "tinkhac",     "other-news",   "banner",
+    "advert",     "ads-",     "-ads",        "quangcao",     "quang-cao",
+    "sidebar",    "side-bar", "menu",        "footer",       "header",
+    "breadcrumb", "popup",    "cookie",      "newsletter",   "subscribe",
+    "tags",       "tag-list", "keyword",     "login",        "rating",
+    "vote",       "sponsor",  "promo",       "widget",       "pagination",
+    "pager",      "toolbar",  "print",       "masthead",     "hidden",
+    "modal",      "outbrain", "taboola",     "disqus",       "recommend",
+    "most-read",  "xem-them", "xemthem",     "doc-them",     "box-",
+    "navbar",     "skip",     "author-info", "byline",       "caption-credit",
+    "follow",     "facebook", "twitter",     "zalo",         "signup",
+    "feedback",   "shoutbox", "sponsored",   "supplemental", "legend",
+    NULL};
 const char *const bt_html_hint_good[] = {
     "article",  "content", "detail", "fck",    "entry",   "post",     "story",
     "main",     "body",    "text",   "cms",    "noidung", "noi-dung", "chitiet",

@@ -349,7 +349,7 @@ static bt_xel *build_article(hx *h, xmlNodePtr root)
         h->fail = "no article text found in the page";
         return NULL;
     }
-    bt_str title = bt_html_choose_title(h, root, article);
+    bt_str title = bt_html_choose_title(h, article);
 
     bt_xel *artel = bt_html_el_new(h, NULL, "article", bt_html_pos(h, root));
     bt_pos apos = bt_html_pos(h, article);
