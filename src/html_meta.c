@@ -113,7 +113,7 @@ static int ld_is_article(json_object *o)
 
 static int shared_words(bt_str a, bt_str b);
 
-/* Three quarters of the words of s occur in the page's <title>. */
+/* Three quarters of the words of the page's <title> occur in s. */
 static int title_like(hx *h, const char *s)
 {
     bt_str t = bt_html_clean_c(h, s);
@@ -336,8 +336,8 @@ static void scan_page(hx *h, xmlNodePtr n)
  * or fewer keeps the whole title. */
 static int is_sep_at(const char *p, const char *end, size_t *len)
 {
-    static const char *const seps[] = {" | ", " - ", " \\ ", " / ",
-                                       " > ", " » ", NULL};
+    static const char *const seps[] = {" | ", " - ", " \\ ", " / ", " > ",
+                                       " » ", " – ", " — ",  NULL};
     for (int i = 0; seps[i]; i++) {
         size_t n = strlen(seps[i]);
         if ((size_t)(end - p) >= n && memcmp(p, seps[i], n) == 0) {
@@ -472,6 +472,58 @@ const char *bt_html_read_meta(hx *h, xmlNodePtr root)
     return date;
 }
 
+/* ASCII-case-insensitive substring test. */
+static int contains_ci(bt_str hay, bt_str needle)
+{
+    for (size_t i = 0; needle.len && i + needle.len <= hay.len; i++)
+        if (strncasecmp(hay.ptr + i, needle.ptr, needle.len) == 0)
+            return 1;
+    return 0;
+}
+
+/* 1 when every word of s (there is one) occurs in the site's name
+ * (og:site_name, JSON-LD publisher) or in the host of its url. */
+static int is_site_name(hx *h, bt_str s)
+{
+    bt_str site = h->site ? bt_html_clean_c(h, h->site) : (bt_str){NULL, 0};
+    const char *u = h->url ? strstr(h->url, "://") : NULL;
+    bt_str host =
+        u ? (bt_str){u + 3, strcspn(u + 3, "/:?#")} : (bt_str){NULL, 0};
+    int words = 0;
+    for (size_t i = 0; i < s.len;) {
+        while (i < s.len && s.ptr[i] == ' ')
+            i++;
+        size_t j = i;
+        while (j < s.len && s.ptr[j] != ' ')
+            j++;
+        if (j > i) {
+            bt_str w = {s.ptr + i, j - i};
+            if (!contains_ci(site, w) && !contains_ci(host, w))
+                return 0;
+            words++;
+        }
+        i = j;
+    }
+    return words > 0;
+}
+
+/* "Headline - Site" (any separator of strip_site) -> "Headline" when the
+ * part after the last separator is the site's name; else t. */
+static bt_str drop_site(hx *h, bt_str t)
+{
+    const char *end = t.ptr + t.len, *last = NULL;
+    size_t n, llen = 0;
+    for (const char *p = t.ptr; t.ptr && p < end; p++)
+        if (is_sep_at(p, end, &n)) {
+            last = p;
+            llen = n;
+        }
+    if (!last || last == t.ptr)
+        return t;
+    bt_str rest = {last + llen, (size_t)(end - last - llen)};
+    return is_site_name(h, rest) ? (bt_str){t.ptr, (size_t)(last - t.ptr)} : t;
+}
+
 bt_str bt_html_choose_title(hx *h, xmlNodePtr article)
 {
     bt_str title = {NULL, 0};
@@ -488,13 +540,14 @@ bt_str bt_html_choose_title(hx *h, xmlNodePtr article)
     for (int up = 0; anc && up < 3 && h->h1; up++, anc = anc->parent)
         if (inside(h->h1, anc))
             h1_near = 1;
-    if (!title.len && h->nh1 == 1 && h1_near && bt_text_words(h1) >= 3 &&
+    if (!title.len && h->nh1 == 1 && h1_near && bt_text_words(h1) >= 5 &&
         shared_words(h1, strip_site(cand[2])) * 2 < bt_text_words(h1))
         title = h1; /* a <title> unrelated to the one headline (portals) */
     if (!title.len && cand[2].len) {
         title = strip_site(cand[2]);
-        if (h1.len && title.len > h1.len && contains(title, h1))
-            title = h1;
+        bt_str d = drop_site(h, cand[2]);
+        if (d.len < cand[2].len)
+            title = d; /* "Headline - Site": the headline, however short */
     }
     if (!title.len)
         title = h1;
