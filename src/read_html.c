@@ -83,7 +83,14 @@ static void index_lines(hx *h)
     h->lines = bt_xmalloc(cap * sizeof *h->lines);
     h->lines[0] = 0;
     h->nlines = 1;
+    int cr = memchr(h->data, '\r', h->len) != NULL;
     for (size_t i = 0; i < h->len; i++) {
+        if (!cr) { /* jump to the next LF */
+            const char *lf = memchr(h->data + i, '\n', h->len - i);
+            if (!lf)
+                break;
+            i = (size_t)(lf - h->data);
+        }
         int end =
             h->data[i] == '\n' ||
             (h->data[i] == '\r' && !(i + 1 < h->len && h->data[i + 1] == '\n'));
@@ -272,6 +279,113 @@ static int valid_utf8_with_multibyte(const char *d, size_t n)
     return multi;
 }
 
+/* The first `pat` in d[0..n), or NULL. */
+static const char *find(const char *d, size_t n, const char *pat)
+{
+    size_t k = strlen(pat);
+    for (const char *p = d; p + k <= d + n;) {
+        p = memchr(p, pat[0], (size_t)(d + n - p));
+        if (!p || p + k > d + n)
+            return NULL;
+        if (!memcmp(p, pat, k))
+            return p;
+        p++;
+    }
+    return NULL;
+}
+
+/* 1 when d[i..n) starts with "<" + tag (any case) followed by space,
+ * '>' or '/'. */
+static int tag_at(const char *d, size_t i, size_t n, const char *tag)
+{
+    size_t k = strlen(tag);
+    return i + k + 2 <= n && d[i] == '<' &&
+           strncasecmp(d + i + 1, tag, k) == 0 &&
+           (isspace((unsigned char)d[i + 1 + k]) || d[i + 1 + k] == '>' ||
+            d[i + 1 + k] == '/');
+}
+
+/* Appends d[*copied..from) to the copy, then only the line breaks of
+ * d[from..to). */
+static void cut(char **out, size_t *o, size_t *copied, const char *d, size_t n,
+                size_t from, size_t to)
+{
+    if (!*out)
+        *out = bt_xmalloc(n ? n : 1);
+    memcpy(*out + *o, d + *copied, from - *copied);
+    *o += from - *copied;
+    for (size_t k = from; k < to; k++) {
+        const char *nl = memchr(d + k, '\n', to - k);
+        const char *cr = memchr(d + k, '\r', (nl ? (size_t)(nl - d) : to) - k);
+        const char *b = cr ? cr : nl;
+        if (!b)
+            break;
+        k = (size_t)(b - d);
+        (*out)[(*o)++] = *b;
+    }
+    *copied = to;
+}
+
+/* A copy of the page with the text of every <script> (except JSON-LD)
+ * and <style> reduced to its line breaks: three quarters of a big news
+ * page is script, which libxml2 would read character by character for
+ * nothing; long comments go the same way. Line numbers stay those of the
+ * page (columns are found in the page itself). NULL when nothing was cut;
+ * *len is updated. */
+static char *without_scripts(const char *d, size_t *len)
+{
+    size_t n = *len, o = 0, copied = 0;
+    char *out = NULL;
+    for (size_t i = 0; i < n;) {
+        const char *lt = memchr(d + i, '<', n - i);
+        if (!lt)
+            break;
+        size_t at = (size_t)(lt - d);
+        size_t from, to;
+        if (at + 4 <= n && !memcmp(lt, "<!--", 4)) {
+            const char *e = find(lt + 4, n - at - 4, "-->");
+            from = at + 4;
+            to = e ? (size_t)(e - d) : n;
+            if (to - from < 64) { /* not worth a copy */
+                i = e ? to + 3 : n;
+                continue;
+            }
+            cut(&out, &o, &copied, d, n, from, to);
+            i = e ? to + 3 : n;
+            continue;
+        }
+        const char *tag = tag_at(d, at, n, "script")  ? "script"
+                          : tag_at(d, at, n, "style") ? "style"
+                                                      : NULL;
+        const char *gt = tag ? memchr(lt, '>', n - at) : NULL;
+        if (!gt) {
+            i = at + 1;
+            continue;
+        }
+        size_t tl = strlen(tag);
+        from = to = (size_t)(gt - d) + 1;
+        if (find(lt, from - at, "ld+json")) { /* JSON-LD: kept */
+            i = from;
+            continue;
+        }
+        for (;;) { /* the closing tag, as the HTML parser finds it */
+            const char *c = memchr(d + to, '<', n - to);
+            to = c ? (size_t)(c - d) : n;
+            if (!c || (to + 2 + tl <= n && d[to + 1] == '/' &&
+                       strncasecmp(d + to + 2, tag, tl) == 0))
+                break;
+            to++;
+        }
+        cut(&out, &o, &copied, d, n, from, to);
+        i = to;
+    }
+    if (!out)
+        return NULL;
+    memcpy(out + o, d + copied, n - copied);
+    *len = o + n - copied;
+    return out;
+}
+
 static void quiet_errors(void *c, const char *msg, ...)
 {
     (void)c;
@@ -456,8 +570,11 @@ bt_xel *bt_html_extract(bt_ctx *ctx, uint16_t file, const char *data,
         free(h->lines);
         return NULL;
     }
-    h->doc = htmlCtxtReadMemory(pc, h->data + skip, (int)(len - skip), NULL,
-                                enc, opts);
+    size_t plen = len - skip;
+    char *lean = utf16 ? NULL : without_scripts(h->data + skip, &plen);
+    h->doc = htmlCtxtReadMemory(pc, lean ? lean : h->data + skip, (int)plen,
+                                NULL, enc, opts);
+    free(lean);
     /* libxml2 stops at 256 levels of nesting (it says "Excessive depth") */
     int deep_stop = pc->lastError.code == XML_ERR_INTERNAL_ERROR &&
                     pc->lastError.message &&
