@@ -114,12 +114,9 @@ static int ld_is_article(json_object *o)
 static int shared_words(bt_str a, bt_str b);
 
 /* Three quarters of the words of the page's <title> occur in s. */
-static int title_like(hx *h, const char *s)
+static int title_cover(hx *h, const char *s)
 {
-    bt_str t = bt_html_clean_c(h, s);
-    int n = bt_text_words(t);
-    return n && h->page_title.len &&
-           shared_words(t, h->page_title) * 4 >= n * 3;
+    return shared_words(h->page_title, bt_html_clean_c(h, s));
 }
 
 static void ld_object(hx *h, json_object *o, int depth)
@@ -142,8 +139,8 @@ static void ld_object(hx *h, json_object *o, int depth)
     const char *hl = ld_str(o, "headline"), *nm = ld_str(o, "name");
     if (!h->title && nm && *nm && hl && *hl && strcmp(nm, hl) != 0) {
         /* some sites put their own name in "name": take the one that
-         * matches the page's <title> (Readability's rule) */
-        h->title = title_like(h, hl) && !title_like(h, nm) ? hl : nm;
+         * covers more of the page's <title> */
+        h->title = title_cover(h, hl) > title_cover(h, nm) ? hl : nm;
     }
     if (!h->title)
         h->title = nm && *nm ? nm : hl && *hl ? hl : NULL;
