@@ -34,10 +34,22 @@ static void collect_metas(hx *h, xmlNodePtr n)
     }
 }
 
+/* Meta names compare ignoring ASCII case, with '.' and ':' the same
+ * ("DC.creator" is "dc:creator"). */
+static int same_key(const char *a, const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        int x = tolower((unsigned char)a[i]), y = tolower((unsigned char)b[i]);
+        if (x != y && !((x == '.' || x == ':') && (y == '.' || y == ':')))
+            return 0;
+    }
+    return 1;
+}
+
 static const char *meta_value(hx *h, const char *key)
 {
     size_t kl = strlen(key);
-    for (size_t i = 0; i < h->nmetas; i++) {
+    for (size_t i = h->nmetas; i-- > 0;) { /* the last one wins */
         xmlNodePtr n = h->metas[i];
         const char *k = bt_html_attr(n, "property");
         if (!k)
@@ -49,7 +61,7 @@ static const char *meta_value(hx *h, const char *key)
             while (*t == ' ')
                 t++;
             size_t tl = strcspn(t, " ");
-            if (c && *c && tl == kl && strncasecmp(t, key, kl) == 0)
+            if (c && *c && tl == kl && same_key(t, key, kl))
                 return c;
             t += tl;
         }
@@ -436,17 +448,20 @@ const char *bt_html_read_meta(hx *h, xmlNodePtr root)
                                             "datePublished",
                                             "pubdate",
                                             "publishdate",
-                                            "dc.date",
+                                            "dc:date",
+                                            "parsely-pub-date",
                                             NULL};
     for (int i = 0; date_keys[i] && !h->date; i++)
         h->date = meta_value(h, date_keys[i]);
     if (!h->section && (s = meta_value(h, "article:section")))
         h->section = s;
-    if (!h->nauthors && (s = meta_value(h, "author")))
-        bt_html_add_author(h, s);
-    if (!h->nauthors && (s = meta_value(h, "article:author")) &&
-        !strstr(s, "://"))
-        bt_html_add_author(h, s);
+    /* authors, in Readability's order; a URL is no name */
+    static const char *const author_keys[] = {
+        "dc:creator",     "dcterm:creator",    "author", "parsely-author",
+        "article:author", "og:article:author", NULL};
+    for (int i = 0; author_keys[i] && !h->nauthors; i++)
+        if ((s = meta_value(h, author_keys[i])) && !strstr(s, "://"))
+            bt_html_add_author(h, s);
     for (xmlNodePtr n = root; n && !h->url;) {
         if (is_el(n, "link") && bt_html_attr(n, "rel") &&
             bt_html_attr(n, "href") &&
