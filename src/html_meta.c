@@ -566,17 +566,59 @@ bt_str bt_html_choose_title(hx *h, xmlNodePtr article)
     return title;
 }
 
+/* A word that may start a date in a byline: a digit, an English month
+ * (full or abbreviated; the caller wants a number after it: "May" is
+ * also a name) or a Vietnamese "Thứ"/"Chủ nhật"/"Tháng". */
+static int date_word(const char *w, size_t n)
+{
+    static const char *const months[] = {
+        "January", "February", "March",     "April",   "May",      "June",
+        "July",    "August",   "September", "October", "November", "December",
+        "Thứ",     "Chủ",      "Tháng",     NULL};
+    if (n && isdigit((unsigned char)w[0]))
+        return 1;
+    if (n && w[n - 1] == '.')
+        n--; /* "Mar." */
+    for (int i = 0; months[i]; i++) {
+        size_t k = strlen(months[i]);
+        if ((n == k || (n == 3 && k > 3 && (unsigned char)w[0] < 0x80)) &&
+            !strncmp(w, months[i], n))
+            return 1;
+    }
+    return 0;
+}
+
 void bt_html_byline_authors(hx *h)
 {
     if (h->nauthors || !h->byline_node)
         return;
     bt_str t = bt_html_node_text(h, h->byline_node);
-    static const char *const pre[] = {"By ", "by ", "Bởi ", "Tác giả: ", NULL};
+    static const char *const pre[] = {"By ",  "by ",       "BY ",      "Bởi ",
+                                      "Par ", "par ",      "Von ",     "von ",
+                                      "Por ", "Tác giả: ", "Tác giả ", NULL};
     for (int i = 0; pre[i]; i++)
         if (t.len > strlen(pre[i]) && !strncmp(t.ptr, pre[i], strlen(pre[i]))) {
             t.ptr += strlen(pre[i]);
             t.len -= strlen(pre[i]);
         }
+    /* "Nathan Willis March 25, 2015": the name, without its date */
+    for (size_t i = 0; i < t.len;) {
+        size_t j = i;
+        while (j < t.len && t.ptr[j] != ' ')
+            j++;
+        int digit_next = j + 1 < t.len && isdigit((unsigned char)t.ptr[j + 1]);
+        if (i > 0 && date_word(t.ptr + i, j - i) &&
+            (isdigit((unsigned char)t.ptr[i]) || digit_next ||
+             (unsigned char)t.ptr[i] >= 0x80)) {
+            t.len = i;
+            break;
+        }
+        i = j + 1;
+    }
+    t = bt_text_trim(t);
+    while (t.len && (t.ptr[t.len - 1] == ',' || t.ptr[t.len - 1] == '-' ||
+                     t.ptr[t.len - 1] == '|' || t.ptr[t.len - 1] == ' '))
+        t.len--;
     bt_html_add_author(h, bt_html_cstr(h, t));
 }
 
