@@ -79,6 +79,11 @@ $(OUT)/replay_%: tests/fuzz/%.c tests/fuzz/replay_main.c $(OUT)/libbantin.a
 	@echo "  REPLAY  $@"
 	$(Q)$(CC) $(CFLAGS) -iquote src $< tests/fuzz/replay_main.c $(OUT)/libbantin.a $(LDLIBS) -o $@
 
+# measuring tool (not a test): CPU time of bt_html_extract per page
+$(OUT)/htmlbench: tests/tools/htmlbench.c $(OUT)/libbantin.a
+	@echo "  TOOL    $@"
+	$(Q)$(CC) $(CFLAGS) -iquote src $< $(OUT)/libbantin.a $(LDLIBS) -o $@
+
 $(OUT)/obj:
 	mkdir -p $@
 
