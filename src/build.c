@@ -21,6 +21,7 @@
 #include "model.h"
 #include "pdf_out.h"
 #include "read.h"
+#include "timing.h"
 
 #ifndef BT_PREFIX_DATADIR
 #define BT_PREFIX_DATADIR "/usr/local/share/bantin"
@@ -234,7 +235,90 @@ done:
     return rc == 0 && ctx->nerrors == 0 ? 0 : -1;
 }
 
+static int build(bt_ctx *ctx, const bt_options *opt);
+
+/* ---- --timings ---- */
+
+/* A shaper that forwards to the fonts' and adds the time spent shaping to
+ * BT_T_SHAPE (only installed with --timings: two clock reads per word). */
+typedef struct timed_shaper {
+    bt_shaper inner;
+} timed_shaper;
+
+static int T_shape(void *payload, uint32_t font, const uint32_t *cps, int len,
+                   const bt_glyphpos **out)
+{
+    timed_shaper *t = payload;
+    uint64_t t0 = bt_time_ns();
+    int r = t->inner.shape(t->inner.payload, font, cps, len, out);
+    bt_timing_add(BT_T_SHAPE, bt_time_ns() - t0);
+    return r;
+}
+
+static int T_covers(void *payload, uint32_t font, uint32_t cp)
+{
+    timed_shaper *t = payload;
+    return t->inner.covers(t->inner.payload, font, cp);
+}
+
+static uint32_t T_fallback(void *payload, uint32_t font, uint32_t cp)
+{
+    timed_shaper *t = payload;
+    return t->inner.fallback(t->inner.payload, font, cp);
+}
+
+static void T_metrics(void *payload, uint32_t font, bt_fontmetrics *out)
+{
+    timed_shaper *t = payload;
+    t->inner.metrics(t->inner.payload, font, out);
+}
+
+static bt_shaper timed(timed_shaper *t, bt_shaper inner)
+{
+    t->inner = inner;
+    bt_shaper s = {T_shape, T_covers, T_fallback, T_metrics, t};
+    return s;
+}
+
+/* Stage times on stderr, one "timing: STAGE MS" line each (tests/bench.sh
+ * reads them). Stages inside another are indented and say so. */
+static void print_timings(FILE *f)
+{
+    static const struct {
+        int stage;
+        const char *note;
+    } rows[] = {
+        {BT_T_READ, ""},
+        {BT_T_NORMALISE, "  (inside read)"},
+        {BT_T_IMAGES, ""},
+        {BT_T_FONTS, "  (layout settings, fontconfig)"},
+        {BT_T_LAYOUT, "  (shape, break, make-up: interleaved)"},
+        {BT_T_SHAPE, "  (inside layout: HarfBuzz + word cache)"},
+        {BT_T_PDF, "  (PDF writer, into memory)"},
+        {BT_T_PDF_FONTS, "  (inside pdf: subset + load fonts)"},
+        {BT_T_PDF_SAVE, "  (inside pdf: libharu serialise + deflate)"},
+        {BT_T_EPUB, "  (EPUB writer, into memory)"},
+        {BT_T_WRITERS, "  (wall of both writers)"},
+        {BT_T_SAVE, "  (temp files, fsync, rename)"},
+        {BT_T_TOTAL, ""},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        fprintf(f, "timing: %-10s %9.2f ms%s\n", bt_timing_name(rows[i].stage),
+                bt_timing_ms(rows[i].stage), rows[i].note);
+}
+
 int bt_build_run(bt_ctx *ctx, const bt_options *opt)
+{
+    bt_timing_on = opt->timings;
+    uint64_t t_start = bt_time_ns();
+    int rc = build(ctx, opt);
+    bt_timing_add(BT_T_TOTAL, bt_time_ns() - t_start);
+    if (opt->timings)
+        print_timings(stderr);
+    return rc;
+}
+
+static int build(bt_ctx *ctx, const bt_options *opt)
 {
     if (opt->print_test)
         return print_test(ctx, opt);
@@ -246,16 +330,21 @@ int bt_build_run(bt_ctx *ctx, const bt_options *opt)
     bt_layout lay;
     bt_pages *pages = NULL;
 
+    uint64_t t0 = bt_time_ns();
     bt_doc *doc =
         bt_read_inputs(ctx, opt->inputs, opt->ninputs, opt->allow_outside);
+    bt_timing_add(BT_T_READ, bt_time_ns() - t0);
     if (!doc)
         goto done;
 #ifdef BT_DEBUG
     if (ctx->nerrors == 0)
         bt_doc_check(doc);
 #endif
+    t0 = bt_time_ns();
     load_images(ctx, doc);
+    bt_timing_add(BT_T_IMAGES, bt_time_ns() - t0);
 
+    t0 = bt_time_ns();
     bt_pos lpos = bt_pos_file(0);
     const char *lname = "a4-3col";
     if (opt->layout) {
@@ -290,13 +379,20 @@ int bt_build_run(bt_ctx *ctx, const bt_options *opt)
     fonts = bt_fonts_new(fontdir);
     if (resolve_fonts(ctx, &lay, fonts, lpos) != 0)
         goto done;
+    bt_timing_add(BT_T_FONTS, bt_time_ns() - t0);
     /* layout runs even after input errors, to report what only it can
      * find (characters no font has); nothing is written then */
     if (bt_date_output(ctx, doc) != 0 || bt_ctx_full(ctx))
         goto done;
 
     bt_shaper shaper = bt_fonts_shaper(fonts);
-    if (bt_layout_run(ctx, doc, &lay, &shaper, &pages) != 0 || ctx->nerrors)
+    timed_shaper ts;
+    if (opt->timings)
+        shaper = timed(&ts, shaper);
+    t0 = bt_time_ns();
+    int lrc = bt_layout_run(ctx, doc, &lay, &shaper, &pages);
+    bt_timing_add(BT_T_LAYOUT, bt_time_ns() - t0);
+    if (lrc != 0 || ctx->nerrors)
         goto done;
     if (opt->dump_layout) {
         bt_dump_pages(stdout, pages);
@@ -318,19 +414,32 @@ int bt_build_run(bt_ctx *ctx, const bt_options *opt)
                  strerror(ENAMETOOLONG));
         goto done;
     }
+    uint64_t tw = bt_time_ns();
     if (opt->outputs & BT_OUT_PDF) {
         snprintf(path, sizeof path, "%s.pdf", base);
         const char *tmp = bt_fsout_add(ctx, &out, path);
-        if (!tmp || write_pdf(ctx, opt, doc, pages, &lay, fonts, tmp) != 0)
+        t0 = bt_time_ns();
+        int prc = tmp ? write_pdf(ctx, opt, doc, pages, &lay, fonts, tmp) : -1;
+        bt_timing_add(BT_T_PDF, bt_time_ns() - t0);
+        if (prc != 0)
             goto done;
     }
     if (opt->outputs & BT_OUT_EPUB) {
         snprintf(path, sizeof path, "%s.epub", base);
         const char *tmp = bt_fsout_add(ctx, &out, path);
-        if (!tmp || bt_epub_write(ctx, doc, pages, &lay, fonts, tmp) != 0)
+        t0 = bt_time_ns();
+        int erc = tmp ? bt_epub_write(ctx, doc, pages, &lay, fonts, tmp) : -1;
+        bt_timing_add(BT_T_EPUB, bt_time_ns() - t0);
+        if (erc != 0)
             goto done;
     }
-    if (ctx->nerrors || bt_fsout_commit(ctx, &out) != 0)
+    bt_timing_add(BT_T_WRITERS, bt_time_ns() - tw);
+    if (ctx->nerrors)
+        goto done;
+    t0 = bt_time_ns();
+    int crc = bt_fsout_commit(ctx, &out);
+    bt_timing_add(BT_T_SAVE, bt_time_ns() - t0);
+    if (crc != 0)
         goto done;
     if (ctx->verbose > 0) {
         if (opt->outputs & BT_OUT_PDF)

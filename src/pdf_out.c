@@ -49,6 +49,7 @@
 #include "fsout.h"
 #include "image.h"
 #include "impose.h"
+#include "timing.h"
 
 /* ------------------------------------------------------------------ */
 /* State                                                              */
@@ -833,7 +834,9 @@ static void write_id(pdf_w *w)
 static void pdf_save(pdf_w *w, const char *path)
 {
     const char *name = bt_fsout_name(path);
+    uint64_t t0 = bt_time_ns();
     HPDF_STATUS st = HPDF_SaveToStream(w->pdf);
+    bt_timing_add(BT_T_PDF_SAVE, bt_time_ns() - t0);
     if (st == HPDF_OK)
         st = HPDF_ResetStream(w->pdf);
     HPDF_UINT32 size = st == HPDF_OK ? HPDF_GetStreamSize(w->pdf) : 0;

@@ -22,7 +22,7 @@ LAYERS = [
     ("bantin.h", "base"), ("bt_limits.h", "base"), ("arena.[ch]", "base"),
     ("buf.[ch]", "base"), ("diag.[ch]", "base"), ("util.c", "base"),
     ("text.[ch]", "base"), ("sha1.[ch]", "base"), ("labels.[ch]", "base"),
-    ("date.[ch]", "base"),
+    ("date.[ch]", "base"), ("timing.[ch]", "base"),
     ("model.[ch]", "model"), ("image.[ch]", "model"),
     ("xmlin.[ch]", "read"), ("read.h", "read"), ("read_*.[ch]", "read"),
     ("font.[ch]", "fonts"),
@@ -53,7 +53,7 @@ C_STD = {
 }
 POSIX = {
     "dirent.h", "fcntl.h", "getopt.h", "signal.h", "strings.h", "unistd.h",
-    "sys/stat.h", "sys/types.h",
+    "sys/stat.h", "sys/types.h", "pthread.h",
 }
 NO_POSIX = {"engine", "model", "base"}  # plain C, except the files below
 POSIX_OWNERS = {"buf.c"}  # whole-file reading: open/fstat
