@@ -682,3 +682,51 @@ int bt_fonts_subset(bt_fonts *f, uint32_t id, const uint32_t *cps, int n,
     hb_face_destroy(sub);
     return rc;
 }
+
+int bt_fonts_subset_glyphs(const bt_fonts *f, uint32_t id, const uint32_t *cps,
+                           int n, bt_buf *out)
+{
+    BT_ASSERT(id < (uint32_t)f->nfaces);
+    const face *fc = &f->faces[id];
+    hb_subset_input_t *in = hb_subset_input_create_or_fail();
+    if (!in)
+        return -1;
+    /* Gaps of up to 128 code points between two used ones are filled when
+     * the face covers the whole gap: the subset's cmap then has a few
+     * segments instead of one per cluster of used letters, and libharu
+     * scans the segments linearly for each of the 65536 codes when it
+     * loads the font. The extra glyphs are never drawn, so libharu embeds
+     * no outline for them. */
+    hb_set_t *u = hb_subset_input_unicode_set(in);
+    for (int i = 0; i < n; i++) {
+        hb_set_add(u, cps[i]);
+        if (i + 1 < n && cps[i + 1] > cps[i] + 1 &&
+            cps[i + 1] - cps[i] <= 129) {
+            uint32_t c = cps[i] + 1;
+            while (c < cps[i + 1] && has_glyph(fc->hbfont, c))
+                c++;
+            if (c == cps[i + 1])
+                hb_set_add_range(u, cps[i] + 1, cps[i + 1] - 1);
+        }
+    }
+    hb_set_t *drop = hb_subset_input_set(in, HB_SUBSET_SETS_DROP_TABLE_TAG);
+    hb_set_add(drop, HB_TAG('G', 'S', 'U', 'B'));
+    hb_set_add(drop, HB_TAG('G', 'P', 'O', 'S'));
+    hb_set_add(drop, HB_TAG('G', 'D', 'E', 'F'));
+    hb_subset_input_set_flags(in, HB_SUBSET_FLAGS_NOTDEF_OUTLINE);
+    hb_face_t *sub = hb_subset_or_fail(fc->hbface, in);
+    hb_subset_input_destroy(in);
+    if (!sub)
+        return -1;
+    hb_blob_t *blob = hb_face_reference_blob(sub);
+    unsigned len = 0;
+    const char *data = hb_blob_get_data(blob, &len);
+    int rc = -1;
+    if (data && len >= 12) {
+        bt_buf_put(out, data, len);
+        rc = 0;
+    }
+    hb_blob_destroy(blob);
+    hb_face_destroy(sub);
+    return rc;
+}

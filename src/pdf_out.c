@@ -89,7 +89,9 @@ typedef struct pdf_w {
     int32_t page_h;      /* mpt */
     pdf_font **font;     /* [nfonts], lazily allocated */
     int nfonts;
-    pdf_imgcache *imgs; /* images loaded so far */
+    unsigned char **need; /* [nfonts]: 65536-bit map of the code points
+                             drawn with the font, or NULL (unused font) */
+    pdf_imgcache *imgs;   /* images loaded so far */
     int nimgs, capimgs;
     int smask;  /* 1 once an SMask is used: PDF 1.4 */
     bt_buf out; /* content bytes not yet written to the stream */
@@ -217,6 +219,67 @@ static int ends_with_ci(const char *s, const char *suffix)
     return 1;
 }
 
+/* The code points each font draws, from every glyph box of the pages
+ * (and of the imposition's padding page): what the font subsets need. */
+static void scan_need(pdf_w *w, const bt_page *pg)
+{
+    for (int i = 0; i < pg->nboxes; i++) {
+        const bt_box *b = &pg->boxes[i];
+        if (b->kind != BT_BOX_GLYPHS || b->u.run.font >= (uint32_t)w->nfonts)
+            continue;
+        unsigned char **m = &w->need[b->u.run.font];
+        if (!*m)
+            *m = bt_xcalloc(65536 / 8, 1);
+        for (int k = 0; k < b->u.run.n; k++) {
+            uint32_t cp = b->u.run.glyphs[k].cp;
+            if (cp <= 0xFFFF)
+                (*m)[cp >> 3] |= (unsigned char)(1u << (cp & 7));
+        }
+    }
+}
+
+/* Loads font `id` into libharu as an hb-subset of the glyphs the document
+ * draws with it (bt_fonts_subset_glyphs): same advances, same outlines,
+ * same code point -> glyph mapping through the cmap, so the content
+ * stream, /W and ToUnicode are what the whole face gives, but libharu's
+ * per-code-point loading loop and the FontFile2 it embeds and deflates
+ * shrink to the glyphs used. libharu 2.3.0 loads TrueType only from a
+ * path: the bytes go to an unlinked tmpfile() read back through
+ * /proc/self/fd (libharu keeps its own FILE open until HPDF_Free).
+ * Returns libharu's font name, or NULL (nothing loaded, no error: the
+ * caller loads the whole face). */
+static const char *load_subset(pdf_w *w, uint32_t id)
+{
+    const unsigned char *m = w->need ? w->need[id] : NULL;
+    if (!m)
+        return NULL;
+    uint32_t *cps = bt_xmalloc(65536 * sizeof *cps);
+    int n = 0;
+    for (uint32_t cp = 0; cp < 65536; cp++)
+        if (m[cp >> 3] >> (cp & 7) & 1)
+            cps[n++] = cp;
+    bt_buf ttf = BT_BUF_INIT;
+    const char *name = NULL;
+    FILE *fp = NULL;
+    if (bt_fonts_subset_glyphs(w->fonts, id, cps, n, &ttf) == 0 &&
+        (fp = tmpfile()) != NULL &&
+        fwrite(ttf.data, 1, ttf.len, fp) == ttf.len && fflush(fp) == 0) {
+        char path[64];
+        snprintf(path, sizeof path, "/proc/self/fd/%d", fileno(fp));
+        name = HPDF_LoadTTFontFromFile(w->pdf, path, HPDF_TRUE);
+        if (!name && w->err.code == HPDF_FILE_OPEN_ERROR) {
+            HPDF_ResetError(w->pdf); /* no /proc: load the whole face */
+            w->err.code = 0;
+            w->err.detail = 0;
+        }
+    }
+    if (fp)
+        fclose(fp);
+    bt_buf_free(&ttf);
+    free(cps);
+    return name;
+}
+
 /* The font for id, loaded on first use. NULL after reporting an error. */
 static pdf_font *font_get(pdf_w *w, uint32_t id, bt_pos src)
 {
@@ -235,13 +298,17 @@ static pdf_font *font_get(pdf_w *w, uint32_t id, bt_pos src)
         w->failed = 1;
         return NULL;
     }
-    const char *name;
-    if (index > 0 || ends_with_ci(path, ".ttc"))
-        name =
-            HPDF_LoadTTFontFromFile2(w->pdf, path, (HPDF_UINT)index, HPDF_TRUE);
-    else
-        name = HPDF_LoadTTFontFromFile(w->pdf, path, HPDF_TRUE);
+    uint64_t t0 = bt_time_ns();
+    const char *name = load_subset(w, id);
+    if (!name && pdf_ok(w)) {
+        if (index > 0 || ends_with_ci(path, ".ttc"))
+            name = HPDF_LoadTTFontFromFile2(w->pdf, path, (HPDF_UINT)index,
+                                            HPDF_TRUE);
+        else
+            name = HPDF_LoadTTFontFromFile(w->pdf, path, HPDF_TRUE);
+    }
     HPDF_Font f = name ? HPDF_GetFont(w->pdf, name, "UTF-8") : NULL;
+    bt_timing_add(BT_T_PDF_FONTS, bt_time_ns() - t0);
     if (!f || !pdf_ok(w)) {
         if (pdf_ok(w)) {
             bt_error(w->ctx, src, "PDF: cannot embed font %s", path);
@@ -1074,6 +1141,11 @@ static int pdf_write(bt_ctx *ctx, const bt_doc *doc, const bt_pages *pages,
         free(w.font);
         return -1;
     }
+    w.need = bt_xcalloc((size_t)(w.nfonts > 0 ? w.nfonts : 1), sizeof *w.need);
+    for (int i = 0; i < pages->npages; i++)
+        scan_need(&w, &pages->pages[i]);
+    if (note)
+        scan_need(&w, note);
     pdf_run(&w, path);
     pdf_report(&w);
     int rc = w.failed ? -1 : 0;
@@ -1086,6 +1158,9 @@ static int pdf_write(bt_ctx *ctx, const bt_doc *doc, const bt_pages *pages,
         }
     }
     free(w.font);
+    for (int i = 0; i < w.nfonts; i++)
+        free(w.need[i]);
+    free(w.need);
     free(w.imgs);
     free(w.hp);
     bt_buf_free(&w.out);
