@@ -39,6 +39,7 @@
 
 #include <hpdf.h>
 #include <hpdf_encrypt.h>
+#include <zlib.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -761,6 +762,78 @@ static void draw_page(pdf_w *w, HPDF_Page target, const bt_page *pg)
 }
 
 /* ------------------------------------------------------------------ */
+/* Compression                                                        */
+/* ------------------------------------------------------------------ */
+
+/* libharu 2.3.0 deflates every stream at zlib's default level (6) when it
+ * saves, with no way to choose. Page contents and raw images (the bulk of
+ * the bytes) are deflated here instead, at PDF_DEFLATE_LEVEL (3: on 100
+ * articles 245 M fewer instructions than level 6, PDF 10 % larger; level
+ * 1 saves 27 M more for another 6 %): the stream
+ * gets the compressed bytes, its filter is set to none (so libharu copies
+ * them as they are) and the dictionary's write hook adds the /Filter
+ * entry. Font streams are left to libharu (it sets their filters again
+ * while saving). */
+#ifndef PDF_DEFLATE_LEVEL
+#define PDF_DEFLATE_LEVEL 3
+#endif
+
+static HPDF_STATUS write_flate_filter(HPDF_Dict d, HPDF_Stream out)
+{
+    (void)d;
+    return HPDF_Stream_WriteStr(out, "/Filter [/FlateDecode]\012");
+}
+
+static void precompress(pdf_w *w, HPDF_Dict d, int level)
+{
+    if (!d || !d->stream || d->filter != HPDF_STREAM_FILTER_FLATE_DECODE ||
+        d->before_write_fn || d->write_fn ||
+        d->stream->type != HPDF_STREAM_MEMORY)
+        return;
+    HPDF_UINT32 n = HPDF_Stream_Size(d->stream);
+    unsigned char *raw = bt_xmalloc(n ? n : 1);
+    HPDF_UINT got = n;
+    if (n && (HPDF_Stream_Seek(d->stream, 0, HPDF_SEEK_SET) != HPDF_OK ||
+              (HPDF_Stream_Read(d->stream, raw, &got) != HPDF_OK && got != n) ||
+              got != n)) {
+        free(raw);
+        HPDF_ResetError(w->pdf); /* leave this stream to libharu */
+        w->err.code = 0;
+        return;
+    }
+    uLongf len = compressBound(n);
+    unsigned char *z = bt_xmalloc(len);
+    if (compress2(z, &len, raw, n, level) == Z_OK) {
+        HPDF_MemStream_FreeData(d->stream);
+        HPDF_Stream_Write(d->stream, z, (HPDF_UINT)len);
+        d->filter = HPDF_STREAM_FILTER_NONE;
+        d->write_fn = write_flate_filter;
+    }
+    free(z);
+    free(raw);
+}
+
+static void precompress_all(pdf_w *w)
+{
+    const int level = PDF_DEFLATE_LEVEL;
+    if (level == Z_DEFAULT_COMPRESSION || level == 6)
+        return;
+    int nhp = w->plan ? w->plan->nsides : w->pages->npages;
+    for (int i = 0; i < nhp && pdf_ok(w); i++)
+        if (w->hp && w->hp[i])
+            precompress(w, ((HPDF_PageAttr)w->hp[i]->attr)->contents, level);
+    for (int i = 0; i < w->nimgs && pdf_ok(w); i++) {
+        HPDF_Image img = w->imgs[i].img;
+        HPDF_Dict mask = HPDF_Dict_GetItem(img, "SMask", HPDF_OCLASS_DICT);
+        if (!pdf_ok(w))
+            break;
+        precompress(w, img, level);
+        if (mask)
+            precompress(w, mask, level);
+    }
+}
+
+/* ------------------------------------------------------------------ */
 /* Document-level: outline, info, labels, /ID                         */
 /* ------------------------------------------------------------------ */
 
@@ -1113,6 +1186,11 @@ static void pdf_run(pdf_w *w, const char *path)
             font_fix_tounicode(w->font[i]);
     if (w->smask)
         pdf->pdf_version = HPDF_VER_14; /* SMask needs 1.4 (notes §5) */
+    if (!pdf_ok(w))
+        return;
+    uint64_t t0 = bt_time_ns();
+    precompress_all(w);
+    bt_timing_add(BT_T_PDF_SAVE, bt_time_ns() - t0);
     if (!pdf_ok(w))
         return;
     pdf_save(w, path);

@@ -64,6 +64,7 @@ LIBS = [
     (r"json-c/", {"read_html.c"}),
     (r"zip\.h$", {"epub_out.c", "epub_*.c"}),
     (r"hpdf(_[a-z]+)?\.h$", {"pdf_out.c"}),
+    (r"zlib\.h$", {"pdf_out.c"}),
     (r"(fontconfig/|hb\.h$|hb-)", {"font.c"}),
     (r"(png\.h|jpeglib\.h)$", {"image.c"}),
     (r"utf8proc\.h$", {"text.c"}),
