@@ -5,6 +5,7 @@
  * to ctx and the build stops before writing when any error was seen. */
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -176,6 +177,81 @@ static int write_pdf(bt_ctx *ctx, const bt_options *opt, const bt_doc *doc,
                 plan->duplex == BT_DUPLEX_LONG ? "long" : "short",
                 plan->duplex == BT_DUPLEX_LONG ? "long" : "short");
     return bt_pdf_write_imposed(ctx, doc, pages, fonts, plan, pnote, tmp);
+}
+
+/* ---- the EPUB writer in a second thread ---- */
+
+/* The PDF writer runs in the calling thread with the build's context; the
+ * EPUB writer runs beside it with a context of its own (its arena and its
+ * diagnostics), appended to the build's after the join, so the messages
+ * come out in the order of a one-thread build: PDF's, then EPUB's. The
+ * two share the document, pages and layout read-only, and the fonts
+ * behind their lock (bt_fonts_share). */
+typedef struct epub_job {
+    bt_ctx ctx;
+    const bt_doc *doc;
+    const bt_pages *pages;
+    const bt_layout *lay;
+    bt_fonts *fonts;
+    const char *tmp;
+    int rc;
+} epub_job;
+
+static void *epub_thread(void *arg)
+{
+    epub_job *j = arg;
+    uint64_t t0 = bt_time_ns();
+    j->rc = bt_epub_write(&j->ctx, j->doc, j->pages, j->lay, j->fonts, j->tmp);
+    bt_timing_add(BT_T_EPUB, bt_time_ns() - t0);
+    return NULL;
+}
+
+/* Both outputs: the EPUB writer in a second thread while this one writes
+ * the PDF (see epub_job). Without a thread (pthread_create failed) the
+ * EPUB is written after the PDF, as before. */
+static int write_both(bt_ctx *ctx, const bt_options *opt, const bt_doc *doc,
+                      const bt_pages *pages, const bt_layout *lay,
+                      bt_fonts *fonts, bt_fsout *out, const char *base)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s.pdf", base);
+    const char *ptmp = bt_fsout_add(ctx, out, path);
+    if (!ptmp)
+        return -1;
+    snprintf(path, sizeof path, "%s.epub", base);
+    const char *etmp = bt_fsout_add(ctx, out, path);
+    if (!etmp)
+        return -1;
+    epub_job job;
+    memset(&job, 0, sizeof job);
+    bt_ctx_init(&job.ctx);
+    job.ctx.verbose = ctx->verbose;
+    job.doc = doc;
+    job.pages = pages;
+    job.lay = lay;
+    job.fonts = fonts;
+    job.tmp = etmp;
+    bt_fonts_share(fonts, 1);
+    pthread_t th;
+    int threaded = pthread_create(&th, NULL, epub_thread, &job) == 0;
+    if (!threaded)
+        bt_fonts_share(fonts, 0);
+    uint64_t t0 = bt_time_ns();
+    int prc = write_pdf(ctx, opt, doc, pages, lay, fonts, ptmp);
+    bt_timing_add(BT_T_PDF, bt_time_ns() - t0);
+    if (threaded) {
+        pthread_join(th, NULL);
+        bt_fonts_share(fonts, 0);
+    } else if (prc == 0) {
+        epub_thread(&job);
+    }
+    int rc = prc;
+    if (prc == 0) { /* a failed PDF stops the build before the EPUB */
+        bt_ctx_append(ctx, &job.ctx);
+        rc = job.rc;
+    }
+    bt_ctx_free(&job.ctx);
+    return rc;
 }
 
 /* `bantin print-test --impose MODE`: one sheet, printed on both sides,
@@ -415,7 +491,10 @@ static int build(bt_ctx *ctx, const bt_options *opt)
         goto done;
     }
     uint64_t tw = bt_time_ns();
-    if (opt->outputs & BT_OUT_PDF) {
+    if (opt->outputs == (BT_OUT_PDF | BT_OUT_EPUB)) {
+        if (write_both(ctx, opt, doc, pages, &lay, fonts, &out, base) != 0)
+            goto done;
+    } else if (opt->outputs & BT_OUT_PDF) {
         snprintf(path, sizeof path, "%s.pdf", base);
         const char *tmp = bt_fsout_add(ctx, &out, path);
         t0 = bt_time_ns();
@@ -423,8 +502,7 @@ static int build(bt_ctx *ctx, const bt_options *opt)
         bt_timing_add(BT_T_PDF, bt_time_ns() - t0);
         if (prc != 0)
             goto done;
-    }
-    if (opt->outputs & BT_OUT_EPUB) {
+    } else if (opt->outputs & BT_OUT_EPUB) {
         snprintf(path, sizeof path, "%s.epub", base);
         const char *tmp = bt_fsout_add(ctx, &out, path);
         t0 = bt_time_ns();

@@ -42,6 +42,11 @@ int bt_fonts_count(const bt_fonts *fonts);
 int bt_fonts_subset(bt_fonts *fonts, uint32_t id, const uint32_t *cps, int n,
                     bt_buf *out);
 
+/* on = 1 while two threads use the fonts (the PDF and EPUB writers): every
+ * call then takes a lock. Set and cleared by the one thread that starts
+ * and joins the other. */
+void bt_fonts_share(bt_fonts *fonts, int on);
+
 /* Subsets font `id` for the PDF writer: the glyphs of the given code
  * points (and glyph 0 with its outline), layout tables (GSUB, GPOS, GDEF)
  * dropped, advances and outlines unchanged, as TrueType bytes appended to
