@@ -31,6 +31,8 @@ typedef struct face {
     hb_font_t *hbfont;      /* scale = upem: positions come out in font units */
     int upem;               /* font units per em */
     bt_fontmetrics metrics; /* 1/1000 em */
+    unsigned char *cover;   /* heap, lazily: 2 bits per BMP code point,
+                               0 = not asked yet, 1 = no glyph, 2 = glyph */
 } face;
 
 typedef struct request {
@@ -389,6 +391,7 @@ void bt_fonts_free(bt_fonts *f)
         hb_blob_destroy(f->faces[i].blob);
         free(f->faces[i].path);
         free(f->faces[i].family);
+        free(f->faces[i].cover);
     }
     for (int i = 0; i < f->nreqs; i++)
         free(f->reqs[i].family);
@@ -626,9 +629,22 @@ static int shape_cached(bt_fonts *f, uint32_t font, const uint32_t *cps,
     return len;
 }
 
+/* has_glyph with a per-face memo for the BMP: layout asks for every
+ * character it sets, and HarfBuzz's cmap lookup is a binary search. */
 static int covers(bt_fonts *f, uint32_t font, uint32_t cp)
 {
-    return has_glyph(face_of(f, font)->hbfont, cp);
+    face *fc = face_of(f, font);
+    if (cp > 0xFFFF)
+        return has_glyph(fc->hbfont, cp);
+    if (!fc->cover)
+        fc->cover = bt_xcalloc(65536 / 4, 1);
+    unsigned shift = (cp & 3) * 2;
+    unsigned v = fc->cover[cp >> 2] >> shift & 3;
+    if (!v) {
+        v = has_glyph(fc->hbfont, cp) ? 2 : 1;
+        fc->cover[cp >> 2] |= (unsigned char)(v << shift);
+    }
+    return v == 2;
 }
 
 static int S_covers(void *payload, uint32_t font, uint32_t cp)
