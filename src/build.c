@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include "build.h"
 #include "date.h"
@@ -383,11 +384,96 @@ static void print_timings(FILE *f)
                 bt_timing_ms(rows[i].stage), rows[i].note);
 }
 
+/* ---- progress line ---- */
+
+/* For a build that takes more than a second, a line on stderr says which
+ * stage runs and for how long ("bantin: laying out... 2.4 s"), redrawn
+ * four times a second by a small thread and erased when the build ends,
+ * before any diagnostic is printed. Only when stderr is a terminal, and
+ * never with -q. */
+typedef struct progress {
+    pthread_t th;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int running, stop, shown;
+    const char *stage;
+    uint64_t t0;
+} progress;
+
+static progress prog;
+
+static void *progress_main(void *arg)
+{
+    progress *p = arg;
+    pthread_mutex_lock(&p->mu);
+    while (!p->stop) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 250000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&p->cv, &p->mu, &ts);
+        double secs = (double)(bt_time_ns() - p->t0) / 1e9;
+        if (p->stop || secs < 1.0)
+            continue;
+        fprintf(stderr, "\r\033[Kbantin: %s... %.1f s", p->stage, secs);
+        fflush(stderr);
+        p->shown = 1;
+    }
+    if (p->shown) {
+        fputs("\r\033[K", stderr);
+        fflush(stderr);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+static void progress_start(const bt_ctx *ctx)
+{
+    if (ctx->verbose < 0 || !isatty(STDERR_FILENO))
+        return;
+    memset(&prog, 0, sizeof prog);
+    pthread_mutex_init(&prog.mu, NULL);
+    pthread_cond_init(&prog.cv, NULL);
+    prog.stage = "reading";
+    prog.t0 = bt_time_ns();
+    if (pthread_create(&prog.th, NULL, progress_main, &prog) == 0)
+        prog.running = 1;
+}
+
+static void progress_stage(const char *stage)
+{
+    if (!prog.running)
+        return;
+    pthread_mutex_lock(&prog.mu);
+    prog.stage = stage;
+    pthread_mutex_unlock(&prog.mu);
+}
+
+/* Erases the line and ends the thread; safe to call twice. */
+static void progress_stop(void)
+{
+    if (!prog.running)
+        return;
+    pthread_mutex_lock(&prog.mu);
+    prog.stop = 1;
+    pthread_cond_signal(&prog.cv);
+    pthread_mutex_unlock(&prog.mu);
+    pthread_join(prog.th, NULL);
+    pthread_cond_destroy(&prog.cv);
+    pthread_mutex_destroy(&prog.mu);
+    prog.running = 0;
+}
+
 int bt_build_run(bt_ctx *ctx, const bt_options *opt)
 {
     bt_timing_on = opt->timings;
     uint64_t t_start = bt_time_ns();
+    progress_start(ctx);
     int rc = build(ctx, opt);
+    progress_stop();
     bt_timing_add(BT_T_TOTAL, bt_time_ns() - t_start);
     if (opt->timings)
         print_timings(stderr);
@@ -416,6 +502,7 @@ static int build(bt_ctx *ctx, const bt_options *opt)
     if (ctx->nerrors == 0)
         bt_doc_check(doc);
 #endif
+    progress_stage("decoding images");
     t0 = bt_time_ns();
     load_images(ctx, doc);
     bt_timing_add(BT_T_IMAGES, bt_time_ns() - t0);
@@ -451,6 +538,7 @@ static int build(bt_ctx *ctx, const bt_options *opt)
     }
     if (bt_layout_load(ctx, lname, lpos, opt->datadir, &lay) != 0)
         goto done;
+    progress_stage("finding fonts");
     char *fontdir = bt_arena_printf(&ctx->arena, "%s/fonts", opt->datadir);
     fonts = bt_fonts_new(fontdir);
     if (resolve_fonts(ctx, &lay, fonts, lpos) != 0)
@@ -465,6 +553,7 @@ static int build(bt_ctx *ctx, const bt_options *opt)
     timed_shaper ts;
     if (opt->timings)
         shaper = timed(&ts, shaper);
+    progress_stage("laying out");
     t0 = bt_time_ns();
     int lrc = bt_layout_run(ctx, doc, &lay, &shaper, &pages);
     bt_timing_add(BT_T_LAYOUT, bt_time_ns() - t0);
@@ -490,6 +579,10 @@ static int build(bt_ctx *ctx, const bt_options *opt)
                  strerror(ENAMETOOLONG));
         goto done;
     }
+    progress_stage(opt->outputs == (BT_OUT_PDF | BT_OUT_EPUB)
+                       ? "writing the PDF and the EPUB"
+                   : opt->outputs & BT_OUT_PDF ? "writing the PDF"
+                                               : "writing the EPUB");
     uint64_t tw = bt_time_ns();
     if (opt->outputs == (BT_OUT_PDF | BT_OUT_EPUB)) {
         if (write_both(ctx, opt, doc, pages, &lay, fonts, &out, base) != 0)
@@ -514,11 +607,13 @@ static int build(bt_ctx *ctx, const bt_options *opt)
     bt_timing_add(BT_T_WRITERS, bt_time_ns() - tw);
     if (ctx->nerrors)
         goto done;
+    progress_stage("saving");
     t0 = bt_time_ns();
     int crc = bt_fsout_commit(ctx, &out);
     bt_timing_add(BT_T_SAVE, bt_time_ns() - t0);
     if (crc != 0)
         goto done;
+    progress_stop();
     if (ctx->verbose > 0) {
         if (opt->outputs & BT_OUT_PDF)
             printf("wrote %s.pdf (%d pages)\n", base, pages->npages);
