@@ -23,7 +23,13 @@
  *    operators, and has no call to replace it;
  *  - the raw TJ runs go to `((HPDF_PageAttr)page->attr)->stream`;
  *  - the /ID array is added to `pdf->trailer`, the page-label prefix needs
- *    `pdf->def_encoder`, and an SMask needs `pdf->pdf_version` = 1.4.
+ *    `pdf->def_encoder`, and an SMask needs `pdf->pdf_version` = 1.4;
+ *  - page contents and raw images are deflated here at a faster level than
+ *    libharu's fixed default: their `dict->stream` gets the deflated bytes,
+ *    `dict->filter` is set to none and `dict->write_fn` writes the /Filter
+ *    entry (precompress_all);
+ *  - fonts are loaded from an hb-subset written to an unlinked tmpfile()
+ *    and opened through /proc/self/fd (load_subset).
  * Checked against libharu 2.3.0 as Debian 12 ships it (libhpdf-dev
  * 2.3.0+dfsg-1+b1 = upstream tag RELEASE_2_3_0; ../shared/notes/libharu.md
  * §2, §4, §5). On another version these fields may move or change meaning:
@@ -40,6 +46,8 @@
 #include <hpdf.h>
 #include <hpdf_encrypt.h>
 #include <zlib.h>
+
+#include <pthread.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -784,53 +792,113 @@ static HPDF_STATUS write_flate_filter(HPDF_Dict d, HPDF_Stream out)
     return HPDF_Stream_WriteStr(out, "/Filter [/FlateDecode]\012");
 }
 
-static void precompress(pdf_w *w, HPDF_Dict d, int level)
+/* One stream to deflate: its raw bytes are copied out of libharu first,
+ * deflated with plain zlib (no libharu call, so two threads can do it),
+ * and put back by the thread that owns the document. */
+typedef struct zjob {
+    HPDF_Dict d;
+    unsigned char *raw, *z;
+    size_t n;
+    uLongf zlen;
+    int ok;
+} zjob;
+
+typedef struct zqueue {
+    zjob *jobs;
+    int n, next;
+    int level;
+    pthread_mutex_t mu;
+} zqueue;
+
+static void *zworker(void *arg)
+{
+    zqueue *q = arg;
+    for (;;) {
+        pthread_mutex_lock(&q->mu);
+        int i = q->next++;
+        pthread_mutex_unlock(&q->mu);
+        if (i >= q->n)
+            return NULL;
+        zjob *j = &q->jobs[i];
+        j->zlen = compressBound((uLong)j->n);
+        j->z = bt_xmalloc(j->zlen);
+        j->ok =
+            compress2(j->z, &j->zlen, j->raw, (uLong)j->n, q->level) == Z_OK;
+    }
+}
+
+/* Copies the raw bytes of d into a new job; 0 when d is not a memory
+ * stream awaiting libharu's deflate (then libharu keeps it). */
+static int zjob_take(pdf_w *w, HPDF_Dict d, zjob *j)
 {
     if (!d || !d->stream || d->filter != HPDF_STREAM_FILTER_FLATE_DECODE ||
         d->before_write_fn || d->write_fn ||
         d->stream->type != HPDF_STREAM_MEMORY)
-        return;
+        return 0;
     HPDF_UINT32 n = HPDF_Stream_Size(d->stream);
-    unsigned char *raw = bt_xmalloc(n ? n : 1);
+    memset(j, 0, sizeof *j);
+    j->d = d;
+    j->n = n;
+    j->raw = bt_xmalloc(n ? n : 1);
     HPDF_UINT got = n;
-    if (n && (HPDF_Stream_Seek(d->stream, 0, HPDF_SEEK_SET) != HPDF_OK ||
-              (HPDF_Stream_Read(d->stream, raw, &got) != HPDF_OK && got != n) ||
-              got != n)) {
-        free(raw);
+    if (n &&
+        (HPDF_Stream_Seek(d->stream, 0, HPDF_SEEK_SET) != HPDF_OK ||
+         (HPDF_Stream_Read(d->stream, j->raw, &got) != HPDF_OK && got != n) ||
+         got != n)) {
+        free(j->raw);
         HPDF_ResetError(w->pdf); /* leave this stream to libharu */
         w->err.code = 0;
-        return;
+        return 0;
     }
-    uLongf len = compressBound(n);
-    unsigned char *z = bt_xmalloc(len);
-    if (compress2(z, &len, raw, n, level) == Z_OK) {
-        HPDF_MemStream_FreeData(d->stream);
-        HPDF_Stream_Write(d->stream, z, (HPDF_UINT)len);
-        d->filter = HPDF_STREAM_FILTER_NONE;
-        d->write_fn = write_flate_filter;
-    }
-    free(z);
-    free(raw);
+    return 1;
 }
 
+/* Deflates page contents and raw images (and their soft masks), with a
+ * second thread when there is more than one stream: the jobs are
+ * independent and put back in a fixed order, so the bytes do not depend
+ * on the scheduling. */
 static void precompress_all(pdf_w *w)
 {
     const int level = PDF_DEFLATE_LEVEL;
     if (level == Z_DEFAULT_COMPRESSION || level == 6)
         return;
     int nhp = w->plan ? w->plan->nsides : w->pages->npages;
-    for (int i = 0; i < nhp && pdf_ok(w); i++)
-        if (w->hp && w->hp[i])
-            precompress(w, ((HPDF_PageAttr)w->hp[i]->attr)->contents, level);
+    zqueue q;
+    memset(&q, 0, sizeof q);
+    q.level = level;
+    q.jobs = bt_xmalloc(sizeof *q.jobs * (size_t)(nhp + 2 * w->nimgs + 1));
     for (int i = 0; i < w->nimgs && pdf_ok(w); i++) {
         HPDF_Image img = w->imgs[i].img;
         HPDF_Dict mask = HPDF_Dict_GetItem(img, "SMask", HPDF_OCLASS_DICT);
         if (!pdf_ok(w))
             break;
-        precompress(w, img, level);
+        q.n += zjob_take(w, img, &q.jobs[q.n]);
         if (mask)
-            precompress(w, mask, level);
+            q.n += zjob_take(w, mask, &q.jobs[q.n]);
     }
+    for (int i = 0; i < nhp && pdf_ok(w); i++)
+        if (w->hp && w->hp[i])
+            q.n += zjob_take(w, ((HPDF_PageAttr)w->hp[i]->attr)->contents,
+                             &q.jobs[q.n]);
+    pthread_mutex_init(&q.mu, NULL);
+    pthread_t th;
+    int threaded = q.n > 1 && pthread_create(&th, NULL, zworker, &q) == 0;
+    zworker(&q);
+    if (threaded)
+        pthread_join(th, NULL);
+    pthread_mutex_destroy(&q.mu);
+    for (int i = 0; i < q.n; i++) {
+        zjob *j = &q.jobs[i];
+        if (j->ok && pdf_ok(w)) {
+            HPDF_MemStream_FreeData(j->d->stream);
+            HPDF_Stream_Write(j->d->stream, j->z, (HPDF_UINT)j->zlen);
+            j->d->filter = HPDF_STREAM_FILTER_NONE;
+            j->d->write_fn = write_flate_filter;
+        }
+        free(j->raw);
+        free(j->z);
+    }
+    free(q.jobs);
 }
 
 /* ------------------------------------------------------------------ */
