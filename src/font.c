@@ -430,8 +430,19 @@ int bt_fonts_find(bt_fonts *f, const char *family, int bold, int italic,
     uint32_t id = 0;
     if (f->fc) {
         FcPattern *pat = style_pattern(f, family, bold, italic, NULL);
+        /* Only the family's faces are sorted (FcFontList, then the same
+         * ordering FcFontSort would give them): sorting every installed
+         * font cost ~4 M instructions a request. */
+        FcPattern *fam = FcPatternCreate();
+        FcPatternAddString(fam, FC_FAMILY, (const FcChar8 *)family);
+        FcFontSet *listed = FcFontList(f->fc, fam, NULL);
+        FcPatternDestroy(fam);
         FcResult res;
-        FcFontSet *fs = FcFontSort(f->fc, pat, FcFalse, NULL, &res);
+        FcFontSet *fs =
+            listed ? FcFontSetSort(f->fc, &listed, 1, pat, FcFalse, NULL, &res)
+                   : NULL;
+        if (listed)
+            FcFontSetDestroy(listed);
         for (int i = 0; fs && i < fs->nfont && !ok; i++)
             if (has_family(fs->fonts[i], family) &&
                 load_pattern(f, fs->fonts[i], BT_FONT_NONE, &id) == 0)
