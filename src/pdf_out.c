@@ -824,6 +824,10 @@ static void *zworker(void *arg)
         j->z = bt_xmalloc(j->zlen);
         j->ok =
             compress2(j->z, &j->zlen, j->raw, (uLong)j->n, q->level) == Z_OK;
+        if (j->ok) { /* keep the peak low: raw bytes are not needed now */
+            free(j->raw);
+            j->raw = NULL;
+        }
     }
 }
 
@@ -850,6 +854,8 @@ static int zjob_take(pdf_w *w, HPDF_Dict d, zjob *j)
         w->err.code = 0;
         return 0;
     }
+    /* libharu's copy goes now, so the raw bytes exist once */
+    HPDF_MemStream_FreeData(d->stream);
     return 1;
 }
 
@@ -889,11 +895,12 @@ static void precompress_all(pdf_w *w)
     pthread_mutex_destroy(&q.mu);
     for (int i = 0; i < q.n; i++) {
         zjob *j = &q.jobs[i];
-        if (j->ok && pdf_ok(w)) {
-            HPDF_MemStream_FreeData(j->d->stream);
+        if (j->ok) {
             HPDF_Stream_Write(j->d->stream, j->z, (HPDF_UINT)j->zlen);
             j->d->filter = HPDF_STREAM_FILTER_NONE;
             j->d->write_fn = write_flate_filter;
+        } else if (j->n) { /* zlib failed: back to libharu's deflate */
+            HPDF_Stream_Write(j->d->stream, j->raw, (HPDF_UINT)j->n);
         }
         free(j->raw);
         free(j->z);
