@@ -79,6 +79,7 @@ static void usage(FILE *f)
         "folder\n"
         "  -q, --quiet      print errors only\n"
         "  -v, --verbose    also print what was written\n"
+        "  --timings        print the time of each stage on stderr\n"
         "  -h, --help       this text\n"
         "  --version        the version\n"
         "\n"
@@ -133,7 +134,8 @@ int main(int argc, char **argv)
         OPT_DUPLEX,
         OPT_CREEP,
         OPT_MARKS,
-        OPT_BLEED
+        OPT_BLEED,
+        OPT_TIMINGS
     };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
@@ -151,6 +153,7 @@ int main(int argc, char **argv)
         {"creep", required_argument, NULL, OPT_CREEP},
         {"marks", no_argument, NULL, OPT_MARKS},
         {"bleed", required_argument, NULL, OPT_BLEED},
+        {"timings", no_argument, NULL, OPT_TIMINGS},
         {NULL, 0, NULL, 0}};
     bt_options opt;
     memset(&opt, 0, sizeof opt);
@@ -261,6 +264,9 @@ int main(int argc, char **argv)
                 return 2;
             }
             print_opts |= c == OPT_CREEP ? 2 : 4;
+            break;
+        case OPT_TIMINGS:
+            opt.timings = 1;
             break;
         case OPT_MARKS:
             opt.impose.marks = 1;

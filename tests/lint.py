@@ -22,7 +22,7 @@ LAYERS = [
     ("bantin.h", "base"), ("bt_limits.h", "base"), ("arena.[ch]", "base"),
     ("buf.[ch]", "base"), ("diag.[ch]", "base"), ("util.c", "base"),
     ("text.[ch]", "base"), ("sha1.[ch]", "base"), ("labels.[ch]", "base"),
-    ("date.[ch]", "base"),
+    ("date.[ch]", "base"), ("timing.[ch]", "base"),
     ("model.[ch]", "model"), ("image.[ch]", "model"),
     ("xmlin.[ch]", "read"), ("read.h", "read"), ("read_*.[ch]", "read"),
     ("html_*.[ch]", "read"),
@@ -54,7 +54,7 @@ C_STD = {
 }
 POSIX = {
     "dirent.h", "fcntl.h", "getopt.h", "signal.h", "strings.h", "unistd.h",
-    "sys/stat.h", "sys/types.h",
+    "sys/stat.h", "sys/types.h", "pthread.h",
 }
 NO_POSIX = {"engine", "model", "base"}  # plain C, except the files below
 POSIX_OWNERS = {"buf.c"}  # whole-file reading: open/fstat
@@ -66,6 +66,7 @@ LIBS = [
     (r"json-c/", {"html_meta.c"}),
     (r"zip\.h$", {"epub_out.c", "epub_*.c"}),
     (r"hpdf(_[a-z]+)?\.h$", {"pdf_out.c"}),
+    (r"zlib\.h$", {"pdf_out.c"}),
     (r"(fontconfig/|hb\.h$|hb-)", {"font.c"}),
     (r"(png\.h|jpeglib\.h)$", {"image.c"}),
     (r"utf8proc\.h$", {"text.c"}),
