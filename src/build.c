@@ -16,6 +16,7 @@
 #include "epub_out.h"
 #include "font.h"
 #include "fsout.h"
+#include "hyph.h"
 #include "image.h"
 #include "layout.h"
 #include "model.h"
@@ -240,6 +241,7 @@ int bt_build_run(bt_ctx *ctx, const bt_options *opt)
         return print_test(ctx, opt);
 
     bt_fonts *fonts = NULL;
+    bt_hyph *hyph = NULL;
     bt_fsout out = {0};
     char *base = NULL;
     int rc = -1;
@@ -296,6 +298,9 @@ int bt_build_run(bt_ctx *ctx, const bt_options *opt)
         goto done;
 
     bt_shaper shaper = bt_fonts_shaper(fonts);
+    /* foreign words may be hyphenated (shape.c); patterns load lazily */
+    hyph = bt_hyph_new(ctx, bt_pos_file(doc->file), NULL);
+    shaper.hyph = bt_hyph_hyphenator(hyph);
     if (bt_layout_run(ctx, doc, &lay, &shaper, &pages) != 0 || ctx->nerrors)
         goto done;
     if (opt->dump_layout) {
@@ -341,6 +346,7 @@ int bt_build_run(bt_ctx *ctx, const bt_options *opt)
     rc = 0;
 done:
     bt_fsout_abort(&out);
+    bt_hyph_free(hyph);
     if (fonts)
         bt_fonts_free(fonts);
     free(base);
