@@ -33,6 +33,8 @@
 #define HARD_WIDE_DEN     1
 #define HYPHENATE_PENALTY 300 /* a hyphen added to a foreign word */
 #define HYPHENATE_MIN     6   /* letters a word needs to be hyphenated */
+#define HYPHEN_LEFT       2   /* letters kept before an added hyphen (TeX) */
+#define HYPHEN_RIGHT      3   /* and after it */
 #define STRETCH_NUM       3   /* interword stretch = 3/5 space */
 #define STRETCH_DEN       5
 #define SHRINK_NUM        3 /* interword shrink = 3/10 space */
@@ -202,9 +204,10 @@ static void punct_breaks(const uint32_t *cp, int n, int code, int hard_ok,
         if (kind != BRK_NONE && i >= URL_MIN_SIDE && end - i >= URL_MIN_SIDE)
             brk[i - 1] = (uint8_t)kind;
         /* "Debian-based", never "COVID-19" or "mypackage-1.0": copy-paste
-         * and extraction would lose the hyphen before the digit */
-        if (!code && is_hyphen(a) && i >= 2 && is_letter_or_digit(cp[i - 2]) &&
-            is_letter(b))
+         * and extraction would lose the hyphen before the digit; nor
+         * "e-mail" (one letter left behind) */
+        if (!code && is_hyphen(a) && i >= 3 && end - i >= 2 &&
+            is_letter_or_digit(cp[i - 2]) && is_letter(b))
             brk[i - 1] = BRK_EXPLICIT;
     }
 }
@@ -241,7 +244,7 @@ static void hyphen_breaks(const bt_hyphenator *hy, const uint32_t *cp, int n,
                 bt_vec_push(pts);
             uint8_t *o = pts->p;
             if (hy->points(hy->payload, cp + r0, len, o) > 0)
-                for (int i = 0; i + 1 < len; i++)
+                for (int i = HYPHEN_LEFT - 1; i + HYPHEN_RIGHT < len; i++)
                     if (o[i] && brk[r0 + i] == BRK_NONE)
                         brk[r0 + i] = BRK_HYPHENATE;
         }
