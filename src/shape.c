@@ -335,12 +335,10 @@ static void break_item(state *s, int kind, int i)
     if (!sh->covers(sh->payload, font, hy) ||
         sh->shape(sh->payload, font, &hy, 1, &g) != 1)
         return;
-    /* drawn as U+00AD where the font has it: a hyphen added at a line end
-     * is a soft hyphen to text extraction (PDF 1.7, 10.7: incidental
-     * artifacts), which joins the word again; its width is the hyphen's
-     * (shapers give U+00AD none) */
-    if (sh->covers(sh->payload, font, 0x00AD))
-        hy = 0x00AD;
+    /* U+002D, not U+00AD: PDF 1.7 (10.7) asks for a soft hyphen, but
+     * pdf.js (Firefox) drops it or shows a bullet and then joins the lines
+     * with a space ("com pleted"); with a hyphen-minus every extractor
+     * tried rejoins the word */
     int32_t w = to_mpt(g[0].advance, s->st->size);
     bt_word *wd = bt_vec_push(&s->words);
     wd->s0 = s->segs.n;

@@ -71,7 +71,7 @@ static const bt_hyphenator fake_hyph = {fake_points, NULL};
 /* Items of `text` as a string: words as their glyphs, a space for glue,
  * and at a break inside a word '|' (URL point), '$' (the dear URL point:
  * = ; & ?), '~' (after an explicit hyphen), '=' (an added hyphen, whose
- * glyph must be U+00AD and width a hyphen's), '#' (between letters). */
+ * glyph must be U+002D and width a hyphen's), '#' (between letters). */
 static const char *shape(bt_ctx *ctx, const char *text, int32_t width,
                          const bt_hyphenator *hy, int ragged)
 {
@@ -109,7 +109,7 @@ static const char *shape(bt_ctx *ctx, const char *text, int32_t width,
             if (it->ref != UINT32_MAX) {
                 const bt_word *w = &p.words[it->ref];
                 const bt_seg *sg = &p.segs[w->s0];
-                CHECK_INT(p.glyphs[sg->g0].cp, 0x00AD);
+                CHECK_INT(p.glyphs[sg->g0].cp, '-');
                 CHECK_INT(it->width, SIZE / 2);
                 CHECK(it->flagged);
                 bt_buf_puts(&out, "=");
