@@ -187,18 +187,26 @@ static void punct_breaks(const uint32_t *cp, int n, int code, int hard_ok,
     int end = n; /* the token without its closing punctuation */
     while (end > 0 && is_closing(cp[end - 1]))
         end--;
+    /* a date or a fraction ("24/11/2026", "1/2") keeps its slashes, a
+     * path's numbered parts do not ("shared/02/0114.xhp"); a decimal
+     * point stays everywhere */
+    int letters = 0;
+    for (int i = 0; i < n; i++)
+        letters |= is_letter(cp[i]);
     for (int i = 1; i < end; i++) {
         uint32_t a = cp[i - 1], b = cp[i];
         int kind = BRK_NONE;
         if (in_ascii(a, "/@_=;&?\\") &&
             (is_letter_or_digit(b) || is_opening(b))) {
-            if (!(a == '/' && i >= 2 && is_digit(cp[i - 2]) && is_digit(b)))
+            if (letters ||
+                !(a == '/' && i >= 2 && is_digit(cp[i - 2]) && is_digit(b)))
                 kind = in_ascii(a, "/@_") ? BRK_URL
                        : hard_ok          ? BRK_URL_HARD
                                           : BRK_NONE;
         } else if (in_ascii(b, "./") && i + 1 < end && is_letter_or_digit(a) &&
                    is_letter_or_digit(cp[i + 1]) &&
-                   !(is_digit(a) && is_digit(cp[i + 1]))) {
+                   !(is_digit(a) && is_digit(cp[i + 1]) &&
+                     (b == '.' || !letters))) {
             kind = BRK_URL;
         }
         if (kind != BRK_NONE && i >= URL_MIN_SIDE && end - i >= URL_MIN_SIDE)

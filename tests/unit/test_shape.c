@@ -160,6 +160,10 @@ static void test_shape__email_and_path(void)
     CHECK_STR(
         shape(&ctx, "24/11/2026 1/2 3.14 0.0075 v.v. TP.HCM", WIDE, NULL, 0),
         "24/11/2026 1/2 3.14 0.0075 v.v. TP.HCM");
+    /* a path's numbered parts break; a decimal point never */
+    CHECK_STR(
+        shape(&ctx, "[text/shared/02/01140000.xhp#box_text", WIDE, NULL, 0),
+        "[text|/|shared|/|02|/|01140000|.xhp#box_|text");
     CHECK_INT(ctx.nwarnings, 0);
     bt_ctx_free(&ctx);
 }
