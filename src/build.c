@@ -18,6 +18,7 @@
 #include "epub_out.h"
 #include "font.h"
 #include "fsout.h"
+#include "hyph.h"
 #include "image.h"
 #include "layout.h"
 #include "model.h"
@@ -353,7 +354,7 @@ static void T_metrics(void *payload, uint32_t font, bt_fontmetrics *out)
 static bt_shaper timed(timed_shaper *t, bt_shaper inner)
 {
     t->inner = inner;
-    bt_shaper s = {T_shape, T_covers, T_fallback, T_metrics, t};
+    bt_shaper s = {T_shape, T_covers, T_fallback, T_metrics, t, inner.hyph};
     return s;
 }
 
@@ -486,6 +487,7 @@ static int build(bt_ctx *ctx, const bt_options *opt)
         return print_test(ctx, opt);
 
     bt_fonts *fonts = NULL;
+    bt_hyph *hyph = NULL;
     bt_fsout out = {0};
     char *base = NULL;
     int rc = -1;
@@ -550,6 +552,9 @@ static int build(bt_ctx *ctx, const bt_options *opt)
         goto done;
 
     bt_shaper shaper = bt_fonts_shaper(fonts);
+    /* foreign words may be hyphenated (shape.c); patterns load lazily */
+    hyph = bt_hyph_new(ctx, bt_pos_file(doc->file), NULL);
+    shaper.hyph = bt_hyph_hyphenator(hyph);
     timed_shaper ts;
     if (opt->timings)
         shaper = timed(&ts, shaper);
@@ -623,6 +628,7 @@ static int build(bt_ctx *ctx, const bt_options *opt)
     rc = 0;
 done:
     bt_fsout_abort(&out);
+    bt_hyph_free(hyph);
     if (fonts)
         bt_fonts_free(fonts);
     free(base);

@@ -755,6 +755,7 @@ bt_shaper bt_fonts_shaper(bt_fonts *f)
     s.fallback = S_fallback;
     s.metrics = S_metrics;
     s.payload = f;
+    s.hyph = NULL; /* the driver adds hyph.c's */
     return s;
 }
 

@@ -90,7 +90,8 @@ static void usage(FILE *f)
         "written), 2 usage error.\n"
         "Environment: BANTIN_DATADIR (layouts/ and fonts/), "
         "SOURCE_DATE_EPOCH\n"
-        "(the date written into outputs).\n",
+        "(the date written into outputs), BANTIN_HYPHEN_DIC (hyphenation\n"
+        "patterns for foreign words).\n",
         f);
 }
 

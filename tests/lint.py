@@ -22,11 +22,11 @@ LAYERS = [
     ("bantin.h", "base"), ("bt_limits.h", "base"), ("arena.[ch]", "base"),
     ("buf.[ch]", "base"), ("diag.[ch]", "base"), ("util.c", "base"),
     ("text.[ch]", "base"), ("sha1.[ch]", "base"), ("labels.[ch]", "base"),
-    ("date.[ch]", "base"), ("timing.[ch]", "base"),
+    ("date.[ch]", "base"), ("timing.[ch]", "base"), ("syllable.[ch]", "base"),
     ("model.[ch]", "model"), ("image.[ch]", "model"),
     ("xmlin.[ch]", "read"), ("read.h", "read"), ("read_*.[ch]", "read"),
     ("html_*.[ch]", "read"),
-    ("font.[ch]", "fonts"),
+    ("font.[ch]", "fonts"), ("hyph.[ch]", "fonts"),
     ("shape.[ch]", "engine"), ("linebreak.[ch]", "engine"),
     ("layout.[ch]", "engine"), ("layout_*.[ch]", "engine"),
     ("impose.[ch]", "engine"), ("dump.[ch]", "engine"),
@@ -41,7 +41,7 @@ USES = {
     "base": {"base"},
     "model": {"base", "model"},
     "engine": {"base", "model", "engine"},
-    "fonts": {"base", "model", "engine", "fonts"},  # implements shape.h's bt_shaper
+    "fonts": {"base", "model", "engine", "fonts"},  # implement shape.h's bt_shaper, bt_hyphenator
     "read": {"base", "model", "engine", "read"},  # layouts/*.xml -> bt_layout
     "write": {"base", "model", "engine", "fonts", "write"},
     "driver": {"base", "model", "engine", "fonts", "read", "write", "driver"},
@@ -70,6 +70,7 @@ LIBS = [
     (r"(fontconfig/|hb\.h$|hb-)", {"font.c"}),
     (r"(png\.h|jpeglib\.h)$", {"image.c"}),
     (r"utf8proc\.h$", {"text.c"}),
+    (r"^hyphen\.h$", {"hyph.c"}),
 ]
 
 ORDER = ["base", "model", "engine", "fonts", "read", "write", "driver"]
