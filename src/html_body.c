@@ -271,7 +271,7 @@ static void emit(em *m, xmlNodePtr n)
         return;
     const char *nm = (const char *)n->name;
     if (h->strict && bt_html_hint_match(n, bt_html_hint_bad) &&
-        !bt_html_hint_match(n, bt_html_hint_good) &&
+        !bt_html_hint_match(n, bt_html_hint_keep) &&
         !bt_html_hint_match(n, bt_html_hint_lead))
         return;
     if (!strcmp(nm, "p") || is_heading(n) || !strcmp(nm, "pre") ||

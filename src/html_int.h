@@ -107,6 +107,7 @@ bt_str bt_html_node_text(hx *h, xmlNodePtr n); /* all text inside n */
 extern const char *const bt_html_hint_bad[];
 extern const char *const bt_html_hint_good[];
 extern const char *const bt_html_hint_lead[];
+extern const char *const bt_html_hint_keep[];
 int bt_html_is_block(xmlNodePtr n);
 /* 1 when a word of `list` is a substring of n's lower-cased class/id */
 int bt_html_hint_match(xmlNodePtr n, const char *const *list);

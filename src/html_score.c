@@ -41,24 +41,30 @@ int bt_html_is_block(xmlNodePtr n)
 
 /* Class/id hints: substrings of the lower-cased class and id. */
 const char *const bt_html_hint_bad[] = {
-    "comment",    "share",    "social",      "related",      "lien-quan",
-    "lienquan",   "tin-khac", "tinkhac",     "other-news",   "banner",
-    "advert",     "ads-",     "-ads",        "quangcao",     "quang-cao",
-    "sidebar",    "side-bar", "menu",        "footer",       "header",
-    "breadcrumb", "popup",    "cookie",      "newsletter",   "subscribe",
-    "tags",       "tag-list", "keyword",     "login",        "rating",
-    "vote",       "sponsor",  "promo",       "widget",       "pagination",
-    "pager",      "toolbar",  "print",       "masthead",     "hidden",
-    "modal",      "outbrain", "taboola",     "disqus",       "recommend",
-    "most-read",  "xem-them", "xemthem",     "doc-them",     "box-",
-    "navbar",     "skip",     "author-info", "byline",       "caption-credit",
-    "follow",     "facebook", "twitter",     "zalo",         "signup",
-    "feedback",   "shoutbox", "sponsored",   "supplemental", "legend",
-    NULL};
+    "comment",      "share-",         "share_",     "share ",   "social",
+    "related",      "lien-quan",      "lienquan",   "tin-khac", "tinkhac",
+    "other-news",   "banner",         "advert",     "ads-",     "-ads",
+    "quangcao",     "quang-cao",      "sidebar",    "side-bar", "menu",
+    "footer",       "header",         "breadcrumb", "popup",    "cookie",
+    "newsletter",   "subscribe",      "tags",       "tag-list", "keyword",
+    "login",        "rating",         "vote",       "sponsor",  "promo",
+    "widget",       "pagination",     "pager",      "toolbar",  "print",
+    "masthead",     "hidden",         "modal",      "outbrain", "taboola",
+    "disqus",       "recommend",      "most-read",  "xem-them", "xemthem",
+    "doc-them",     "box-",           "navbar",     "skip",     "author-info",
+    "byline",       "caption-credit", "follow",     "facebook", "twitter",
+    "zalo",         "signup",         "feedback",   "shoutbox", "sponsored",
+    "supplemental", "legend",         NULL};
 const char *const bt_html_hint_good[] = {
     "article",  "content", "detail", "fck",    "entry",   "post",     "story",
     "main",     "body",    "text",   "cms",    "noidung", "noi-dung", "chitiet",
     "chi-tiet", "blog",    "page",   "column", NULL};
+/* A negative hint does not drop an element that also says it holds the
+ * article (Readability's okMaybeItsACandidate, plus Vietnamese); the
+ * broader positive hints above ("post", "story", "entry") only weigh. */
+const char *const bt_html_hint_keep[] = {
+    "article", "body",     "column",  "content",  "main", "shadow", "detail",
+    "noidung", "noi-dung", "chitiet", "chi-tiet", "fck",  "text",   NULL};
 const char *const bt_html_hint_lead[] = {
     "sapo",   "description", "lead",    "summary", "chapeau", "standfirst",
     "tomtat", "tom-tat",     "excerpt", "intro",   NULL};
@@ -189,7 +195,7 @@ static void measure(hx *h, xmlNodePtr n, int in_link)
         const char *nm = (const char *)k->name;
         int junk = in_list(nm, drop_tags) || hidden(k);
         if (!junk && h->strict && bt_html_hint_match(k, bt_html_hint_bad) &&
-            !bt_html_hint_match(k, bt_html_hint_good) && !is_el(k, "body") &&
+            !bt_html_hint_match(k, bt_html_hint_keep) && !is_el(k, "body") &&
             !is_el(k, "article") && !is_el(k, "main") &&
             !bt_html_hint_match(k, bt_html_hint_lead))
             junk = 1;
