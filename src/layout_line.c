@@ -253,6 +253,45 @@ static void marker_boxes(engine *e, const text_req *rq, bt_vec *boxes)
     }
 }
 
+/* 1 for a code-like word (a path, URL, e-mail address, formula or
+ * identifier): letter-spacing would make it look like a different
+ * string, and readers that find word gaps from glyph gaps split it. */
+static int code_like(const bt_para *para, const bt_word *wd)
+{
+    for (int s = 0; s < wd->ns; s++) {
+        const bt_seg *sg = &para->segs[wd->s0 + s];
+        for (int g = 0; g < sg->ng; g++) {
+            uint32_t c = para->glyphs[sg->g0 + g].cp;
+            if (c && c < 0x80 && strchr("/\\_=@;|<>{}#~", (int)c))
+                return 1;
+        }
+    }
+    return 0;
+}
+
+/* Words that keep their letters at their natural distance: all of a
+ * quotation (letter-spaced italics show at once) and code-like tokens. A
+ * token is the run of boxes between two glues (the pieces of a word
+ * broken after a hyphen or between letters): "03-" is as much a part of
+ * a formula as "=PRICE(". */
+static void no_tracking(bt_para *para, enum bt_role role)
+{
+    int i = 0;
+    while (i < para->nitems) {
+        int j = i, code = role == BT_ROLE_QUOTE;
+        for (; j < para->nitems && para->items[j].kind != BT_ITEM_GLUE; j++) {
+            const bt_item *it = &para->items[j];
+            if (!code && it->kind == BT_ITEM_BOX && it->ref != UINT32_MAX)
+                code = code_like(para, &para->words[it->ref]);
+        }
+        for (int k = i; code && k < j; k++)
+            if (para->items[k].kind == BT_ITEM_BOX &&
+                para->items[k].stretch > 0)
+                para->items[k].stretch = 0;
+        i = j + 1;
+    }
+}
+
 int bt_layout_set_text(engine *e, units *out, const text_req *rq)
 {
     bt_arena *a = &e->ctx->arena;
@@ -262,6 +301,7 @@ int bt_layout_set_text(engine *e, units *out, const text_req *rq)
     bt_para para;
     if (bt_shape_para(e->ctx, e->sh, &ts, rq->runs, &para) != 0)
         e->rc = -1;
+    no_tracking(&para, rq->role);
     bt_break *br;
     int nl = break_para(e, &para, rq->width, ts.size, &al, &br);
     const bt_style *st = &e->lay->style[rq->role];
