@@ -618,6 +618,23 @@ static void test_epub_out__structure(void)
         CHECK(strstr(css, "text-align:left;"));
         CHECK(!strstr(css, "justify"));
         CHECK(strstr(css, "orphans:2;widows:2"));
+        /* long URLs, paths and formulas wrap on a phone: on the body
+         * (inherited by every text element) with the older spelling
+         * first, and on links whatever a reading system sets on them */
+        const char *body = strstr(css, "body{font-size:");
+        CHECK(body != NULL);
+        if (body) {
+            const char *end = strchr(body, '}');
+            const char *old = strstr(body, "overflow-wrap:break-word");
+            const char *any = strstr(body, "overflow-wrap:anywhere");
+            CHECK(old && any && old < any && any < end);
+            const char *ww = strstr(body, "word-wrap:break-word");
+            CHECK(ww && ww < end);
+        }
+        const char *link = strstr(css, "\na{color:");
+        CHECK(link &&
+              strstr(link, "overflow-wrap:anywhere") < strchr(link, '}'));
+        CHECK(!strstr(css, "word-break:break-all"));
         for (int k = 0; k < z.n; k++)
             if (strncmp(z.ents[k].name, "EPUB/fonts/", 11) == 0) {
                 char want[200];
