@@ -32,7 +32,9 @@ endif
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS  += $(WARN) $(OPT) $(DEFS) $(PKG_CFLAGS)
-LDLIBS  += $(PKG_LIBS) -lhpdf -lz -lm
+# libhyphen ships no .pc file on Debian: pkg-config when it has one
+HYPHEN_LIBS = $(shell pkg-config --libs hyphen 2>/dev/null || echo -lhyphen)
+LDLIBS  += $(PKG_LIBS) $(HYPHEN_LIBS) -lhpdf -lz -lm
 
 OUT      := build/$(BUILD)
 SRCS     := $(wildcard src/*.c)
@@ -79,12 +81,18 @@ $(OUT)/replay_%: tests/fuzz/%.c tests/fuzz/replay_main.c $(OUT)/libbantin.a
 	@echo "  REPLAY  $@"
 	$(Q)$(CC) $(CFLAGS) -iquote src $< tests/fuzz/replay_main.c $(OUT)/libbantin.a $(LDLIBS) -o $@
 
+# measuring tool (not a test): CPU time of bt_html_extract per page
+$(OUT)/htmlbench: tests/tools/htmlbench.c $(OUT)/libbantin.a
+	@echo "  TOOL    $@"
+	$(Q)$(CC) $(CFLAGS) -iquote src $< $(OUT)/libbantin.a $(LDLIBS) -o $@
+
 $(OUT)/obj:
 	mkdir -p $@
 
 # ---- dependencies (Debian, as root; a no-op when all are present) ----
 DEB_PKGS := libhpdf-dev libzip-dev libxml2-dev libjson-c-dev libutf8proc-dev libharfbuzz-dev \
-            libfontconfig-dev libpng-dev libjpeg-dev pkg-config clang \
+            libfontconfig-dev libpng-dev libjpeg-dev libhyphen-dev hyphen-en-us \
+            pkg-config clang \
             libclang-rt-14-dev valgrind fonts-noto-core poppler-utils qpdf \
             mupdf-tools ghostscript epubcheck default-jre-headless libxml2-utils \
             python3 make gcc clang-format

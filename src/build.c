@@ -5,10 +5,12 @@
  * to ctx and the build stops before writing when any error was seen. */
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include "build.h"
 #include "date.h"
@@ -16,11 +18,13 @@
 #include "epub_out.h"
 #include "font.h"
 #include "fsout.h"
+#include "hyph.h"
 #include "image.h"
 #include "layout.h"
 #include "model.h"
 #include "pdf_out.h"
 #include "read.h"
+#include "timing.h"
 
 #ifndef BT_PREFIX_DATADIR
 #define BT_PREFIX_DATADIR "/usr/local/share/bantin"
@@ -177,6 +181,81 @@ static int write_pdf(bt_ctx *ctx, const bt_options *opt, const bt_doc *doc,
     return bt_pdf_write_imposed(ctx, doc, pages, fonts, plan, pnote, tmp);
 }
 
+/* ---- the EPUB writer in a second thread ---- */
+
+/* The PDF writer runs in the calling thread with the build's context; the
+ * EPUB writer runs beside it with a context of its own (its arena and its
+ * diagnostics), appended to the build's after the join, so the messages
+ * come out in the order of a one-thread build: PDF's, then EPUB's. The
+ * two share the document, pages and layout read-only, and the fonts
+ * behind their lock (bt_fonts_share). */
+typedef struct epub_job {
+    bt_ctx ctx;
+    const bt_doc *doc;
+    const bt_pages *pages;
+    const bt_layout *lay;
+    bt_fonts *fonts;
+    const char *tmp;
+    int rc;
+} epub_job;
+
+static void *epub_thread(void *arg)
+{
+    epub_job *j = arg;
+    uint64_t t0 = bt_time_ns();
+    j->rc = bt_epub_write(&j->ctx, j->doc, j->pages, j->lay, j->fonts, j->tmp);
+    bt_timing_add(BT_T_EPUB, bt_time_ns() - t0);
+    return NULL;
+}
+
+/* Both outputs: the EPUB writer in a second thread while this one writes
+ * the PDF (see epub_job). Without a thread (pthread_create failed) the
+ * EPUB is written after the PDF, as before. */
+static int write_both(bt_ctx *ctx, const bt_options *opt, const bt_doc *doc,
+                      const bt_pages *pages, const bt_layout *lay,
+                      bt_fonts *fonts, bt_fsout *out, const char *base)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s.pdf", base);
+    const char *ptmp = bt_fsout_add(ctx, out, path);
+    if (!ptmp)
+        return -1;
+    snprintf(path, sizeof path, "%s.epub", base);
+    const char *etmp = bt_fsout_add(ctx, out, path);
+    if (!etmp)
+        return -1;
+    epub_job job;
+    memset(&job, 0, sizeof job);
+    bt_ctx_init(&job.ctx);
+    job.ctx.verbose = ctx->verbose;
+    job.doc = doc;
+    job.pages = pages;
+    job.lay = lay;
+    job.fonts = fonts;
+    job.tmp = etmp;
+    bt_fonts_share(fonts, 1);
+    pthread_t th;
+    int threaded = pthread_create(&th, NULL, epub_thread, &job) == 0;
+    if (!threaded)
+        bt_fonts_share(fonts, 0);
+    uint64_t t0 = bt_time_ns();
+    int prc = write_pdf(ctx, opt, doc, pages, lay, fonts, ptmp);
+    bt_timing_add(BT_T_PDF, bt_time_ns() - t0);
+    if (threaded) {
+        pthread_join(th, NULL);
+        bt_fonts_share(fonts, 0);
+    } else if (prc == 0) {
+        epub_thread(&job);
+    }
+    int rc = prc;
+    if (prc == 0) { /* a failed PDF stops the build before the EPUB */
+        bt_ctx_append(ctx, &job.ctx);
+        rc = job.rc;
+    }
+    bt_ctx_free(&job.ctx);
+    return rc;
+}
+
 /* `bantin print-test --impose MODE`: one sheet, printed on both sides,
  * that shows whether the printer's duplex setting is right. */
 static int print_test(bt_ctx *ctx, const bt_options *opt)
@@ -234,28 +313,203 @@ done:
     return rc == 0 && ctx->nerrors == 0 ? 0 : -1;
 }
 
+static int build(bt_ctx *ctx, const bt_options *opt);
+
+/* ---- --timings ---- */
+
+/* A shaper that forwards to the fonts' and adds the time spent shaping to
+ * BT_T_SHAPE (only installed with --timings: two clock reads per word). */
+typedef struct timed_shaper {
+    bt_shaper inner;
+} timed_shaper;
+
+static int T_shape(void *payload, uint32_t font, const uint32_t *cps, int len,
+                   const bt_glyphpos **out)
+{
+    timed_shaper *t = payload;
+    uint64_t t0 = bt_time_ns();
+    int r = t->inner.shape(t->inner.payload, font, cps, len, out);
+    bt_timing_add(BT_T_SHAPE, bt_time_ns() - t0);
+    return r;
+}
+
+static int T_covers(void *payload, uint32_t font, uint32_t cp)
+{
+    timed_shaper *t = payload;
+    return t->inner.covers(t->inner.payload, font, cp);
+}
+
+static uint32_t T_fallback(void *payload, uint32_t font, uint32_t cp)
+{
+    timed_shaper *t = payload;
+    return t->inner.fallback(t->inner.payload, font, cp);
+}
+
+static void T_metrics(void *payload, uint32_t font, bt_fontmetrics *out)
+{
+    timed_shaper *t = payload;
+    t->inner.metrics(t->inner.payload, font, out);
+}
+
+static bt_shaper timed(timed_shaper *t, bt_shaper inner)
+{
+    t->inner = inner;
+    bt_shaper s = {T_shape, T_covers, T_fallback, T_metrics, t, inner.hyph};
+    return s;
+}
+
+/* Stage times on stderr, one "timing: STAGE MS" line each (tests/bench.sh
+ * reads them). Stages inside another are indented and say so. */
+static void print_timings(FILE *f)
+{
+    static const struct {
+        int stage;
+        const char *note;
+    } rows[] = {
+        {BT_T_READ, ""},
+        {BT_T_NORMALISE, "  (inside read)"},
+        {BT_T_IMAGES, ""},
+        {BT_T_FONTS, "  (layout settings, fontconfig)"},
+        {BT_T_LAYOUT, "  (shape, break, make-up: interleaved)"},
+        {BT_T_SHAPE, "  (inside layout: HarfBuzz + word cache)"},
+        {BT_T_PDF, "  (PDF writer, into memory)"},
+        {BT_T_PDF_FONTS, "  (inside pdf: subset + load fonts)"},
+        {BT_T_PDF_SAVE, "  (inside pdf: libharu serialise + deflate)"},
+        {BT_T_EPUB, "  (EPUB writer, into memory)"},
+        {BT_T_WRITERS, "  (wall of both writers)"},
+        {BT_T_SAVE, "  (temp files, fsync, rename)"},
+        {BT_T_TOTAL, ""},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        fprintf(f, "timing: %-10s %9.2f ms%s\n", bt_timing_name(rows[i].stage),
+                bt_timing_ms(rows[i].stage), rows[i].note);
+}
+
+/* ---- progress line ---- */
+
+/* For a build that takes more than a second, a line on stderr says which
+ * stage runs and for how long ("bantin: laying out... 2.4 s"), redrawn
+ * four times a second by a small thread and erased when the build ends,
+ * before any diagnostic is printed. Only when stderr is a terminal, and
+ * never with -q. */
+typedef struct progress {
+    pthread_t th;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int running, stop, shown;
+    const char *stage;
+    uint64_t t0;
+} progress;
+
+static progress prog;
+
+static void *progress_main(void *arg)
+{
+    progress *p = arg;
+    pthread_mutex_lock(&p->mu);
+    while (!p->stop) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 250000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&p->cv, &p->mu, &ts);
+        double secs = (double)(bt_time_ns() - p->t0) / 1e9;
+        if (p->stop || secs < 1.0)
+            continue;
+        fprintf(stderr, "\r\033[Kbantin: %s... %.1f s", p->stage, secs);
+        fflush(stderr);
+        p->shown = 1;
+    }
+    if (p->shown) {
+        fputs("\r\033[K", stderr);
+        fflush(stderr);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+static void progress_start(const bt_ctx *ctx)
+{
+    if (ctx->verbose < 0 || !isatty(STDERR_FILENO))
+        return;
+    memset(&prog, 0, sizeof prog);
+    pthread_mutex_init(&prog.mu, NULL);
+    pthread_cond_init(&prog.cv, NULL);
+    prog.stage = "reading";
+    prog.t0 = bt_time_ns();
+    if (pthread_create(&prog.th, NULL, progress_main, &prog) == 0)
+        prog.running = 1;
+}
+
+static void progress_stage(const char *stage)
+{
+    if (!prog.running)
+        return;
+    pthread_mutex_lock(&prog.mu);
+    prog.stage = stage;
+    pthread_mutex_unlock(&prog.mu);
+}
+
+/* Erases the line and ends the thread; safe to call twice. */
+static void progress_stop(void)
+{
+    if (!prog.running)
+        return;
+    pthread_mutex_lock(&prog.mu);
+    prog.stop = 1;
+    pthread_cond_signal(&prog.cv);
+    pthread_mutex_unlock(&prog.mu);
+    pthread_join(prog.th, NULL);
+    pthread_cond_destroy(&prog.cv);
+    pthread_mutex_destroy(&prog.mu);
+    prog.running = 0;
+}
+
 int bt_build_run(bt_ctx *ctx, const bt_options *opt)
+{
+    bt_timing_on = opt->timings;
+    uint64_t t_start = bt_time_ns();
+    progress_start(ctx);
+    int rc = build(ctx, opt);
+    progress_stop();
+    bt_timing_add(BT_T_TOTAL, bt_time_ns() - t_start);
+    if (opt->timings)
+        print_timings(stderr);
+    return rc;
+}
+
+static int build(bt_ctx *ctx, const bt_options *opt)
 {
     if (opt->print_test)
         return print_test(ctx, opt);
 
     bt_fonts *fonts = NULL;
+    bt_hyph *hyph = NULL;
     bt_fsout out = {0};
     char *base = NULL;
     int rc = -1;
     bt_layout lay;
     bt_pages *pages = NULL;
 
+    uint64_t t0 = bt_time_ns();
     bt_doc *doc =
         bt_read_inputs(ctx, opt->inputs, opt->ninputs, opt->allow_outside);
+    bt_timing_add(BT_T_READ, bt_time_ns() - t0);
     if (!doc)
         goto done;
 #ifdef BT_DEBUG
     if (ctx->nerrors == 0)
         bt_doc_check(doc);
 #endif
+    progress_stage("decoding images");
+    t0 = bt_time_ns();
     load_images(ctx, doc);
+    bt_timing_add(BT_T_IMAGES, bt_time_ns() - t0);
 
+    t0 = bt_time_ns();
     bt_pos lpos = bt_pos_file(0);
     const char *lname = "a4-3col";
     if (opt->layout) {
@@ -286,17 +540,29 @@ int bt_build_run(bt_ctx *ctx, const bt_options *opt)
     }
     if (bt_layout_load(ctx, lname, lpos, opt->datadir, &lay) != 0)
         goto done;
+    progress_stage("finding fonts");
     char *fontdir = bt_arena_printf(&ctx->arena, "%s/fonts", opt->datadir);
     fonts = bt_fonts_new(fontdir);
     if (resolve_fonts(ctx, &lay, fonts, lpos) != 0)
         goto done;
+    bt_timing_add(BT_T_FONTS, bt_time_ns() - t0);
     /* layout runs even after input errors, to report what only it can
      * find (characters no font has); nothing is written then */
     if (bt_date_output(ctx, doc) != 0 || bt_ctx_full(ctx))
         goto done;
 
     bt_shaper shaper = bt_fonts_shaper(fonts);
-    if (bt_layout_run(ctx, doc, &lay, &shaper, &pages) != 0 || ctx->nerrors)
+    /* foreign words may be hyphenated (shape.c); patterns load lazily */
+    hyph = bt_hyph_new(ctx, bt_pos_file(doc->file), NULL);
+    shaper.hyph = bt_hyph_hyphenator(hyph);
+    timed_shaper ts;
+    if (opt->timings)
+        shaper = timed(&ts, shaper);
+    progress_stage("laying out");
+    t0 = bt_time_ns();
+    int lrc = bt_layout_run(ctx, doc, &lay, &shaper, &pages);
+    bt_timing_add(BT_T_LAYOUT, bt_time_ns() - t0);
+    if (lrc != 0 || ctx->nerrors)
         goto done;
     if (opt->dump_layout) {
         bt_dump_pages(stdout, pages);
@@ -318,20 +584,41 @@ int bt_build_run(bt_ctx *ctx, const bt_options *opt)
                  strerror(ENAMETOOLONG));
         goto done;
     }
-    if (opt->outputs & BT_OUT_PDF) {
+    progress_stage(opt->outputs == (BT_OUT_PDF | BT_OUT_EPUB)
+                       ? "writing the PDF and the EPUB"
+                   : opt->outputs & BT_OUT_PDF ? "writing the PDF"
+                                               : "writing the EPUB");
+    uint64_t tw = bt_time_ns();
+    if (opt->outputs == (BT_OUT_PDF | BT_OUT_EPUB)) {
+        if (write_both(ctx, opt, doc, pages, &lay, fonts, &out, base) != 0)
+            goto done;
+    } else if (opt->outputs & BT_OUT_PDF) {
         snprintf(path, sizeof path, "%s.pdf", base);
         const char *tmp = bt_fsout_add(ctx, &out, path);
-        if (!tmp || write_pdf(ctx, opt, doc, pages, &lay, fonts, tmp) != 0)
+        t0 = bt_time_ns();
+        int prc = tmp ? write_pdf(ctx, opt, doc, pages, &lay, fonts, tmp) : -1;
+        bt_timing_add(BT_T_PDF, bt_time_ns() - t0);
+        if (prc != 0)
             goto done;
-    }
-    if (opt->outputs & BT_OUT_EPUB) {
+    } else if (opt->outputs & BT_OUT_EPUB) {
         snprintf(path, sizeof path, "%s.epub", base);
         const char *tmp = bt_fsout_add(ctx, &out, path);
-        if (!tmp || bt_epub_write(ctx, doc, pages, &lay, fonts, tmp) != 0)
+        t0 = bt_time_ns();
+        int erc = tmp ? bt_epub_write(ctx, doc, pages, &lay, fonts, tmp) : -1;
+        bt_timing_add(BT_T_EPUB, bt_time_ns() - t0);
+        if (erc != 0)
             goto done;
     }
-    if (ctx->nerrors || bt_fsout_commit(ctx, &out) != 0)
+    bt_timing_add(BT_T_WRITERS, bt_time_ns() - tw);
+    if (ctx->nerrors)
         goto done;
+    progress_stage("saving");
+    t0 = bt_time_ns();
+    int crc = bt_fsout_commit(ctx, &out);
+    bt_timing_add(BT_T_SAVE, bt_time_ns() - t0);
+    if (crc != 0)
+        goto done;
+    progress_stop();
     if (ctx->verbose > 0) {
         if (opt->outputs & BT_OUT_PDF)
             printf("wrote %s.pdf (%d pages)\n", base, pages->npages);
@@ -341,6 +628,7 @@ int bt_build_run(bt_ctx *ctx, const bt_options *opt)
     rc = 0;
 done:
     bt_fsout_abort(&out);
+    bt_hyph_free(hyph);
     if (fonts)
         bt_fonts_free(fonts);
     free(base);

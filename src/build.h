@@ -21,6 +21,7 @@ typedef struct bt_options {
     const char *datadir;   /* layouts/ and fonts/ live here */
     bt_impose_opts impose; /* --impose etc.; mode NONE = plain pages */
     int print_test;        /* `bantin print-test`: the duplex test sheet */
+    int timings;           /* --timings: stage times on stderr */
 } bt_options;
 
 /* Runs a build; diagnostics are left in ctx. Returns 0 or -1 (an error was

@@ -125,6 +125,28 @@ void bt_note(bt_ctx *ctx, bt_pos pos, const char *fmt, ...)
     va_end(ap);
 }
 
+void bt_ctx_append(bt_ctx *to, const bt_ctx *from)
+{
+    int errors = 0, warnings = 0;
+    for (int i = 0; i < from->ndiags; i++) {
+        const bt_diag *d = &from->diags[i];
+        if (d->level == BT_DIAG_ERROR) {
+            bt_error(to, d->pos, "%s", d->msg);
+            errors++;
+        } else if (d->level == BT_DIAG_WARNING) {
+            bt_warning(to, d->pos, "%s", d->msg);
+            warnings++;
+        } else {
+            bt_note(to, d->pos, "%s", d->msg);
+        }
+    }
+    /* counted past the cap, not kept */
+    if (from->nerrors > errors)
+        to->nerrors += from->nerrors - errors;
+    if (from->nwarnings > warnings)
+        to->nwarnings += from->nwarnings - warnings;
+}
+
 int bt_ctx_full(const bt_ctx *ctx)
 {
     return ctx->nerrors >= BT_MAX_ERRORS;

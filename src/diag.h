@@ -45,6 +45,11 @@ void bt_note(bt_ctx *ctx, bt_pos pos, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* True once BT_MAX_ERRORS errors are recorded. */
+/* Appends the diagnostics of `from` (a context a second thread reported
+ * into; same file numbering as `to`) after those of `to`, as if reported
+ * there in that order. */
+void bt_ctx_append(bt_ctx *to, const bt_ctx *from);
+
 int bt_ctx_full(const bt_ctx *ctx);
 
 /* Prints diagnostics from index `from` on, as file:line:col: level: msg. */

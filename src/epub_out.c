@@ -243,6 +243,23 @@ static int entry_cmp(const void *pa, const void *pb)
 
 /* The finished archive, read back from libzip's in-memory source into
  * `out` (appended). 0 or -1. */
+/* JPEG and PNG are compressed already: deflating them again costs time
+ * and gains nothing, so they are stored. */
+static int is_packed(const char *name)
+{
+    size_t n = strlen(name);
+    return (n > 4 &&
+            (!strcmp(name + n - 4, ".jpg") || !strcmp(name + n - 4, ".png"))) ||
+           (n > 5 && !strcmp(name + n - 5, ".jpeg"));
+}
+
+/* zlib level of the deflated entries. On 100 articles (--epub-only,
+ * callgrind): level 9 1,076 M instructions, 6 1,065 M, 3 1,044 M, 1 1,042 M;
+ * EPUB 384.7, 385.3, 394.9, 401.5 KB. 3 keeps most of the gain. */
+#ifndef EPUB_DEFLATE_LEVEL
+#define EPUB_DEFLATE_LEVEL 3
+#endif
+
 static int zip_bytes(zip_source_t *src, bt_buf *out)
 {
     if (zip_source_open(src) < 0)
@@ -290,7 +307,7 @@ int ep_write_zip(ep *x, const char *path)
     zip_source_keep(mem); /* outlives the archive: its bytes are read after */
     for (int k = 0; k < x->ents.n; k++) {
         const entry *e = &((const entry *)x->ents.p)[k];
-        int store = e->rank == R_MIMETYPE;
+        int store = e->rank == R_MIMETYPE || is_packed(e->name);
         zip_source_t *src = zip_source_buffer(za, e->data, e->len, 0);
         if (!src)
             goto fail;
@@ -302,7 +319,7 @@ int ep_write_zip(ep *x, const char *path)
         zip_uint64_t u = (zip_uint64_t)i;
         if (zip_set_file_compression(za, u,
                                      store ? ZIP_CM_STORE : ZIP_CM_DEFLATE,
-                                     store ? 0 : 9) < 0 ||
+                                     store ? 0 : EPUB_DEFLATE_LEVEL) < 0 ||
             zip_file_set_mtime(za, u, mt, 0) < 0 ||
             zip_file_set_external_attributes(za, u, 0, ZIP_OPSYS_UNIX,
                                              0100644u << 16) < 0)

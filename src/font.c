@@ -6,6 +6,7 @@
  * and layout see it only through the bt_shaper of shape.h, the writers ask
  * it for file paths. The only file that includes fontconfig or HarfBuzz. */
 #include <ctype.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -30,6 +31,8 @@ typedef struct face {
     hb_font_t *hbfont;      /* scale = upem: positions come out in font units */
     int upem;               /* font units per em */
     bt_fontmetrics metrics; /* 1/1000 em */
+    unsigned char *cover;   /* heap, lazily: 2 bits per BMP code point,
+                               0 = not asked yet, 1 = no glyph, 2 = glyph */
 } face;
 
 typedef struct request {
@@ -74,7 +77,29 @@ struct bt_fonts {
     hb_feature_t features[2]; /* liga=0, clig=0: libharu draws code points */
     hb_language_t vi;
     unsigned long nshaped, nhits; /* statistics */
+    pthread_mutex_t *lock;        /* heap; taken only while shared */
+    int shared; /* bt_fonts_share: the writers run in two threads */
 };
+
+/* While the PDF and EPUB writers run in parallel, every entry point that
+ * reads or changes the faces, the caches or fontconfig holds the lock.
+ * Outside that window (reading, layout) it costs one flag test. */
+static void lock(const bt_fonts *f)
+{
+    if (f->shared)
+        pthread_mutex_lock(f->lock);
+}
+
+static void unlock(const bt_fonts *f)
+{
+    if (f->shared)
+        pthread_mutex_unlock(f->lock);
+}
+
+void bt_fonts_share(bt_fonts *f, int on)
+{
+    f->shared = on;
+}
 
 /* ------------------------------------------------------------------ */
 /* Small helpers                                                      */
@@ -341,6 +366,8 @@ static int has_family(FcPattern *p, const char *family)
 bt_fonts *bt_fonts_new(const char *app_font_dir)
 {
     bt_fonts *f = bt_xcalloc(1, sizeof *f);
+    f->lock = bt_xmalloc(sizeof *f->lock);
+    pthread_mutex_init(f->lock, NULL);
     f->fc = FcInitLoadConfigAndFonts();
     struct stat st;
     if (f->fc && app_font_dir && stat(app_font_dir, &st) == 0 &&
@@ -364,6 +391,7 @@ void bt_fonts_free(bt_fonts *f)
         hb_blob_destroy(f->faces[i].blob);
         free(f->faces[i].path);
         free(f->faces[i].family);
+        free(f->faces[i].cover);
     }
     for (int i = 0; i < f->nreqs; i++)
         free(f->reqs[i].family);
@@ -374,6 +402,8 @@ void bt_fonts_free(bt_fonts *f)
     hb_buffer_destroy(f->buf);
     if (f->fc)
         FcConfigDestroy(f->fc);
+    pthread_mutex_destroy(f->lock);
+    free(f->lock);
     free(f);
 }
 
@@ -400,8 +430,19 @@ int bt_fonts_find(bt_fonts *f, const char *family, int bold, int italic,
     uint32_t id = 0;
     if (f->fc) {
         FcPattern *pat = style_pattern(f, family, bold, italic, NULL);
+        /* Only the family's faces are sorted (FcFontList, then the same
+         * ordering FcFontSort would give them): sorting every installed
+         * font cost ~4 M instructions a request. */
+        FcPattern *fam = FcPatternCreate();
+        FcPatternAddString(fam, FC_FAMILY, (const FcChar8 *)family);
+        FcFontSet *listed = FcFontList(f->fc, fam, NULL);
+        FcPatternDestroy(fam);
         FcResult res;
-        FcFontSet *fs = FcFontSort(f->fc, pat, FcFalse, NULL, &res);
+        FcFontSet *fs =
+            listed ? FcFontSetSort(f->fc, &listed, 1, pat, FcFalse, NULL, &res)
+                   : NULL;
+        if (listed)
+            FcFontSetDestroy(listed);
         for (int i = 0; fs && i < fs->nfont && !ok; i++)
             if (has_family(fs->fonts[i], family) &&
                 load_pattern(f, fs->fonts[i], BT_FONT_NONE, &id) == 0)
@@ -423,37 +464,55 @@ int bt_fonts_find(bt_fonts *f, const char *family, int bold, int italic,
 
 const char *bt_fonts_path(const bt_fonts *f, uint32_t id)
 {
+    lock(f);
     BT_ASSERT(id < (uint32_t)f->nfaces);
-    return f->faces[id].path;
+    const char *r = f->faces[id].path;
+    unlock(f);
+    return r;
 }
 
 int bt_fonts_face_index(const bt_fonts *f, uint32_t id)
 {
+    lock(f);
     BT_ASSERT(id < (uint32_t)f->nfaces);
-    return f->faces[id].index;
+    int r = f->faces[id].index;
+    unlock(f);
+    return r;
 }
 
 const char *bt_fonts_family(const bt_fonts *f, uint32_t id)
 {
+    lock(f);
     BT_ASSERT(id < (uint32_t)f->nfaces);
-    return f->faces[id].family;
+    const char *r = f->faces[id].family;
+    unlock(f);
+    return r;
 }
 
 int bt_fonts_bold(const bt_fonts *f, uint32_t id)
 {
+    lock(f);
     BT_ASSERT(id < (uint32_t)f->nfaces);
-    return f->faces[id].bold;
+    int r = f->faces[id].bold;
+    unlock(f);
+    return r;
 }
 
 int bt_fonts_italic(const bt_fonts *f, uint32_t id)
 {
+    lock(f);
     BT_ASSERT(id < (uint32_t)f->nfaces);
-    return f->faces[id].italic;
+    int r = f->faces[id].italic;
+    unlock(f);
+    return r;
 }
 
 int bt_fonts_count(const bt_fonts *f)
 {
-    return f->nfaces;
+    lock(f);
+    int n = f->nfaces;
+    unlock(f);
+    return n;
 }
 
 /* ------------------------------------------------------------------ */
@@ -534,10 +593,22 @@ static void shape_word(bt_fonts *f, face *fc, const uint32_t *cps, int len,
     free(seen);
 }
 
+static int shape_cached(bt_fonts *f, uint32_t font, const uint32_t *cps,
+                        int len, const bt_glyphpos **out);
+
 static int S_shape(void *payload, uint32_t font, const uint32_t *cps, int len,
                    const bt_glyphpos **out)
 {
     bt_fonts *f = payload;
+    lock(f);
+    int r = shape_cached(f, font, cps, len, out);
+    unlock(f);
+    return r;
+}
+
+static int shape_cached(bt_fonts *f, uint32_t font, const uint32_t *cps,
+                        int len, const bt_glyphpos **out)
+{
     face *fc = face_of(f, font);
     if (len <= 0) {
         *out = NULL;
@@ -569,9 +640,31 @@ static int S_shape(void *payload, uint32_t font, const uint32_t *cps, int len,
     return len;
 }
 
+/* has_glyph with a per-face memo for the BMP: layout asks for every
+ * character it sets, and HarfBuzz's cmap lookup is a binary search. */
+static int covers(bt_fonts *f, uint32_t font, uint32_t cp)
+{
+    face *fc = face_of(f, font);
+    if (cp > 0xFFFF)
+        return has_glyph(fc->hbfont, cp);
+    if (!fc->cover)
+        fc->cover = bt_xcalloc(65536 / 4, 1);
+    unsigned shift = (cp & 3) * 2;
+    unsigned v = fc->cover[cp >> 2] >> shift & 3;
+    if (!v) {
+        v = has_glyph(fc->hbfont, cp) ? 2 : 1;
+        fc->cover[cp >> 2] |= (unsigned char)(v << shift);
+    }
+    return v == 2;
+}
+
 static int S_covers(void *payload, uint32_t font, uint32_t cp)
 {
-    return has_glyph(face_of(payload, font)->hbfont, cp);
+    bt_fonts *f = payload;
+    lock(f);
+    int r = covers(f, font, cp);
+    unlock(f);
+    return r;
 }
 
 /* ------------------------------------------------------------------ */
@@ -610,13 +703,23 @@ static uint32_t find_fallback(bt_fonts *f, uint32_t font, uint32_t cp)
     return found;
 }
 
+static uint32_t fallback_cached(bt_fonts *f, uint32_t font, uint32_t cp);
+
 static uint32_t S_fallback(void *payload, uint32_t font, uint32_t cp)
 {
     bt_fonts *f = payload;
+    lock(f);
+    uint32_t r = fallback_cached(f, font, cp);
+    unlock(f);
+    return r;
+}
+
+static uint32_t fallback_cached(bt_fonts *f, uint32_t font, uint32_t cp)
+{
     face_of(f, font);
     if (cp > 0xFFFF) /* libharu writes non-BMP code points as U+0020 */
         return BT_FONT_NONE;
-    if (S_covers(f, font, cp))
+    if (covers(f, font, cp))
         return font;
     uint64_t key = ((uint64_t)font << 32) | cp;
     uint64_t bkey = ((uint64_t)font << 32) | FB_BLOCK_BIT | (cp >> 7);
@@ -625,7 +728,7 @@ static uint32_t S_fallback(void *payload, uint32_t font, uint32_t cp)
         return id;
     /* the font that served a neighbour in the same 128-cp block usually
      * serves this one too, without asking fontconfig again */
-    if (umap_get(&f->fallbacks, bkey, &id) && S_covers(f, id, cp)) {
+    if (umap_get(&f->fallbacks, bkey, &id) && covers(f, id, cp)) {
         umap_put(&f->fallbacks, key, id);
         return id;
     }
@@ -638,7 +741,10 @@ static uint32_t S_fallback(void *payload, uint32_t font, uint32_t cp)
 
 static void S_metrics(void *payload, uint32_t font, bt_fontmetrics *out)
 {
-    *out = face_of(payload, font)->metrics;
+    bt_fonts *f = payload;
+    lock(f);
+    *out = face_of(f, font)->metrics;
+    unlock(f);
 }
 
 bt_shaper bt_fonts_shaper(bt_fonts *f)
@@ -649,6 +755,7 @@ bt_shaper bt_fonts_shaper(bt_fonts *f)
     s.fallback = S_fallback;
     s.metrics = S_metrics;
     s.payload = f;
+    s.hyph = NULL; /* the driver adds hyph.c's */
     return s;
 }
 
@@ -656,8 +763,20 @@ bt_shaper bt_fonts_shaper(bt_fonts *f)
 /* Subsetting for the EPUB                                            */
 /* ------------------------------------------------------------------ */
 
+static int subset_whole(bt_fonts *f, uint32_t id, const uint32_t *cps, int n,
+                        bt_buf *out);
+
 int bt_fonts_subset(bt_fonts *f, uint32_t id, const uint32_t *cps, int n,
                     bt_buf *out)
+{
+    lock(f);
+    int r = subset_whole(f, id, cps, n, out);
+    unlock(f);
+    return r;
+}
+
+static int subset_whole(bt_fonts *f, uint32_t id, const uint32_t *cps, int n,
+                        bt_buf *out)
 {
     face *fc = face_of(f, id);
     hb_subset_input_t *in = hb_subset_input_create_or_fail();
@@ -666,6 +785,66 @@ int bt_fonts_subset(bt_fonts *f, uint32_t id, const uint32_t *cps, int n,
     hb_set_t *u = hb_subset_input_unicode_set(in);
     for (int i = 0; i < n; i++)
         hb_set_add(u, cps[i]);
+    hb_face_t *sub = hb_subset_or_fail(fc->hbface, in);
+    hb_subset_input_destroy(in);
+    if (!sub)
+        return -1;
+    hb_blob_t *blob = hb_face_reference_blob(sub);
+    unsigned len = 0;
+    const char *data = hb_blob_get_data(blob, &len);
+    int rc = -1;
+    if (data && len >= 12) {
+        bt_buf_put(out, data, len);
+        rc = 0;
+    }
+    hb_blob_destroy(blob);
+    hb_face_destroy(sub);
+    return rc;
+}
+
+static int subset_glyphs(const bt_fonts *f, uint32_t id, const uint32_t *cps,
+                         int n, bt_buf *out);
+
+int bt_fonts_subset_glyphs(const bt_fonts *f, uint32_t id, const uint32_t *cps,
+                           int n, bt_buf *out)
+{
+    lock(f);
+    int r = subset_glyphs(f, id, cps, n, out);
+    unlock(f);
+    return r;
+}
+
+static int subset_glyphs(const bt_fonts *f, uint32_t id, const uint32_t *cps,
+                         int n, bt_buf *out)
+{
+    BT_ASSERT(id < (uint32_t)f->nfaces);
+    const face *fc = &f->faces[id];
+    hb_subset_input_t *in = hb_subset_input_create_or_fail();
+    if (!in)
+        return -1;
+    /* Gaps of up to 128 code points between two used ones are filled when
+     * the face covers the whole gap: the subset's cmap then has a few
+     * segments instead of one per cluster of used letters, and libharu
+     * scans the segments linearly for each of the 65536 codes when it
+     * loads the font. The extra glyphs are never drawn, so libharu embeds
+     * no outline for them. */
+    hb_set_t *u = hb_subset_input_unicode_set(in);
+    for (int i = 0; i < n; i++) {
+        hb_set_add(u, cps[i]);
+        if (i + 1 < n && cps[i + 1] > cps[i] + 1 &&
+            cps[i + 1] - cps[i] <= 129) {
+            uint32_t c = cps[i] + 1;
+            while (c < cps[i + 1] && has_glyph(fc->hbfont, c))
+                c++;
+            if (c == cps[i + 1])
+                hb_set_add_range(u, cps[i] + 1, cps[i + 1] - 1);
+        }
+    }
+    hb_set_t *drop = hb_subset_input_set(in, HB_SUBSET_SETS_DROP_TABLE_TAG);
+    hb_set_add(drop, HB_TAG('G', 'S', 'U', 'B'));
+    hb_set_add(drop, HB_TAG('G', 'P', 'O', 'S'));
+    hb_set_add(drop, HB_TAG('G', 'D', 'E', 'F'));
+    hb_subset_input_set_flags(in, HB_SUBSET_FLAGS_NOTDEF_OUTLINE);
     hb_face_t *sub = hb_subset_or_fail(fc->hbface, in);
     hb_subset_input_destroy(in);
     if (!sub)

@@ -42,4 +42,19 @@ int bt_fonts_count(const bt_fonts *fonts);
 int bt_fonts_subset(bt_fonts *fonts, uint32_t id, const uint32_t *cps, int n,
                     bt_buf *out);
 
+/* on = 1 while two threads use the fonts (the PDF and EPUB writers): every
+ * call then takes a lock. Set and cleared by the one thread that starts
+ * and joins the other. */
+void bt_fonts_share(bt_fonts *fonts, int on);
+
+/* Subsets font `id` for the PDF writer: the glyphs of the given code
+ * points (and glyph 0 with its outline), layout tables (GSUB, GPOS, GDEF)
+ * dropped, advances and outlines unchanged, as TrueType bytes appended to
+ * out. libharu then loads a face of a few hundred glyphs instead of
+ * thousands (its loading loops over every code point). Safe to call from
+ * another thread than the one shaping: it only reads the face. 0 ok, -1
+ * on failure (nothing appended). */
+int bt_fonts_subset_glyphs(const bt_fonts *fonts, uint32_t id,
+                           const uint32_t *cps, int n, bt_buf *out);
+
 #endif

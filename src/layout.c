@@ -589,6 +589,9 @@ int bt_layout_run(bt_ctx *ctx, const bt_doc *doc, const bt_layout *lay,
     e.lay = lay;
     e.sh = shaper;
     e.lb = bt_lb_params_default();
+    /* two hyphenated lines in a row cost 4 hyphens' penalty (TeX's 10000
+     * demerits against \hyphenpenalty 50, at shape.c's penalty of 300) */
+    e.lb.flagged_demerits = 360000;
     e.left = lay->margin_left;
     e.top = lay->margin_top;
     e.bottom = lay->page_h - lay->margin_bottom;

@@ -110,6 +110,8 @@ static int break_para(engine *e, const bt_para *para, int32_t width,
 typedef struct line_fit {
     const bt_break *brk; /* the breaker's result for this line */
     int start, last_box; /* items [start, last_box] are set */
+    int hyphen;          /* the hyphen word a hyphenated line ends with, or
+                            -1 (shape.c: the break penalty's ref) */
     int forced;          /* the paragraph's end or a forced break */
     int64_t nat;         /* natural width */
     int64_t str, shr;    /* stretch and shrink the slack is shared by */
@@ -143,6 +145,12 @@ static void line_totals(const bt_para *para, int start, int end, enum align al,
         shr += it->shrink;
     }
     f->last_box = last_box;
+    f->hyphen = -1;
+    if (end < para->nitems && para->items[end].kind == BT_ITEM_PENALTY) {
+        nat += para->items[end].width; /* a hyphen, or a kern undone */
+        if (para->items[end].ref != UINT32_MAX)
+            f->hyphen = (int)para->items[end].ref;
+    }
     if (al != AL_JUSTIFY)
         str = 0; /* ragged: natural spaces (glue trios sum to one) */
     int64_t slack = (int64_t)width - nat;
@@ -229,6 +237,10 @@ static int64_t place_line(bt_arena *a, const bt_para *para, const line_fit *f,
         if (it->kind == BT_ITEM_BOX && it->ref != UINT32_MAX)
             word_boxes(a, para, &para->words[it->ref], x, extra, boxes);
         x += it->width + extra;
+    }
+    if (f->hyphen >= 0) {
+        word_boxes(a, para, &para->words[f->hyphen], x, 0, boxes);
+        x += para->words[f->hyphen].w;
     }
     return x;
 }

@@ -79,6 +79,7 @@ static void usage(FILE *f)
         "folder\n"
         "  -q, --quiet      print errors only\n"
         "  -v, --verbose    also print what was written\n"
+        "  --timings        print the time of each stage on stderr\n"
         "  -h, --help       this text\n"
         "  --version        the version\n"
         "\n"
@@ -89,7 +90,8 @@ static void usage(FILE *f)
         "written), 2 usage error.\n"
         "Environment: BANTIN_DATADIR (layouts/ and fonts/), "
         "SOURCE_DATE_EPOCH\n"
-        "(the date written into outputs).\n",
+        "(the date written into outputs), BANTIN_HYPHEN_DIC (hyphenation\n"
+        "patterns for foreign words).\n",
         f);
 }
 
@@ -133,7 +135,8 @@ int main(int argc, char **argv)
         OPT_DUPLEX,
         OPT_CREEP,
         OPT_MARKS,
-        OPT_BLEED
+        OPT_BLEED,
+        OPT_TIMINGS
     };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
@@ -151,6 +154,7 @@ int main(int argc, char **argv)
         {"creep", required_argument, NULL, OPT_CREEP},
         {"marks", no_argument, NULL, OPT_MARKS},
         {"bleed", required_argument, NULL, OPT_BLEED},
+        {"timings", no_argument, NULL, OPT_TIMINGS},
         {NULL, 0, NULL, 0}};
     bt_options opt;
     memset(&opt, 0, sizeof opt);
@@ -261,6 +265,9 @@ int main(int argc, char **argv)
                 return 2;
             }
             print_opts |= c == OPT_CREEP ? 2 : 4;
+            break;
+        case OPT_TIMINGS:
+            opt.timings = 1;
             break;
         case OPT_MARKS:
             opt.impose.marks = 1;

@@ -2,30 +2,53 @@
  * text into words at U+0020 (U+00A0 never breaks), picks the font of each
  * character (style, then a fallback font for characters the style's font
  * lacks), shapes each same-font piece through the bt_shaper, and encodes
- * the Vietnamese rules that belong to breaking: no break inside a syllable,
- * none after "Tp." and similar abbreviations or after a lone dash, and a
- * break after a hyphen inside a word only as a penalised last resort.
- * Pure: no library headers, no I/O. */
+ * the rules that belong to breaking: no break inside a Vietnamese
+ * syllable, none after "Tp." and similar abbreviations or after a lone
+ * dash; inside a word, a break after an explicit hyphen (never before a
+ * digit: "COVID-19"), at the punctuation of URLs, e-mail addresses, paths
+ * and formulas (no hyphen added), and a hyphen in a foreign word (not a
+ * Vietnamese syllable, syllable.h) at its hyphenator's points, each as a
+ * penalised break. Pure: no library headers, no I/O. */
 #include <stdlib.h>
 #include <string.h>
 #include "bt_limits.h"
 #include "buf.h"
 #include "shape.h"
+#include "syllable.h"
 #include "text.h"
 
 /* Penalties and glue shape, in one place. */
 #define HYPHEN_PENALTY 1000 /* break after "apt-" */
-#define STRETCH_NUM    3    /* interword stretch = 3/5 space */
-#define STRETCH_DEN    5
-#define SHRINK_NUM     3 /* interword shrink = 3/10 space */
-#define SHRINK_DEN     10
-#define RAGGED_EMS     3 /* ragged lines may fall short by 3 em */
-#define FILL_STRETCH   (1 << 28)
+/* Inside a URL, e-mail address, path or formula (the Chicago Manual of
+ * Style's rules for URLs; LaTeX's url package): after / @ _ and before .
+ * or /, which text extraction joins back without a space (URL_PENALTY);
+ * after = ; & ? and \ (copy-paste and extraction put a space there), only
+ * in a token wider than the column, where the other choice is breaking
+ * between letters, and dearer. Never within URL_MIN_SIDE characters of
+ * the token's ends. */
+#define URL_PENALTY       300
+#define URL_HARD_PENALTY  1500
+#define URL_MIN_SIDE      3
+#define HARD_WIDE_NUM     1 /* "wider than the column": width > NUM/DEN */
+#define HARD_WIDE_DEN     1
+#define HYPHENATE_PENALTY 300 /* a hyphen added to a foreign word */
+#define HYPHENATE_MIN     6   /* letters a word needs to be hyphenated */
+#define HYPHEN_LEFT       2   /* letters kept before an added hyphen (TeX) */
+#define HYPHEN_RIGHT      3   /* and after it */
+#define STRETCH_NUM       3   /* interword stretch = 3/5 space */
+#define STRETCH_DEN       5
+#define SHRINK_NUM        3 /* interword shrink = 3/10 space */
+#define SHRINK_DEN        10
+#define RAGGED_EMS        3 /* ragged lines may fall short by 3 em */
+#define FILL_STRETCH      (1 << 28)
 /* Letter-spacing a justified line may add between the letters of a word,
  * 1/1000 em per gap: a small share of the slack, so word gaps stay closer
  * to the natural space (micro-typography; the breaker sees it as the box's
  * own stretch). */
 #define TRACK_STRETCH 25
+
+/* Kinds of break inside a word, after a given character. */
+enum { BRK_NONE, BRK_EXPLICIT, BRK_URL, BRK_URL_HARD, BRK_HYPHENATE };
 
 /* One paragraph being built; its arrays grow on the heap and are copied
  * into the arena when it is done. */
@@ -41,6 +64,8 @@ typedef struct state {
     bt_vec wcol;  /* uint32_t: character index in its run, for positions */
     bt_vec adv;   /* int32_t per character, mpt */
     bt_vec off;   /* int32_t pairs (dx, dy) per character, mpt */
+    bt_vec brk;   /* uint8_t per character: BRK_* after it */
+    bt_vec pts;   /* uint8_t: the hyphenator's answer */
     int32_t space;
     int32_t track;    /* letter-spacing stretch per gap, 1/1000 em */
     int pending_glue; /* a space was seen after the last word */
@@ -111,6 +136,130 @@ static int is_letter_or_digit(uint32_t c)
            (c >= 0xC0 && c != 0xD7 && c != 0xF7 && c < 0x2000);
 }
 
+static int is_digit(uint32_t c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static int is_letter(uint32_t c)
+{
+    return is_letter_or_digit(c) && !is_digit(c);
+}
+
+static int is_hyphen(uint32_t c)
+{
+    return c == '-' || c == 0x2010;
+}
+
+static int in_ascii(uint32_t c, const char *set)
+{
+    return c > 0 && c < 0x80 && strchr(set, (int)c) != NULL;
+}
+
+/* Punctuation that may open or close a plain word: "(word)," etc. */
+static int is_opening(uint32_t c)
+{
+    return in_ascii(c, "([{\"'") || c == 0x201C || c == 0x2018 || c == 0x00AB;
+}
+
+static int is_closing(uint32_t c)
+{
+    return in_ascii(c, ")]}\"'.,;:!?") || c == 0x201D || c == 0x2019 ||
+           c == 0x00BB || c == 0x2026;
+}
+
+/* A URL, e-mail address, path, identifier or formula: its explicit
+ * hyphens are part of the name (no break after them, no hyphenation). */
+static int is_code(const uint32_t *cp, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (in_ascii(cp[i], "/@_=\\") ||
+            (cp[i] == ':' && i + 2 < n && cp[i + 1] == '/' && cp[i + 2] == '/'))
+            return 1;
+    return 0;
+}
+
+/* Break points after / @ _ = ; & ? and before . or / (see URL_PENALTY),
+ * after an explicit hyphen followed by a letter, into brk[0..n). */
+static void punct_breaks(const uint32_t *cp, int n, int code, int hard_ok,
+                         uint8_t *brk)
+{
+    int end = n; /* the token without its closing punctuation */
+    while (end > 0 && is_closing(cp[end - 1]))
+        end--;
+    /* a date or a fraction ("24/11/2026", "1/2") keeps its slashes, a
+     * path's numbered parts do not ("shared/02/0114.xhp"); a decimal
+     * point stays everywhere */
+    int letters = 0;
+    for (int i = 0; i < n; i++)
+        letters |= is_letter(cp[i]);
+    for (int i = 1; i < end; i++) {
+        uint32_t a = cp[i - 1], b = cp[i];
+        int kind = BRK_NONE;
+        if (in_ascii(a, "/@_=;&?\\") &&
+            (is_letter_or_digit(b) || is_opening(b))) {
+            if (letters ||
+                !(a == '/' && i >= 2 && is_digit(cp[i - 2]) && is_digit(b)))
+                kind = in_ascii(a, "/@_") ? BRK_URL
+                       : hard_ok          ? BRK_URL_HARD
+                                          : BRK_NONE;
+        } else if (in_ascii(b, "./") && i + 1 < end && is_letter_or_digit(a) &&
+                   is_letter_or_digit(cp[i + 1]) &&
+                   !(is_digit(a) && is_digit(cp[i + 1]) &&
+                     (b == '.' || !letters))) {
+            kind = BRK_URL;
+        }
+        if (kind != BRK_NONE && i >= URL_MIN_SIDE && end - i >= URL_MIN_SIDE)
+            brk[i - 1] = (uint8_t)kind;
+        /* "Debian-based", never "COVID-19" or "mypackage-1.0": copy-paste
+         * and extraction would lose the hyphen before the digit; nor
+         * "e-mail" (one letter left behind) */
+        if (!code && is_hyphen(a) && i >= 3 && end - i >= 2 &&
+            is_letter_or_digit(cp[i - 2]) && is_letter(b))
+            brk[i - 1] = BRK_EXPLICIT;
+    }
+}
+
+/* Hyphenation points of a plain word: the token, without its opening and
+ * closing punctuation, is letters (compounds joined by explicit hyphens);
+ * each part of HYPHENATE_MIN letters or more that is not a Vietnamese
+ * syllable and not an identifier (capitals after the first letter: "UBND",
+ * "UploadQueue") gets the hyphenator's points. */
+static void hyphen_breaks(const bt_hyphenator *hy, const uint32_t *cp, int n,
+                          uint8_t *brk, bt_vec *pts)
+{
+    int a = 0, b = n;
+    while (a < b && is_opening(cp[a]))
+        a++;
+    while (b > a && is_closing(cp[b - 1]))
+        b--;
+    for (int i = a; i < b; i++)
+        if (!is_letter(cp[i]) &&
+            !(is_hyphen(cp[i]) && i > a && i + 1 < b && is_letter(cp[i - 1]) &&
+              is_letter(cp[i + 1])))
+            return;
+    for (int r0 = a; r0 < b;) {
+        int r1 = r0;
+        while (r1 < b && is_letter(cp[r1]))
+            r1++;
+        int len = r1 - r0, caps = 0;
+        for (int i = r0 + 1; i < r1; i++)
+            caps += cp[i] >= 'A' && cp[i] <= 'Z';
+        if (len >= HYPHENATE_MIN && !caps &&
+            !bt_syllable_is_vietnamese(cp + r0, len)) {
+            pts->n = 0;
+            for (int i = 0; i < len; i++)
+                bt_vec_push(pts);
+            uint8_t *o = pts->p;
+            if (hy->points(hy->payload, cp + r0, len, o) > 0)
+                for (int i = HYPHEN_LEFT - 1; i + HYPHEN_RIGHT < len; i++)
+                    if (o[i] && brk[r0 + i] == BRK_NONE)
+                        brk[r0 + i] = BRK_HYPHENATE;
+        }
+        r0 = r1 + 1; /* past the explicit hyphen */
+    }
+}
+
 /* Emits characters [a, b) of the collected word as one word box. */
 static void emit_chunk(state *s, int a, int b)
 {
@@ -154,6 +303,73 @@ static void emit_chunk(state *s, int a, int b)
         track = (b - a - 1) * to_mpt(s->track, s->st->size);
     bt_item *it = add_item(s, BT_ITEM_BOX, x, track, 0, 0);
     it->ref = (uint32_t)(s->words.n - 1);
+}
+
+/* What character i's advance lost to kerning with the next one: a line
+ * broken between them ends with the glyph's own advance (the penalty's
+ * width adds it back). mpt, usually >= 0. */
+static int32_t kern_undone(state *s, int i)
+{
+    const bt_shaper *sh = s->sh;
+    uint32_t font = ((const uint32_t *)s->wfont.p)[i];
+    uint32_t c = ((const uint32_t *)s->wcp.p)[i];
+    const bt_glyphpos *g = NULL;
+    if (sh->shape(sh->payload, font, &c, 1, &g) != 1)
+        return 0;
+    return to_mpt(g[0].advance, s->st->size) - ((const int32_t *)s->adv.p)[i];
+}
+
+/* The penalty of a break of `kind` after character i of the word. A
+ * hyphenation point carries the hyphen the line then ends with: a word of
+ * its own (one glyph in character i's font, after i's unkerned advance),
+ * referenced by the penalty's ref; none when that font has no hyphen. */
+static void break_item(state *s, int kind, int i)
+{
+    int32_t kern = kern_undone(s, i);
+    if (kind == BRK_URL || kind == BRK_URL_HARD) {
+        add_item(s, BT_ITEM_PENALTY, kern, 0, 0,
+                 kind == BRK_URL ? URL_PENALTY : URL_HARD_PENALTY);
+        return;
+    }
+    if (kind == BRK_EXPLICIT) {
+        add_item(s, BT_ITEM_PENALTY, kern, 0, 0, HYPHEN_PENALTY)->flagged = 1;
+        return;
+    }
+    const bt_shaper *sh = s->sh;
+    uint32_t font = ((const uint32_t *)s->wfont.p)[i];
+    const bt_run *r = ((const bt_run *const *)s->wrun.p)[i];
+    uint32_t hy = '-';
+    const bt_glyphpos *g = NULL;
+    if (!sh->covers(sh->payload, font, hy) ||
+        sh->shape(sh->payload, font, &hy, 1, &g) != 1)
+        return;
+    /* U+002D, not U+00AD: PDF 1.7 (10.7) asks for a soft hyphen, but
+     * pdf.js (Firefox) drops it or shows a bullet and then joins the lines
+     * with a space ("com pleted"); with a hyphen-minus every extractor
+     * tried rejoins the word */
+    int32_t w = to_mpt(g[0].advance, s->st->size);
+    bt_word *wd = bt_vec_push(&s->words);
+    wd->s0 = s->segs.n;
+    wd->ns = 1;
+    wd->w = kern + w;
+    bt_seg *sg = bt_vec_push(&s->segs);
+    sg->font = font;
+    sg->size = s->st->size;
+    sg->color = (r->style & BT_STYLE_LINK) ? s->st->link_color : s->st->color;
+    sg->href = (r->style & BT_STYLE_LINK) ? r->href : NULL;
+    sg->pos = r->pos;
+    sg->x = kern;
+    sg->w = w;
+    sg->g0 = s->glyphs.n;
+    sg->ng = 1;
+    bt_glyph *gl = bt_vec_push(&s->glyphs);
+    gl->cp = hy;
+    gl->x = to_mpt(g[0].dx, s->st->size);
+    gl->y = -to_mpt(g[0].dy, s->st->size);
+    bt_item *p =
+        add_item(s, BT_ITEM_PENALTY, kern + w, 0, 0, HYPHENATE_PENALTY);
+    p->flagged = 1;
+    p->ref = (uint32_t)(s->words.n - 1);
 }
 
 static bt_pos char_pos(const state *s, int i)
@@ -240,15 +456,26 @@ static void end_word(state *s, int partial)
         }
         i = j;
     }
-    /* chunks: after an inner hyphen (penalised), and between letters of a
-     * piece wider than the line */
-    int a = 0, keep = n;
+    /* break points inside the word (a piece of a giant word gets only
+     * those of its punctuation) */
+    s->brk.n = 0;
+    for (int i = 0; i < n; i++)
+        *(uint8_t *)bt_vec_push(&s->brk) = BRK_NONE;
+    uint8_t *brk = s->brk.p;
+    int code = is_code(cp, n);
+    int64_t wtok = 0;
+    for (int i = 0; i < n; i++)
+        wtok += adv[i];
     int32_t limit = s->st->width > 0 ? s->st->width : INT32_MAX;
+    punct_breaks(cp, n, code,
+                 wtok * HARD_WIDE_DEN > (int64_t)limit * HARD_WIDE_NUM, brk);
+    if (!code && !partial && s->word_chars == n && !s->st->ragged && sh->hyph)
+        hyphen_breaks(sh->hyph, cp, n, brk, &s->pts);
+    /* chunks: at those points (penalised), and between letters of a piece
+     * wider than the line */
+    int a = 0, keep = n;
     for (int i = 0; i <= n; i++) {
-        int hyphen_after =
-            i < n - 1 && i > 0 && (cp[i] == '-' || cp[i] == 0x2010) &&
-            is_letter_or_digit(cp[i - 1]) && is_letter_or_digit(cp[i + 1]);
-        if (i < n && !hyphen_after)
+        if (i < n && (i == n - 1 || brk[i] == BRK_NONE))
             continue;
         int b = i < n ? i + 1 : n;
         /* [a, b) is a piece; split it if too wide */
@@ -273,14 +500,12 @@ static void end_word(state *s, int partial)
             else
                 emit_chunk(s, c0, b);
         } else if (partial && b == n && a > 0) {
-            keep = a; /* after a hyphen piece and its penalty */
+            keep = a; /* after a piece and its penalty */
         } else {
             emit_chunk(s, a, b);
         }
-        if (b < n) {
-            bt_item *p = add_item(s, BT_ITEM_PENALTY, 0, 0, 0, HYPHEN_PENALTY);
-            p->flagged = 1;
-        }
+        if (b < n)
+            break_item(s, brk[b - 1], b - 1);
         a = b;
     }
     bt_vec *w[] = {&s->wcp, &s->wfont, &s->wrun, &s->wcol};
@@ -361,6 +586,7 @@ int bt_shape_para(bt_ctx *ctx, const bt_shaper *sh, const bt_textstyle *st,
     s.wcp.size = s.wfont.size = s.wcol.size = sizeof(uint32_t);
     s.wrun.size = sizeof(const bt_run *);
     s.adv.size = s.off.size = sizeof(int32_t);
+    s.brk.size = s.pts.size = sizeof(uint8_t);
     uint32_t sp = ' ';
     const bt_glyphpos *g;
     if (sh->shape(sh->payload, st->font, &sp, 1, &g) == 1)
@@ -410,8 +636,8 @@ int bt_shape_para(bt_ctx *ctx, const bt_shaper *sh, const bt_textstyle *st,
     out->nglyphs = s.glyphs.n;
     out->glyphs =
         bt_arena_memdup(a, s.glyphs.p, (size_t)s.glyphs.n * sizeof(bt_glyph));
-    bt_vec *all[] = {&s.items, &s.words, &s.segs, &s.glyphs, &s.wcp,
-                     &s.wfont, &s.wrun,  &s.wcol, &s.adv,    &s.off};
+    bt_vec *all[] = {&s.items, &s.words, &s.segs, &s.glyphs, &s.wcp, &s.wfont,
+                     &s.wrun,  &s.wcol,  &s.adv,  &s.off,    &s.brk, &s.pts};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
         free(all[i]->p);
     return s.rc;

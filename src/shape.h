@@ -24,6 +24,16 @@ typedef struct bt_fontmetrics {
 
 #define BT_FONT_NONE UINT32_MAX
 
+/* Where a foreign word may take a hyphen (hyph.c supplies the real one,
+ * from libhyphen's patterns; tests supply their own). */
+typedef struct bt_hyphenator {
+    /* Sets out[i] = 1 where a hyphen may follow cps[i] of the word
+     * cps[0..n) (letters only), 0 elsewhere; returns the number of points
+     * (0 also for a word whose script it does not know). */
+    int (*points)(void *payload, const uint32_t *cps, int n, uint8_t *out);
+    void *payload;
+} bt_hyphenator;
+
 typedef struct bt_shaper {
     /* Shapes `len` code points of one word in `font`. Returns len (exactly
      * one bt_glyphpos per input code point, in order; a multi-glyph
@@ -38,6 +48,8 @@ typedef struct bt_shaper {
     uint32_t (*fallback)(void *payload, uint32_t font, uint32_t cp);
     void (*metrics)(void *payload, uint32_t font, bt_fontmetrics *out);
     void *payload;
+    /* Optional (NULL: no word is hyphenated). Not owned. */
+    const bt_hyphenator *hyph;
 } bt_shaper;
 
 /* ---- styled runs -> Knuth-Plass items (shape.c) ---- */

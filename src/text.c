@@ -7,6 +7,7 @@
 #include <string.h>
 #include <utf8proc.h>
 #include "text.h"
+#include "timing.h"
 
 /* ---- UTF-8 primitives ---------------------------------------------------- */
 
@@ -345,7 +346,7 @@ static int is_ws(unsigned c)
  * bubble sort, stays linear: a run of more than SEG_MARKS combining marks
  * is split as the Stream-Safe Text Format of UAX #15 does, and only such
  * pathological input can differ from a strict NFC. */
-bt_str bt_text_normalize(bt_arena *a, bt_str s, unsigned flags)
+static bt_str normalize(bt_arena *a, bt_str s, unsigned flags)
 {
     const unsigned char *u = (const unsigned char *)s.ptr;
     const char *end = s.ptr + s.len;
@@ -404,6 +405,16 @@ bt_str bt_text_normalize(bt_arena *a, bt_str s, unsigned flags)
     r.ptr = bt_arena_strndup(a, o.p ? o.p : "", o.len);
     r.len = o.len;
     free(o.p);
+    return r;
+}
+
+bt_str bt_text_normalize(bt_arena *a, bt_str s, unsigned flags)
+{
+    if (!bt_timing_on)
+        return normalize(a, s, flags);
+    uint64_t t0 = bt_time_ns();
+    bt_str r = normalize(a, s, flags);
+    bt_timing_add(BT_T_NORMALISE, bt_time_ns() - t0);
     return r;
 }
 

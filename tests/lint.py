@@ -22,10 +22,11 @@ LAYERS = [
     ("bantin.h", "base"), ("bt_limits.h", "base"), ("arena.[ch]", "base"),
     ("buf.[ch]", "base"), ("diag.[ch]", "base"), ("util.c", "base"),
     ("text.[ch]", "base"), ("sha1.[ch]", "base"), ("labels.[ch]", "base"),
-    ("date.[ch]", "base"),
+    ("date.[ch]", "base"), ("timing.[ch]", "base"), ("syllable.[ch]", "base"),
     ("model.[ch]", "model"), ("image.[ch]", "model"),
     ("xmlin.[ch]", "read"), ("read.h", "read"), ("read_*.[ch]", "read"),
-    ("font.[ch]", "fonts"),
+    ("html_*.[ch]", "read"),
+    ("font.[ch]", "fonts"), ("hyph.[ch]", "fonts"),
     ("shape.[ch]", "engine"), ("linebreak.[ch]", "engine"),
     ("layout.[ch]", "engine"), ("layout_*.[ch]", "engine"),
     ("impose.[ch]", "engine"), ("dump.[ch]", "engine"),
@@ -40,7 +41,7 @@ USES = {
     "base": {"base"},
     "model": {"base", "model"},
     "engine": {"base", "model", "engine"},
-    "fonts": {"base", "model", "engine", "fonts"},  # implements shape.h's bt_shaper
+    "fonts": {"base", "model", "engine", "fonts"},  # implement shape.h's bt_shaper, bt_hyphenator
     "read": {"base", "model", "engine", "read"},  # layouts/*.xml -> bt_layout
     "write": {"base", "model", "engine", "fonts", "write"},
     "driver": {"base", "model", "engine", "fonts", "read", "write", "driver"},
@@ -53,20 +54,23 @@ C_STD = {
 }
 POSIX = {
     "dirent.h", "fcntl.h", "getopt.h", "signal.h", "strings.h", "unistd.h",
-    "sys/stat.h", "sys/types.h",
+    "sys/stat.h", "sys/types.h", "pthread.h",
 }
 NO_POSIX = {"engine", "model", "base"}  # plain C, except the files below
 POSIX_OWNERS = {"buf.c"}  # whole-file reading: open/fstat
 
 # Library headers (regex) and the files that own them.
 LIBS = [
-    (r"libxml/", {"xmlin.c", "read_html.c", "epub_out.c", "epub_*.c"}),
-    (r"json-c/", {"read_html.c"}),
+    (r"libxml/", {"xmlin.c", "read_html.c", "html_int.h", "html_*.c",
+                  "epub_out.c", "epub_*.c"}),
+    (r"json-c/", {"html_meta.c"}),
     (r"zip\.h$", {"epub_out.c", "epub_*.c"}),
     (r"hpdf(_[a-z]+)?\.h$", {"pdf_out.c"}),
+    (r"zlib\.h$", {"pdf_out.c"}),
     (r"(fontconfig/|hb\.h$|hb-)", {"font.c"}),
     (r"(png\.h|jpeglib\.h)$", {"image.c"}),
     (r"utf8proc\.h$", {"text.c"}),
+    (r"^hyphen\.h$", {"hyph.c"}),
 ]
 
 ORDER = ["base", "model", "engine", "fonts", "read", "write", "driver"]
@@ -82,10 +86,11 @@ def layer_of(name):
 def module(name):
     """x.c and x.h are module x; a writer or engine split over several
     files around a private header (epub_*.c + epub_int.h, layout_*.c +
-    layout_int.h) is one module."""
+    layout_int.h; read_html.c + html_*.c + html_int.h) is one module."""
     base = name[:-2] if name.endswith((".c", ".h")) else name
-    for group in ("epub_out", "layout"):
-        if base == group or base.startswith(group.split("_")[0] + "_"):
+    for group, prefix in (("epub_out", "epub_"), ("layout", "layout_"),
+                          ("read_html", "html_")):
+        if base == group or base.startswith(prefix):
             return group
     return base
 

@@ -1,0 +1,418 @@
+/* test_shape.c - where words may break (shape.c) with a fake font (every
+ * glyph 500/1000 em): URLs, e-mail addresses, paths and formulas at their
+ * punctuation, no break after an explicit hyphen before a digit, foreign
+ * words hyphenated (a fake hyphenator, then libhyphen through hyph.c),
+ * Vietnamese syllables never; and the syllable test of syllable.c on
+ * words and on every syllable of the samples and the seed clipping. */
+#include <stdlib.h>
+#include <string.h>
+#include "harness.h"
+#include "buf.h"
+#include "hyph.h"
+#include "shape.h"
+#include "syllable.h"
+#include "text.h"
+
+/* ---- a fake font and a fake hyphenator ---- */
+
+static bt_glyphpos fake_buf[8192];
+static int fake_shape(void *payload, uint32_t font, const uint32_t *cps,
+                      int len, const bt_glyphpos **out)
+{
+    (void)payload;
+    (void)font;
+    for (int i = 0; i < len && i < 8192; i++) {
+        fake_buf[i].cp = cps[i];
+        fake_buf[i].advance = cps[i] == ' ' ? 250 : 500;
+        fake_buf[i].dx = fake_buf[i].dy = 0;
+    }
+    *out = fake_buf;
+    return len;
+}
+static int fake_covers(void *payload, uint32_t font, uint32_t cp)
+{
+    (void)payload;
+    (void)font;
+    (void)cp;
+    return 1;
+}
+static uint32_t fake_fallback(void *payload, uint32_t font, uint32_t cp)
+{
+    (void)payload;
+    (void)font;
+    (void)cp;
+    return BT_FONT_NONE;
+}
+static void fake_metrics(void *payload, uint32_t font, bt_fontmetrics *out)
+{
+    (void)payload;
+    (void)font;
+    memset(out, 0, sizeof *out);
+}
+
+/* A point after every third letter; counts its calls. */
+static int fake_calls;
+static int fake_points(void *payload, const uint32_t *cps, int n, uint8_t *out)
+{
+    (void)payload;
+    (void)cps;
+    fake_calls++;
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+        out[i] = i + 1 < n && i % 3 == 2;
+        k += out[i];
+    }
+    return k;
+}
+static const bt_hyphenator fake_hyph = {fake_points, NULL};
+
+#define SIZE 10000 /* 10 pt: a glyph is 5 pt */
+
+/* Items of `text` as a string: words as their glyphs, a space for glue,
+ * and at a break inside a word '|' (URL point), '$' (the dear URL point:
+ * = ; & ?), '~' (after an explicit hyphen), '=' (an added hyphen, whose
+ * glyph must be U+002D and width a hyphen's), '#' (between letters). */
+static const char *shape(bt_ctx *ctx, const char *text, int32_t width,
+                         const bt_hyphenator *hy, int ragged)
+{
+    bt_shaper sh = {fake_shape,   fake_covers, fake_fallback,
+                    fake_metrics, NULL,        hy};
+    bt_textstyle st = {0};
+    st.size = SIZE;
+    st.width = width;
+    st.ragged = ragged;
+    bt_runs runs = {0};
+    bt_pos pos = {0, 1, 1};
+    bt_runs_add(&ctx->arena, &runs, BT_RUN_TEXT, 0,
+                bt_arena_str(&ctx->arena, text, strlen(text)), pos);
+    bt_para p;
+    CHECK_INT(bt_shape_para(ctx, &sh, &st, &runs, &p), 0);
+    bt_buf out = BT_BUF_INIT;
+    for (int i = 0; i < p.nitems; i++) {
+        const bt_item *it = &p.items[i];
+        int inside = i > 0 && i + 1 < p.nitems &&
+                     p.items[i - 1].kind == BT_ITEM_BOX &&
+                     p.items[i + 1].kind == BT_ITEM_BOX;
+        if (it->kind == BT_ITEM_BOX && it->ref != UINT32_MAX) {
+            const bt_word *w = &p.words[it->ref];
+            for (int s = w->s0; s < w->s0 + w->ns; s++)
+                for (int g = 0; g < p.segs[s].ng; g++) {
+                    char u[4];
+                    int n = bt_utf8_encode(p.glyphs[p.segs[s].g0 + g].cp, u);
+                    bt_buf_put(&out, u, (size_t)n);
+                }
+        } else if (it->kind == BT_ITEM_GLUE && out.len &&
+                   out.data[out.len - 1] != ' ' && i + 2 < p.nitems) {
+            bt_buf_puts(&out, " ");
+        } else if (it->kind == BT_ITEM_PENALTY && inside &&
+                   it->penalty < BT_PENALTY_INF) {
+            if (it->ref != UINT32_MAX) {
+                const bt_word *w = &p.words[it->ref];
+                const bt_seg *sg = &p.segs[w->s0];
+                CHECK_INT(p.glyphs[sg->g0].cp, '-');
+                CHECK_INT(it->width, SIZE / 2);
+                CHECK(it->flagged);
+                bt_buf_puts(&out, "=");
+            } else {
+                bt_buf_puts(&out, it->flagged          ? "~"
+                                  : it->penalty == 0   ? "#"
+                                  : it->penalty < 1000 ? "|"
+                                                       : "$");
+            }
+        }
+    }
+    char *r = bt_arena_strndup(&ctx->arena, out.data ? out.data : "", out.len);
+    bt_buf_free(&out);
+    return r;
+}
+
+#define WIDE 1000000 /* 200 characters */
+
+/* ---- break points of URLs, e-mail addresses, paths, formulas ---- */
+
+static void test_shape__url_breaks(void)
+{
+    bt_ctx ctx;
+    bt_ctx_init(&ctx);
+    CHECK_STR(shape(&ctx, "xem http://www.example.org/tin/bai.html nhé", WIDE,
+                    NULL, 0),
+              "xem http://|www|.example|.org|/|tin|/|bai|.html nhé");
+    /* https:// breaks only after the double slash; the query after ? & = */
+    CHECK_STR(shape(&ctx, "https://a.vn/x?id=12&page=3", WIDE, NULL, 0),
+              "https://|a|.vn|/|x?id=12&page=3");
+    CHECK_INT(ctx.nwarnings, 0);
+    bt_ctx_free(&ctx);
+}
+
+static void test_shape__email_and_path(void)
+{
+    bt_ctx ctx;
+    bt_ctx_init(&ctx);
+    CHECK_STR(shape(&ctx, "ban.bientap@baobinhson.vn", WIDE, NULL, 0),
+              "ban|.bientap@|baobinhson|.vn");
+    /* the issue's path: the colon stays with its word */
+    CHECK_STR(shape(&ctx, "tại /etc/cron.monthly/package:", WIDE, NULL, 0),
+              "tại /etc|/|cron|.monthly|/|package:");
+    /* identifiers: after _, never a hyphen inside a name */
+    CHECK_STR(shape(&ctx, "my_long-name_x1", WIDE, NULL, 0),
+              "my_|long-name_x1");
+    /* dates, fractions and decimals stay whole; short tokens too */
+    CHECK_STR(
+        shape(&ctx, "24/11/2026 1/2 3.14 0.0075 v.v. TP.HCM", WIDE, NULL, 0),
+        "24/11/2026 1/2 3.14 0.0075 v.v. TP.HCM");
+    /* a path's numbered parts break; a decimal point never */
+    CHECK_STR(
+        shape(&ctx, "[text/shared/02/01140000.xhp#box_text", WIDE, NULL, 0),
+        "[text|/|shared|/|02|/|01140000|.xhp#box_|text");
+    CHECK_INT(ctx.nwarnings, 0);
+    bt_ctx_free(&ctx);
+}
+
+static void test_shape__formula(void)
+{
+    bt_ctx ctx;
+    bt_ctx_init(&ctx);
+    const char *f = "=CUMPRINC_ADD(0.0075;360;12500;0;13;24;0)";
+    /* narrower than the column: only the point extraction joins back */
+    CHECK_STR(shape(&ctx, f, WIDE, NULL, 0),
+              "=CUMPRINC_|ADD(0.0075;360;12500;0;13;24;0)");
+    /* wider (41 characters in 20): after each ; too, never 1 character
+     * from the end, and no letters broken, no warning */
+    CHECK_STR(shape(&ctx, f, 100000, NULL, 0),
+              "=CUMPRINC_|ADD(0.0075;$360;$12500;$0;$13;$24;0)");
+    CHECK_STR(shape(&ctx, "=PRICEMAT(\"1999-02-15\";\"1999-04-15\")", 130000,
+                    NULL, 0),
+              "=PRICEMAT(\"1999-02-15\";$\"1999-04-15\")");
+    CHECK_INT(ctx.nwarnings, 0);
+    /* a token with no such point still breaks between letters, warned */
+    CHECK_STR(
+        shape(&ctx, "abcdefghijklmnopqrstuvwxyzabcdefghij", 100000, NULL, 0),
+        "abcdefghijklmnopqrst#uvwxyzabcdefghij");
+    CHECK_INT(ctx.nwarnings, 1);
+    bt_ctx_free(&ctx);
+}
+
+static void test_shape__explicit_hyphens(void)
+{
+    bt_ctx ctx;
+    bt_ctx_init(&ctx);
+    /* never after a hyphen followed by a digit: copy-paste would lose it */
+    CHECK_STR(
+        shape(&ctx, "COVID-19 mypackage-1.0 F-16 2020-2025", WIDE, NULL, 0),
+        "COVID-19 mypackage-1.0 F-16 2020-2025");
+    CHECK_STR(shape(&ctx, "Debian-based e-mail", WIDE, NULL, 0),
+              "Debian-~based e-mail");
+    /* with a hyphenator: still no break and no added hyphen in them */
+    CHECK_STR(shape(&ctx, "COVID-19 mypackage-1.0", WIDE, &fake_hyph, 0),
+              "COVID-19 mypackage-1.0");
+    bt_ctx_free(&ctx);
+}
+
+/* ---- hyphenation of foreign words ---- */
+
+static void test_shape__hyphenate_foreign(void)
+{
+    bt_ctx ctx;
+    bt_ctx_init(&ctx);
+    fake_calls = 0;
+    CHECK_STR(
+        shape(&ctx, "Nhấn documentation (Manage), rồi", WIDE, &fake_hyph, 0),
+        "Nhấn doc=ume=nta=tion (Man=age), rồi");
+    CHECK_INT(fake_calls, 2);
+    /* Vietnamese syllables, with or without marks, are never asked */
+    fake_calls = 0;
+    CHECK_STR(
+        shape(&ctx, "nghiêng Nguyễn Nguyen truong khuỷu", WIDE, &fake_hyph, 0),
+        "nghiêng Nguyễn Nguyen truong khuỷu");
+    CHECK_INT(fake_calls, 0);
+    /* identifiers, acronyms, short words, URLs, ragged text: none */
+    CHECK_STR(shape(&ctx, "UploadQueue LIBREOFFICE video", WIDE, &fake_hyph, 0),
+              "UploadQueue LIBREOFFICE video");
+    CHECK_STR(shape(&ctx, "http://documentation.example", WIDE, &fake_hyph, 0),
+              "http://|documentation|.example");
+    CHECK_STR(shape(&ctx, "documentation", WIDE, &fake_hyph, 1),
+              "documentation");
+    CHECK_INT(fake_calls, 0);
+    /* compounds: each part */
+    CHECK_STR(shape(&ctx, "well-documented", WIDE, &fake_hyph, 0),
+              "well-~doc=ume=nted");
+    bt_ctx_free(&ctx);
+}
+
+static void test_shape__libhyphen(void)
+{
+    bt_ctx ctx;
+    bt_ctx_init(&ctx);
+    bt_hyph *h = bt_hyph_new(&ctx, bt_pos_file(0), NULL);
+    const bt_hyphenator *hy = bt_hyph_hyphenator(h);
+    const char *r = shape(&ctx, "documentation automatically", WIDE, hy, 0);
+    if (!bt_hyph_path(h)) {
+        bt_hyph_free(h);
+        bt_ctx_free(&ctx);
+        SKIP_REQUIRED("no hyph_en_US.dic (make deps installs hyphen-en-us)");
+    }
+    CHECK_STR(r, "doc=u=men=ta=tion au=to=mat=i=cally");
+    /* English patterns only: other letters get no points */
+    CHECK_STR(shape(&ctx, "Übersetzung", WIDE, hy, 0), "Übersetzung");
+    CHECK_INT(ctx.ndiags, 0);
+    bt_hyph_free(h);
+
+    /* no patterns: nothing hyphenated, one note at the first word */
+    h = bt_hyph_new(&ctx, bt_pos_file(0), "/nonexistent/hyph_xx.dic");
+    hy = bt_hyph_hyphenator(h);
+    CHECK_STR(shape(&ctx, "documentation", WIDE, hy, 0), "documentation");
+    CHECK_STR(shape(&ctx, "automatically", WIDE, hy, 0), "automatically");
+    CHECK_INT(ctx.ndiags, 1);
+    CHECK(ctx.ndiags == 1 && ctx.diags[0].level == BT_DIAG_NOTE &&
+          strstr(ctx.diags[0].msg, "/nonexistent/hyph_xx.dic"));
+    CHECK(bt_hyph_path(h) == NULL);
+    bt_hyph_free(h);
+    bt_ctx_free(&ctx);
+}
+
+/* ---- the syllable test ---- */
+
+static int viet(const char *s)
+{
+    uint32_t cp[64];
+    int n = 0;
+    const char *p = s, *end = s + strlen(s);
+    while (p < end && n < 64)
+        cp[n++] = bt_utf8_next(&p, end);
+    return bt_syllable_is_vietnamese(cp, n);
+}
+
+static void test_shape__syllable(void)
+{
+    const char *yes[] = {
+        "nghiêng", "Nguyễn", "Nguyen", "khuỷu",  "quốc",  "giường", "gì",
+        "gìn",     "đường",  "Đảng",   "Ủy",     "oái",   "thuở",   "xoong",
+        "uyên",    "khuya",  "quyết",  "hoạch",  "ngoằn", "ươn",    "yêu",
+        "TRƯỜNG",  "a",      "kiểm",   "nghiệp", "thuế",  "huỳnh",  "giữa",
+        "chuyện",  "ngoéo",  "tỉnh",   "phường", "trưa",  "mười",   "rượu"};
+    for (size_t i = 0; i < sizeof yes / sizeof *yes; i++)
+        if (!viet(yes[i])) {
+            fprintf(stderr, "  not a syllable: %s\n", yes[i]);
+            CHECK(0);
+        }
+    const char *no[] = {"documentation", "Manage",  "UploadQueue", "Kafka",
+                        "cell",          "ka",      "ge",          "nge",
+                        "ghi1",          "hòá",     "bđ",          "",
+                        "strong",        "Windows", "Java",        "zoom",
+                        "video"};
+    for (size_t i = 0; i < sizeof no / sizeof *no; i++)
+        if (viet(no[i])) {
+            fprintf(stderr, "  taken for a syllable: %s\n", no[i]);
+            CHECK(0);
+        }
+}
+
+static int is_letter(uint32_t c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c >= 0xC0 && c < 0x2000 && c != 0xD7 && c != 0xF7);
+}
+
+static int is_upper(uint32_t c)
+{
+    return (c >= 'A' && c <= 'Z') || c == 0x0110 ||
+           (c >= 0xC0 && c <= 0xDD && c != 0xD7) ||
+           (c >= 0x1EA0 && c <= 0x1EF9 && c % 2 == 0) || c == 0x0102 ||
+           c == 0x01A0 || c == 0x01AF || c == 0x0128 || c == 0x0168;
+}
+
+/* Checks every syllable of a text file. Not syllables, so skipped: tokens
+ * joined by . / @ (domains, URLs: "Baobinhson.vn"), acronyms and Roman
+ * numerals (two capitals or more: "UBND", "XIII"), abbreviations (a capital
+ * and at most 2 letters before '.': "Tp."), unit symbols after a number
+ * ("612 m", "4 km"), and "video", the one loanword of the samples. Returns
+ * the number of syllables checked, -1 if the file is absent. */
+static int check_file(const char *path)
+{
+    bt_buf in = BT_BUF_INIT;
+    if (bt_buf_read_file(&in, path, 1 << 22) != 0)
+        return -1;
+    const char *p = in.data, *end = in.data + in.len;
+    int checked = 0, prev_number = 0;
+    while (p < end) {
+        /* one whitespace-separated token */
+        while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
+            p++;
+        const char *t0 = p;
+        while (p < end &&
+               !(*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
+            p++;
+        if (p == t0)
+            break;
+        uint32_t cp[256];
+        int n = 0;
+        for (const char *q = t0; q < p && n < 256;)
+            cp[n++] = bt_utf8_next(&q, p);
+        int joined = 0, number = 0;
+        for (int i = 1; i + 1 < n; i++)
+            joined |= (cp[i] == '.' || cp[i] == '/' || cp[i] == '@') &&
+                      is_letter(cp[i - 1]) && is_letter(cp[i + 1]);
+        for (int i = 0; i < n; i++)
+            number |= cp[i] >= '0' && cp[i] <= '9';
+        for (int i = 0; i < n && !joined;) {
+            if (!is_letter(cp[i])) {
+                i++;
+                continue;
+            }
+            int j = i, caps = 0;
+            while (j < n && is_letter(cp[j]))
+                caps += is_upper(cp[j++]);
+            int len = j - i;
+            int abbr = j < n && cp[j] == '.' && len <= 2 && is_upper(cp[i]);
+            int unit = prev_number && len <= 2 && !is_upper(cp[i]);
+            int video = len == 5;
+            for (int k = 0; k < 5 && video; k++)
+                video = cp[i + k] == (uint32_t) "video"[k];
+            if (caps < 2 && !abbr && !unit && !video) {
+                checked++;
+                if (!bt_syllable_is_vietnamese(cp + i, len)) {
+                    fprintf(stderr, "  %s: not a syllable: %.*s\n", path,
+                            (int)(p - t0), t0);
+                    CHECK(0);
+                }
+            }
+            i = j;
+        }
+        prev_number = number;
+    }
+    bt_buf_free(&in);
+    return checked;
+}
+
+static void test_shape__syllables_of_samples(void)
+{
+    const char *files[] = {"samples/bulletin.expected.txt",
+                           "samples/clips/cau-dong-lam.txt",
+                           "samples/clips/hanh-chinh-cong.txt",
+                           "samples/clips/lop-hoc-thong-minh.txt"};
+    int total = 0;
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        int k = check_file(files[i]);
+        CHECK(k > 0);
+        total += k;
+    }
+    CHECK(total > 3000);
+}
+
+static void test_shape__syllables_of_seed(void)
+{
+    int k = check_file("../shared/seeds/hoi-nghi-giao-ban.txt");
+    if (k < 0)
+        SKIP_OPTIONAL("../shared/seeds absent");
+    CHECK(k > 400);
+}
+
+static const bt_t_case cases[] = {
+    TEST(test_shape__url_breaks),        TEST(test_shape__email_and_path),
+    TEST(test_shape__formula),           TEST(test_shape__explicit_hyphens),
+    TEST(test_shape__hyphenate_foreign), TEST(test_shape__libhyphen),
+    TEST(test_shape__syllable),          TEST(test_shape__syllables_of_samples),
+    TEST(test_shape__syllables_of_seed),
+};
+
+TEST_MAIN("test_shape", cases)
