@@ -335,11 +335,16 @@ void ep_write_css(ep *x)
     /* Reading on a phone: ragged right (no justification: without
      * hyphenation, and Vietnamese is never hyphenated inside a syllable,
      * justified 35-character lines open rivers), hyphens only where the
-     * text has them, paragraphs spaced rather than indented, no widows. */
+     * text has them, paragraphs spaced rather than indented, no widows.
+     * A URL, path or formula longer than the screen is wide wraps rather
+     * than make the reader scroll sideways: break-word (and its old name
+     * word-wrap) for engines of the EPUB 2 era, then anywhere, which also
+     * lets the word shrink a box's minimum width (CSS Text 3 §5.5). */
     bt_buf_puts(&b, "body{font-size:1em;line-height:1.5;margin:0 3%;padding:0;"
                     "max-width:none;text-align:left;"
                     "-webkit-hyphens:manual;hyphens:manual;"
-                    "adobe-hyphenate:none;overflow-wrap:break-word}\n"
+                    "adobe-hyphenate:none;word-wrap:break-word;"
+                    "overflow-wrap:break-word;overflow-wrap:anywhere}\n"
                     "em{font-style:italic}\nstrong{font-weight:700}\n"
                     "p{margin:0 0 0.7em;text-indent:0;orphans:2;widows:2}\n"
                     "h1,h2,h3{margin:1.2em 0 0.4em;page-break-after:avoid;"
@@ -375,7 +380,7 @@ void ep_write_css(ep *x)
                   "p.byline{border-top:1px solid #%06x}\n"
                   "blockquote{margin:1em 0 1em 0.2em;padding-left:0.8em;"
                   "border-left:0.2em solid #%06x}\n"
-                  "a{color:#%06x}\n",
+                  "a{color:#%06x;overflow-wrap:anywhere}\n",
                   (unsigned)(rule & 0xFFFFFF), (unsigned)(rule & 0xFFFFFF),
                   (unsigned)((accent ? accent : rule) & 0xFFFFFF),
                   (unsigned)((accent ? accent : 0x111111) & 0xFFFFFF));

@@ -114,6 +114,50 @@ static void pagebreaks(ep *x, const bt_article *art, const bt_block *block)
 
 enum { ST_A, ST_STRONG, ST_EM };
 
+/* A word this long with URL punctuation in it is a URL, path or formula. */
+#define WBR_MIN_CHARS 16
+
+/* After one of these inside a long token a line may break (the Chicago
+ * Manual's rule for URLs: after a slash, equals sign, ampersand and the
+ * like, never with a hyphen added). */
+static int wbr_after(const char *p, const char *end)
+{
+    const char *set = "/=&?;,_";
+    return *p && strchr(set, *p) && p + 1 < end && !strchr(set, p[1]) &&
+           p[1] != ' ';
+}
+
+/* Writes text with <wbr/> at the break points of its long URL-like
+ * tokens, so that a reading system on a phone breaks "a/b/c" after a
+ * slash rather than between two letters (the stylesheet's overflow-wrap
+ * stays the last resort). */
+static void put_text_wbr(ep *x, bt_str t)
+{
+    const char *p = t.ptr, *end = t.ptr + t.len, *done = p;
+    while (p < end) {
+        const char *w = p;
+        while (w < end && *w != ' ')
+            w++;
+        size_t chars = 0;
+        int punct = 0;
+        for (const char *c = p; c < w; c++) {
+            chars += ((unsigned char)*c & 0xC0) != 0x80;
+            punct |= wbr_after(c, w);
+        }
+        if (chars >= WBR_MIN_CHARS && punct)
+            for (const char *c = p + 1; c < w; c++) /* not "=|SUM" */
+                if (wbr_after(c, w)) {
+                    ep_put_str(x, (bt_str){done, (size_t)(c + 1 - done)});
+                    ep_el(x, "wbr");
+                    ep_endv(x);
+                    done = c + 1;
+                }
+        p = w < end ? w + 1 : w;
+    }
+    if (done < end)
+        ep_put_str(x, (bt_str){done, (size_t)(end - done)});
+}
+
 /* Inline runs: em/strong/a nesting rebuilt from the flags, opening in the
  * order a > strong > em and closing as little as possible. */
 static void put_runs(ep *x, const bt_runs *runs, int role)
@@ -169,7 +213,7 @@ static void put_runs(ep *x, const bt_runs *runs, int role)
             ep_el(x, "br");
             ep_endv(x);
         } else {
-            ep_put_str(x, r->text);
+            put_text_wbr(x, r->text);
         }
     }
     while (n > 0) {

@@ -147,14 +147,39 @@ static void quote_units(const block_ctx *c)
         bt_layout_add_space(u, sp, 0);
 }
 
-/* A list item: its marker ("1." or a bullet) hangs left of the text. */
+/* The widest marker of the list `b` belongs to (from b to the group's
+ * end, where the numbers are largest). */
+static int32_t marker_width(engine *e, const bt_block *b)
+{
+    const bt_style *st = &e->lay->style[BT_ROLE_BODY];
+    int n = b->number;
+    for (const bt_block *x = b->next;
+         x && x->kind == BT_BLOCK_ITEM && !x->group_start; x = x->next)
+        n = BT_MAX(n, x->number);
+    char digits[16] = "";
+    if (b->ordered) {
+        /* as many widest figures as the largest number has digits */
+        int k = 0;
+        for (int v = n; k < 10 && (k == 0 || v > 0); v /= 10)
+            digits[k++] = '0';
+        digits[k++] = '.';
+        digits[k] = 0;
+    }
+    const char *m = b->ordered ? digits : "\xe2\x80\xa2";
+    return bt_shape_width(e->sh, st->font, st->size, cstr(m));
+}
+
+/* A list item: its marker ("1." or a bullet) hangs left of the text, set
+ * flush right against a common edge, so the text of every item starts at
+ * one indent however wide the numbers grow. */
 static void item_units(const block_ctx *c)
 {
     engine *e = c->e;
     units *u = c->u;
     const bt_block *b = c->b;
-    int32_t sp = e->lay->para_space;
-    int32_t hang = e->lay->style[BT_ROLE_BODY].size * 3 / 2;
+    int32_t sp = e->lay->para_space, size = e->lay->style[BT_ROLE_BODY].size;
+    int32_t gap = size * 2 / 5;
+    int32_t hang = BT_MAX(size * 3 / 2, marker_width(e, b) + gap);
     if (b->group_start || !c->prev || c->prev->kind != BT_BLOCK_ITEM)
         bt_layout_add_space(u, sp, 0);
     const char *marker = b->ordered
@@ -170,7 +195,7 @@ static void item_units(const block_ctx *c)
                                             .art = c->art,
                                             .blk = b,
                                             .marker = marker,
-                                            .hang = hang});
+                                            .marker_gap = gap});
     bt_layout_keep_para(u, first, nl);
     if (c->group_end)
         bt_layout_add_space(u, sp, 0);
@@ -213,6 +238,7 @@ static void figure_units(const block_ctx *c)
         ib->h = (int32_t)h;
         ib->u.img.image = img;
         ib->src = b->src_pos;
+        ib->seq = ++e->seq;
     }
     if (b->runs.count) {
         int cfirst = u->v.n;
@@ -494,6 +520,7 @@ static void run_pass(engine *e)
 {
     const bt_section *s;
     const bt_article *art;
+    e->seq = 0;
     bt_layout_new_page(e);
     /* an article built alone is its own front page: no masthead repeating
      * its headline */
@@ -508,6 +535,7 @@ static void run_pass(engine *e)
                 return;
         }
     }
+    bt_layout_reading_order(e);
     bt_layout_furniture(e);
 }
 

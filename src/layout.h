@@ -96,6 +96,12 @@ typedef struct bt_box {
         } link;
     } u;
     bt_pos src; /* the node it came from */
+    /* Reading order: the boxes of one piece of text (a paragraph with its
+     * list marker, a heading, a caption) or one image share a number, in
+     * document order; 0 for rules. A page's boxes are in reading order,
+     * each piece contiguous where the page allows (a writer can wrap one
+     * piece in one marked-content sequence). */
+    uint32_t seq;
 } bt_box;
 
 typedef struct bt_page {

@@ -238,6 +238,22 @@ static int page_line(engine *e, page_acc *pg, enum bt_role role, enum align al,
     return set;
 }
 
+/* Moves the page's boxes [from, n) before the others: the running header
+ * comes first in the content stream, the footer last, so readers that
+ * follow the stream meet the page's text between them. */
+static void to_front(page_acc *pg, int from)
+{
+    bt_box *b = pg->boxes.p;
+    int k = pg->boxes.n - from;
+    if (k <= 0 || from == 0)
+        return;
+    bt_box *tmp = bt_xmalloc(sizeof(bt_box) * (size_t)k);
+    memcpy(tmp, b + from, sizeof(bt_box) * (size_t)k);
+    memmove(b + k, b, sizeof(bt_box) * (size_t)from);
+    memcpy(b, tmp, sizeof(bt_box) * (size_t)k);
+    free(tmp);
+}
+
 /* Running header (every page but the first) and page-number footer. */
 void bt_layout_furniture(engine *e)
 {
@@ -263,6 +279,7 @@ void bt_layout_furniture(engine *e)
     const bt_style *fs = &lay->style[BT_ROLE_FOOTER];
     for (int p = 0; p < n; p++) {
         page_acc *pg = &((page_acc *)e->pages.p)[p];
+        int text = pg->boxes.n;
         if (p > 0 && page_line(e, pg, BT_ROLE_HEADER, AL_LEFT, head,
                                e->top - hs->size - 4000)) {
             bt_box *r2 = bt_vec_push(&pg->boxes);
@@ -273,6 +290,7 @@ void bt_layout_furniture(engine *e)
             r2->h = lay->rule_width / 2 > 0 ? lay->rule_width / 2 : 300;
             r2->u.rule.color = lay->rule_color;
         }
+        to_front(pg, text);
         const char *foot =
             bt_arena_printf(a, "%s %d/%d", bt_label(lang, BT_L_PAGE), p + 1, n);
         page_line(e, pg, BT_ROLE_FOOTER, AL_CENTER, foot,

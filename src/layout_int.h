@@ -58,6 +58,7 @@ typedef struct engine {
     int *article_page;
     const int *toc_pages; /* from the previous pass, or NULL */
     int rc;
+    uint32_t seq;   /* the last reading-order number given (bt_box.seq) */
     bt_arena units; /* unit boxes of the piece being placed: page
                        boxes are copies, so this is freed after each
                        article (glyph arrays stay in ctx->arena) */
@@ -95,8 +96,8 @@ typedef struct text_req {
     int32_t indent;        /* first-line indent */
     const bt_article *art; /* owner for the page map, or NULL */
     const bt_block *blk;
-    const char *marker; /* list marker set at x0 - hang, or NULL */
-    int32_t hang;
+    const char *marker; /* list marker, or NULL: set flush right, */
+    int32_t marker_gap; /* ending this far left of x0 */
 } text_req;
 
 bt_textstyle bt_layout_textstyle(const engine *e, enum bt_role role, int ragged,
@@ -127,6 +128,11 @@ void bt_layout_place_unit(engine *e, const unit *u, int32_t x, int32_t y);
 int32_t bt_layout_units_height(const units *u, int from, int to);
 void bt_layout_place_stack(engine *e, const units *u, int from, int to);
 void bt_layout_flow_columns(engine *e, const unit *src, int n);
+
+/* Puts each page's boxes in reading order: a text that a floating figure
+ * interrupts (on the page, or from the page before) is read whole before
+ * that figure. Before the furniture is added. */
+void bt_layout_reading_order(engine *e);
 
 /* ---- page 1 and furniture (layout_front.c) ---- */
 

@@ -245,7 +245,8 @@ static int64_t place_line(bt_arena *a, const bt_para *para, const line_fit *f,
     return x;
 }
 
-/* The list marker in the first line's hanging area. */
+/* The list marker in the first line's hanging area, set flush right so
+ * that "9." and "10." end on one edge, marker_gap before the text. */
 static void marker_boxes(engine *e, const text_req *rq, bt_vec *boxes)
 {
     bt_runs mr = text_runs(&e->ctx->arena, cstr(rq->marker),
@@ -254,10 +255,52 @@ static void marker_boxes(engine *e, const text_req *rq, bt_vec *boxes)
     bt_para mp;
     if (bt_shape_para(e->ctx, e->sh, &ms, &mr, &mp) != 0)
         e->rc = -1;
+    int32_t w = 0;
+    for (int s = 0; s < mp.nsegs; s++)
+        w = BT_MAX(w, mp.segs[s].x + mp.segs[s].w);
     for (int s = 0; s < mp.nsegs; s++) {
         const bt_seg *sg = &mp.segs[s];
         bt_layout_glyph_box(bt_vec_push(boxes), sg, mp.glyphs + sg->g0, sg->ng,
-                            rq->x0 - rq->hang + sg->x, 0, sg->w);
+                            rq->x0 - rq->marker_gap - w + sg->x, 0, sg->w);
+    }
+}
+
+/* 1 for a code-like word (a path, URL, e-mail address, formula or
+ * identifier): letter-spacing would make it look like a different
+ * string, and readers that find word gaps from glyph gaps split it. */
+static int code_like(const bt_para *para, const bt_word *wd)
+{
+    for (int s = 0; s < wd->ns; s++) {
+        const bt_seg *sg = &para->segs[wd->s0 + s];
+        for (int g = 0; g < sg->ng; g++) {
+            uint32_t c = para->glyphs[sg->g0 + g].cp;
+            if (c && c < 0x80 && strchr("/\\_=@;|<>{}#~", (int)c))
+                return 1;
+        }
+    }
+    return 0;
+}
+
+/* Words that keep their letters at their natural distance: all of a
+ * quotation (letter-spaced italics show at once) and code-like tokens. A
+ * token is the run of boxes between two glues (the pieces of a word
+ * broken after a hyphen or between letters): "03-" is as much a part of
+ * a formula as "=PRICE(". */
+static void no_tracking(bt_para *para, enum bt_role role)
+{
+    int i = 0;
+    while (i < para->nitems) {
+        int j = i, code = role == BT_ROLE_QUOTE;
+        for (; j < para->nitems && para->items[j].kind != BT_ITEM_GLUE; j++) {
+            const bt_item *it = &para->items[j];
+            if (!code && it->kind == BT_ITEM_BOX && it->ref != UINT32_MAX)
+                code = code_like(para, &para->words[it->ref]);
+        }
+        for (int k = i; code && k < j; k++)
+            if (para->items[k].kind == BT_ITEM_BOX &&
+                para->items[k].stretch > 0)
+                para->items[k].stretch = 0;
+        i = j + 1;
     }
 }
 
@@ -270,10 +313,12 @@ int bt_layout_set_text(engine *e, units *out, const text_req *rq)
     bt_para para;
     if (bt_shape_para(e->ctx, e->sh, &ts, rq->runs, &para) != 0)
         e->rc = -1;
+    no_tracking(&para, rq->role);
     bt_break *br;
     int nl = break_para(e, &para, rq->width, ts.size, &al, &br);
     const bt_style *st = &e->lay->style[rq->role];
     int32_t base = line_base(st->leading, st->size);
+    uint32_t seq = ++e->seq;
     int start = 0;
     for (int l = 0; l < nl; l++) {
         int end = br[l].item; /* exclusive */
@@ -288,18 +333,23 @@ int bt_layout_set_text(engine *e, units *out, const text_req *rq)
         f.brk = &br[l];
         bt_vec boxes = {0};
         boxes.size = sizeof(bt_box);
+        /* the marker first: readers that follow the content stream meet
+         * it right before its item's text */
+        if (l == 0 && rq->marker)
+            marker_boxes(e, rq, &boxes);
+        int nm = boxes.n;
         int64_t x = place_line(a, &para, &f, &boxes);
         int32_t shift = 0;
         if (al == AL_RIGHT)
             shift = (int32_t)(rq->width - x);
         else if (al == AL_CENTER)
             shift = (int32_t)((rq->width - x) / 2);
-        for (int i = 0; i < boxes.n; i++)
+        for (int i = nm; i < boxes.n; i++)
             ((bt_box *)boxes.p)[i].x += shift + rq->x0;
-        if (l == 0 && rq->marker)
-            marker_boxes(e, rq, &boxes);
-        for (int i = 0; i < boxes.n; i++)
+        for (int i = 0; i < boxes.n; i++) {
             ((bt_box *)boxes.p)[i].y += base;
+            ((bt_box *)boxes.p)[i].seq = seq;
+        }
         unit *u = bt_vec_push(&out->v);
         u->kind = U_LINE;
         u->h = st->leading;

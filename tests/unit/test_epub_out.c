@@ -621,6 +621,23 @@ static void test_epub_out__structure(void)
         CHECK(strstr(css, "text-align:left;"));
         CHECK(!strstr(css, "justify"));
         CHECK(strstr(css, "orphans:2;widows:2"));
+        /* long URLs, paths and formulas wrap on a phone: on the body
+         * (inherited by every text element) with the older spelling
+         * first, and on links whatever a reading system sets on them */
+        const char *body = strstr(css, "body{font-size:");
+        CHECK(body != NULL);
+        if (body) {
+            const char *end = strchr(body, '}');
+            const char *old = strstr(body, "overflow-wrap:break-word");
+            const char *any = strstr(body, "overflow-wrap:anywhere");
+            CHECK(old && any && old < any && any < end);
+            const char *ww = strstr(body, "word-wrap:break-word");
+            CHECK(ww && ww < end);
+        }
+        const char *link = strstr(css, "\na{color:");
+        CHECK(link &&
+              strstr(link, "overflow-wrap:anywhere") < strchr(link, '}'));
+        CHECK(!strstr(css, "word-break:break-all"));
         for (int k = 0; k < z.n; k++)
             if (strncmp(z.ents[k].name, "EPUB/fonts/", 11) == 0) {
                 char want[200];
@@ -881,6 +898,45 @@ static void test_epub_out__fallback_face(void)
     fixture_free(&f);
 }
 
+/* A long URL, path or formula gets <wbr/> after its slashes, equals
+ * signs, semicolons... (never at its start, never in a short word), so a
+ * phone breaks it there rather than between two letters; the text itself
+ * is unchanged. */
+static void test_epub_out__url_breaks(void)
+{
+    fixture f;
+    fixture_init(&f);
+    bt_block *b = B(&f, f.art[2], BT_BLOCK_PARA);
+    R(&f, &b->runs, 0,
+      "Tệp /usr/share/libreoffice/help/vi/text.xhp, công thức "
+      "=PRICE(0.0575;100;2) và ngày 27/11.");
+    const char *path = path_in(&f, "wbr.epub");
+    CHECK_INT(write_book(&f, path), 0);
+    zipf z;
+    CHECK_INT(zip_read(&z, path), 0);
+    char *doc = NULL;
+    for (int k = 0; k < z.n && !doc; k++)
+        if (strncmp(z.ents[k].name, "EPUB/text/", 10) == 0) {
+            char *x = zip_get(&z, z.ents[k].name, NULL);
+            if (x && strstr(x, "libreoffice"))
+                doc = x;
+            else
+                free(x);
+        }
+    CHECK(doc != NULL);
+    if (doc) {
+        CHECK(strstr(doc, "Tệp /usr/<wbr/>share/<wbr/>libreoffice/<wbr/>"
+                          "help/<wbr/>vi/<wbr/>text.xhp,"));
+        CHECK(strstr(doc, "=PRICE(0.0575;<wbr/>100;<wbr/>2)"));
+        CHECK(strstr(doc, " 27/11."));  /* a short word: left alone */
+        CHECK(!strstr(doc, "=<wbr/>")); /* not after a token's first mark */
+        CHECK(!strstr(doc, "Tệp /<wbr/>"));
+    }
+    free(doc);
+    bt_buf_free(&z.data);
+    fixture_free(&f);
+}
+
 /* The string between `open` and the next '<' in the entry, or "". */
 static void opf_value(zipf *z, const char *open, char *out, size_t n)
 {
@@ -1024,13 +1080,13 @@ static void test_epub_out__single_article(void)
 }
 
 static const bt_t_case cases[] = {
-    TEST(test_epub_out__sha1),          TEST(test_epub_out__uuid5),
-    TEST(test_epub_out__structure),     TEST(test_epub_out__navigation),
-    TEST(test_epub_out__deterministic), TEST(test_epub_out__no_pages_no_fonts),
-    TEST(test_epub_out__error),         TEST(test_epub_out__font_sizes),
-    TEST(test_epub_out__fallback_face), TEST(test_epub_out__identifier),
-    TEST(test_epub_out__dates),         TEST(test_epub_out__single_article),
-    TEST(test_epub_out__epubcheck),
+    TEST(test_epub_out__sha1),           TEST(test_epub_out__uuid5),
+    TEST(test_epub_out__structure),      TEST(test_epub_out__navigation),
+    TEST(test_epub_out__deterministic),  TEST(test_epub_out__no_pages_no_fonts),
+    TEST(test_epub_out__error),          TEST(test_epub_out__font_sizes),
+    TEST(test_epub_out__fallback_face),  TEST(test_epub_out__url_breaks),
+    TEST(test_epub_out__identifier),     TEST(test_epub_out__dates),
+    TEST(test_epub_out__single_article), TEST(test_epub_out__epubcheck),
 };
 
 TEST_MAIN("test_epub_out", cases)

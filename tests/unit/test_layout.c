@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "harness.h"
+#include "image.h"
 #include "layout.h"
 #include "model.h"
 
@@ -499,6 +500,150 @@ static void test_layout__tail_not_alone(void)
     CHECK(split > 5); /* the first article did run over a page */
 }
 
+/* An ordered list of 12 items: on every page, each item's list marker is
+ * the box right before its first line's text (readers that follow the
+ * content stream read "7. text", never the marker after the line), shares
+ * the item's reading-order number, and the markers end on one edge
+ * ("9." and "10." aligned on the right) with every item's text at one
+ * indent. */
+static void test_layout__list_marker_order(void)
+{
+    bt_ctx ctx;
+    bt_ctx_init(&ctx);
+    bt_ctx_file(&ctx, "a.xml", NULL);
+    bt_doc *d = doc_new(&ctx);
+    bt_section *s = bt_doc_add_section(&ctx.arena, d);
+    bt_article *a = article(&ctx, s, "Danh sách");
+    para(&ctx, a, 0, 40);
+    for (int i = 0; i < 12; i++) {
+        bt_pos pos = {1, (uint32_t)(200 + i), 1};
+        bt_block *b = bt_article_add_block(&ctx.arena, a, BT_BLOCK_ITEM, pos);
+        b->ordered = 1;
+        b->number = i + 1;
+        b->group_start = i == 0;
+        bt_runs_add(&ctx.arena, &b->runs, BT_RUN_TEXT, 0,
+                    words(&ctx, 14 + i % 5, 200 + i), pos);
+    }
+    para(&ctx, a, 1, 40);
+    bt_doc_finish(&ctx.arena, d);
+    bt_layout lay = test_layout();
+    bt_pages *pg = NULL;
+    CHECK_INT(bt_layout_run(&ctx, d, &lay, &fake, &pg), 0);
+    int seen = 0;
+    int32_t mark_right = -1, text_x = -1;
+    for (int p = 0; p < pg->npages; p++) {
+        const bt_box *bx = pg->pages[p].boxes;
+        for (int i = 0; i < pg->pages[p].nboxes; i++) {
+            const bt_box *b = &bx[i];
+            uint32_t ln = b->src.line;
+            if (b->kind != BT_BOX_GLYPHS || ln < 200 || ln >= 212 ||
+                (seen & 1 << (ln - 200)))
+                continue;
+            seen |= 1 << (ln - 200);
+            CHECK(i > 0);
+            if (i == 0)
+                continue;
+            const bt_box *m = &bx[i - 1];
+            char want[8], got[8] = "";
+            snprintf(want, sizeof want, "%u.", (unsigned)(ln - 199));
+            CHECK(m->kind == BT_BOX_GLYPHS);
+            for (int g = 0; g < m->u.run.n && g < 7; g++)
+                got[g] = (char)m->u.run.glyphs[g].cp, got[g + 1] = 0;
+            CHECK(strcmp(got, want) == 0);
+            CHECK(m->seq != 0 && m->seq == b->seq);
+            CHECK(m->y == b->y);
+            /* one right edge for the markers, one indent for the text,
+             * measured from the column's left edge */
+            int32_t colw = (lay.page_w - lay.margin_left - lay.margin_right -
+                            (lay.columns - 1) * lay.gap) /
+                           lay.columns;
+            int32_t left = lay.margin_left + (b->x - lay.margin_left) /
+                                                 (colw + lay.gap) *
+                                                 (colw + lay.gap);
+            if (mark_right < 0) {
+                mark_right = m->x + m->w - left;
+                text_x = b->x - left;
+            }
+            CHECK_INT(m->x + m->w - left, mark_right);
+            CHECK_INT(b->x - left, text_x);
+            CHECK(m->x >= left && mark_right < text_x);
+        }
+    }
+    CHECK_INT(seen, (1 << 12) - 1);
+    bt_ctx_free(&ctx);
+}
+
+/* Figures that float past text: whatever the flow does, on every page the
+ * boxes of one piece of text (reading-order number) are contiguous, and a
+ * paragraph going on from the page before is read first. Tried over a
+ * range of lengths so that figures land inside paragraphs. */
+static void test_layout__float_reading_order(void)
+{
+    static bt_image img;
+    img.width = 400;
+    img.height = 500;
+    int interrupted = 0;
+    for (int k = 3; k < 24; k++) {
+        bt_ctx ctx;
+        bt_ctx_init(&ctx);
+        bt_ctx_file(&ctx, "a.xml", NULL);
+        bt_doc *d = doc_new(&ctx);
+        bt_section *s = bt_doc_add_section(&ctx.arena, d);
+        bt_article *a = article(&ctx, s, "Ảnh");
+        for (int i = 0; i < 40; i++) {
+            para(&ctx, a, i, 30 + (i * 7 + k) % 50);
+            if (i % k == k - 1) {
+                bt_pos pos = {1, (uint32_t)(5000 + i), 1};
+                bt_block *b =
+                    bt_article_add_block(&ctx.arena, a, BT_BLOCK_FIGURE, pos);
+                b->image = &img;
+                bt_runs_add(&ctx.arena, &b->runs, BT_RUN_TEXT, 0,
+                            S(&ctx, "Chú thích ảnh"), pos);
+            }
+        }
+        bt_doc_finish(&ctx.arena, d);
+        bt_layout lay = test_layout();
+        lay.figure_span = 0;
+        bt_pages *pg = NULL;
+        CHECK_INT(bt_layout_run(&ctx, d, &lay, &fake, &pg), 0);
+        uint32_t carry = 0;
+        for (int p = 0; p < pg->npages; p++) {
+            const bt_box *bx = pg->pages[p].boxes;
+            int n = pg->pages[p].nboxes;
+            uint32_t first = 0, last = 0;
+            for (int i = 0; i < n; i++) {
+                const bt_box *b = &bx[i];
+                if (!b->seq || b->src.line < 100)
+                    continue; /* rules, furniture, headings */
+                if (!first)
+                    first = b->seq;
+                /* a piece once left is never met again on the page */
+                for (int j = i + 1; b->seq != last && last && j < n; j++)
+                    CHECK(bx[j].seq != last);
+                last = b->seq;
+                if (b->seq != carry || b->kind != BT_BOX_GLYPHS)
+                    continue;
+                /* a line of a paragraph begun on the page before, under a
+                 * figure in its column: the case this is about */
+                for (int j = 0; j < n; j++)
+                    if (bx[j].kind == BT_BOX_IMAGE && bx[j].y < b->y &&
+                        b->x >= bx[j].x && b->x < bx[j].x + bx[j].w) {
+                        interrupted++;
+                        break;
+                    }
+            }
+            /* a paragraph going on from the page before comes first */
+            for (int i = 0; i < n; i++)
+                if (carry && bx[i].seq == carry && bx[i].src.line >= 100)
+                    CHECK(first == carry);
+            if (last)
+                carry = last;
+        }
+        bt_ctx_free(&ctx);
+    }
+    CHECK(interrupted > 0);
+}
+
 static const bt_t_case cases[] = {
     TEST(test_layout__columns_balanced),
     TEST(test_layout__justified_flush),
@@ -508,5 +653,7 @@ static const bt_t_case cases[] = {
     TEST(test_layout__coverage),
     TEST(test_layout__outline_and_toc),
     TEST(test_layout__tail_not_alone),
+    TEST(test_layout__list_marker_order),
+    TEST(test_layout__float_reading_order),
 };
 TEST_MAIN("test_layout", cases)

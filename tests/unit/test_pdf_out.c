@@ -345,6 +345,16 @@ static int count_in(const bt_buf *b, const char *needle)
     return n;
 }
 
+/* The first `needle` in [p, end), or NULL (binary-safe). */
+static const char *find_in(const char *p, const char *end, const char *needle)
+{
+    size_t m = strlen(needle);
+    for (; p && p + m <= end; p++)
+        if (*p == needle[0] && !memcmp(p, needle, m))
+            return p;
+    return NULL;
+}
+
 /* pdfinfo prints "Key:" padded with spaces, then the value. */
 static int info_is(const char *text, const char *key, const char *value)
 {
@@ -884,11 +894,131 @@ static void test_pdf_out__bench(void)
     remove_tmpdir();
 }
 
+/* A numbered list laid out by the engine with the real fonts and written
+ * as PDF: in the content stream (what pdf.js and copy-paste follow; read
+ * from qpdf's uncompressed form, since pdftotext -raw regroups a line)
+ * every marker comes right before its item's first words, never after the
+ * item's first line or inside the item before it. */
+static void test_pdf_out__list_order(void)
+{
+    if (!have("qpdf") || !make_tmpdir())
+        return;
+    bt_ctx ctx;
+    bt_ctx_init(&ctx);
+    bt_arena *a = &ctx.arena;
+    bt_fonts *fonts = bt_fonts_new(NULL);
+    bt_layout lay;
+    bt_layout_defaults(&lay);
+    int ok = 1;
+    for (int r = 0; r < BT_ROLE_COUNT; r++) {
+        bt_style *st = &lay.style[r];
+        ok &= bt_fonts_find(fonts, st->family, st->bold, st->italic,
+                            &st->font) == 0;
+        st->font_bold = st->font_italic = st->font_bold_italic = st->font;
+    }
+    if (!ok) {
+        bt_t_skip(1, "layout fonts not installed (fonts-noto-core, make deps)");
+        goto done;
+    }
+    bt_shaper sh = bt_fonts_shaper(fonts);
+    bt_doc *doc = bt_doc_new(a);
+    doc->file = bt_ctx_file(&ctx, "bulletin.xml", NULL);
+    doc->title.text = bt_arena_str(a, "Bản tin", strlen("Bản tin"));
+    doc->has_manifest = 1;
+    bt_section *s = bt_doc_add_section(a, doc);
+    bt_article *art = bt_article_new(a, doc->file);
+    art->title.text = bt_arena_str(a, "Danh sách", strlen("Danh sách"));
+    bt_section_add_article(s, art);
+    enum { N = 11 };
+    for (int i = 1; i <= N; i++) {
+        bt_pos pos = {doc->file, (uint32_t)(10 + i), 1};
+        bt_block *b = bt_article_add_block(a, art, BT_BLOCK_ITEM, pos);
+        b->ordered = 1;
+        b->number = i;
+        b->group_start = i == 1;
+        const char *t =
+            bt_arena_printf(a,
+                            "Mục%02d kiểm tra tệp cấu hình của hệ thống và "
+                            "ghi lại kết quả vào sổ theo dõi hằng ngày.",
+                            i);
+        bt_runs_add(a, &b->runs, BT_RUN_TEXT, 0, bt_arena_str(a, t, strlen(t)),
+                    pos);
+    }
+    bt_doc_finish(a, doc);
+    bt_pages *pg = NULL;
+    CHECK_INT(bt_layout_run(&ctx, doc, &lay, &sh, &pg), 0);
+    const char *pdf = tmp("list.pdf");
+    if (pg)
+        CHECK_INT(bt_pdf_write(&ctx, doc, pg, fonts, pdf), 0);
+    CHECK_INT(ctx.nerrors, 0);
+    bt_buf out = BT_BUF_INIT, err = BT_BUF_INIT;
+    char cmd[1024];
+    const char *qdf = tmp("list-qdf.pdf");
+    snprintf(cmd, sizeof cmd, "qpdf --qdf --object-streams=disable '%s' '%s'",
+             pdf, qdf);
+    CHECK_INT(run(cmd, &out, &err), 0);
+    slurp(&out, qdf);
+    /* the text of the page content streams in stream order: the hex
+     * strings of the TJ arrays are code points (libharu's UTF-8 fonts),
+     * whitespace and positioning dropped */
+    bt_buf flatb = BT_BUF_INIT;
+    const char *p = out.data, *end = out.data + out.len;
+    while ((p = find_in(p, end, "%% Contents for page"))) {
+        const char *stop = find_in(p, end, "endstream");
+        if (!stop)
+            break;
+        for (; p < stop; p++) {
+            if (*p != '<')
+                continue;
+            if (p[1] == '<') { /* a dictionary */
+                p++;
+                continue;
+            }
+            for (p++; p + 4 <= stop && *p != '>'; p += 4) {
+                char h[5] = {p[0], p[1], p[2], p[3], 0};
+                uint32_t cp = (uint32_t)strtoul(h, NULL, 16);
+                char u[4];
+                int n = cp < 0x80 ? 1 : cp < 0x800 ? 2 : 3;
+                if (n == 1)
+                    u[0] = (char)cp;
+                else if (n == 2)
+                    u[0] = (char)(0xC0 | cp >> 6),
+                    u[1] = (char)(0x80 | (cp & 63));
+                else
+                    u[0] = (char)(0xE0 | cp >> 12),
+                    u[1] = (char)(0x80 | (cp >> 6 & 63)),
+                    u[2] = (char)(0x80 | (cp & 63));
+                bt_buf_put(&flatb, u, (size_t)n);
+            }
+        }
+    }
+    bt_buf_putc(&flatb, 0);
+    const char *flat = flatb.data;
+    const char *at = flat;
+    for (int i = 1; i <= N; i++) {
+        char want[32];
+        snprintf(want, sizeof want, "%d.Mục%02dkiểm", i, i);
+        const char *hit = strstr(at, want);
+        if (!hit)
+            fprintf(stderr, "marker %d not right before its item\n", i);
+        CHECK(hit != NULL);
+        if (hit)
+            at = hit + strlen(want);
+    }
+    bt_buf_free(&flatb);
+    bt_buf_free(&out);
+    bt_buf_free(&err);
+done:
+    bt_fonts_free(fonts);
+    bt_ctx_free(&ctx);
+    remove_tmpdir();
+}
+
 static const bt_t_case cases[] = {
     TEST(test_pdf_out__document),     TEST(test_pdf_out__jpeg_gray),
     TEST(test_pdf_out__unknown_font), TEST(test_pdf_out__save_error),
     TEST(test_pdf_out__bad_link),     TEST(test_pdf_out__libharu_internals),
-    TEST(test_pdf_out__bench),
+    TEST(test_pdf_out__bench),        TEST(test_pdf_out__list_order),
 };
 
 TEST_MAIN("test_pdf_out", cases)
