@@ -331,8 +331,9 @@ static int64_t place_line(bt_arena *a, const bt_para *para,
     return x;
 }
 
-/* -v: a line whose word spaces exceed the limit because no other break
- * sequence exists; the word that starts the next line forced it. */
+/* -v: a line whose word spaces exceed the limit (ratio > 0), or a word
+ * left alone on a short line (ratio 0), because no other break sequence
+ * exists; the word that starts the next line forced it. */
 static void note_loose_line(engine *e, const bt_para *para,
                             const bt_item *items, int next, double ratio)
 {
@@ -350,10 +351,17 @@ static void note_loose_line(engine *e, const bt_para *para,
             n += (size_t)bt_utf8_encode(para->glyphs[g->g0 + k].cp, buf + n);
     }
     buf[n] = 0;
-    bt_note(e->ctx, sg->pos,
-            "word spaces stretched %.1f times: no other line break exists "
-            "before '%s', which cannot join the line",
-            ratio, buf);
+    if (ratio > 0)
+        bt_note(e->ctx, sg->pos,
+                "word spaces stretched %.1f times: no break sequence of "
+                "this paragraph avoids it; the next line starts with '%s'",
+                ratio, buf);
+    else
+        bt_note(e->ctx, sg->pos,
+                "one word left on a short line: every other break sequence "
+                "stretches word spaces over 3 times; the next line starts "
+                "with '%s'",
+                buf);
 }
 
 /* The list marker in the first line's hanging area. */
@@ -400,6 +408,9 @@ int bt_layout_set_text(engine *e, units *out, const text_req *rq)
         if ((br[l].flags & BT_LB_GAPS) && e->ctx->verbose > 0 && f.gw > 0)
             note_loose_line(e, &para, items, end + 1,
                             (double)(f.gw + f.amount) / (double)f.gw);
+        else if ((br[l].flags & BT_LB_UNDERFULL) && al == AL_JUSTIFY &&
+                 !f.forced && f.gw == 0 && e->ctx->verbose > 0)
+            note_loose_line(e, &para, items, end + 1, 0.0);
         bt_vec boxes = {0};
         boxes.size = sizeof(bt_box);
         int64_t x = place_line(a, &para, items, &f, &boxes);

@@ -314,6 +314,46 @@ static void test_layout__expansion_and_tracking(void)
     bt_ctx_free(&ctx);
 }
 
+/* No unbounded line without a reason: "Tp. Ab" cannot be split (the
+ * abbreviation ties forward) and the 30-letter word after it cannot join
+ * it, so the line's spaces must stretch far beyond 3 times; with -v the
+ * engine says so at the paragraph, naming the word that starts the next
+ * line. Without -v it stays silent. */
+static void test_layout__unbounded_line_note(void)
+{
+    for (int verbose = 0; verbose < 2; verbose++) {
+        bt_ctx ctx;
+        bt_ctx_init(&ctx);
+        ctx.verbose = verbose;
+        bt_ctx_file(&ctx, "a.xml", NULL);
+        bt_doc *d = doc_new(&ctx);
+        bt_section *s = bt_doc_add_section(&ctx.arena, d);
+        bt_article *a = article(&ctx, s, "Bài");
+        bt_pos pos = {1, 100, 1};
+        bt_block *b = bt_article_add_block(&ctx.arena, a, BT_BLOCK_PARA, pos);
+        bt_runs_add(&ctx.arena, &b->runs, BT_RUN_TEXT, 0,
+                    S(&ctx, "Tp. Ab xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx "
+                            "and some more words to end it"),
+                    pos);
+        bt_doc_finish(&ctx.arena, d);
+        bt_layout lay = test_layout();
+        bt_pages *pg = NULL;
+        CHECK_INT(bt_layout_run(&ctx, d, &lay, &fake, &pg), 0);
+        CHECK_INT(ctx.nerrors, 0);
+        int notes = 0;
+        for (int i = 0; i < ctx.ndiags; i++) {
+            if (!strstr(ctx.diags[i].msg, "word spaces stretched"))
+                continue;
+            notes++;
+            CHECK_INT(ctx.diags[i].pos.line, 100);
+            CHECK(strstr(ctx.diags[i].msg,
+                         "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'") != NULL);
+        }
+        CHECK_INT(notes, verbose);
+        bt_ctx_free(&ctx);
+    }
+}
+
 /* Over several pages: a paragraph never leaves a single line at the foot
  * (orphan) or the top (widow) of a column. */
 static void test_layout__no_widows_orphans(void)
@@ -570,6 +610,7 @@ static const bt_t_case cases[] = {
     TEST(test_layout__columns_balanced),
     TEST(test_layout__justified_flush),
     TEST(test_layout__expansion_and_tracking),
+    TEST(test_layout__unbounded_line_note),
     TEST(test_layout__no_widows_orphans),
     TEST(test_layout__heading_kept_with_text),
     TEST(test_layout__long_word),
