@@ -170,7 +170,9 @@ static int64_t line_awful(const lb *s, const line_set *ls)
 {
     const int64_t half = UNBOUNDED_DEM / 2;
     if (line_unbounded(s, ls)) {
-        int64_t ex = ls->shortfall * 1000 / ls->g * 1000;
+        int64_t q = ls->shortfall / ls->g; /* no overflow below */
+        int64_t ex =
+            q >= half / 1000000 ? half : ls->shortfall * 1000 / ls->g * 1000;
         return UNBOUNDED_DEM + (ex < half ? ex : half);
     }
     if (s->p.gap_limit > 0 && !ls->forced && ls->shortfall > 0 && ls->y <= 0)
@@ -601,6 +603,10 @@ int bt_linebreak_run(bt_arena *a, const bt_item *items, int n,
     s.freeact = -1;
 
     size_t m1 = (size_t)s.m + 1;
+    if (s.p.gap_limit > 1000000) /* keeps g * limit in range */
+        s.p.gap_limit = 1000000;
+    if (s.p.expand_jump < 0)
+        s.p.expand_jump = 0;
     s.nlev = 0;
     if (s.p.expand_max > 0 && s.p.expand_step > 0) {
         s.nlev = s.p.expand_max / s.p.expand_step;
