@@ -24,10 +24,12 @@ void bt_dump_pages(FILE *f, const bt_pages *pages)
                         &b, u8,
                         (size_t)bt_utf8_encode(x->u.run.glyphs[g].cp, u8));
                 }
-                fprintf(f, "  text %d %d w%d f%u s%d #%06x \"%s\"\n", (int)x->x,
+                fprintf(f, "  text %d %d w%d f%u s%d #%06x", (int)x->x,
                         (int)x->y, (int)x->w, (unsigned)x->u.run.font,
-                        (int)x->u.run.size, (unsigned)x->u.run.color,
-                        b.data ? b.data : "");
+                        (int)x->u.run.size, (unsigned)x->u.run.color);
+                if (x->u.run.expand)
+                    fprintf(f, " tz%+d", (int)x->u.run.expand);
+                fprintf(f, " \"%s\"\n", b.data ? b.data : "");
                 break;
             case BT_BOX_IMAGE:
                 fprintf(f, "  image %d %d %d %d\n", (int)x->x, (int)x->y,

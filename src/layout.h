@@ -82,6 +82,9 @@ typedef struct bt_box {
             uint32_t color; /* 0xRRGGBB */
             int n;
             const bt_glyph *glyphs; /* arena */
+            int32_t expand;         /* horizontal glyph scale minus 100 %, in
+                                       1/10000 (150 = 101.5 %); the glyph x
+                                       positions already include it */
         } run;
         struct {
             const bt_image *image;

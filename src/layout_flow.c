@@ -163,6 +163,11 @@ static int float_figure(unit *a, int f, int n, int32_t left)
         moved += a[j].h;
         j++;
     }
+    /* the text moved ends where its paragraph ends: a figure set inside a
+     * paragraph cuts it in two for the reader */
+    while (j < n && a[j].kind == U_LINE && a[j - 1].kind == U_LINE &&
+           a[j].blk && a[j].blk == a[j - 1].blk)
+        j++;
     while (j > g + 1 && j < n && a[j - 1].keep)
         j--; /* never end inside a kept group */
     if (j <= g + 1)

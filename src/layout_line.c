@@ -2,17 +2,29 @@
  * alignment) becomes line units, in named steps:
  *   shape       runs -> Knuth–Plass items (bt_shaper)
  *   break       bt_linebreak_run; a balanced text narrows its measure
+ *   levers      a justified paragraph's word boxes get their bounded
+ *               levers: glyph expansion (their width) and, as a last
+ *               resort, letter-spacing of at most TRACK_MAX per gap
+ *   break       bt_linebreak_run (which picks each line's expansion and
+ *               letter-spacing); a balanced text narrows its measure
  *   line totals natural width, stretch and shrink of one line's items
- *   place       the slack shared between word spaces and a little
- *               letter-spacing (the word boxes' own stretch)
- *   glyph box   one run of glyphs as a box
- * Per-line adjustments (glyph expansion, letter-spacing) belong in
- * line_fit: the breaker's result for the line reaches place_line there,
- * so a new lever changes this file only, not its callers. */
+ *   place       the breaker's expansion and letter-spacing applied to the
+ *               word boxes, the rest of the slack to the word spaces
+ *   glyph box   one run of glyphs as a box (expansion carried in the box;
+ *               pdf_out draws it)
+ * Per-line adjustments belong in line_fit: the breaker's result for the
+ * line reaches place_line there, so a new lever changes this file and
+ * linebreak.c only, not their callers. */
 #include <stdlib.h>
 #include <string.h>
 #include "layout_int.h"
 #include "linebreak.h"
+#include "text.h"
+
+/* Letter-spacing is a last resort: never more than this per letter gap,
+ * 1/1000 em (typography.md: professional settings keep within 0.01-0.02
+ * em). It supersedes the linear box stretch shape.c gives word boxes. */
+#define TRACK_MAX 20
 
 bt_textstyle bt_layout_textstyle(const engine *e, enum bt_role role, int ragged,
                                  int32_t indent, int32_t width)
@@ -55,7 +67,46 @@ void bt_layout_glyph_box(bt_box *b, const bt_seg *sg, const bt_glyph *gl, int n,
     b->u.run.color = sg->color;
     b->u.run.n = n;
     b->u.run.glyphs = gl;
+    b->u.run.expand = 0;
     b->src = sg->pos;
+}
+
+/* ---- levers ---- */
+
+/* The items of a justified paragraph with the bounded levers of
+ * linebreak.h on its word boxes: the whole word may be expanded
+ * (xwidth = width) and letter-spaced by up to TRACK_MAX em per gap
+ * between its glyphs. The linear stretch shape.c put on word boxes is
+ * dropped: letter-spacing is the breaker's last resort, not a share of
+ * every line's slack. Ragged text keeps its items. */
+static const bt_item *para_levers(bt_arena *a, const bt_para *para, int justify)
+{
+    if (!justify)
+        return para->items;
+    bt_item *it =
+        bt_arena_memdup(a, para->items, (size_t)para->nitems * sizeof *it);
+    for (int i = 0; i < para->nitems; i++) {
+        if (it[i].kind != BT_ITEM_BOX || it[i].ref == UINT32_MAX)
+            continue;
+        const bt_word *wd = &para->words[it[i].ref];
+        int64_t track = 0;
+        int ng = 0;
+        for (int s = 0; s < wd->ns; s++) {
+            const bt_seg *sg = &para->segs[wd->s0 + s];
+            /* each glyph gap is charged at the size of the glyph after it */
+            int gaps = s == 0 ? sg->ng - 1 : sg->ng;
+            if (gaps > 0)
+                track += (int64_t)gaps * sg->size * TRACK_MAX / 1000;
+            ng += sg->ng;
+        }
+        it[i].stretch = 0;
+        it[i].shrink = 0;
+        it[i].xwidth = it[i].width > 0 ? it[i].width : 0;
+        /* no letter-spacing where no_tracking() took the box's stretch:
+         * block quotes and code-like tokens */
+        it[i].track = ng > 1 && para->items[i].stretch > 0 ? (int32_t)track : 0;
+    }
+    return it;
 }
 
 /* ---- break ---- */
@@ -63,16 +114,16 @@ void bt_layout_glyph_box(bt_box *b, const bt_seg *sg, const bt_glyph *gl, int n,
 /* Breaks the shaped paragraph at `width`. A balanced text (AL_BALANCE)
  * gets the narrowest measure that still needs no more lines and is then
  * set flush left (*al becomes AL_LEFT). Returns the number of lines. */
-static int break_para(engine *e, const bt_para *para, int32_t width,
-                      int32_t size, enum align *al, bt_break **out)
+static int break_para(engine *e, const bt_para *para, const bt_item *items,
+                      int32_t width, int32_t size, enum align *al,
+                      bt_break **out)
 {
     bt_arena *a = &e->ctx->arena;
     bt_break *br = NULL;
     int32_t w = width;
     bt_lb_params lb = e->lb;
     lb.emergency_stretch = size * 2;
-    int nl =
-        bt_linebreak_run(a, para->items, para->nitems, &w, 1, &lb, &br, NULL);
+    int nl = bt_linebreak_run(a, items, para->nitems, &w, 1, &lb, &br, NULL);
     if (*al == AL_BALANCE && nl >= 2) {
         /* a headline over several columns keeps reaching into the last
          * one, so its first line still ties the columns together for
@@ -84,8 +135,8 @@ static int break_para(engine *e, const bt_para *para, int32_t width,
         while (hi - lo > 500) {
             int32_t mid = lo + (hi - lo) / 2;
             bt_break *b2 = NULL;
-            int n2 = bt_linebreak_run(a, para->items, para->nitems, &mid, 1,
-                                      &lb, &b2, NULL);
+            int n2 = bt_linebreak_run(a, items, para->nitems, &mid, 1, &lb, &b2,
+                                      NULL);
             int over = 0;
             for (int k = 0; k < n2; k++)
                 over |= b2[k].flags & BT_LB_OVERFULL;
@@ -106,7 +157,9 @@ static int break_para(engine *e, const bt_para *para, int32_t width,
 /* ---- line totals ---- */
 
 /* How one line is set: which items, their totals, and how its slack is
- * shared. Glyph expansion and letter-spacing limits per line go here. */
+ * shared: first the breaker's glyph expansion and letter-spacing (by
+ * each box's xwidth and track), then the rest by the word spaces'
+ * stretch (or shrink). */
 typedef struct line_fit {
     const bt_break *brk; /* the breaker's result for this line */
     int start, last_box; /* items [start, last_box] are set */
@@ -114,57 +167,65 @@ typedef struct line_fit {
                             -1 (shape.c: the break penalty's ref) */
     int forced;          /* the paragraph's end or a forced break */
     int64_t nat;         /* natural width */
-    int64_t str, shr;    /* stretch and shrink the slack is shared by */
-    int letters;         /* 1: letter-spacing takes part of the slack */
+    int64_t str, shr;    /* stretch and shrink of the word spaces */
+    int64_t xw, tw;      /* expandable width and track capacity */
+    int64_t gw;          /* natural width of the word spaces */
+    int32_t expand;      /* glyph expansion, 1/10000 */
+    int64_t xtotal;      /* width the expansion adds (negative: takes) */
+    int64_t track;       /* letter-spacing of the line */
     int justify, squeeze;
     int64_t total, amount; /* `amount` shared in proportion to each item's
                               part of `total` */
 } line_fit;
 
-/* Totals of items [start, end) for a line of `width` set with `al`. */
-static void line_totals(const bt_para *para, int start, int end, enum align al,
-                        int32_t width, line_fit *f)
+/* Totals of items [start, end) for a line of `width` set with `al`, with
+ * the breaker's levers `brk`. */
+static void line_totals(const bt_item *items, int nitems, int start, int end,
+                        enum align al, int32_t width, const bt_break *brk,
+                        line_fit *f)
 {
+    f->brk = brk;
     f->start = start;
-    f->forced =
-        end >= para->nitems || (para->items[end].kind == BT_ITEM_PENALTY &&
-                                para->items[end].penalty <= -BT_PENALTY_INF);
-    int64_t nat = 0, str = 0, shr = 0, glue_str = 0;
+    f->forced = end >= nitems || (items[end].kind == BT_ITEM_PENALTY &&
+                                  items[end].penalty <= -BT_PENALTY_INF);
+    int64_t nat = 0, str = 0, shr = 0, xw = 0, tw = 0, gw = 0;
     int last_box = start - 1;
     for (int i = start; i < end; i++)
-        if (para->items[i].kind == BT_ITEM_BOX)
+        if (items[i].kind == BT_ITEM_BOX)
             last_box = i;
     for (int i = start; i <= last_box; i++) {
-        const bt_item *it = &para->items[i];
+        const bt_item *it = &items[i];
         if (it->kind == BT_ITEM_PENALTY)
             continue;
         nat += it->width;
         str += it->stretch > 0 ? it->stretch : 0;
-        if (it->kind == BT_ITEM_GLUE && it->stretch > 0)
-            glue_str += it->stretch;
         shr += it->shrink;
+        if (it->kind == BT_ITEM_BOX) {
+            xw += it->xwidth;
+            tw += it->track;
+        } else if (it->stretch > 0) {
+            gw += it->width;
+        }
     }
     f->last_box = last_box;
     f->hyphen = -1;
-    if (end < para->nitems && para->items[end].kind == BT_ITEM_PENALTY) {
-        nat += para->items[end].width; /* a hyphen, or a kern undone */
-        if (para->items[end].ref != UINT32_MAX)
-            f->hyphen = (int)para->items[end].ref;
+    if (end < nitems && items[end].kind == BT_ITEM_PENALTY) {
+        nat += items[end].width; /* a hyphen, or a kern undone */
+        if (items[end].ref != UINT32_MAX)
+            f->hyphen = (int)items[end].ref;
     }
     if (al != AL_JUSTIFY)
         str = 0; /* ragged: natural spaces (glue trios sum to one) */
-    int64_t slack = (int64_t)width - nat;
-    /* letter-spacing is for fine adjustment: a line that must stretch far
-     * beyond it (r > 4: an emergency, e.g. before a word broken between
-     * letters) stretches its word spaces only */
-    f->letters = 1;
-    if (str > 0 && glue_str > 0 && slack > 4 * str) {
-        str = glue_str;
-        f->letters = 0;
-    }
+    f->expand = al == AL_JUSTIFY && xw > 0 ? brk->expand : 0;
+    f->xtotal = xw * f->expand / 10000; /* as the breaker counts it */
+    f->track = al == AL_JUSTIFY && tw > 0 ? brk->track : 0;
+    int64_t slack = (int64_t)width - nat - f->xtotal - f->track;
     f->nat = nat;
     f->str = str;
     f->shr = shr;
+    f->xw = xw;
+    f->tw = tw;
+    f->gw = gw;
     f->justify = al == AL_JUSTIFY && !f->forced && slack > 0 && str > 0;
     f->squeeze = slack < 0 && shr > 0;
     f->total = f->justify ? str : f->squeeze ? shr : 0;
@@ -173,34 +234,53 @@ static void line_totals(const bt_para *para, int start, int end, enum align al,
 
 /* ---- place a line ---- */
 
-/* Boxes of one word at x, with `extra` spread over its letter gaps (and
- * a link box over each linked segment). */
+static int64_t scale_round(int64_t v, int32_t expand)
+{
+    int64_t p = v * expand;
+    return v + (p >= 0 ? (p + 5000) / 10000 : (p - 5000) / 10000);
+}
+
+/* Boxes of one word at x: its glyphs scaled by `expand` (1/10000), the
+ * word `grow` wider for it in all (exact, so the line ends flush), and
+ * `extra` spread over its letter gaps (and a link box over each linked
+ * segment). */
 static void word_boxes(bt_arena *a, const bt_para *para, const bt_word *wd,
-                       int64_t x, int64_t extra, bt_vec *boxes)
+                       int64_t x, int32_t expand, int64_t grow, int64_t extra,
+                       bt_vec *boxes)
 {
     int ng = 0, done = 0;
     for (int s = 0; s < wd->ns; s++)
         ng += para->segs[wd->s0 + s].ng;
+    if (ng < 2)
+        extra = 0;
     int64_t shift_acc = 0; /* letter-spacing given so far */
     for (int s = 0; s < wd->ns; s++) {
         const bt_seg *sg = &para->segs[wd->s0 + s];
         const bt_glyph *gl = para->glyphs + sg->g0;
-        int32_t seg_x = (int32_t)(x + sg->x + shift_acc);
-        int32_t seg_w = sg->w;
-        if (extra && ng > 1) {
-            /* spread `extra` over the ng-1 letter gaps */
+        int64_t sx = scale_round(sg->x, expand);
+        int64_t sw = s == wd->ns - 1 ? (int64_t)wd->w + grow - sx
+                                     : scale_round(sg->x + sg->w, expand) - sx;
+        int32_t seg_x = (int32_t)(x + sx + shift_acc);
+        int32_t seg_w = (int32_t)sw;
+        if (extra || expand) {
             bt_glyph *cp = bt_arena_memdup(a, gl, sizeof *gl * (size_t)sg->ng);
-            int64_t base = extra * done / (ng - 1);
-            for (int g = 0; g < sg->ng; g++)
-                cp[g].x += (int32_t)(extra * (done + g) / (ng - 1) - base);
+            int64_t base = extra ? extra * done / (ng - 1) : 0;
+            for (int g = 0; g < sg->ng; g++) {
+                cp[g].x = (int32_t)scale_round(gl[g].x, expand);
+                if (extra)
+                    cp[g].x += (int32_t)(extra * (done + g) / (ng - 1) - base);
+            }
             done += sg->ng;
-            int64_t upto = extra * (done < ng ? done : ng - 1) / (ng - 1);
-            seg_w += (int32_t)(upto - base);
-            shift_acc = upto;
+            if (extra) {
+                int64_t upto = extra * (done < ng ? done : ng - 1) / (ng - 1);
+                seg_w += (int32_t)(upto - base);
+                shift_acc = upto;
+            }
             gl = cp;
         }
         bt_layout_glyph_box(bt_vec_push(boxes), sg, gl, sg->ng, seg_x, 0,
                             seg_w);
+        ((bt_box *)boxes->p)[boxes->n - 1].u.run.expand = expand;
         if (sg->href) {
             bt_box *k = bt_vec_push(boxes);
             k->kind = BT_BOX_LINK;
@@ -214,35 +294,88 @@ static void word_boxes(bt_arena *a, const bt_para *para, const bt_word *wd,
     }
 }
 
-/* Places the line's items from x = 0, the slack shared out in proportion
- * to each item's stretch (or shrink), rounding carried so the line ends
- * flush. Returns the width used. */
-static int64_t place_line(bt_arena *a, const bt_para *para, const line_fit *f,
+/* Shares `amount` in proportion to parts of `total`: the share of the
+ * part that brings the running sum to `acc`, rounding carried. */
+typedef struct share {
+    int64_t total, amount, acc, given;
+} share;
+
+static int64_t share_next(share *sh, int64_t part)
+{
+    if (!sh->total || part <= 0)
+        return 0;
+    sh->acc += part;
+    int64_t want = sh->amount * sh->acc / sh->total;
+    int64_t d = want - sh->given;
+    sh->given = want;
+    return d;
+}
+
+/* Places the line's items from x = 0: the expansion and letter-spacing
+ * by each box's part, the rest of the slack in proportion to each space's
+ * stretch (or shrink), rounding carried so the line ends flush. Returns
+ * the width used. */
+static int64_t place_line(bt_arena *a, const bt_para *para,
+                          const bt_item *items, const line_fit *f,
                           bt_vec *boxes)
 {
-    int64_t x = 0, given = 0, acc = 0;
+    share xs = {f->xw, f->xtotal, 0, 0};
+    share ts = {f->tw, f->track, 0, 0};
+    share gs = {f->total, f->amount, 0, 0};
+    int64_t x = 0;
     for (int i = f->start; i <= f->last_box; i++) {
-        const bt_item *it = &para->items[i];
+        const bt_item *it = &items[i];
         if (it->kind == BT_ITEM_PENALTY)
             continue;
-        int64_t extra = 0;
-        if (f->total &&
-            (f->letters || it->kind == BT_ITEM_GLUE || f->squeeze)) {
-            int32_t part = f->justify ? it->stretch : it->shrink;
-            acc += part > 0 ? part : 0;
-            int64_t want = f->amount * acc / f->total;
-            extra = want - given;
-            given = want;
+        int64_t extra = 0, grow = 0, tr = 0;
+        if (it->kind == BT_ITEM_BOX) {
+            grow = share_next(&xs, it->xwidth);
+            tr = share_next(&ts, it->track);
         }
+        extra = share_next(&gs, f->justify ? it->stretch : it->shrink);
         if (it->kind == BT_ITEM_BOX && it->ref != UINT32_MAX)
-            word_boxes(a, para, &para->words[it->ref], x, extra, boxes);
-        x += it->width + extra;
+            word_boxes(a, para, &para->words[it->ref], x,
+                       it->xwidth > 0 ? f->expand : 0, grow, tr + extra, boxes);
+        x += it->width + grow + tr + extra;
     }
     if (f->hyphen >= 0) {
-        word_boxes(a, para, &para->words[f->hyphen], x, 0, boxes);
+        word_boxes(a, para, &para->words[f->hyphen], x, 0, 0, 0, boxes);
         x += para->words[f->hyphen].w;
     }
     return x;
+}
+
+/* -v: a line whose word spaces exceed the limit (ratio > 0), or a word
+ * left alone on a short line (ratio 0), because no other break sequence
+ * exists; the word that starts the next line forced it. */
+static void note_loose_line(engine *e, const bt_para *para,
+                            const bt_item *items, int next, double ratio)
+{
+    while (next < para->nitems && items[next].kind != BT_ITEM_BOX)
+        next++;
+    if (next >= para->nitems || items[next].ref == UINT32_MAX)
+        return;
+    const bt_word *wd = &para->words[items[next].ref];
+    const bt_seg *sg = &para->segs[wd->s0];
+    char buf[160];
+    size_t n = 0;
+    for (int s = 0; s < wd->ns; s++) {
+        const bt_seg *g = &para->segs[wd->s0 + s];
+        for (int k = 0; k < g->ng && n + 8 < sizeof buf; k++)
+            n += (size_t)bt_utf8_encode(para->glyphs[g->g0 + k].cp, buf + n);
+    }
+    buf[n] = 0;
+    if (ratio > 0)
+        bt_note(e->ctx, sg->pos,
+                "word spaces stretched %.1f times: no break sequence of "
+                "this paragraph avoids it; the next line starts with '%s'",
+                ratio, buf);
+    else
+        bt_note(e->ctx, sg->pos,
+                "one word left on a short line: every other break sequence "
+                "stretches word spaces over 3 times; the next line starts "
+                "with '%s'",
+                buf);
 }
 
 /* The list marker in the first line's hanging area, set flush right so
@@ -314,8 +447,9 @@ int bt_layout_set_text(engine *e, units *out, const text_req *rq)
     if (bt_shape_para(e->ctx, e->sh, &ts, rq->runs, &para) != 0)
         e->rc = -1;
     no_tracking(&para, rq->role);
+    const bt_item *items = para_levers(a, &para, al == AL_JUSTIFY);
     bt_break *br;
-    int nl = break_para(e, &para, rq->width, ts.size, &al, &br);
+    int nl = break_para(e, &para, items, rq->width, ts.size, &al, &br);
     const bt_style *st = &e->lay->style[rq->role];
     int32_t base = line_base(st->leading, st->size);
     uint32_t seq = ++e->seq;
@@ -326,11 +460,16 @@ int bt_layout_set_text(engine *e, units *out, const text_req *rq)
             end = para.nitems;
         /* skip discardables at the line start (not the indent box) */
         if (l > 0)
-            while (start < end && para.items[start].kind != BT_ITEM_BOX)
+            while (start < end && items[start].kind != BT_ITEM_BOX)
                 start++;
         line_fit f;
-        line_totals(&para, start, end, al, rq->width, &f);
-        f.brk = &br[l];
+        line_totals(items, para.nitems, start, end, al, rq->width, &br[l], &f);
+        if ((br[l].flags & BT_LB_GAPS) && e->ctx->verbose > 0 && f.gw > 0)
+            note_loose_line(e, &para, items, end + 1,
+                            (double)(f.gw + f.amount) / (double)f.gw);
+        else if ((br[l].flags & BT_LB_UNDERFULL) && al == AL_JUSTIFY &&
+                 !f.forced && f.gw == 0 && e->ctx->verbose > 0)
+            note_loose_line(e, &para, items, end + 1, 0.0);
         bt_vec boxes = {0};
         boxes.size = sizeof(bt_box);
         /* the marker first: readers that follow the content stream meet
@@ -338,7 +477,7 @@ int bt_layout_set_text(engine *e, units *out, const text_req *rq)
         if (l == 0 && rq->marker)
             marker_boxes(e, rq, &boxes);
         int nm = boxes.n;
-        int64_t x = place_line(a, &para, &f, &boxes);
+        int64_t x = place_line(a, &para, items, &f, &boxes);
         int32_t shift = 0;
         if (al == AL_RIGHT)
             shift = (int32_t)(rq->width - x);

@@ -1,9 +1,18 @@
 /* linebreak.h - Knuth-Plass total-fit line breaking (TeX's algorithm:
  * badness, demerits, four fitness classes, flagged penalties), pure and
  * allocation-bounded. Items in, chosen breakpoints and adjustment ratios
- * out. The model is open to extra stretch and shrink: boxes may carry
- * stretch/shrink of their own (glyph expansion, letter-spacing) and the
- * ratio applies to them exactly as to glue. All lengths 1/1000 pt. */
+ * out. The model is open to extra stretch and shrink of two kinds:
+ *  - linear: a box's own stretch/shrink, scaled by the line's ratio exactly
+ *    as glue is;
+ *  - bounded levers chosen per line: glyph expansion (pdfTeX's font
+ *    expansion: the boxes' xwidth scaled by at most +-expand_max, in
+ *    steps, with a cost, and a bounded change from one line to the next)
+ *    and letter-spacing (the boxes' track, a last resort taken only at the
+ *    line's highest expansion when its word spaces would still stretch
+ *    beyond their stretch). The badness is that of the glue left after
+ *    the levers, so it measures the word spaces the reader sees.
+ * A new lever is a new item field, its prefix sum and one step in
+ * line_eval(). All lengths 1/1000 pt. */
 #ifndef BT_LINEBREAK_H
 #define BT_LINEBREAK_H
 
@@ -23,6 +32,9 @@ typedef struct bt_item {
     int32_t penalty; /* PENALTY only */
     uint8_t flagged; /* PENALTY only: hyphen-like; two in a row cost extra */
     uint32_t ref;    /* caller's back-reference (word index, etc.) */
+    /* bounded levers of a box (0 for glue, penalties and fixed boxes) */
+    int32_t xwidth; /* BOX: the part of width glyph expansion scales */
+    int32_t track;  /* BOX: most letter-spacing it may take in all */
 } bt_item;
 
 typedef struct bt_lb_params {
@@ -34,7 +46,20 @@ typedef struct bt_lb_params {
     int32_t emergency_stretch; /* 1/1000 pt of extra stretch per line for the
                                   second pass */
     int32_t looseness;         /* 0: optimum; reserved */
+    /* glyph expansion (boxes' xwidth), in 1/10000 of the natural width */
+    int32_t expand_max;      /* +- limit per line (200 = 2 %); 0: off */
+    int32_t expand_step;     /* levels are multiples of it (50 = 0.5 %) */
+    int32_t expand_demerits; /* cost per level step, squared */
+    int32_t expand_jump;     /* most steps between consecutive lines */
+    int32_t jump_demerits;   /* cost per step of change, squared */
+    /* no unbounded line: word spaces wider than gap_limit/1000 times
+     * their natural width only in the final pass, at a cost that any other
+     * break sequence beats; 0: no limit */
+    int32_t gap_limit;
 } bt_lb_params;
+
+/* Expansion levels each side of 0: expand_max / expand_step <= this. */
+#define BT_LB_MAX_LEVELS 8
 
 /* TeX-like defaults for justified text. */
 bt_lb_params bt_lb_params_default(void);
@@ -42,17 +67,24 @@ bt_lb_params bt_lb_params_default(void);
 typedef struct bt_break {
     int item;        /* index of the item the line ends at (glue/penalty),
                         or n for the forced end of the paragraph */
-    double ratio;    /* adjustment ratio r: glue width = w + r*stretch (r>=0)
-                        or w + r*shrink (r<0); r >= -1 always */
+    double ratio;    /* adjustment ratio r, after the levers below: glue
+                        width = w + r*stretch (r>=0) or w + r*shrink (r<0);
+                        r >= -1 always */
     int32_t natural; /* natural width of the line, 1/1000 pt */
+    int32_t expand;  /* glyph expansion of the line's boxes, 1/10000 of
+                        their xwidth (a multiple of expand_step) */
+    int32_t track;   /* letter-spacing given to the line, shared in
+                        proportion to its boxes' track */
     uint8_t flags;   /* BT_LB_* */
 } bt_break;
 
 enum {
     BT_LB_LOOSE = 1,     /* ratio > 1: badness beyond 100 (emergency pass) */
     BT_LB_UNDERFULL = 2, /* could not be stretched enough (no stretch) */
-    BT_LB_OVERFULL = 4   /* natural width minus shrink exceeds the line:
+    BT_LB_OVERFULL = 4,  /* natural width minus shrink exceeds the line:
                             only when one box alone is wider than the line */
+    BT_LB_GAPS = 8       /* word spaces beyond gap_limit: no other break
+                            sequence exists (final pass) */
 };
 
 /* Breaks items[0..n) into lines. The paragraph must end with the usual
@@ -60,7 +92,8 @@ enum {
  * forced break (penalty -INF); if it does not, one is implied at n.
  * line_width(i) = widths[min(i, nwidths-1)] for line i (0-based).
  * Passes: 1) tolerance; 2) tolerance + emergency_stretch; 3) any break
- * (badness capped), so a result always exists. Breaks are only at glue
+ * (badness capped; lines beyond gap_limit cost more than any other
+ * sequence), so a result always exists. Breaks are only at glue
  * preceded by a box, or at penalties < INF. Returns the number of lines and
  * sets *out to an array in the arena. `pass_out` (may be NULL) gets the
  * pass that succeeded (1..3). */

@@ -111,6 +111,7 @@ typedef struct pdf_w {
     int in_text;        /* inside BT ... ET */
     uint32_t cur_font;  /* BT_FONT_NONE until Tf */
     int32_t cur_size;   /* mpt */
+    int32_t cur_expand; /* horizontal scaling (Tz) minus 100 %, 1/10000 */
     uint32_t cur_color; /* 0xRRGGBB of the fill colour */
     int64_t lx, ly;     /* text line origin (last Td), mpt, PDF y up */
     /* the open TJ segment */
@@ -511,6 +512,16 @@ static void draw_glyphs(pdf_w *w, const bt_box *box)
         w->cur_size = size;
     }
     set_color(w, box->u.run.color);
+    /* Glyph expansion: Tz scales the glyphs and every displacement of the
+     * TJ (not Td), so the pen below is counted in scaled units. */
+    const int32_t expand = box->u.run.expand;
+    if (expand != w->cur_expand) {
+        seg_close(w);
+        put_fixed(&w->out, 1000000 + (int64_t)expand * 100, 4);
+        bt_buf_puts(&w->out, " Tz\n");
+        w->cur_expand = expand;
+    }
+    const int64_t scaled = (int64_t)size * (10000 + expand);
 
     for (int i = 0; i < n; i++) {
         const bt_glyph *g = &box->u.run.glyphs[i];
@@ -527,7 +538,7 @@ static void draw_glyphs(pdf_w *w, const bt_box *box)
         int cont = 0;
         int64_t want = 0;
         if (w->seg_open && py == w->seg_y && w->seg_glyphs < 2000) {
-            want = div_round((px - w->seg_x) * 1000, size);
+            want = div_round((px - w->seg_x) * 10000000, scaled);
             /* Inside a box always continue; across boxes on the same
              * baseline only for a forward move of up to 3 em. */
             int64_t jump = want - w->pen;
@@ -745,6 +756,7 @@ static void draw_page(pdf_w *w, HPDF_Page target, const bt_page *pg)
     w->in_text = 0;
     w->cur_font = BT_FONT_NONE;
     w->cur_size = 0;
+    w->cur_expand = 0;       /* Tz 100 */
     w->cur_color = 0x000000; /* the initial fill is black */
     w->seg_open = 0;
     w->in_hex = 0;

@@ -67,10 +67,14 @@ static void check(const bt_item *it, int n, const int32_t *widths, int nw,
         for (int i = l ? br[l - 1].item + 1 : 0; i < j; i++)
             if (forced(&it[i]))
                 fail("forced break skipped", l);
-        int64_t w = 0, y = 0, z = 0;
+        int64_t w = 0, y = 0, z = 0, x = 0, t = 0;
         for (int i = s; i < j; i++) {
             if (it[i].kind == BT_ITEM_PENALTY)
                 continue;
+            if (it[i].kind == BT_ITEM_BOX) {
+                x += it[i].xwidth;
+                t += it[i].track;
+            }
             w += it[i].width;
             y += it[i].stretch > 0 ? it[i].stretch : 0;
             z += it[i].shrink > 0 ? it[i].shrink : 0;
@@ -83,13 +87,18 @@ static void check(const bt_item *it, int n, const int32_t *widths, int nw,
             fail("natural width", l);
         if (!isfinite(br[l].ratio) || br[l].ratio < -1.0)
             fail("ratio", l);
-        if ((w - z > lw) != !!(br[l].flags & BT_LB_OVERFULL))
+        if (br[l].expand % 50 || br[l].expand < -200 || br[l].expand > 200)
+            fail("expansion out of its steps or bounds", l);
+        if (br[l].track < 0 || br[l].track > t)
+            fail("letter-spacing beyond the boxes' track", l);
+        int64_t set = w + x * br[l].expand / 10000 + br[l].track;
+        if ((set - z > lw) != !!(br[l].flags & BT_LB_OVERFULL))
             fail("overfull flag", l);
         if (!!(br[l].flags & BT_LB_LOOSE) != (br[l].ratio > 1.0))
             fail("loose flag", l);
-        if ((br[l].flags & BT_LB_UNDERFULL) && w >= lw)
+        if ((br[l].flags & BT_LB_UNDERFULL) && set >= lw)
             fail("underfull flag on a full line", l);
-        if (w < lw && y == 0 && !(br[l].flags & BT_LB_UNDERFULL))
+        if (set < lw && y == 0 && !(br[l].flags & BT_LB_UNDERFULL))
             fail("short line without stretch not underfull", l);
         if (pass < 3 && (br[l].flags & BT_LB_OVERFULL))
             fail("overfull line outside the final pass", l);
@@ -147,9 +156,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         it->ref = (uint32_t)i;
         switch (it->kind) {
         case BT_ITEM_BOX:
-            if (q[0] & 0x08) { /* glyph expansion */
+            if (q[0] & 0x08) { /* linear box stretch */
                 it->stretch = (q[3] & 15) * 50 * scale;
                 it->shrink = (q[3] >> 4) * 50 * scale;
+            }
+            if (q[0] & 0x10) { /* bounded levers: expansion, tracking */
+                it->xwidth = it->width > 0 ? it->width : 0;
+                it->track = (q[3] & 15) * 10 * scale;
             }
             break;
         case BT_ITEM_GLUE:

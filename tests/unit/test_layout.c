@@ -248,6 +248,113 @@ static void test_layout__justified_flush(void)
     bt_ctx_free(&ctx);
 }
 
+/* Micro-typography in the engine's output: every justified line's glyphs
+ * are scaled by a multiple of 0.5 % within +-2 % (one scale per line),
+ * consecutive lines of a paragraph differ by at most 1 % (its last line
+ * may return to 100 %), and no letter gap is wider than the font's
+ * advance (scaled) plus 0.02 em. Narrow columns make loose lines, so the
+ * levers are used. */
+static void test_layout__expansion_and_tracking(void)
+{
+    bt_ctx ctx;
+    bt_ctx_init(&ctx);
+    bt_ctx_file(&ctx, "a.xml", NULL);
+    bt_doc *d = doc_new(&ctx);
+    bt_section *s = bt_doc_add_section(&ctx.arena, d);
+    bt_article *a = article(&ctx, s, "Bài");
+    for (int i = 0; i < 12; i++)
+        para(&ctx, a, i, 70);
+    bt_doc_finish(&ctx.arena, d);
+    bt_layout lay = test_layout();
+    lay.columns = 4;
+    bt_pages *pg = NULL;
+    CHECK_INT(bt_layout_run(&ctx, d, &lay, &fake, &pg), 0);
+    int n = body_lines(pg, &lay, lines_buf, 20000);
+    CHECK(n > 100);
+    static int32_t lexp[20000];
+    int expanded = 0, tracked = 0, gaps = 0;
+    for (int i = 0; i < n; i++) {
+        const line *l = &lines_buf[i];
+        int seen = 0;
+        const bt_page *p = &pg->pages[l->page];
+        for (int k = 0; k < p->nboxes; k++) {
+            const bt_box *b = &p->boxes[k];
+            if (b->kind != BT_BOX_GLYPHS || b->y != l->y || b->x < l->x0 ||
+                b->x >= l->x1 || b->src.line < 100)
+                continue;
+            int e = b->u.run.expand;
+            CHECK(e >= -200 && e <= 200);
+            CHECK_INT(e % 50, 0);
+            if (seen)
+                CHECK_INT(e, lexp[i]); /* one scale per line */
+            lexp[i] = e;
+            seen = 1;
+            /* fake glyphs advance 0.5 em */
+            int64_t adv = (int64_t)b->u.run.size * 500 / 1000;
+            adv += adv * e / 10000;
+            for (int g = 1; g < b->u.run.n; g++) {
+                int64_t gap =
+                    b->u.run.glyphs[g].x - b->u.run.glyphs[g - 1].x - adv;
+                CHECK(gap <= (int64_t)b->u.run.size * 20 / 1000 + 2);
+                CHECK(gap >= -2);
+                tracked += gap > 2;
+                gaps++;
+            }
+        }
+        CHECK(seen);
+        expanded += lexp[i] != 0;
+        if (i > 0 && lines_buf[i - 1].para == l->para) {
+            int last = i + 1 == n || lines_buf[i + 1].para != l->para;
+            int jump = abs(lexp[i] - lexp[i - 1]);
+            CHECK(jump <= 100 || (last && lexp[i] == 0));
+        }
+    }
+    CHECK(expanded > n / 10);
+    CHECK(gaps > 1000);
+    CHECK(tracked < gaps / 2); /* a last resort, not the rule */
+    bt_ctx_free(&ctx);
+}
+
+/* No unbounded line without a reason: "Tp. Ab" cannot be split (the
+ * abbreviation ties forward) and the 30-letter word after it cannot join
+ * it, so the line's spaces must stretch far beyond 3 times; with -v the
+ * engine says so at the paragraph, naming the word that starts the next
+ * line. Without -v it stays silent. */
+static void test_layout__unbounded_line_note(void)
+{
+    for (int verbose = 0; verbose < 2; verbose++) {
+        bt_ctx ctx;
+        bt_ctx_init(&ctx);
+        ctx.verbose = verbose;
+        bt_ctx_file(&ctx, "a.xml", NULL);
+        bt_doc *d = doc_new(&ctx);
+        bt_section *s = bt_doc_add_section(&ctx.arena, d);
+        bt_article *a = article(&ctx, s, "Bài");
+        bt_pos pos = {1, 100, 1};
+        bt_block *b = bt_article_add_block(&ctx.arena, a, BT_BLOCK_PARA, pos);
+        bt_runs_add(&ctx.arena, &b->runs, BT_RUN_TEXT, 0,
+                    S(&ctx, "Tp. Ab xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx "
+                            "and some more words to end it"),
+                    pos);
+        bt_doc_finish(&ctx.arena, d);
+        bt_layout lay = test_layout();
+        bt_pages *pg = NULL;
+        CHECK_INT(bt_layout_run(&ctx, d, &lay, &fake, &pg), 0);
+        CHECK_INT(ctx.nerrors, 0);
+        int notes = 0;
+        for (int i = 0; i < ctx.ndiags; i++) {
+            if (!strstr(ctx.diags[i].msg, "word spaces stretched"))
+                continue;
+            notes++;
+            CHECK_INT(ctx.diags[i].pos.line, 100);
+            CHECK(strstr(ctx.diags[i].msg,
+                         "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'") != NULL);
+        }
+        CHECK_INT(notes, verbose);
+        bt_ctx_free(&ctx);
+    }
+}
+
 /* Over several pages: a paragraph never leaves a single line at the foot
  * (orphan) or the top (widow) of a column. */
 static void test_layout__no_widows_orphans(void)
@@ -647,6 +754,8 @@ static void test_layout__float_reading_order(void)
 static const bt_t_case cases[] = {
     TEST(test_layout__columns_balanced),
     TEST(test_layout__justified_flush),
+    TEST(test_layout__expansion_and_tracking),
+    TEST(test_layout__unbounded_line_note),
     TEST(test_layout__no_widows_orphans),
     TEST(test_layout__heading_kept_with_text),
     TEST(test_layout__long_word),

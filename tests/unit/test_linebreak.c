@@ -160,7 +160,16 @@ static int check_result(const bt_item *it, int n, const int32_t *widths, int nw,
             bad++;
         if (!(br[l].ratio >= -1.0) || !isfinite(br[l].ratio))
             bad++;
-        int over = w - z > lw;
+        int64_t x = 0, t = 0;
+        for (int i = s; i < j; i++)
+            if (it[i].kind == BT_ITEM_BOX) {
+                x += it[i].xwidth;
+                t += it[i].track;
+            }
+        if (br[l].track < 0 || br[l].track > t)
+            bad++;
+        int64_t set = w + x * br[l].expand / 10000 + br[l].track;
+        int over = set - z > lw;
         if (over != !!(br[l].flags & BT_LB_OVERFULL))
             bad++;
         if (!!(br[l].flags & BT_LB_LOOSE) != (br[l].ratio > 1.0))
@@ -195,6 +204,10 @@ static void test_linebreak__defaults(void)
     CHECK_INT(p.fitness_demerits, 10000);
     CHECK_INT(p.emergency_stretch, 0);
     CHECK_INT(p.looseness, 0);
+    CHECK_INT(p.expand_max, 200);
+    CHECK_INT(p.expand_step, 50);
+    CHECK_INT(p.expand_jump, 2);
+    CHECK_INT(p.gap_limit, 3000);
 }
 
 /* Seven 5000-wide words, spaces 2000+1000-700, line 18500: three words
@@ -470,15 +483,29 @@ static void test_linebreak__overfull_box(void)
     int pass;
     int nl = run(&width, 1, NULL, &a, &br, &pass);
     CHECK_INT(pass, 3);
+    /* "5000 5000" on one line would need spaces of 4.25 times their
+     * width: each word gets a (short) line of its own instead */
+    CHECK_INT(nl, 4);
+    CHECK_INT(br[0].item, 1);
+    CHECK_INT(br[1].item, wide - 1);
+    CHECK_INT(br[2].item, wide + 1);
+    CHECK_INT(br[3].item, end);
+    CHECK_INT(br[2].natural, 30000);
+    CHECK(br[2].flags & BT_LB_OVERFULL);
+    CHECK(near(br[2].ratio, -1.0));
+    for (int i = 0; i < nl; i++) {
+        CHECK(!(br[i].flags & BT_LB_GAPS));
+        CHECK(i == 2 || !(br[i].flags & BT_LB_OVERFULL));
+    }
+
+    /* without the gap limit TeX's answer: fewer lines over tolerance */
+    bt_lb_params p = bt_lb_params_default();
+    p.gap_limit = 0;
+    nl = run(&width, 1, &p, &a, &br, &pass);
     CHECK_INT(nl, 3);
     CHECK_INT(br[0].item, wide - 1);
     CHECK_INT(br[1].item, wide + 1);
-    CHECK_INT(br[2].item, end);
-    CHECK_INT(br[1].natural, 30000);
     CHECK(br[1].flags & BT_LB_OVERFULL);
-    CHECK(near(br[1].ratio, -1.0));
-    CHECK(!(br[0].flags & BT_LB_OVERFULL));
-    CHECK(!(br[2].flags & BT_LB_OVERFULL));
 
     /* a paragraph of one unbreakable box */
     p_reset();
@@ -683,6 +710,219 @@ static void random_para(int nwords, int hyphens)
         }
     }
     finish();
+}
+
+/* ---- glyph expansion, letter-spacing and the gap limit ------------------ */
+
+/* Words whose glyphs may be expanded and letter-spaced: xwidth = width,
+ * track = 2 % of the width (as layout_line.c gives a word). */
+static void xwords(const int32_t *w, int n)
+{
+    for (int i = 0; i < n; i++) {
+        if (i)
+            space();
+        int b = box(w[i]);
+        P.it[b].xwidth = w[i];
+        P.it[b].track = w[i] / 50;
+    }
+}
+
+/* Set width of line l (levers and glue applied). */
+static double set_width(const bt_break *br, int l, int s)
+{
+    int64_t w, y, z, x = 0;
+    line_sums(P.it, P.n, s, br[l].item, &w, &y, &z);
+    for (int i = s; i < br[l].item; i++)
+        if (P.it[i].kind == BT_ITEM_BOX)
+            x += P.it[i].xwidth;
+    double r = br[l].ratio;
+    return (double)(w + x * br[l].expand / 10000 + br[l].track) +
+           (r >= 0 ? r * (double)y : r * (double)z);
+}
+
+/* A loose line takes expansion first: the same line without expansion
+ * has wider spaces, and no letter-spacing is needed while the spaces
+ * stay within their stretch. A well-set line keeps its glyphs at 100 %. */
+static void test_linebreak__expansion_first(void)
+{
+    bt_arena a;
+    bt_arena_init(&a);
+    p_reset();
+    int32_t w[4] = {9000, 9000, 9000, 9000};
+    xwords(w, 4);
+    int end = finish();
+    /* two words a line: natural 20000; 21000 needs r = 1 with spaces
+     * alone, a +2 % expansion (360) takes part of it */
+    int32_t width = 21000;
+    bt_break *br;
+    int pass;
+    int nl = run(&width, 1, NULL, &a, &br, &pass);
+    CHECK_INT(pass, 1);
+    CHECK_INT(nl, 2);
+    CHECK_INT(br[0].item, 3);
+    CHECK_INT(br[1].item, end);
+    CHECK(br[0].expand > 0 && br[0].expand <= 200);
+    CHECK_INT(br[0].expand % 50, 0);
+    CHECK_INT(br[0].track, 0);
+    CHECK(br[0].ratio < 1.0);
+    CHECK(fabs(set_width(br, 0, 0) - width) < 1.0);
+
+    bt_lb_params p = bt_lb_params_default();
+    p.expand_max = 0;
+    bt_break *b0;
+    nl = run(&width, 1, &p, &a, &b0, &pass);
+    CHECK_INT(nl, 2);
+    CHECK_INT(b0[0].expand, 0);
+    CHECK(near(b0[0].ratio, 1.0));
+    CHECK(br[0].ratio < b0[0].ratio);
+
+    /* at 20100 (r = 0.1) the glyphs stay as they are */
+    width = 20100;
+    nl = run(&width, 1, NULL, &a, &br, &pass);
+    CHECK_INT(nl, 2);
+    CHECK_INT(br[0].expand, 0);
+    CHECK_INT(br[0].track, 0);
+    bt_arena_free(&a);
+}
+
+/* Letter-spacing is the last resort: only at the highest expansion the
+ * line may take, only beyond the spaces' stretch, never beyond the
+ * boxes' track. */
+static void test_linebreak__track_last_resort(void)
+{
+    bt_arena a;
+    bt_arena_init(&a);
+    p_reset();
+    int32_t w[4] = {9000, 9000, 9000, 9000};
+    xwords(w, 4);
+    finish();
+    int32_t width = 21800; /* r = 1.8 with spaces alone */
+    bt_break *br;
+    int pass;
+    int nl = run(&width, 1, NULL, &a, &br, &pass);
+    CHECK_INT(pass, 1);
+    CHECK_INT(nl, 2);
+    CHECK_INT(br[0].expand, 200);
+    CHECK(br[0].track > 0);
+    CHECK(br[0].track <= 2 * 9000 / 50);
+    CHECK(br[0].ratio >= 1.0 - 1e-9);
+    CHECK(fabs(set_width(br, 0, 0) - width) < 1.0);
+    bt_arena_free(&a);
+}
+
+/* Random paragraphs with expandable words: every line's expansion is a
+ * multiple of the step within +-2 %, consecutive lines differ by at most
+ * 1 % (the last line may return to 100 %), letter-spacing only at the
+ * top level allowed and beyond the spaces' stretch, and every justified
+ * line ends exactly at the measure. */
+static void test_linebreak__expansion_bounded_smooth(void)
+{
+    bt_arena a;
+    bt_arena_init(&a);
+    rng_state = 4242;
+    int lines = 0, expanded = 0, jumps_checked = 0;
+    for (int round = 0; round < 300; round++) {
+        int nw = 4 + (int)rnd(60);
+        p_reset();
+        for (int i = 0; i < nw; i++) {
+            if (i)
+                glue(2000, 1200, 600);
+            int b = box(2000 + (int32_t)rnd(9000));
+            P.it[b].xwidth = P.it[b].width;
+            P.it[b].track = P.it[b].width / 60;
+        }
+        finish();
+        int32_t width = 20000 + (int32_t)rnd(30000);
+        bt_lb_params p = bt_lb_params_default();
+        p.emergency_stretch = (int32_t)rnd(2) * 4000;
+        bt_break *br;
+        int pass;
+        int nl = run(&width, 1, &p, &a, &br, &pass);
+        int s = 0, prev = 0;
+        for (int l = 0; l < nl; l++) {
+            int e = br[l].expand, last = l == nl - 1;
+            CHECK_INT(e % 50, 0);
+            CHECK(e >= -200 && e <= 200);
+            if (l > 0) {
+                CHECK(abs(e - prev) <= 100 || (last && e == 0));
+                jumps_checked++;
+            }
+            if (br[l].track > 0) {
+                int top = l == 0 ? 200 : BT_MIN(200, prev + 100);
+                CHECK_INT(e, top);
+                /* beyond the spaces' stretch (a line of one word has
+                 * none: underfull) */
+                CHECK(br[l].ratio >= 1.0 - 1e-9 ||
+                      (br[l].flags & BT_LB_UNDERFULL));
+            }
+            if (!last && !(br[l].flags & (BT_LB_OVERFULL | BT_LB_UNDERFULL)))
+                CHECK(fabs(set_width(br, l, s) - width) < 1.0);
+            expanded += e != 0;
+            lines++;
+            prev = e;
+            s = next_start(P.it, P.n, br[l].item + 1);
+        }
+    }
+    CHECK(lines > 1000);
+    CHECK(expanded > lines / 20); /* the lever is used */
+    CHECK(jumps_checked > 500);
+    bt_arena_free(&a);
+}
+
+/* Gap ratio of line l: (natural space + its share of the slack) /
+ * natural space, for the standard space of these tests. */
+static double gap_ratio(const bt_break *br, int l)
+{
+    return (2000.0 + br[l].ratio * 1000.0) / 2000.0;
+}
+
+/* No unbounded line: two 5000-wide words on a 16500 line need spaces of
+ * 3.25 times their width. The emergency pass would take them (badness
+ * 142); with the gap limit a break sequence without such a line wins. */
+static void test_linebreak__gap_limit(void)
+{
+    bt_arena a;
+    bt_arena_init(&a);
+    p_reset();
+    int32_t w[6] = {5000, 5000, 5000, 5000, 5000, 5000};
+    words(w, 6);
+    finish();
+    int32_t width = 16500;
+    bt_lb_params p = bt_lb_params_default();
+    p.emergency_stretch = 3000;
+    p.gap_limit = 0; /* the old answer */
+    bt_break *br;
+    int pass;
+    int nl = run(&width, 1, &p, &a, &br, &pass);
+    CHECK_INT(pass, 2);
+    CHECK(gap_ratio(br, 0) > 3.0);
+
+    p.gap_limit = 3000;
+    nl = run(&width, 1, &p, &a, &br, &pass);
+    CHECK_INT(pass, 3);
+    for (int l = 0; l < nl - 1; l++) {
+        CHECK(!(br[l].flags & BT_LB_GAPS));
+        CHECK(gap_ratio(br, l) <= 3.0);
+    }
+
+    /* A no-break space ties the two words: no other sequence exists,
+     * and the line is flagged so the caller can say which word forced
+     * it. */
+    p_reset();
+    box(5000);
+    penalty(0, BT_PENALTY_INF, 0);
+    space();
+    box(5000);
+    space();
+    box(16400);
+    int end = finish();
+    nl = run(&width, 1, &p, &a, &br, &pass);
+    CHECK_INT(nl, 2);
+    CHECK_INT(br[0].item, 4);
+    CHECK(br[0].flags & BT_LB_GAPS);
+    CHECK(gap_ratio(br, 0) > 3.0);
+    CHECK_INT(br[1].item, end);
+    bt_arena_free(&a);
 }
 
 /* TeX's badness, demerits and fitness again, for the reference. */
@@ -961,6 +1201,10 @@ static const bt_t_case cases[] = {
     TEST(test_linebreak__line_widths),
     TEST(test_linebreak__box_stretch),
     TEST(test_linebreak__discard_after_break),
+    TEST(test_linebreak__expansion_first),
+    TEST(test_linebreak__track_last_resort),
+    TEST(test_linebreak__expansion_bounded_smooth),
+    TEST(test_linebreak__gap_limit),
     TEST(test_linebreak__random_invariants),
     TEST(test_linebreak__random_optimal),
     TEST(test_linebreak__large_paragraph),

@@ -312,6 +312,18 @@ static int fixture_init(fixture *f)
     bt_box im2 = rect_box(BT_BOX_IMAGE, 300000, 150000, 60000, 45000);
     im2.u.img.image = &f->img; /* the same image: loaded once */
     p->boxes[p->nboxes++] = im2;
+    /* Glyph expansion: the layout scales the glyph positions by 101.5 %,
+     * the writer sets Tz so the viewer's pen agrees (no TJ adjustment),
+     * and the next box is back at 100 %. */
+    bt_box nong = glyph_box(a, &f->sh, f->reg, "Nông", 56693, 190000, 10000, 0);
+    bt_glyph *ng = (bt_glyph *)nong.u.run.glyphs;
+    for (int i = 0; i < nong.u.run.n; i++)
+        ng[i].x = (int32_t)(((int64_t)ng[i].x * 10150 + 5000) / 10000);
+    nong.w = (int32_t)(((int64_t)nong.w * 10150 + 5000) / 10000);
+    nong.u.run.expand = 150;
+    p->boxes[p->nboxes++] = nong;
+    p->boxes[p->nboxes++] =
+        glyph_box(a, &f->sh, f->reg, "Lai", 56693, 205000, 10000, 0);
 
     ps->outline = bt_arena_alloc(a, 3 * sizeof *ps->outline);
     const char *titles[3] = {"Xây dựng Đảng", "Hội nghị giao ban",
@@ -425,6 +437,9 @@ static void test_pdf_out__document(void)
         CHECK(count_in(&b2, "<0070006800E10074>") > 0);
         CHECK_INT(count_in(&b2, " -2 Td[<0032>]TJ"), 1);
         CHECK_INT(count_in(&b2, " 2 Td[<004F>]TJ"), 1);
+        CHECK_INT(count_in(&b2, "101.5 Tz\n"), 1);
+        CHECK_INT(count_in(&b2, "100 Tz\n"), 1);
+        CHECK_INT(count_in(&b2, "Td[<004E00F4006E0067>]TJ"), 1);
         /* The ToUnicode CMaps are bfchar identity maps. */
         CHECK(count_in(&b2, "begincidrange") == 0);
         CHECK(count_in(&b2, "<1ED9> <1ED9>") > 0); /* ộ */
@@ -477,6 +492,7 @@ static void test_pdf_out__document(void)
         CHECK(strstr(out.data, "phát triển") != NULL);
         CHECK(strstr(out.data, "Ảnh: Đắk Lắk") != NULL);
         CHECK(strstr(out.data, "H2O") != NULL);
+        CHECK(strstr(out.data, "Nông") != NULL);
         CHECK(strstr(out.data, "Giá cà phê “tăng” – 5 000 đồng…") != NULL);
         /* Positions: "Nguyên" starts where layout put it. */
         snprintf(cmd, sizeof cmd, "pdftotext -f 1 -l 1 -bbox '%s' -", pdf);
