@@ -605,16 +605,23 @@ static int place_section(engine *e, const bt_section *s)
                 }
         }
         done[pick] = 1;
-        /* the next article in the order kept so far */
-        const bt_article *nx = NULL;
+        /* what the next article needs: the next in the manifest, or in a
+         * section that may reorder, the least of its next few */
+        int32_t nn = 0;
+        int tried = 0;
+        for (int j = 0; j < na && !e->lay->article_new_page; j++) {
+            if (done[j])
+                continue;
+            int32_t x = start_need(e, list[j], NULL);
+            if (!tried || x < nn)
+                nn = x;
+            if (++tried >= (s->reorder ? 8 : 1))
+                break;
+        }
         const bt_section *nopens = NULL;
-        for (int j = 0; j < na && !nx; j++)
-            if (!done[j])
-                nx = list[j];
-        if (!nx)
-            nx = next_article(s, NULL, &nopens);
-        int32_t nn =
-            nx && !e->lay->article_new_page ? start_need(e, nx, nopens) : 0;
+        const bt_article *nx = tried ? NULL : next_article(s, NULL, &nopens);
+        if (nx && !e->lay->article_new_page)
+            nn = start_need(e, nx, nopens);
         layout_article(e, list[pick], opens, nn);
         placed++;
     }
