@@ -22,6 +22,8 @@ static const char *const table[BT_L_COUNT][2] = {
          "mục lục và danh sách trang ứng với bản in PDF."},
     [BT_L_SUMMARY_ALT] = {" Every image has a text alternative.",
                           " Mọi hình ảnh đều có văn bản thay thế."},
+    [BT_L_JUMP_TO] = {"Continued on page", "Tiếp trang"},
+    [BT_L_JUMP_FROM] = {"Continued from page", "Tiếp theo trang"},
 };
 
 static const char *const months_en[12] = {

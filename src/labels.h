@@ -21,6 +21,8 @@ enum bt_label {
     BT_L_BULLETIN,    /* "Bản tin": the title of an untitled bulletin */
     BT_L_SUMMARY,     /* EPUB accessibility summary */
     BT_L_SUMMARY_ALT, /* its sentence for "every image has an alt text" */
+    BT_L_JUMP_TO,     /* "Tiếp trang": before the page an article jumps to */
+    BT_L_JUMP_FROM,   /* "Tiếp theo trang": before the page it came from */
     BT_L_COUNT
 };
 

@@ -257,6 +257,18 @@ static void figure_units(const block_ctx *c)
     bt_layout_add_space(u, sp, 0);
 }
 
+/* What comes next stays with the last line before it: that line and the
+ * spaces after it (a list or quote ends with one) are kept. */
+static void keep_with_last_line(units *u)
+{
+    unit *a = u->v.p;
+    for (int k = u->v.n - 1; k >= 0; k--) {
+        a[k].keep = 1;
+        if (a[k].kind != U_SPACE)
+            break;
+    }
+}
+
 /* A clipping's photo note without its photo ("Ảnh: ..."): it closes the
  * text, like the credit, and stays with the lines above it. */
 static void photo_units(const block_ctx *c)
@@ -272,8 +284,7 @@ static void photo_units(const block_ctx *c)
         bt_run *cp = bt_runs_add(a, &r, x->kind, x->style, x->text, x->pos);
         cp->href = x->href;
     }
-    if (u->v.n)
-        ((unit *)u->v.p)[u->v.n - 1].keep = 1;
+    keep_with_last_line(u);
     bt_layout_add_space(u, e->lay->para_space, 1);
     int first = u->v.n;
     bt_layout_set_text(e, u,
@@ -320,8 +331,7 @@ static void body_units(engine *e, const bt_article *art, units *u)
     }
     if (art->credit.text.len) {
         /* the credit closes the text: never alone at a column top */
-        if (u->v.n)
-            ((unit *)u->v.p)[u->v.n - 1].keep = 1;
+        keep_with_last_line(u);
         bt_layout_add_space(u, sp, 1);
         bt_runs r = text_runs(a, art->credit.text, art->credit.pos);
         bt_layout_set_text(e, u,
@@ -422,27 +432,64 @@ static void add_outline(engine *e, int level, bt_str title, int32_t y)
     o->y = y;
 }
 
-static void layout_article(engine *e, const bt_article *art,
-                           const bt_section *sec_start)
+/* The section heading (when the article opens its section) and the
+ * article's head, as units kept together. */
+static void head_block(engine *e, const bt_article *art,
+                       const bt_section *sec_start, units *sech, units *head)
 {
-    units head = {{0}}, body = {{0}}, sech = {{0}};
-    head.v.size = body.v.size = sech.v.size = sizeof(unit);
     const bt_layout *lay = e->lay;
     if (sec_start && sec_start->title.text.len) {
-        bt_layout_add_rule_unit(e, &sech, e->width, 1500, lay->accent_color, 0,
+        bt_layout_add_rule_unit(e, sech, e->width, 1500, lay->accent_color, 0,
                                 3000);
         bt_runs r = text_runs(&e->ctx->arena, sec_start->title.text,
                               sec_start->title.pos);
-        bt_layout_set_text(e, &sech,
+        bt_layout_set_text(e, sech,
                            &(text_req){.role = BT_ROLE_SECTION,
                                        .runs = &r,
                                        .width = e->width,
                                        .al = AL_LEFT});
-        bt_layout_add_space(&sech, lay->para_space * 2, 1);
-        for (int k = 0; k < sech.v.n; k++)
-            ((unit *)sech.v.p)[k].keep = 1;
+        bt_layout_add_space(sech, lay->para_space * 2, 1);
+        for (int k = 0; k < sech->v.n; k++)
+            ((unit *)sech->v.p)[k].keep = 1;
     }
-    head_units(e, art, &head);
+    head_units(e, art, head);
+}
+
+/* The height an article needs to start at the current y: the space and
+ * rule above it, its section heading and head, and about three lines of
+ * text (lead or body). Diagnostics of this look-ahead are dropped: the
+ * article repeats them when it is laid out. */
+static int32_t start_need(engine *e, const bt_article *art,
+                          const bt_section *sec_start)
+{
+    bt_ctx *ctx = e->ctx;
+    int nd = ctx->ndiags, ne = ctx->nerrors, nw = ctx->nwarnings;
+    units head = {{0}}, sech = {{0}};
+    head.v.size = sech.v.size = sizeof(unit);
+    head_block(e, art, sec_start, &sech, &head);
+    enum bt_role r = art->lead.count ? BT_ROLE_LEAD : BT_ROLE_BODY;
+    int32_t need = e->lay->article_space +
+                   bt_layout_units_height(&sech, 0, sech.v.n) +
+                   bt_layout_units_height(&head, 0, head.v.n) +
+                   3 * e->lay->style[r].leading;
+    free(head.v.p);
+    free(sech.v.p);
+    ctx->ndiags = nd;
+    ctx->nerrors = ne;
+    ctx->nwarnings = nw;
+    return need;
+}
+
+/* Lays out one article at the current y. next_need: what the article
+ * placed after it needs to start on the same page (0: none), so that its
+ * last columns run down the page when that cannot be. */
+static void layout_article(engine *e, const bt_article *art,
+                           const bt_section *sec_start, int32_t next_need)
+{
+    units head = {{0}}, body = {{0}}, sech = {{0}};
+    head.v.size = body.v.size = sech.v.size = sizeof(unit);
+    const bt_layout *lay = e->lay;
+    head_block(e, art, sec_start, &sech, &head);
     body_units(e, art, &body);
     int32_t need = bt_layout_units_height(&sech, 0, sech.v.n) +
                    bt_layout_units_height(&head, 0, head.v.n);
@@ -458,15 +505,19 @@ static void layout_article(engine *e, const bt_article *art,
     }
     int32_t sep = at_top ? 0 : lay->article_space;
     if (!at_top && e->y + sep + need + min_body > e->bottom) {
+        /* the page ends short: its white goes between its blocks */
+        bt_layout_justify_page(e);
         bt_layout_new_page(e);
         at_top = 1;
         sep = 0;
     }
     if (sep) {
+        bt_layout_stretch_point(e, e->y, lay->article_space);
         e->y += sep / 2;
         if (!sech.v.n) {
             bt_layout_full_rule(e);
         }
+        bt_layout_stretch_point(e, e->y + 1, lay->article_space);
         e->y += sep - sep / 2;
     }
     if (sech.v.n) {
@@ -476,14 +527,26 @@ static void layout_article(engine *e, const bt_article *art,
     add_outline(e, 1, art->title.text, e->y);
     e->article_page[art->index] = e->pages.n;
     bt_layout_place_stack(e, &head, 0, head.v.n);
+    bt_layout_stretch_point(e, e->y, lay->para_space);
+    /* an article that starts low on a page, under another one, gets jump
+     * lines where it goes on to the next page: its start is short, and
+     * the reader is told where the rest is. Not the last article: its
+     * rest ends the bulletin, and the two lines could push a short tail
+     * onto a page of its own */
+    e->jump =
+        !at_top && next_need > 0 && e->y - e->top > (e->bottom - e->top) / 2
+            ? art
+            : NULL;
     /* columns, interrupted by figures that span them */
     const unit *bu = body.v.p;
     int from = 0;
     for (int k = 0; k <= body.v.n; k++) {
         if (k < body.v.n && bu[k].kind != U_SPAN)
             continue;
+        e->fill_after = k == body.v.n ? next_need : 0;
         if (k > from) /* bu is NULL for an empty body */
             bt_layout_flow_columns(e, bu + from, k - from);
+        e->fill_after = 0;
         if (k < body.v.n) {
             if (e->y > e->top)
                 e->y += lay->para_space;
@@ -494,6 +557,7 @@ static void layout_article(engine *e, const bt_article *art,
         }
         from = k + 1;
     }
+    e->jump = NULL;
     free(head.v.p);
     free(body.v.p);
     free(sech.v.p);
@@ -511,29 +575,110 @@ static void engine_free(engine *e)
     free(e->pages.p);
     free(e->outline.p);
     free(e->marks.p);
-    e->pages.p = e->outline.p = e->marks.p = NULL;
-    e->pages.n = e->outline.n = e->marks.n = 0;
-    e->pages.cap = e->outline.cap = e->marks.cap = 0;
+    free(e->stretch.p);
+    e->pages.p = e->outline.p = e->marks.p = e->stretch.p = NULL;
+    e->pages.n = e->outline.n = e->marks.n = e->stretch.n = 0;
+    e->pages.cap = e->outline.cap = e->marks.cap = e->stretch.cap = 0;
+}
+
+/* The article laid out after `art` (which is in s) when the manifest order
+ * holds, and whether it opens its section. */
+static const bt_article *next_article(const bt_section *s,
+                                      const bt_article *art,
+                                      const bt_section **opens)
+{
+    *opens = NULL;
+    if (art && art->next)
+        return art->next;
+    for (s = s->next; s; s = s->next)
+        if (s->articles) {
+            *opens = s;
+            return s->articles;
+        }
+    return NULL;
+}
+
+/* Lays out a section's articles in manifest order; a section that allows
+ * reordering lets a later article go first when the next one cannot start
+ * in the space left on the page and it can. Returns e->rc. */
+static int place_section(engine *e, const bt_section *s)
+{
+    int na = s->narticles, placed = 0;
+    const bt_article **list =
+        bt_xmalloc(sizeof *list * (size_t)(na > 0 ? na : 1));
+    char *done = bt_xmalloc((size_t)(na > 0 ? na : 1));
+    const bt_article *art;
+    int k = 0;
+    bt_article_foreach(s, art) {
+        if (k < na) {
+            done[k] = 0;
+            list[k++] = art;
+        }
+    }
+    na = k;
+    for (int step = 0; step < na && e->rc == 0; step++) {
+        int pick = 0;
+        while (done[pick])
+            pick++;
+        const bt_section *opens = placed ? NULL : s;
+        if (s->reorder && !e->lay->article_new_page && e->y > e->top &&
+            start_need(e, list[pick], opens) > e->bottom - e->y) {
+            for (int j = pick + 1; j < na; j++)
+                if (!done[j] &&
+                    start_need(e, list[j], opens) <= e->bottom - e->y) {
+                    pick = j;
+                    break;
+                }
+        }
+        done[pick] = 1;
+        /* what the next article needs: the next in the manifest, or in a
+         * section that may reorder, the least of its next few */
+        int32_t nn = 0;
+        int tried = 0;
+        for (int j = 0; j < na && !e->lay->article_new_page; j++) {
+            if (done[j])
+                continue;
+            int32_t x = start_need(e, list[j], NULL);
+            if (!tried || x < nn)
+                nn = x;
+            if (++tried >= (s->reorder ? 8 : 1))
+                break;
+        }
+        const bt_section *nopens = NULL;
+        const bt_article *nx = tried ? NULL : next_article(s, NULL, &nopens);
+        if (nx && !e->lay->article_new_page)
+            nn = start_need(e, nx, nopens);
+        layout_article(e, list[pick], opens, nn);
+        placed++;
+    }
+    free(list);
+    free(done);
+    return e->rc;
 }
 
 static void run_pass(engine *e)
 {
     const bt_section *s;
-    const bt_article *art;
     e->seq = 0;
     bt_layout_new_page(e);
     /* an article built alone is its own front page: no masthead repeating
      * its headline */
     if (e->doc->has_manifest || e->doc->narticles > 1)
         bt_layout_masthead(e);
-    if (e->lay->toc && e->doc->narticles > 1)
+    if (e->lay->toc && e->doc->narticles > 1) {
+        /* the contents run down page 1 when the first article cannot
+         * start under them */
+        for (s = e->doc->sections; s && !s->articles; s = s->next)
+            ;
+        if (s)
+            e->fill_after = start_need(e, s->articles, s) +
+                            e->lay->para_space * 2 + e->lay->article_space;
         bt_layout_toc(e);
+        e->fill_after = 0;
+    }
     bt_section_foreach(e->doc, s) {
-        bt_article_foreach(s, art) {
-            layout_article(e, art, art == s->articles ? s : NULL);
-            if (e->rc)
-                return;
-        }
+        if (place_section(e, s))
+            return;
     }
     bt_layout_reading_order(e);
     bt_layout_furniture(e);

@@ -2,6 +2,7 @@
  * down the columns (greedy fill, a kept unit never last in a column),
  * balanced where a piece ends; a figure that does not fit floats below the
  * text that follows it. Placement is a plain translation of unit boxes. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "bt_limits.h"
@@ -24,6 +25,85 @@ void bt_layout_new_page(engine *e)
     page_acc *p = bt_vec_push(&e->pages);
     p->boxes.size = sizeof(bt_box);
     e->y = e->top;
+    e->stretch.size = sizeof(stretch_pt);
+    e->stretch.n = 0;
+}
+
+void bt_layout_stretch_point(engine *e, int32_t y, int32_t max)
+{
+    if (max <= 0)
+        return;
+    e->stretch.size = sizeof(stretch_pt);
+    stretch_pt *p = bt_vec_push(&e->stretch);
+    p->y = y;
+    p->max = max;
+}
+
+/* Vertical justification of a page that ends short at e->y: the white
+ * below is shared out over the stretch points (between articles, under
+ * headlines) in proportion to their max, never more than that max. */
+void bt_layout_justify_page(engine *e)
+{
+    const stretch_pt *sp = e->stretch.p;
+    int np = e->stretch.n;
+    int32_t slack = e->bottom - e->y, total = 0;
+    for (int k = 0; k < np; k++)
+        if (sp[k].y < e->y)
+            total += sp[k].max;
+    if (slack <= 0 || total <= 0 || e->pages.n == 0)
+        return;
+    int32_t use = slack < total ? slack : total;
+    int32_t *add = bt_xmalloc(sizeof(int32_t) * (size_t)np);
+    for (int k = 0; k < np; k++)
+        add[k] =
+            sp[k].y < e->y ? (int32_t)((int64_t)sp[k].max * use / total) : 0;
+    page_acc *pg = bt_layout_cur_page(e);
+    for (int i = 0; i < pg->boxes.n; i++) {
+        bt_box *b = &((bt_box *)pg->boxes.p)[i];
+        int32_t d = 0;
+        for (int k = 0; k < np && sp[k].y <= b->y; k++)
+            d += add[k];
+        b->y += d;
+    }
+    for (int i = 0; i < e->outline.n; i++) {
+        bt_outline *o = &((bt_outline *)e->outline.p)[i];
+        if (o->page != e->pages.n)
+            continue;
+        int32_t d = 0;
+        for (int k = 0; k < np && sp[k].y <= o->y; k++)
+            d += add[k];
+        o->y += d;
+    }
+    int32_t d = 0;
+    for (int k = 0; k < np; k++)
+        d += add[k];
+    e->y += d;
+    e->stretch.n = 0;
+    free(add);
+}
+
+int32_t bt_layout_note_line(engine *e, const char *text, int32_t x, int32_t y,
+                            int right, int place)
+{
+    units u = {{0}};
+    u.v.size = sizeof(unit);
+    bt_runs r =
+        text_runs(&e->ctx->arena, cstr(text), bt_pos_file(e->doc->file));
+    bt_layout_set_text(e, &u,
+                       &(text_req){.role = BT_ROLE_CAPTION,
+                                   .runs = &r,
+                                   .width = e->colw,
+                                   .al = right ? AL_RIGHT : AL_LEFT});
+    int32_t h = bt_layout_units_height(&u, 0, u.v.n);
+    if (place) {
+        const unit *a = u.v.p;
+        for (int k = 0; k < u.v.n; k++) {
+            bt_layout_place_unit(e, &a[k], x, y);
+            y += a[k].h;
+        }
+    }
+    free(u.v.p);
+    return h;
 }
 
 static void mark_page(engine *e, const bt_article *art, const bt_block *blk)
@@ -148,6 +228,22 @@ static int columns_needed(const unit *a, int from, int n, int32_t h, int max,
     return cols;
 }
 
+/* Height greedy filling at height h leaves in the last column of
+ * [from, n). */
+static int32_t last_column(const unit *a, int from, int n, int32_t h)
+{
+    int i = from;
+    int32_t used = 0;
+    while (i < n) {
+        while (i < n && a[i].kind == U_SPACE)
+            i++;
+        if (i >= n)
+            break;
+        i = fill_column(a, &i, n, h, &used, NULL);
+    }
+    return used;
+}
+
 /* A figure (with its caption) at index f that does not fit in the `left`
  * height that remains in a column floats down: the text after it moves up
  * to fill that space, and the figure goes on to the next column. Returns 1
@@ -170,6 +266,10 @@ static int float_figure(unit *a, int f, int n, int32_t left)
         j++;
     while (j > g + 1 && j < n && a[j - 1].keep)
         j--; /* never end inside a kept group */
+    /* nor inside a paragraph: the figure goes under its last line */
+    while (j > g + 1 && j < n && a[j].kind == U_LINE &&
+           a[j - 1].kind == U_LINE && a[j].blk && a[j].blk == a[j - 1].blk)
+        j++;
     if (j <= g + 1)
         return 0;
     /* rotate [f, j): the text [g+1, j) first, then the figure [f, g] */
@@ -218,14 +318,46 @@ void bt_layout_flow_columns(engine *e, const unit *src, int n)
                     lo = mid + 1;
             }
             h = lo;
+            /* a tail of a line or two stays in one column rather than
+             * one line in each */
+            if (h < 2 * e->lay->style[BT_ROLE_BODY].leading)
+                h = avail;
+            /* nothing can start under the balanced columns on this page
+             * (the next article's head and first lines need more room):
+             * let the columns run down the page instead, the last one
+             * shorter but not empty, rather than leave its foot white */
+            if (e->fill_after > 0 && e->y + h + e->fill_after > e->bottom) {
+                int32_t lo2 = h, hi2 = avail;
+                while (lo2 < hi2) {
+                    int32_t mid = lo2 + (hi2 - lo2 + 1) / 2;
+                    if (columns_needed(a, i, n, mid, ncol, strict) >= ncol &&
+                        last_column(a, i, n, mid) * 3 >= mid)
+                        lo2 = mid;
+                    else
+                        hi2 = mid - 1;
+                }
+                h = lo2;
+            }
         }
+        /* an article that started under another one and goes on to the
+         * next page: its last column keeps a line for "Tiếp trang N" */
+        int32_t jl = 0;
+        if (!last_part && e->jump) {
+            jl = bt_layout_note_line(e, "0", 0, 0, 0, 0);
+            /* only where the last column keeps three lines above it */
+            if (h - jl < 3 * e->lay->style[BT_ROLE_BODY].leading)
+                jl = 0;
+        }
+        int jl_col = -1;
+        int32_t jl_y = 0;
         int32_t maxused = 0;
         int32_t full = e->bottom - e->top;
         int floats = 0;
         for (int c = 0; c < ncol && i < n; c++) {
             int32_t used;
             int start = i, forced = 0;
-            int end = fill_column(a, &start, n, h, &used, &forced);
+            int32_t hc = c == ncol - 1 && h - jl > 0 ? h - jl : h;
+            int end = fill_column(a, &start, n, hc, &used, &forced);
             if (end == start)
                 break;
             /* a kept group (figure and caption, heading and text) that
@@ -260,6 +392,10 @@ void bt_layout_flow_columns(engine *e, const unit *src, int n)
             }
             if (used > maxused)
                 maxused = used;
+            if (jl && c == ncol - 1) {
+                jl_col = c;
+                jl_y = e->y + used;
+            }
             i = end;
         }
         /* spaces left after the last column end the piece, not start a
@@ -267,7 +403,42 @@ void bt_layout_flow_columns(engine *e, const unit *src, int n)
         while (i < n && a[i].kind == U_SPACE)
             i++;
         if (i < n) {
+            int from = 0;
+            if (jl_col >= 0) {
+                char buf[64];
+                from = e->pages.n;
+                snprintf(buf, sizeof buf, "%s %d",
+                         bt_label(bt_layout_lang(e), BT_L_JUMP_TO), from + 1);
+                bt_layout_note_line(e, buf,
+                                    e->left + jl_col * (e->colw + e->lay->gap),
+                                    jl_y, 1, 1);
+            }
             bt_layout_new_page(e);
+            if (from && e->rc == 0) {
+                /* "Tiếp theo trang N" heads the first column, kept with the
+                 * line under it */
+                char buf[64];
+                snprintf(buf, sizeof buf, "%s %d",
+                         bt_label(bt_layout_lang(e), BT_L_JUMP_FROM), from);
+                units nu = {{0}};
+                nu.v.size = sizeof(unit);
+                bt_runs r = text_runs(&e->ctx->arena, cstr(buf),
+                                      bt_pos_file(e->doc->file));
+                bt_layout_set_text(e, &nu,
+                                   &(text_req){.role = BT_ROLE_CAPTION,
+                                               .runs = &r,
+                                               .width = e->colw,
+                                               .al = AL_LEFT});
+                if (nu.v.n > 0) {
+                    a = bt_xrealloc(a, sizeof(unit) * (size_t)(n + 1));
+                    memmove(a + i + 1, a + i, sizeof(unit) * (size_t)(n - i));
+                    a[i] = ((unit *)nu.v.p)[0];
+                    a[i].keep = 1;
+                    n++;
+                }
+                free(nu.v.p);
+            }
+            e->jump = NULL;
         } else {
             e->y += maxused;
         }

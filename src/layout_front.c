@@ -204,8 +204,10 @@ void bt_layout_toc(engine *e)
     }
     bt_layout_place_stack(e, &head, 0, head.v.n);
     bt_layout_flow_columns(e, u.v.p, u.v.n);
+    bt_layout_stretch_point(e, e->y, lay->article_space);
     e->y += lay->para_space * 2;
     bt_layout_full_rule(e);
+    bt_layout_stretch_point(e, e->y + 1, lay->article_space);
     e->y += lay->article_space;
     free(head.v.p);
     free(u.v.p);

@@ -43,6 +43,12 @@ typedef struct page_acc {
     bt_vec boxes; /* bt_box */
 } page_acc;
 
+/* A place on the current page where vertical space may be added when the
+ * page ends short: everything at or below y moves down by up to max. */
+typedef struct stretch_pt {
+    int32_t y, max;
+} stretch_pt;
+
 typedef struct engine {
     bt_ctx *ctx;
     const bt_doc *doc;
@@ -58,10 +64,17 @@ typedef struct engine {
     int *article_page;
     const int *toc_pages; /* from the previous pass, or NULL */
     int rc;
-    uint32_t seq;   /* the last reading-order number given (bt_box.seq) */
-    bt_arena units; /* unit boxes of the piece being placed: page
-                       boxes are copies, so this is freed after each
-                       article (glyph arrays stay in ctx->arena) */
+    uint32_t seq;       /* the last reading-order number given (bt_box.seq) */
+    bt_vec stretch;     /* stretch_pt of the current page, in y order */
+    int32_t fill_after; /* while an article's last piece is flowed: the
+                           height the next article needs to start under it
+                           (0: nothing follows on this page) */
+    const bt_article *jump; /* the article whose next page break gets jump
+                               lines ("Tiếp trang 5"), or NULL */
+    int jump_from;          /* page the continuation line names, or 0 */
+    bt_arena units;         /* unit boxes of the piece being placed: page
+                               boxes are copies, so this is freed after each
+                               article (glyph arrays stay in ctx->arena) */
 } engine;
 static inline bt_runs text_runs(bt_arena *a, bt_str text, bt_pos pos)
 {
@@ -128,6 +141,16 @@ void bt_layout_place_unit(engine *e, const unit *u, int32_t x, int32_t y);
 int32_t bt_layout_units_height(const units *u, int from, int to);
 void bt_layout_place_stack(engine *e, const units *u, int from, int to);
 void bt_layout_flow_columns(engine *e, const unit *src, int n);
+/* Marks y on the current page as a place that may take up to max more
+ * space when the page is justified. */
+void bt_layout_stretch_point(engine *e, int32_t y, int32_t max);
+/* Ends the current page short at e->y: spreads the white left below it
+ * over the page's stretch points, each within its max. */
+void bt_layout_justify_page(engine *e);
+/* A line of caption text a column wide at (x, y), set flush right or left
+ * (jump lines), placed when `place`; returns its height. */
+int32_t bt_layout_note_line(engine *e, const char *text, int32_t x, int32_t y,
+                            int right, int place);
 
 /* Puts each page's boxes in reading order: a text that a floating figure
  * interrupts (on the page, or from the page before) is read whole before

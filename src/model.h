@@ -101,6 +101,8 @@ typedef struct bt_section {
     bt_article *articles;
     bt_article *articles_tail;
     int narticles;
+    int reorder; /* 1: the layout may place a later article of the section
+                    first to fill a page (manifest reorder="yes") */
     struct bt_section *next;
 } bt_section;
 

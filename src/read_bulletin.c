@@ -253,7 +253,7 @@ static void read_section(rd *r, const bt_xel *el, const char *mdir,
                          int *nrefs)
 {
     bt_ctx *ctx = r->ctx;
-    static const char *const attrs[] = {"title", NULL};
+    static const char *const attrs[] = {"title", "reorder", NULL};
     bt_read_check_attrs(ctx, el, attrs);
     /* the section joins the document with its first article: one whose
      * articles all failed (or that lists none) is not printed */
@@ -264,6 +264,12 @@ static void read_section(rd *r, const bt_xel *el, const char *mdir,
         sec->title.text = bt_text_trim(bt_text_normalize(&ctx->arena, raw, 0));
     }
     sec->title.pos = el->pos;
+    const char *ro = bt_xel_attr(el, "reorder");
+    if (ro && strcmp(ro, "yes") == 0)
+        sec->reorder = 1;
+    else if (ro && strcmp(ro, "no") != 0)
+        bt_error(ctx, el->pos, "reorder must be \"yes\" or \"no\", not \"%s\"",
+                 ro);
     for (const bt_xel *k = el->kids; k && !bt_ctx_full(ctx) && !r->too_many;
          k = k->next) {
         if (!k->name) {

@@ -2,6 +2,7 @@
  * em, the space 250), without writing PDFs: column flow and balancing,
  * widow/orphan and keep rules, justification, long words, font coverage
  * errors and fallback fonts, the page map and the outline. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "harness.h"
@@ -683,13 +684,15 @@ static void test_layout__list_marker_order(void)
 /* Figures that float past text: whatever the flow does, on every page the
  * boxes of one piece of text (reading-order number) are contiguous, and a
  * paragraph going on from the page before is read first. Tried over a
- * range of lengths so that figures land inside paragraphs. */
+ * range of lengths so that figures land inside paragraphs; the flow now
+ * floats a figure past the end of the paragraph it would cut, so no
+ * column shows a carried paragraph under a figure either. */
 static void test_layout__float_reading_order(void)
 {
     static bt_image img;
     img.width = 400;
     img.height = 500;
-    int interrupted = 0;
+    int interrupted = 0, figures = 0;
     for (int k = 3; k < 24; k++) {
         bt_ctx ctx;
         bt_ctx_init(&ctx);
@@ -739,6 +742,8 @@ static void test_layout__float_reading_order(void)
                         break;
                     }
             }
+            for (int i = 0; i < n; i++)
+                figures += bx[i].kind == BT_BOX_IMAGE;
             /* a paragraph going on from the page before comes first */
             for (int i = 0; i < n; i++)
                 if (carry && bx[i].seq == carry && bx[i].src.line >= 100)
@@ -748,7 +753,187 @@ static void test_layout__float_reading_order(void)
         }
         bt_ctx_free(&ctx);
     }
-    CHECK(interrupted > 0);
+    CHECK(figures > 20);
+    CHECK_INT(interrupted, 0);
+}
+
+/* The text of page p without spaces (code points as UTF-8), to look for
+ * the jump lines. */
+static void page_text(const bt_pages *pg, int p, char *out, size_t max)
+{
+    size_t at = 0;
+    for (int i = 0; i < pg->pages[p].nboxes; i++) {
+        const bt_box *b = &pg->pages[p].boxes[i];
+        if (b->kind != BT_BOX_GLYPHS)
+            continue;
+        for (int g = 0; g < b->u.run.n && at + 5 < max; g++) {
+            uint32_t c = b->u.run.glyphs[g].cp;
+            if (c == ' ')
+                continue;
+            if (c < 0x80) {
+                out[at++] = (char)c;
+            } else if (c < 0x800) {
+                out[at++] = (char)(0xC0 | (c >> 6));
+                out[at++] = (char)(0x80 | (c & 0x3F));
+            } else {
+                out[at++] = (char)(0xE0 | (c >> 12));
+                out[at++] = (char)(0x80 | ((c >> 6) & 0x3F));
+                out[at++] = (char)(0x80 | (c & 0x3F));
+            }
+        }
+    }
+    out[at] = 0;
+}
+
+static char text_buf[1 << 18];
+
+/* Three articles, the first k paragraphs long: the article that cannot
+ * start under it leaves no white half-page: every page but the last is
+ * filled to 90 % of its text height (columns run down the page, or its
+ * white goes between the blocks). */
+static void test_layout__gap_filled(void)
+{
+    int cases = 0;
+    for (int k = 6; k < 60; k += 1) {
+        bt_ctx ctx;
+        bt_ctx_init(&ctx);
+        bt_ctx_file(&ctx, "a.xml", NULL);
+        bt_doc *d = doc_new(&ctx);
+        bt_section *s = bt_doc_add_section(&ctx.arena, d);
+        bt_article *a = article(&ctx, s, "Bài một");
+        for (int i = 0; i < k; i++)
+            para(&ctx, a, i, 50);
+        bt_article *b = article(&ctx, s, "Bài hai");
+        for (int i = 0; i < 12; i++)
+            para(&ctx, b, 200 + i, 50);
+        bt_article *c = article(&ctx, s, "Bài ba");
+        for (int i = 0; i < 12; i++)
+            para(&ctx, c, 400 + i, 50);
+        bt_doc_finish(&ctx.arena, d);
+        bt_layout lay = test_layout();
+        bt_pages *pg = NULL;
+        CHECK_INT(bt_layout_run(&ctx, d, &lay, &fake, &pg), 0);
+        int n = body_lines(pg, &lay, lines_buf, 20000);
+        int32_t low[64] = {0};
+        for (int i = 0; i < n; i++)
+            if (lines_buf[i].page < 64 &&
+                lines_buf[i].y > low[lines_buf[i].page])
+                low[lines_buf[i].page] = lines_buf[i].y;
+        int32_t top = lay.margin_top, bottom = lay.page_h - lay.margin_bottom;
+        for (int p = 0; p + 1 < pg->npages && p < 64; p++) {
+            CHECK(low[p] >= top + (bottom - top) * 9 / 10);
+            cases++;
+        }
+        bt_ctx_free(&ctx);
+    }
+    CHECK(cases > 50);
+}
+
+/* An article that starts low on a page under another one and goes on to
+ * the next page says so at the foot of its last column ("Tiếp trang N")
+ * and at the top of the continuation ("Tiếp theo trang M"): the numbers
+ * name the page the text really goes to and comes from. */
+static void test_layout__jump_lines(void)
+{
+    int jumps = 0;
+    for (int k = 20; k < 44; k += 2) {
+        bt_ctx ctx;
+        bt_ctx_init(&ctx);
+        bt_ctx_file(&ctx, "a.xml", NULL);
+        bt_doc *d = doc_new(&ctx);
+        bt_section *s = bt_doc_add_section(&ctx.arena, d);
+        bt_article *a = article(&ctx, s, "Bài một");
+        for (int i = 0; i < k; i++)
+            para(&ctx, a, i, 50);
+        bt_article *b = article(&ctx, s, "Bài hai");
+        for (int i = 0; i < 30; i++)
+            para(&ctx, b, 200 + i, 50);
+        bt_article *c = article(&ctx, s, "Bài ba");
+        para(&ctx, c, 400, 50);
+        bt_doc_finish(&ctx.arena, d);
+        bt_layout lay = test_layout();
+        bt_pages *pg = NULL;
+        CHECK_INT(bt_layout_run(&ctx, d, &lay, &fake, &pg), 0);
+        int n = body_lines(pg, &lay, lines_buf, 20000);
+        for (int p = 0; p + 1 < pg->npages; p++) {
+            char to[64], from[64];
+            snprintf(to, sizeof to, "Tiếptrang%d", p + 2);
+            snprintf(from, sizeof from, "Tiếptheotrang%d", p + 1);
+            page_text(pg, p, text_buf, sizeof text_buf);
+            int has_to = strstr(text_buf, to) != NULL;
+            int any_to = strstr(text_buf, "Tiếptrang") != NULL;
+            CHECK_INT(any_to, has_to); /* never a wrong page number */
+            page_text(pg, p + 1, text_buf, sizeof text_buf);
+            CHECK_INT(strstr(text_buf, from) != NULL, has_to);
+            if (!has_to)
+                continue;
+            jumps++;
+            /* the second article runs on both pages */
+            int here = 0, there = 0;
+            for (int i = 0; i < n; i++) {
+                if (lines_buf[i].para >= 300 && lines_buf[i].para < 400) {
+                    here += lines_buf[i].page == p;
+                    there += lines_buf[i].page == p + 1;
+                }
+            }
+            CHECK(here > 0 && there > 0);
+            CHECK_INT(pg->article_page[b->index], p + 1);
+        }
+        bt_ctx_free(&ctx);
+    }
+    CHECK(jumps > 0);
+}
+
+/* The manifest's order holds unless the section allows reordering: then a
+ * later article with a short head may start in the space a long-headed
+ * one cannot use, and the long one follows on the next page. */
+static void test_layout__reorder(void)
+{
+    int swapped = 0;
+    for (int ro = 0; ro < 2; ro++) {
+        for (int k = 6; k < 40; k++) {
+            bt_ctx ctx;
+            bt_ctx_init(&ctx);
+            bt_ctx_file(&ctx, "a.xml", NULL);
+            bt_doc *d = doc_new(&ctx);
+            bt_section *s = bt_doc_add_section(&ctx.arena, d);
+            s->reorder = ro;
+            bt_article *a = article(&ctx, s, "Bài một");
+            for (int i = 0; i < k; i++)
+                para(&ctx, a, i, 50);
+            bt_article *b = article(&ctx, s, "x");
+            b->title.text = words(&ctx, 40, 7); /* a headline of 4 lines */
+            for (int i = 0; i < 10; i++)
+                para(&ctx, b, 200 + i, 50);
+            bt_article *c = article(&ctx, s, "Bài ba");
+            for (int i = 0; i < 10; i++)
+                para(&ctx, c, 400 + i, 50);
+            bt_doc_finish(&ctx.arena, d);
+            bt_layout lay = test_layout();
+            bt_pages *pg = NULL;
+            CHECK_INT(bt_layout_run(&ctx, d, &lay, &fake, &pg), 0);
+            int pb = pg->article_page[b->index],
+                pc = pg->article_page[c->index];
+            int ob = -1, oc = -1;
+            for (int i = 0; i < pg->noutline; i++) {
+                if (pg->outline[i].title.ptr == b->title.text.ptr)
+                    ob = i;
+                if (pg->outline[i].title.ptr == c->title.text.ptr)
+                    oc = i;
+            }
+            CHECK(ob >= 0 && oc >= 0);
+            if (!ro) {
+                CHECK(pb <= pc);
+                CHECK(ob < oc);
+            } else if (pc < pb) {
+                swapped++;
+                CHECK(oc < ob);
+                CHECK_INT(pb, pc + 1);
+            }
+            bt_ctx_free(&ctx);
+        }
+    }
+    CHECK(swapped > 0);
 }
 
 static const bt_t_case cases[] = {
@@ -764,5 +949,8 @@ static const bt_t_case cases[] = {
     TEST(test_layout__tail_not_alone),
     TEST(test_layout__list_marker_order),
     TEST(test_layout__float_reading_order),
+    TEST(test_layout__gap_filled),
+    TEST(test_layout__jump_lines),
+    TEST(test_layout__reorder),
 };
 TEST_MAIN("test_layout", cases)

@@ -514,7 +514,7 @@ static void test_read__manifest(void)
                "    <article href=\"articles/a.xml\"/>\n"
                "    <article href=\"clips/c.txt\"/>\n"
                "  </section>\n"
-               "  <section title=\"Kinh tế\">\n"
+               "  <section title=\"Kinh tế\" reorder=\"yes\">\n"
                "    <article href=\"./articles/b.xml\"/>\n"
                "  </section>\n"
                "  <section title=\"Trống\"/>\n" /* not printed */
@@ -544,6 +544,8 @@ static void test_read__manifest(void)
     CHECK_INT(s->articles->next->index, 1);
     CHECK_BSTR(s->next->title.text, "Kinh tế");
     CHECK_BSTR(s->next->articles->title.text, "Bài B");
+    CHECK_INT(s->reorder, 0);
+    CHECK_INT(s->next->reorder, 1);
     bt_doc_check(doc);
 }
 
@@ -565,19 +567,19 @@ static void test_read__manifest_errors(void)
     CHECK(symlink(path_in(tmp, "outside.xml"), path_in(dir, "escape.xml")) ==
           0);
     write_file(dir, "bulletin.xml",
-               "<bulletin>\n"                             /* 1 */
-               "  <section title=\"S\">\n"                /* 2 */
-               "    <article href=\"a.xml\"/>\n"          /* 3 */
-               "    <article href=\"missing.xml\"/>\n"    /* 4 */
-               "    <article href=\"bulletin.xml\"/>\n"   /* 5 */
-               "    <article href=\"other.xml\"/>\n"      /* 6 */
-               "    <article href=\"./a.xml\"/>\n"        /* 7 */
-               "    <article href=\"../outside.xml\"/>\n" /* 8 */
-               "    <article href=\"escape.xml\"/>\n"     /* 9 */
-               "    <article href=\"bad.xml\"/>\n"        /* 10 */
-               "    <article href=\"a.pdf\"/>\n"          /* 11 */
-               "    <article/>\n"                         /* 12 */
-               "    <article href=\"root.xml\"/>\n"       /* 13 */
+               "<bulletin>\n"                                /* 1 */
+               "  <section title=\"S\" reorder=\"maybe\">\n" /* 2 */
+               "    <article href=\"a.xml\"/>\n"             /* 3 */
+               "    <article href=\"missing.xml\"/>\n"       /* 4 */
+               "    <article href=\"bulletin.xml\"/>\n"      /* 5 */
+               "    <article href=\"other.xml\"/>\n"         /* 6 */
+               "    <article href=\"./a.xml\"/>\n"           /* 7 */
+               "    <article href=\"../outside.xml\"/>\n"    /* 8 */
+               "    <article href=\"escape.xml\"/>\n"        /* 9 */
+               "    <article href=\"bad.xml\"/>\n"           /* 10 */
+               "    <article href=\"a.pdf\"/>\n"             /* 11 */
+               "    <article/>\n"                            /* 12 */
+               "    <article href=\"root.xml\"/>\n"          /* 13 */
                "  </section>\n"
                "  <date>2022-02-30</date>\n" /* 15 */
                "  <foo/>\n"                  /* 16 */
@@ -618,7 +620,8 @@ static void test_read__manifest_errors(void)
                1, 1);
     CHECK_DIAG("bad date '2022-02-30': expected YYYY-MM-DD", 15, 3);
     CHECK_DIAG("unknown element <foo> in <bulletin>", 16, 3);
-    CHECK_INT(ctx.nerrors, 12);
+    CHECK_DIAG("reorder must be \"yes\" or \"no\", not \"maybe\"", 2, 3);
+    CHECK_INT(ctx.nerrors, 13);
 
     /* no article at all */
     write_file(dir, "empty.xml",
