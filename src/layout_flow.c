@@ -404,7 +404,12 @@ void bt_layout_flow_columns(engine *e, const unit *src, int n)
             i++;
         if (i < n) {
             int from = 0;
-            if (jl_col >= 0) {
+            /* only between blocks: a jump line inside a paragraph would
+             * sit in the middle of its text for every reader that
+             * follows the content stream (copy-paste, pdf.js, screen
+             * readers) until tagged PDF can mark it as an artifact */
+            int mid_block = i > 0 && a[i].blk && a[i].blk == a[i - 1].blk;
+            if (jl_col >= 0 && !mid_block) {
                 char buf[64];
                 from = e->pages.n;
                 snprintf(buf, sizeof buf, "%s %d",

@@ -31,7 +31,7 @@ static void usage(FILE *f)
         "                    [--pdf-only|--epub-only] [--allow-outside] "
         "[-q|-v]\n"
         "                    [--impose booklet|2up|4up] [--duplex short|long]\n"
-        "                    [--creep MM] [--marks] [--bleed MM]\n"
+        "                    [--creep MM] [--marks] [--bleed MM] [--timings]\n"
         "       bantin check FILE... [--layout NAME|FILE] [--allow-outside]\n"
         "       bantin print-test --impose booklet|2up|4up [--duplex "
         "short|long] [-o DIR]\n"
