@@ -46,7 +46,7 @@ FUZZSRCS := $(wildcard tests/fuzz/fuzz_*.c)
 REPLAYS  := $(FUZZSRCS:tests/fuzz/%.c=$(OUT)/replay_%)
 TOOLS    := $(OUT)/mkchart
 
-.PHONY: all deps run test check asan fuzz fuzz-smoke golden bench install \
+.PHONY: all deps run test check asan fuzz fuzz-smoke golden bench measure install \
         lint format format-check leakcheck clean units
 .DEFAULT_GOAL := all
 .SECONDARY:
@@ -162,6 +162,10 @@ leakcheck: all
 
 bench: all
 	sh tests/bench.sh
+
+# the quality table of README "Quality, measured" (minutes; not in make test)
+measure: all
+	sh tests/measure.sh
 
 # make lint V=1 also prints the include graph of src/
 lint:
