@@ -13,7 +13,7 @@ class="lead">, as html-score reads it, and that one is skipped). The
 imported XML must pass `bantin check`, and a
 build of three pages must succeed. Bad pages (tests/errors/html-*.html
 and a page over 64 MiB) must fail with exit 1 and write no file."""
-import json, os, re, subprocess, sys, tempfile, unicodedata
+import json, os, re, shutil, subprocess, sys, tempfile, unicodedata
 import xml.etree.ElementTree as ET
 import html.parser
 
@@ -119,6 +119,42 @@ def main():
                        capture_output=True, text=True)
     outs = os.listdir(os.path.join(tmp, 'b')) if os.path.isdir(os.path.join(tmp, 'b')) else []
     report(r.returncode == 0 and len(outs) == 2, 'html/build-three-pages', r.stderr[:300] + ' ' + str(outs))
+    # a manifest of every case's saved page builds a bulletin whose
+    # typography meets the samples' goals (typo-metrics, when the shared
+    # tools are there)
+    tm = os.path.join(here, '..', '..', 'shared', 'tools', 'typo-metrics')
+    if os.access(tm, os.X_OK):
+        man = os.path.join(tmp, 'man')
+        os.makedirs(man)
+        refs = []
+        for i, n in enumerate(names):
+            # each page in its own folder, with its NAME_files folder
+            dst = 'p%02d' % i
+            shutil.copytree(os.path.join(cases, n), os.path.join(man, dst))
+            refs.append('    <article href="%s/source.html"/>' % dst)
+        with open(os.path.join(man, 'bulletin.xml'), 'w', encoding='utf-8') as f:
+            f.write('<?xml version="1.0" encoding="UTF-8"?>\n<bulletin>\n  <title>Trang web đã lưu</title>\n'
+                    '  <date>2026-11-27</date>\n  <section title="Thời sự">\n%s\n  </section>\n</bulletin>\n'
+                    % '\n'.join(refs))
+        r = subprocess.run([bantin, 'build', '-q', os.path.join(man, 'bulletin.xml')],
+                           capture_output=True, text=True)
+        pdf = os.path.join(man, 'bulletin.pdf')
+        why = [] if r.returncode == 0 and os.path.isfile(pdf) else ['build: ' + r.stderr[:300]]
+        if not why:
+            m = subprocess.run([tm, '--json', '--no-ink', pdf], capture_output=True, text=True)
+            try:
+                s = json.loads(m.stdout)['summary']
+                v = dict(kv.split('=', 1) for kv in s.split() if '=' in kv)
+                num = lambda k: float(v[k].rstrip('%'))
+                for k, lim in (('overfull', 0), ('widows', 0), ('orphans', 0), ('trackmax', 0.02),
+                               ('expandmax', 2.0), ('loose', 5.0), ('gapp95', 2.0)):
+                    if num(k) > lim:
+                        why.append('%s=%s (at most %s)' % (k, v[k], lim))
+            except (ValueError, KeyError) as e:
+                why.append('typo-metrics: %r %s' % (e, m.stderr[:200]))
+        report(not why, 'html/manifest-typography', '; '.join(why))
+    else:
+        print('SKIP (optional) html/manifest-typography: ../shared/tools absent')
     # bad pages: exit 1, nothing written
     errs = os.path.join(here, 'errors')
     big = os.path.join(tmp, 'big.html')
