@@ -533,10 +533,11 @@ static void layout_article(engine *e, const bt_article *art,
      * the reader is told where the rest is. Not the last article: its
      * rest ends the bulletin, and the two lines could push a short tail
      * onto a page of its own */
-    e->jump =
-        !at_top && next_need > 0 && e->y - e->top > (e->bottom - e->top) / 2
-            ? art
-            : NULL;
+    e->start_page = e->pages.n;
+    e->jump = !e->no_jump && !at_top && next_need > 0 &&
+                      e->y - e->top > (e->bottom - e->top) / 2
+                  ? art
+                  : NULL;
     /* columns, interrupted by figures that span them */
     const unit *bu = body.v.p;
     int from = 0;
@@ -676,10 +677,16 @@ static void run_pass(engine *e)
         bt_layout_toc(e);
         e->fill_after = 0;
     }
+    e->jumps = 0;
+    e->start_page = 0;
     bt_section_foreach(e->doc, s) {
         if (place_section(e, s))
             return;
     }
+    /* a page that holds only the foot of an article begun on a page
+     * before, up to a quarter of a column deep */
+    e->short_tail = e->start_page > 0 && e->start_page < e->pages.n &&
+                    e->y - e->top <= (e->bottom - e->top) / 4;
     bt_layout_reading_order(e);
     bt_layout_furniture(e);
 }
@@ -760,7 +767,12 @@ int bt_layout_run(bt_ctx *ctx, const bt_doc *doc, const bt_layout *lay,
     ctx->arena = scratch;
     int ndiags = ctx->ndiags, nerrors = ctx->nerrors,
         nwarnings = ctx->nwarnings;
-    for (int pass = 0; pass < 3; pass++) {
+    /* A pass that ends with a short tail alone on its last page, where
+     * jump lines were set, is retried without them (their lines pushed the
+     * tail over); the retry is kept only when it saves the page. */
+    enum { MAX_PASS = 5 };
+    int retry = 0, base_pages = 0;
+    for (int pass = 0; pass < MAX_PASS; pass++) {
         run_pass(&e);
         if (pass == 0) {
             for (int i = ndiags; i < ctx->ndiags; i++)
@@ -777,12 +789,25 @@ int bt_layout_run(bt_ctx *ctx, const bt_doc *doc, const bt_layout *lay,
         }
         if (e.rc || ctx->nerrors)
             break;
-        if (pass > 0 &&
+        int again = 0;
+        if (retry == 0 && e.short_tail && e.jumps > 0) {
+            retry = 1;
+            base_pages = e.pages.n;
+            e.no_jump = 1;
+            again = 1;
+        } else if (retry == 1) {
+            retry = 2;
+            if (e.pages.n >= base_pages) {
+                e.no_jump = 0; /* no page saved: the jump lines stay */
+                again = 1;
+            }
+        }
+        if (pass > 0 && !again &&
             memcmp(prev, e.article_page, sizeof(int) * (size_t)na) == 0)
             break;
         memcpy(prev, e.article_page, sizeof(int) * (size_t)na);
         e.toc_pages = prev;
-        if (pass < 2)
+        if (pass < MAX_PASS - 1)
             engine_free(&e);
     }
     bt_arena_free(&scratch);

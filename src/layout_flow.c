@@ -411,6 +411,7 @@ void bt_layout_flow_columns(engine *e, const unit *src, int n)
             int mid_block = i > 0 && a[i].blk && a[i].blk == a[i - 1].blk;
             if (jl_col >= 0 && !mid_block) {
                 char buf[64];
+                e->jumps++;
                 from = e->pages.n;
                 snprintf(buf, sizeof buf, "%s %d",
                          bt_label(bt_layout_lang(e), BT_L_JUMP_TO), from + 1);

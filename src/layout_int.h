@@ -72,6 +72,12 @@ typedef struct engine {
     const bt_article *jump; /* the article whose next page break gets jump
                                lines ("Tiếp trang 5"), or NULL */
     int jump_from;          /* page the continuation line names, or 0 */
+    int no_jump;            /* set no jump lines (a retry whose tail they
+                               had pushed onto a page of its own) */
+    int jumps;              /* jump lines set in this pass */
+    int start_page;         /* page the last article started on */
+    int short_tail;         /* the pass ended with a page that holds only
+                               a short tail of an article begun before */
     bt_arena units;         /* unit boxes of the piece being placed: page
                                boxes are copies, so this is freed after each
                                article (glyph arrays stay in ctx->arena) */
