@@ -490,7 +490,9 @@ static void layout_article(engine *e, const bt_article *art,
     head.v.size = body.v.size = sech.v.size = sizeof(unit);
     const bt_layout *lay = e->lay;
     head_block(e, art, sec_start, &sech, &head);
+    e->tighten = art == e->tight_art;
     body_units(e, art, &body);
+    e->tighten = 0;
     int32_t need = bt_layout_units_height(&sech, 0, sech.v.n) +
                    bt_layout_units_height(&head, 0, head.v.n);
     int32_t min_body = 0;
@@ -534,6 +536,7 @@ static void layout_article(engine *e, const bt_article *art,
      * rest ends the bulletin, and the two lines could push a short tail
      * onto a page of its own */
     e->start_page = e->pages.n;
+    e->last_art = art;
     e->jump = !e->no_jump && !at_top && next_need > 0 &&
                       e->y - e->top > (e->bottom - e->top) / 2
                   ? art
@@ -767,9 +770,11 @@ int bt_layout_run(bt_ctx *ctx, const bt_doc *doc, const bt_layout *lay,
     ctx->arena = scratch;
     int ndiags = ctx->ndiags, nerrors = ctx->nerrors,
         nwarnings = ctx->nwarnings;
-    /* A pass that ends with a short tail alone on its last page, where
-     * jump lines were set, is retried without them (their lines pushed the
-     * tail over); the retry is kept only when it saves the page. */
+    /* A pass that ends with a short tail alone on its last page is
+     * retried without jump lines (their lines may have pushed the tail
+     * over) and with the last article's paragraphs set one line tighter
+     * where they can (TeX's \looseness -1); the retry is kept only when
+     * it saves the page. */
     enum { MAX_PASS = 5 };
     int retry = 0, base_pages = 0;
     for (int pass = 0; pass < MAX_PASS; pass++) {
@@ -790,15 +795,18 @@ int bt_layout_run(bt_ctx *ctx, const bt_doc *doc, const bt_layout *lay,
         if (e.rc || ctx->nerrors)
             break;
         int again = 0;
-        if (retry == 0 && e.short_tail && e.jumps > 0) {
+        if (retry == 0 && e.short_tail) {
             retry = 1;
             base_pages = e.pages.n;
-            e.no_jump = 1;
+            e.no_jump = e.jumps > 0;
+            e.tight_art = e.last_art;
             again = 1;
         } else if (retry == 1) {
             retry = 2;
             if (e.pages.n >= base_pages) {
-                e.no_jump = 0; /* no page saved: the jump lines stay */
+                /* no page saved: the first setting stays */
+                e.no_jump = 0;
+                e.tight_art = NULL;
                 again = 1;
             }
         }

@@ -69,18 +69,22 @@ typedef struct engine {
     int32_t fill_after; /* while an article's last piece is flowed: the
                            height the next article needs to start under it
                            (0: nothing follows on this page) */
-    const bt_article *jump; /* the article whose next page break gets jump
-                               lines ("Tiếp trang 5"), or NULL */
-    int jump_from;          /* page the continuation line names, or 0 */
-    int no_jump;            /* set no jump lines (a retry whose tail they
-                               had pushed onto a page of its own) */
-    int jumps;              /* jump lines set in this pass */
-    int start_page;         /* page the last article started on */
-    int short_tail;         /* the pass ended with a page that holds only
-                               a short tail of an article begun before */
-    bt_arena units;         /* unit boxes of the piece being placed: page
-                               boxes are copies, so this is freed after each
-                               article (glyph arrays stay in ctx->arena) */
+    const bt_article *jump;      /* the article whose next page break gets jump
+                                    lines ("Tiếp trang 5"), or NULL */
+    int jump_from;               /* page the continuation line names, or 0 */
+    int no_jump;                 /* set no jump lines (a retry whose tail they
+                                    had pushed onto a page of its own) */
+    int jumps;                   /* jump lines set in this pass */
+    int start_page;              /* page the last article started on */
+    const bt_article *last_art;  /* the article laid out last */
+    const bt_article *tight_art; /* its paragraphs are set one line
+                                    tighter where they can (a retry) */
+    int tighten;                 /* body text being set for tight_art */
+    int short_tail;              /* the pass ended with a page that holds only
+                                    a short tail of an article begun before */
+    bt_arena units;              /* unit boxes of the piece being placed: page
+                                    boxes are copies, so this is freed after each
+                                    article (glyph arrays stay in ctx->arena) */
 } engine;
 static inline bt_runs text_runs(bt_arena *a, bt_str text, bt_pos pos)
 {

@@ -123,6 +123,8 @@ static int break_para(engine *e, const bt_para *para, const bt_item *items,
     int32_t w = width;
     bt_lb_params lb = e->lb;
     lb.emergency_stretch = size * 2;
+    if (e->tighten)
+        lb.looseness = -1;
     int nl = bt_linebreak_run(a, items, para->nitems, &w, 1, &lb, &br, NULL);
     if (*al == AL_BALANCE && nl >= 2) {
         /* a headline over several columns keeps reaching into the last

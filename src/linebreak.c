@@ -188,6 +188,8 @@ static int32_t line_width(const lb *s, int line)
 /* Lines from this number on all have the last width: one group. */
 static int line_key(const lb *s, int line)
 {
+    if (s->p.looseness != 0)
+        return line; /* every line count its own group (TeX's easy_line) */
     return line < s->nwidths - 1 ? line : s->nwidths - 1;
 }
 
@@ -507,6 +509,18 @@ static int run_pass(lb *s, int pass)
         if (best < 0 || s->act[r].total < s->act[best].total)
             best = r;
     BT_ASSERT(best >= 0 && s->act[best].brk == s->m - 1);
+    if (s->p.looseness != 0) {
+        /* the line count nearest the optimum's plus the looseness, at the
+         * least demerits among those */
+        int want = s->act[best].line + s->p.looseness, pick = best;
+        for (int r = s->head; r >= 0; r = s->act[r].next) {
+            int d = abs(s->act[r].line - want),
+                dp = abs(s->act[pick].line - want);
+            if (d < dp || (d == dp && s->act[r].total < s->act[pick].total))
+                pick = r;
+        }
+        best = pick;
+    }
     return s->act[best].passive;
 }
 

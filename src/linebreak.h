@@ -45,7 +45,9 @@ typedef struct bt_lb_params {
                                   (TeX 10000) */
     int32_t emergency_stretch; /* 1/1000 pt of extra stretch per line for the
                                   second pass */
-    int32_t looseness;         /* 0: optimum; reserved */
+    int32_t looseness;         /* lines more (+) or fewer (-) than the optimum,
+                                  where a feasible set has them (TeX's
+                                  \looseness); 0: optimum */
     /* glyph expansion (boxes' xwidth), in 1/10000 of the natural width */
     int32_t expand_max;      /* +- limit per line (200 = 2 %); 0: off */
     int32_t expand_step;     /* levels are multiples of it (50 = 0.5 %) */

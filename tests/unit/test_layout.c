@@ -608,6 +608,57 @@ static void test_layout__tail_not_alone(void)
     CHECK(split > 5); /* the first article did run over a page */
 }
 
+/* Three articles in one long column, the second starting low under the
+ * first: whatever the first article's length, the last page never holds
+ * only a tail of two lines or less of the last article begun on a page
+ * before: its paragraphs are set a line tighter (looseness -1) or the
+ * jump lines dropped to pull it back. With k = 10 paragraphs in the
+ * first, the tail is two lines and is pulled back: two pages. */
+static void test_layout__short_tail_pulled_back(void)
+{
+    int tails = 0, runs = 0;
+    for (int k = 4; k < 40; k++) {
+        bt_ctx ctx;
+        bt_ctx_init(&ctx);
+        bt_ctx_file(&ctx, "a.xml", NULL);
+        bt_doc *d = doc_new(&ctx);
+        bt_section *s = bt_doc_add_section(&ctx.arena, d);
+        bt_article *a = article(&ctx, s, "Bài một");
+        for (int i = 0; i < k; i++)
+            para(&ctx, a, i, 30);
+        bt_article *a2 = article(&ctx, s, "Bài hai");
+        for (int i = 0; i < 24; i++)
+            para(&ctx, a2, 300 + i, 40);
+        bt_article *a3 = article(&ctx, s, "Bài ba");
+        for (int i = 0; i < 12; i++)
+            para(&ctx, a3, 600 + i, 40);
+        bt_doc_finish(&ctx.arena, d);
+        bt_layout lay = test_layout();
+        lay.columns = 1; /* long lines: room to set a paragraph tighter */
+        bt_pages *pg = NULL;
+        CHECK_INT(bt_layout_run(&ctx, d, &lay, &fake, &pg), 0);
+        int n = body_lines(pg, &lay, lines_buf, 20000);
+        int last = pg->npages - 1, a3_first = -1;
+        int32_t low = 0;
+        for (int i = 0; i < n; i++) {
+            const line *l = &lines_buf[i];
+            if (l->para >= 700 && (a3_first < 0 || l->page < a3_first))
+                a3_first = l->page;
+            if (l->page == last && l->y > low)
+                low = l->y;
+        }
+        int32_t two = 2 * lay.style[BT_ROLE_BODY].leading;
+        if (a3_first >= 0 && a3_first < last && low - lay.margin_top <= two)
+            tails++;
+        if (k == 10)
+            CHECK_INT(pg->npages, 2);
+        runs++;
+        bt_ctx_free(&ctx);
+    }
+    CHECK_INT(runs, 36);
+    CHECK_INT(tails, 0);
+}
+
 /* An ordered list of 12 items: on every page, each item's list marker is
  * the box right before its first line's text (readers that follow the
  * content stream read "7. text", never the marker after the line), shares
@@ -947,6 +998,7 @@ static const bt_t_case cases[] = {
     TEST(test_layout__coverage),
     TEST(test_layout__outline_and_toc),
     TEST(test_layout__tail_not_alone),
+    TEST(test_layout__short_tail_pulled_back),
     TEST(test_layout__list_marker_order),
     TEST(test_layout__float_reading_order),
     TEST(test_layout__gap_filled),

@@ -239,6 +239,34 @@ static void test_linebreak__fixed_width(void)
     bt_arena_free(&a);
 }
 
+/* Looseness: eleven words of 3000 at width 25000 set best as 5 + 5 + 1
+ * (two lines at r = 0.5); looseness -1 asks for one line fewer, and 6 + 5
+ * (the first line shrunk, r = -6/7) is feasible, so it is taken; looseness
+ * 0 keeps the optimum, and a second line fewer is not to be had. */
+static void test_linebreak__looseness(void)
+{
+    bt_arena a;
+    bt_arena_init(&a);
+    p_reset();
+    int32_t w[11];
+    for (int i = 0; i < 11; i++)
+        w[i] = 3000;
+    words(w, 11);
+    finish();
+    int32_t width = 25000;
+    bt_break *br;
+    int pass;
+    bt_lb_params p = bt_lb_params_default();
+    CHECK_INT(run(&width, 1, &p, &a, &br, &pass), 3);
+    p.looseness = -1;
+    CHECK_INT(run(&width, 1, &p, &a, &br, &pass), 2);
+    CHECK_INT(br[0].item, 11); /* six words on the first line */
+    CHECK(br[0].ratio < 0);
+    p.looseness = -2;
+    CHECK_INT(run(&width, 1, &p, &a, &br, &pass), 2);
+    bt_arena_free(&a);
+}
+
 /* The classic total-fit case: first-fit fills line 1 (tight, badness 86)
  * and leaves "5000 7000" on line 2 at r = 4 (badness 6396); Knuth-Plass
  * moves a word down, giving r = 1.0 and r = 0. */
@@ -1208,6 +1236,7 @@ static const bt_t_case cases[] = {
     TEST(test_linebreak__random_invariants),
     TEST(test_linebreak__random_optimal),
     TEST(test_linebreak__large_paragraph),
+    TEST(test_linebreak__looseness),
 };
 
 TEST_MAIN("test_linebreak", cases)
