@@ -766,6 +766,27 @@ bt_shaper bt_fonts_shaper(bt_fonts *f)
 static int subset_whole(bt_fonts *f, uint32_t id, const uint32_t *cps, int n,
                         bt_buf *out);
 
+/* Runs the subset `in` (consumed) of `hbface` and appends the font file it
+ * makes to out. Returns 0, or -1 when HarfBuzz fails. */
+static int subset_out(hb_face_t *hbface, hb_subset_input_t *in, bt_buf *out)
+{
+    hb_face_t *sub = hb_subset_or_fail(hbface, in);
+    hb_subset_input_destroy(in);
+    if (!sub)
+        return -1;
+    hb_blob_t *blob = hb_face_reference_blob(sub);
+    unsigned len = 0;
+    const char *data = hb_blob_get_data(blob, &len);
+    int rc = -1;
+    if (data && len >= 12) {
+        bt_buf_put(out, data, len);
+        rc = 0;
+    }
+    hb_blob_destroy(blob);
+    hb_face_destroy(sub);
+    return rc;
+}
+
 int bt_fonts_subset(bt_fonts *f, uint32_t id, const uint32_t *cps, int n,
                     bt_buf *out)
 {
@@ -785,21 +806,7 @@ static int subset_whole(bt_fonts *f, uint32_t id, const uint32_t *cps, int n,
     hb_set_t *u = hb_subset_input_unicode_set(in);
     for (int i = 0; i < n; i++)
         hb_set_add(u, cps[i]);
-    hb_face_t *sub = hb_subset_or_fail(fc->hbface, in);
-    hb_subset_input_destroy(in);
-    if (!sub)
-        return -1;
-    hb_blob_t *blob = hb_face_reference_blob(sub);
-    unsigned len = 0;
-    const char *data = hb_blob_get_data(blob, &len);
-    int rc = -1;
-    if (data && len >= 12) {
-        bt_buf_put(out, data, len);
-        rc = 0;
-    }
-    hb_blob_destroy(blob);
-    hb_face_destroy(sub);
-    return rc;
+    return subset_out(fc->hbface, in, out);
 }
 
 static int subset_glyphs(const bt_fonts *f, uint32_t id, const uint32_t *cps,
@@ -845,19 +852,5 @@ static int subset_glyphs(const bt_fonts *f, uint32_t id, const uint32_t *cps,
     hb_set_add(drop, HB_TAG('G', 'P', 'O', 'S'));
     hb_set_add(drop, HB_TAG('G', 'D', 'E', 'F'));
     hb_subset_input_set_flags(in, HB_SUBSET_FLAGS_NOTDEF_OUTLINE);
-    hb_face_t *sub = hb_subset_or_fail(fc->hbface, in);
-    hb_subset_input_destroy(in);
-    if (!sub)
-        return -1;
-    hb_blob_t *blob = hb_face_reference_blob(sub);
-    unsigned len = 0;
-    const char *data = hb_blob_get_data(blob, &len);
-    int rc = -1;
-    if (data && len >= 12) {
-        bt_buf_put(out, data, len);
-        rc = 0;
-    }
-    hb_blob_destroy(blob);
-    hb_face_destroy(sub);
-    return rc;
+    return subset_out(fc->hbface, in, out);
 }

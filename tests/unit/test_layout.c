@@ -110,6 +110,17 @@ static void para(bt_ctx *ctx, bt_article *a, int i, int nwords)
                 pos);
 }
 
+/* An article of `count` paragraphs of nwords words, numbered from first
+ * (para()'s source lines). */
+static bt_article *article_paras(bt_ctx *ctx, bt_section *s, const char *title,
+                                 int first, int count, int nwords)
+{
+    bt_article *a = article(ctx, s, title);
+    for (int i = 0; i < count; i++)
+        para(ctx, a, first + i, nwords);
+    return a;
+}
+
 static bt_doc *doc_new(bt_ctx *ctx)
 {
     bt_doc *d = bt_doc_new(&ctx->arena);
@@ -187,9 +198,7 @@ static void test_layout__columns_balanced(void)
     bt_ctx_file(&ctx, "a.xml", NULL);
     bt_doc *d = doc_new(&ctx);
     bt_section *s = bt_doc_add_section(&ctx.arena, d);
-    bt_article *a = article(&ctx, s, "Một bài");
-    for (int i = 0; i < 6; i++)
-        para(&ctx, a, i, 60);
+    article_paras(&ctx, s, "Một bài", 0, 6, 60);
     bt_doc_finish(&ctx.arena, d);
     bt_layout lay = test_layout();
     bt_pages *pg = NULL;
@@ -223,9 +232,7 @@ static void test_layout__justified_flush(void)
     bt_ctx_file(&ctx, "a.xml", NULL);
     bt_doc *d = doc_new(&ctx);
     bt_section *s = bt_doc_add_section(&ctx.arena, d);
-    bt_article *a = article(&ctx, s, "Bài");
-    for (int i = 0; i < 4; i++)
-        para(&ctx, a, i, 45);
+    article_paras(&ctx, s, "Bài", 0, 4, 45);
     bt_doc_finish(&ctx.arena, d);
     bt_layout lay = test_layout();
     bt_pages *pg = NULL;
@@ -262,9 +269,7 @@ static void test_layout__expansion_and_tracking(void)
     bt_ctx_file(&ctx, "a.xml", NULL);
     bt_doc *d = doc_new(&ctx);
     bt_section *s = bt_doc_add_section(&ctx.arena, d);
-    bt_article *a = article(&ctx, s, "Bài");
-    for (int i = 0; i < 12; i++)
-        para(&ctx, a, i, 70);
+    article_paras(&ctx, s, "Bài", 0, 12, 70);
     bt_doc_finish(&ctx.arena, d);
     bt_layout lay = test_layout();
     lay.columns = 4;
@@ -531,9 +536,7 @@ static void test_layout__outline_and_toc(void)
     bt_doc *d = doc_new(&ctx);
     bt_section *s1 = bt_doc_add_section(&ctx.arena, d);
     s1->title.text = S(&ctx, "Kinh tế");
-    bt_article *a1 = article(&ctx, s1, "Bài một");
-    for (int i = 0; i < 80; i++)
-        para(&ctx, a1, i, 50);
+    article_paras(&ctx, s1, "Bài một", 0, 80, 50);
     bt_section *s2 = bt_doc_add_section(&ctx.arena, d);
     s2->title.text = S(&ctx, "Xã hội");
     bt_article *a2 = article(&ctx, s2, "Bài hai");
@@ -572,16 +575,12 @@ static void test_layout__tail_not_alone(void)
         bt_ctx_file(&ctx, "a.xml", NULL);
         bt_doc *d = doc_new(&ctx);
         bt_section *s = bt_doc_add_section(&ctx.arena, d);
-        bt_article *a = article(&ctx, s, "Bài một");
-        for (int i = 0; i < k; i++)
-            para(&ctx, a, i, 50);
+        bt_article *a = article_paras(&ctx, s, "Bài một", 0, k, 50);
         bt_pos pos = {1, 99 + 100, 1};
         bt_block *b = bt_article_add_block(&ctx.arena, a, BT_BLOCK_ITEM, pos);
         bt_runs_add(&ctx.arena, &b->runs, BT_RUN_TEXT, 0, words(&ctx, 12, 99),
                     pos);
-        bt_article *a2 = article(&ctx, s, "Bài hai");
-        for (int i = 0; i < 10; i++)
-            para(&ctx, a2, 300 + i, 50);
+        article_paras(&ctx, s, "Bài hai", 300, 10, 50);
         bt_doc_finish(&ctx.arena, d);
         bt_layout lay = test_layout();
         bt_pages *pg = NULL;
@@ -623,15 +622,9 @@ static void test_layout__short_tail_pulled_back(void)
         bt_ctx_file(&ctx, "a.xml", NULL);
         bt_doc *d = doc_new(&ctx);
         bt_section *s = bt_doc_add_section(&ctx.arena, d);
-        bt_article *a = article(&ctx, s, "Bài một");
-        for (int i = 0; i < k; i++)
-            para(&ctx, a, i, 30);
-        bt_article *a2 = article(&ctx, s, "Bài hai");
-        for (int i = 0; i < 24; i++)
-            para(&ctx, a2, 300 + i, 40);
-        bt_article *a3 = article(&ctx, s, "Bài ba");
-        for (int i = 0; i < 12; i++)
-            para(&ctx, a3, 600 + i, 40);
+        article_paras(&ctx, s, "Bài một", 0, k, 30);
+        article_paras(&ctx, s, "Bài hai", 300, 24, 40);
+        article_paras(&ctx, s, "Bài ba", 600, 12, 40);
         bt_doc_finish(&ctx.arena, d);
         bt_layout lay = test_layout();
         lay.columns = 1; /* long lines: room to set a paragraph tighter */
@@ -851,15 +844,9 @@ static void test_layout__gap_filled(void)
         bt_ctx_file(&ctx, "a.xml", NULL);
         bt_doc *d = doc_new(&ctx);
         bt_section *s = bt_doc_add_section(&ctx.arena, d);
-        bt_article *a = article(&ctx, s, "Bài một");
-        for (int i = 0; i < k; i++)
-            para(&ctx, a, i, 50);
-        bt_article *b = article(&ctx, s, "Bài hai");
-        for (int i = 0; i < 12; i++)
-            para(&ctx, b, 200 + i, 50);
-        bt_article *c = article(&ctx, s, "Bài ba");
-        for (int i = 0; i < 12; i++)
-            para(&ctx, c, 400 + i, 50);
+        article_paras(&ctx, s, "Bài một", 0, k, 50);
+        article_paras(&ctx, s, "Bài hai", 200, 12, 50);
+        article_paras(&ctx, s, "Bài ba", 400, 12, 50);
         bt_doc_finish(&ctx.arena, d);
         bt_layout lay = test_layout();
         bt_pages *pg = NULL;
@@ -893,12 +880,8 @@ static void test_layout__jump_lines(void)
         bt_ctx_file(&ctx, "a.xml", NULL);
         bt_doc *d = doc_new(&ctx);
         bt_section *s = bt_doc_add_section(&ctx.arena, d);
-        bt_article *a = article(&ctx, s, "Bài một");
-        for (int i = 0; i < k; i++)
-            para(&ctx, a, i, 50);
-        bt_article *b = article(&ctx, s, "Bài hai");
-        for (int i = 0; i < 30; i++)
-            para(&ctx, b, 200 + i, 50);
+        article_paras(&ctx, s, "Bài một", 0, k, 50);
+        bt_article *b = article_paras(&ctx, s, "Bài hai", 200, 30, 50);
         bt_article *c = article(&ctx, s, "Bài ba");
         para(&ctx, c, 400, 50);
         bt_doc_finish(&ctx.arena, d);
@@ -949,16 +932,12 @@ static void test_layout__reorder(void)
             bt_doc *d = doc_new(&ctx);
             bt_section *s = bt_doc_add_section(&ctx.arena, d);
             s->reorder = ro;
-            bt_article *a = article(&ctx, s, "Bài một");
-            for (int i = 0; i < k; i++)
-                para(&ctx, a, i, 50);
+            article_paras(&ctx, s, "Bài một", 0, k, 50);
             bt_article *b = article(&ctx, s, "x");
             b->title.text = words(&ctx, 40, 7); /* a headline of 4 lines */
             for (int i = 0; i < 10; i++)
                 para(&ctx, b, 200 + i, 50);
-            bt_article *c = article(&ctx, s, "Bài ba");
-            for (int i = 0; i < 10; i++)
-                para(&ctx, c, 400 + i, 50);
+            bt_article *c = article_paras(&ctx, s, "Bài ba", 400, 10, 50);
             bt_doc_finish(&ctx.arena, d);
             bt_layout lay = test_layout();
             bt_pages *pg = NULL;
