@@ -46,6 +46,12 @@
  * to the natural space (micro-typography; the breaker sees it as the box's
  * own stretch). */
 #define TRACK_STRETCH 25
+/* A formula wider than the column (no break after / @ _ or before . or /
+ * rejoins it) is set smaller to fit the line, down to 3/4 of the size,
+ * rather than broken after ; = & ? \ where extraction and copy-paste put a
+ * space. */
+#define SHRINK_MIN_NUM 3
+#define SHRINK_MIN_DEN 4
 
 /* Kinds of break inside a word, after a given character. */
 enum { BRK_NONE, BRK_EXPLICIT, BRK_URL, BRK_URL_HARD, BRK_HYPHENATE };
@@ -74,6 +80,14 @@ typedef struct state {
     int word_chars;   /* characters of the whole word so far: a word over
                        * BT_MAX_WORD_CHARS is shaped in several pieces */
     int word_wide;    /* a piece of this word was wider than the column */
+    int32_t wsize;    /* the size the word is set in, mpt (a formula may be
+                       * smaller than the text) */
+    int glue_at;      /* first item of the glue before the last word, or -1 */
+    int glue_tied;    /* that glue cannot break */
+    int last_lone;    /* the last word alone on a line would read as a page
+                       * number or a list marker */
+    bt_vec expl;      /* int: items of the breaks after explicit hyphens */
+    int nhyph;        /* breaks with an added hyphen */
     bt_pos word_pos;  /* first character of the whole word */
     int rc;
 } state;
@@ -115,6 +129,11 @@ static int ties_forward(const uint32_t *cp, int n)
                                  "TX.", "Th.", "Mr.", "Dr.",  "St."};
     if (n == 1 && (cp[0] == 0x2013 || cp[0] == 0x2014 || cp[0] == '-'))
         return 1; /* never end a line on a lone dash */
+    /* "-entire sheet- to": at a line end, extraction takes "sheet-" for
+     * a word broken at its hyphen and joins "sheet-to" */
+    if (n >= 2 && (cp[n - 1] == '-' || cp[n - 1] == 0x2010) &&
+        cp[n - 2] != '-' && cp[n - 2] != 0x2010)
+        return 1;
     for (size_t k = 0; k < sizeof abbr / sizeof *abbr; k++) {
         const char *a = abbr[k];
         int len = (int)strlen(a);
@@ -168,6 +187,57 @@ static int is_closing(uint32_t c)
            c == 0x00BB || c == 0x2026;
 }
 
+static int is_bullet(uint32_t c)
+{
+    return c == 0x2022 || c == 0x25E6 || c == 0x25AA || c == 0x25AB ||
+           c == 0x25A0 || c == 0x25A1 || c == 0x25CF || c == 0x25CB ||
+           c == 0x2023 || c == 0x2043 || c == 0x2219 || c == 0x00B7;
+}
+
+/* A word that text extraction takes for a list marker when it opens a
+ * line: "3." "12)" "b)" "iv." or a bullet. A reader (typo-metrics) joins
+ * it to the next word without the space ("0)returns"), so no line starts
+ * with it. */
+static int reads_as_marker(const uint32_t *cp, int n)
+{
+    if (n == 1)
+        return is_bullet(cp[0]);
+    if (n < 2 || !in_ascii(cp[n - 1], ".)"))
+        return 0;
+    int m = n - 1, dig = 1, rom = 1;
+    for (int i = 0; i < m; i++) {
+        dig &= is_digit(cp[i]);
+        rom &= in_ascii(cp[i], "ivxIVX");
+    }
+    return (dig && m <= 3) || (rom && m <= 4) ||
+           (m == 1 && cp[0] < 0x80 && is_letter(cp[0]));
+}
+
+/* A word that, alone on a line, text extraction drops: a list marker
+ * ("1." "–" "•"), or what reads as a page number at a page's top or foot
+ * (up to 12 characters, no letters but roman digits, and a digit or only
+ * roman digits: "2026." "15/7/2022" "(ii)"). A paragraph's last word of
+ * this kind stays with the word before it. */
+static int reads_as_lone(const uint32_t *cp, int n)
+{
+    if (reads_as_marker(cp, n))
+        return 1;
+    if (n > 12)
+        return 0;
+    int dig = 0, rom = 1, dash = n <= 3;
+    for (int i = 0; i < n; i++) {
+        uint32_t c = cp[i];
+        int r = in_ascii(c, "ivxlcIVXLC");
+        if (is_letter(c) && !r)
+            return 0;
+        dig |= is_digit(c);
+        rom &= r;
+        dash &= in_ascii(c, "-*") || c == 0x2013 || c == 0x2014 ||
+                is_bullet(c) || c == 0x25A1 || c == 0x25CB;
+    }
+    return dig || rom || dash;
+}
+
 /* A URL, e-mail address, path, identifier or formula: its explicit
  * hyphens are part of the name (no break after them, no hyphenation). */
 static int is_code(const uint32_t *cp, int n)
@@ -213,9 +283,10 @@ static void punct_breaks(const uint32_t *cp, int n, int code, int hard_ok,
             brk[i - 1] = (uint8_t)kind;
         /* "Debian-based", never "COVID-19" or "mypackage-1.0": copy-paste
          * and extraction would lose the hyphen before the digit; nor
-         * "e-mail" (one letter left behind) */
+         * "e-mail" (one letter left behind), nor "3-way" (extraction
+         * rejoins a line-end hyphen only after a letter) */
         if (!code && is_hyphen(a) && i >= 3 && end - i >= 2 &&
-            is_letter_or_digit(cp[i - 2]) && is_letter(b))
+            is_letter(cp[i - 2]) && is_letter(b))
             brk[i - 1] = BRK_EXPLICIT;
     }
 }
@@ -276,7 +347,7 @@ static void emit_chunk(state *s, int a, int b)
         bt_seg *sg = bt_vec_push(&s->segs);
         const bt_run *r = run[i];
         sg->font = font[i];
-        sg->size = s->st->size;
+        sg->size = s->wsize;
         sg->color =
             (r->style & BT_STYLE_LINK) ? s->st->link_color : s->st->color;
         sg->href = (r->style & BT_STYLE_LINK) ? r->href : NULL;
@@ -316,7 +387,7 @@ static int32_t kern_undone(state *s, int i)
     const bt_glyphpos *g = NULL;
     if (sh->shape(sh->payload, font, &c, 1, &g) != 1)
         return 0;
-    return to_mpt(g[0].advance, s->st->size) - ((const int32_t *)s->adv.p)[i];
+    return to_mpt(g[0].advance, s->wsize) - ((const int32_t *)s->adv.p)[i];
 }
 
 /* The penalty of a break of `kind` after character i of the word. A
@@ -332,6 +403,7 @@ static void break_item(state *s, int kind, int i)
         return;
     }
     if (kind == BRK_EXPLICIT) {
+        *(int *)bt_vec_push(&s->expl) = s->items.n;
         add_item(s, BT_ITEM_PENALTY, kern, 0, 0, HYPHEN_PENALTY)->flagged = 1;
         return;
     }
@@ -366,6 +438,7 @@ static void break_item(state *s, int kind, int i)
     gl->cp = hy;
     gl->x = to_mpt(g[0].dx, s->st->size);
     gl->y = -to_mpt(g[0].dy, s->st->size);
+    s->nhyph++;
     bt_item *p =
         add_item(s, BT_ITEM_PENALTY, kern + w, 0, 0, HYPHENATE_PENALTY);
     p->flagged = 1;
@@ -381,6 +454,31 @@ static bt_pos char_pos(const state *s, int i)
     return p;
 }
 
+/* A formula wider than the column that would break after ; = & ? \\ is
+ * set smaller, to fit a line of its own (first-line indent included),
+ * when that takes no more than SHRINK_MIN: its advances and offsets are
+ * scaled and s->wsize set. Returns 1 if it did. */
+static int shrink_to_fit(state *s, int64_t wtok)
+{
+    const uint8_t *brk = s->brk.p;
+    int n = s->wcp.n, hard = 0;
+    for (int i = 0; i < n; i++)
+        hard |= brk[i] == BRK_URL_HARD;
+    int64_t fit = s->st->width - (s->st->indent > 0 ? s->st->indent : 0);
+    if (!hard || wtok <= 0 || fit * SHRINK_MIN_DEN < wtok * SHRINK_MIN_NUM)
+        return 0;
+    int32_t size = (int32_t)(s->st->size * fit / wtok);
+    int32_t *adv = s->adv.p, *off = s->off.p;
+    for (int i = 0; i < n; i++) {
+        adv[i] = (int32_t)((int64_t)adv[i] * size / s->st->size);
+        off[2 * i] = (int32_t)((int64_t)off[2 * i] * size / s->st->size);
+        off[2 * i + 1] =
+            (int32_t)((int64_t)off[2 * i + 1] * size / s->st->size);
+    }
+    s->wsize = size;
+    return 1;
+}
+
 /* Finishes the collected word: fonts, shaping, break points, items.
  * `partial`: the word goes on (it reached BT_MAX_WORD_CHARS); its last
  * chunk is not emitted but kept as the start of the next piece, so the
@@ -393,11 +491,20 @@ static void end_word(state *s, int partial)
     uint32_t *cp = s->wcp.p, *font = s->wfont.p;
     const bt_shaper *sh = s->sh;
 
-    /* glue before the word */
+    /* glue before the word; none before a word that would open a line as
+     * a list marker */
+    s->wsize = s->st->size;
+    if (s->word_chars == n)
+        s->glue_at = -1;
     if (s->pending_glue && s->items.n > 0) {
-        if (s->nobreak)
+        int tie = s->nobreak || reads_as_marker(cp, n);
+        s->glue_at = s->items.n;
+        s->glue_tied = tie;
+        if (tie)
             add_item(s, BT_ITEM_PENALTY, 0, 0, 0, BT_PENALTY_INF);
-        if (s->st->ragged) {
+        if (s->st->ragged && tie) {
+            add_item(s, BT_ITEM_GLUE, s->space, 0, 0, 0);
+        } else if (s->st->ragged) {
             int32_t r = RAGGED_EMS * s->st->size;
             add_item(s, BT_ITEM_GLUE, 0, r, 0, 0);
             add_item(s, BT_ITEM_PENALTY, 0, 0, 0, 0);
@@ -410,6 +517,7 @@ static void end_word(state *s, int partial)
     }
     s->pending_glue = 0;
     s->nobreak = ties_forward(cp, n);
+    s->last_lone = !partial && s->word_chars == n && reads_as_lone(cp, n);
 
     /* fonts: the style's, else a fallback that covers the character */
     for (int i = 0; i < n; i++) {
@@ -467,8 +575,12 @@ static void end_word(state *s, int partial)
     for (int i = 0; i < n; i++)
         wtok += adv[i];
     int32_t limit = s->st->width > 0 ? s->st->width : INT32_MAX;
-    punct_breaks(cp, n, code,
-                 wtok * HARD_WIDE_DEN > (int64_t)limit * HARD_WIDE_NUM, brk);
+    int hard = wtok * HARD_WIDE_DEN > (int64_t)limit * HARD_WIDE_NUM;
+    punct_breaks(cp, n, code, hard, brk);
+    if (hard && !partial && s->word_chars == n && shrink_to_fit(s, wtok)) {
+        memset(brk, BRK_NONE, (size_t)n);
+        punct_breaks(cp, n, code, 0, brk);
+    }
     if (!code && !partial && s->word_chars == n && !s->st->ragged && sh->hyph)
         hyphen_breaks(sh->hyph, cp, n, brk, &s->pts);
     /* chunks: at those points (penalised), and between letters of a piece
@@ -547,6 +659,26 @@ static void add_char(state *s, uint32_t cp, const bt_run *r, uint32_t col)
     *(uint32_t *)bt_vec_push(&s->wcol) = col;
 }
 
+/* Makes the glue whose first item is items[at] unbreakable. */
+static void tie_glue(state *s, int at)
+{
+    bt_item *it = s->items.p;
+    if (s->st->ragged) { /* glue(0, r), penalty 0, glue(space, -r) */
+        it[at] = (bt_item){.kind = BT_ITEM_PENALTY,
+                           .penalty = BT_PENALTY_INF,
+                           .ref = UINT32_MAX};
+        it[at + 1] = (bt_item){
+            .kind = BT_ITEM_GLUE, .width = s->space, .ref = UINT32_MAX};
+        it[at + 2] = (bt_item){.kind = BT_ITEM_GLUE, .ref = UINT32_MAX};
+        return;
+    }
+    bt_vec_push(&s->items);
+    it = s->items.p;
+    memmove(it + at + 1, it + at, (size_t)(s->items.n - 1 - at) * sizeof *it);
+    it[at] = (bt_item){
+        .kind = BT_ITEM_PENALTY, .penalty = BT_PENALTY_INF, .ref = UINT32_MAX};
+}
+
 static void forced_break(state *s)
 {
     add_item(s, BT_ITEM_GLUE, 0, FILL_STRETCH, 0, 0);
@@ -587,6 +719,9 @@ int bt_shape_para(bt_ctx *ctx, const bt_shaper *sh, const bt_textstyle *st,
     s.wrun.size = sizeof(const bt_run *);
     s.adv.size = s.off.size = sizeof(int32_t);
     s.brk.size = s.pts.size = sizeof(uint8_t);
+    s.expl.size = sizeof(int);
+    s.glue_at = -1;
+    s.wsize = st->size;
     uint32_t sp = ' ';
     const bt_glyphpos *g;
     if (sh->shape(sh->payload, st->font, &sp, 1, &g) == 1)
@@ -619,6 +754,18 @@ int bt_shape_para(bt_ctx *ctx, const bt_shaper *sh, const bt_textstyle *st,
         }
     }
     finish_word(&s);
+    /* a line-end hyphen reads back as a hyphen to keep or one to drop, for
+     * a whole paragraph: its explicit hyphens do not break where hyphens
+     * are added */
+    if (s.nhyph > 0)
+        for (int k = 0; k < s.expl.n; k++) {
+            bt_item *it = (bt_item *)s.items.p + ((int *)s.expl.p)[k];
+            it->penalty = BT_PENALTY_INF;
+            it->flagged = 0;
+        }
+    /* (after that: tie_glue() moves the items after it) */
+    if (s.last_lone && s.glue_at >= 0 && !s.glue_tied)
+        tie_glue(&s, s.glue_at);
     /* finishing glue + forced break; TeX's \parfillskip */
     if (s.items.n == 0 ||
         ((bt_item *)s.items.p)[s.items.n - 1].penalty != -BT_PENALTY_INF)
@@ -636,8 +783,9 @@ int bt_shape_para(bt_ctx *ctx, const bt_shaper *sh, const bt_textstyle *st,
     out->nglyphs = s.glyphs.n;
     out->glyphs =
         bt_arena_memdup(a, s.glyphs.p, (size_t)s.glyphs.n * sizeof(bt_glyph));
-    bt_vec *all[] = {&s.items, &s.words, &s.segs, &s.glyphs, &s.wcp, &s.wfont,
-                     &s.wrun,  &s.wcol,  &s.adv,  &s.off,    &s.brk, &s.pts};
+    bt_vec *all[] = {&s.items, &s.words, &s.segs, &s.glyphs, &s.wcp,
+                     &s.wfont, &s.wrun,  &s.wcol, &s.adv,    &s.off,
+                     &s.brk,   &s.pts,   &s.expl};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
         free(all[i]->p);
     return s.rc;

@@ -128,6 +128,52 @@ static const char *shape(bt_ctx *ctx, const char *text, int32_t width,
 
 #define WIDE 1000000 /* 200 characters */
 
+/* The words of `text` joined by ' ' where the line may break between them
+ * and by '_' where it may not (ragged glue breaks at its penalty). */
+static const char *ties(bt_ctx *ctx, const char *text, int ragged)
+{
+    bt_shaper sh = {fake_shape,   fake_covers, fake_fallback,
+                    fake_metrics, NULL,        NULL};
+    bt_textstyle st = {0};
+    st.size = SIZE;
+    st.width = WIDE;
+    st.ragged = ragged;
+    bt_runs runs = {0};
+    bt_pos pos = {0, 1, 1};
+    bt_runs_add(&ctx->arena, &runs, BT_RUN_TEXT, 0,
+                bt_arena_str(&ctx->arena, text, strlen(text)), pos);
+    bt_para p;
+    CHECK_INT(bt_shape_para(ctx, &sh, &st, &runs, &p), 0);
+    bt_buf out = BT_BUF_INIT;
+    for (int i = 0; i < p.nitems; i++) {
+        const bt_item *it = &p.items[i];
+        if (it->kind == BT_ITEM_BOX && it->ref != UINT32_MAX) {
+            const bt_word *w = &p.words[it->ref];
+            for (int s = w->s0; s < w->s0 + w->ns; s++)
+                for (int g = 0; g < p.segs[s].ng; g++) {
+                    char u[4];
+                    int n = bt_utf8_encode(p.glyphs[p.segs[s].g0 + g].cp, u);
+                    bt_buf_put(&out, u, (size_t)n);
+                }
+            continue;
+        }
+        if (it->kind != BT_ITEM_GLUE || i + 2 >= p.nitems)
+            continue;
+        /* a glue group: the items up to the next box */
+        int brk = 0, j = i;
+        for (; j < p.nitems && p.items[j].kind != BT_ITEM_BOX; j++)
+            brk |= (p.items[j].kind == BT_ITEM_GLUE && j == i &&
+                    p.items[j - 1].kind == BT_ITEM_BOX) ||
+                   (p.items[j].kind == BT_ITEM_PENALTY &&
+                    p.items[j].penalty < BT_PENALTY_INF);
+        bt_buf_putc(&out, brk ? ' ' : '_');
+        i = j - 1;
+    }
+    char *r = bt_arena_strndup(&ctx->arena, out.data ? out.data : "", out.len);
+    bt_buf_free(&out);
+    return r;
+}
+
 /* ---- break points of URLs, e-mail addresses, paths, formulas ---- */
 
 static void test_shape__url_breaks(void)
@@ -184,6 +230,30 @@ static void test_shape__formula(void)
                     NULL, 0),
               "=PRICEMAT(\"1999-02-15\";$\"1999-04-15\")");
     CHECK_INT(ctx.nwarnings, 0);
+    /* up to a third wider than the line: set smaller to fit it whole
+     * (41 characters, 205 pt, in 160 pt: 7.8 pt) */
+    {
+        bt_shaper sh = {fake_shape,   fake_covers, fake_fallback,
+                        fake_metrics, NULL,        NULL};
+        bt_textstyle st = {0};
+        st.size = SIZE;
+        st.width = 160000;
+        bt_runs runs = {0};
+        bt_pos pos = {0, 1, 1};
+        bt_runs_add(&ctx.arena, &runs, BT_RUN_TEXT, 0,
+                    bt_arena_str(&ctx.arena, f, strlen(f)), pos);
+        bt_para p;
+        CHECK_INT(bt_shape_para(&ctx, &sh, &st, &runs, &p), 0);
+        int32_t w = 0;
+        for (int i = 0; i < p.nwords; i++)
+            w += p.words[i].w;
+        CHECK(w <= 160000 && w > 155000);
+        for (int i = 0; i < p.nsegs; i++)
+            CHECK_INT(p.segs[i].size, 7804);
+    }
+    /* no dear point ($) left in it */
+    CHECK_STR(shape(&ctx, f, 160000, NULL, 0),
+              "=CUMPRINC_|ADD(0.0075;360;12500;0;13;24;0)");
     /* a token with no such point still breaks between letters, warned */
     CHECK_STR(
         shape(&ctx, "abcdefghijklmnopqrstuvwxyzabcdefghij", 100000, NULL, 0),
@@ -202,6 +272,9 @@ static void test_shape__explicit_hyphens(void)
         "COVID-19 mypackage-1.0 F-16 2020-2025");
     CHECK_STR(shape(&ctx, "Debian-based e-mail", WIDE, NULL, 0),
               "Debian-~based e-mail");
+    /* nor after a digit: extraction rejoins a line-end hyphen only after
+     * a letter */
+    CHECK_STR(shape(&ctx, "3-way x86-based", WIDE, NULL, 0), "3-way x86-based");
     /* with a hyphenator: still no break and no added hyphen in them */
     CHECK_STR(shape(&ctx, "COVID-19 mypackage-1.0", WIDE, &fake_hyph, 0),
               "COVID-19 mypackage-1.0");
@@ -233,9 +306,12 @@ static void test_shape__hyphenate_foreign(void)
     CHECK_STR(shape(&ctx, "documentation", WIDE, &fake_hyph, 1),
               "documentation");
     CHECK_INT(fake_calls, 0);
-    /* compounds: each part */
+    /* compounds: each part; the explicit hyphen does not break in a
+     * paragraph where hyphens are added (extraction could not tell which
+     * line-end hyphen to keep) */
     CHECK_STR(shape(&ctx, "well-documented", WIDE, &fake_hyph, 0),
-              "well-~doc=ume=nted");
+              "well-doc=ume=nted");
+    CHECK_STR(shape(&ctx, "well-known", WIDE, &fake_hyph, 0), "well-~known");
     bt_ctx_free(&ctx);
 }
 
@@ -407,11 +483,44 @@ static void test_shape__syllables_of_seed(void)
     CHECK(k > 400);
 }
 
+/* ---- words extraction reads as something else at a line's start or end ----
+ */
+
+static void test_shape__extraction_ties(void)
+{
+    bt_ctx ctx;
+    bt_ctx_init(&ctx);
+    /* no line opens with what reads as a list marker: "0) returns" would
+     * come back as "0)returns" */
+    CHECK_STR(ties(&ctx, "100; 2; 0) returns 95. Khi b) ii. xong", 0),
+              "100; 2;_0) returns_95. Khi_b)_ii. xong");
+    /* a paragraph's last word that alone on a line would be dropped as a
+     * list marker or a page number stays with the word before */
+    CHECK_STR(ties(&ctx, "gộp thành 1.", 0), "gộp thành_1.");
+    CHECK_STR(ties(&ctx, "vào tháng 10.", 0), "vào tháng_10.");
+    CHECK_STR(ties(&ctx, "ngày 15/7/2022.", 0), "ngày_15/7/2022.");
+    CHECK_STR(ties(&ctx, "thêm mục –", 0), "thêm mục_–");
+    CHECK_STR(ties(&ctx, "năm 2026 nữa.", 0), "năm 2026 nữa.");
+    /* ragged text too (its glue breaks at a penalty) */
+    CHECK_STR(ties(&ctx, "gộp thành 1.", 1), "gộp thành_1.");
+    CHECK_STR(ties(&ctx, "Tp. Huế", 1), "Tp._Huế");
+    /* a word ending in a hyphen: "sheet-" at a line end reads as a word
+     * broken at its hyphen ("sheet-to") */
+    CHECK_STR(ties(&ctx, "Select -entire sheet- to set", 0),
+              "Select -entire sheet-_to set");
+    bt_ctx_free(&ctx);
+}
+
 static const bt_t_case cases[] = {
-    TEST(test_shape__url_breaks),        TEST(test_shape__email_and_path),
-    TEST(test_shape__formula),           TEST(test_shape__explicit_hyphens),
-    TEST(test_shape__hyphenate_foreign), TEST(test_shape__libhyphen),
-    TEST(test_shape__syllable),          TEST(test_shape__syllables_of_samples),
+    TEST(test_shape__extraction_ties),
+    TEST(test_shape__url_breaks),
+    TEST(test_shape__email_and_path),
+    TEST(test_shape__formula),
+    TEST(test_shape__explicit_hyphens),
+    TEST(test_shape__hyphenate_foreign),
+    TEST(test_shape__libhyphen),
+    TEST(test_shape__syllable),
+    TEST(test_shape__syllables_of_samples),
     TEST(test_shape__syllables_of_seed),
 };
 
