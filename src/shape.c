@@ -454,20 +454,38 @@ static bt_pos char_pos(const state *s, int i)
     return p;
 }
 
-/* A formula wider than the column that would break after ; = & ? \\ is
- * set smaller, to fit a line of its own (first-line indent included),
- * when that takes no more than SHRINK_MIN: its advances and offsets are
- * scaled and s->wsize set. Returns 1 if it did. */
+/* A formula wider than the column that would break after ; = & ? \\
+ * goes without those breaks when it can: set smaller to fit a line of its
+ * own (first-line indent included), if that takes no more than SHRINK_MIN;
+ * else, if its pieces between the points extraction rejoins (after / @ _,
+ * before . /) fit a line, as they are or that much smaller, broken only
+ * there. Scales the advances and offsets and sets s->wsize; returns 1 if
+ * the dear points are to go. */
 static int shrink_to_fit(state *s, int64_t wtok)
 {
     const uint8_t *brk = s->brk.p;
+    const int32_t *a = s->adv.p;
     int n = s->wcp.n, hard = 0;
-    for (int i = 0; i < n; i++)
+    int64_t piece = 0, wmax = 0;
+    for (int i = 0; i < n; i++) {
         hard |= brk[i] == BRK_URL_HARD;
+        piece += a[i];
+        if (piece > wmax)
+            wmax = piece;
+        if (brk[i] == BRK_URL)
+            piece = 0;
+    }
     int64_t fit = s->st->width - (s->st->indent > 0 ? s->st->indent : 0);
-    if (!hard || wtok <= 0 || fit * SHRINK_MIN_DEN < wtok * SHRINK_MIN_NUM)
+    if (!hard || wtok <= 0 || fit <= 0)
         return 0;
-    int32_t size = (int32_t)(s->st->size * fit / wtok);
+    int64_t w = wtok; /* the width to bring down to fit */
+    if (fit * SHRINK_MIN_DEN < wtok * SHRINK_MIN_NUM)
+        w = wmax;
+    if (w <= fit)
+        return 1;
+    if (fit * SHRINK_MIN_DEN < w * SHRINK_MIN_NUM)
+        return 0;
+    int32_t size = (int32_t)(s->st->size * fit / w);
     int32_t *adv = s->adv.p, *off = s->off.p;
     for (int i = 0; i < n; i++) {
         adv[i] = (int32_t)((int64_t)adv[i] * size / s->st->size);

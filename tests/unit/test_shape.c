@@ -68,6 +68,8 @@ static const bt_hyphenator fake_hyph = {fake_points, NULL};
 
 #define SIZE 10000 /* 10 pt: a glyph is 5 pt */
 
+static int32_t last_size; /* size of the last segment shape() saw */
+
 /* Items of `text` as a string: words as their glyphs, a space for glue,
  * and at a break inside a word '|' (URL point), '$' (the dear URL point:
  * = ; & ?), '~' (after an explicit hyphen), '=' (an added hyphen, whose
@@ -121,6 +123,7 @@ static const char *shape(bt_ctx *ctx, const char *text, int32_t width,
             }
         }
     }
+    last_size = p.nsegs ? p.segs[p.nsegs - 1].size : 0;
     char *r = bt_arena_strndup(&ctx->arena, out.data ? out.data : "", out.len);
     bt_buf_free(&out);
     return r;
@@ -254,6 +257,12 @@ static void test_shape__formula(void)
     /* no dear point ($) left in it */
     CHECK_STR(shape(&ctx, f, 160000, NULL, 0),
               "=CUMPRINC_|ADD(0.0075;360;12500;0;13;24;0)");
+    /* too wide for that (130 pt), but its pieces between the points
+     * extraction rejoins fit when set smaller (155 pt -> 8.4 pt): broken
+     * only there */
+    CHECK_STR(shape(&ctx, f, 130000, NULL, 0),
+              "=CUMPRINC_|ADD(0.0075;360;12500;0;13;24;0)");
+    CHECK_INT(last_size, 8387);
     /* a token with no such point still breaks between letters, warned */
     CHECK_STR(
         shape(&ctx, "abcdefghijklmnopqrstuvwxyzabcdefghij", 100000, NULL, 0),
