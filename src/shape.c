@@ -8,7 +8,13 @@
  * digit: "COVID-19"), at the punctuation of URLs, e-mail addresses, paths
  * and formulas (no hyphen added), and a hyphen in a foreign word (not a
  * Vietnamese syllable, syllable.h) at its hyphenator's points, each as a
- * penalised break. Pure: no library headers, no I/O. */
+ * penalised break. Breaks that text extraction (poppler, pdf.js, MuPDF,
+ * copy-paste) reads back wrong are left out: before a word that reads as
+ * a list marker, before a paragraph's last word that alone reads as a
+ * marker or a page number, after a word ending in a hyphen, after an
+ * explicit hyphen in a paragraph with added ones; a formula a little wider
+ * than the column is set smaller instead of broken after ; = & ?. Pure:
+ * no library headers, no I/O. */
 #include <stdlib.h>
 #include <string.h>
 #include "bt_limits.h"
