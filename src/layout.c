@@ -602,6 +602,57 @@ static const bt_article *next_article(const bt_section *s,
     return NULL;
 }
 
+/* ---- memory of one article ---- */
+
+/* What placing one article allocates in ctx->arena (shaping results,
+ * lever copies, break lists, the look-ahead of start_need, strings of its
+ * runs) is garbage once its units are on the pages, except the glyph
+ * arrays and link targets its page boxes point to and its diagnostics'
+ * messages. So each article gets an arena of its own, and when it is
+ * placed those few things are copied out and the rest is freed: a pass
+ * then holds its page boxes and their glyphs, not every paragraph it
+ * shaped. Only the page that was current when the article began and the
+ * pages after it receive its boxes (layout_flow.c places onto the current
+ * page only); one page more is scanned for safety. */
+typedef struct art_mem {
+    bt_arena outer; /* the pass's arena, put back at the end */
+    int page0;      /* first page that may hold the article's boxes */
+    int ndiags;     /* diagnostics before the article */
+} art_mem;
+
+static void art_mem_begin(engine *e, art_mem *m)
+{
+    m->outer = e->ctx->arena;
+    bt_arena_init(&e->ctx->arena);
+    m->page0 = e->pages.n > 2 ? e->pages.n - 2 : 0;
+    m->ndiags = e->ctx->ndiags;
+}
+
+static void art_mem_end(engine *e, art_mem *m)
+{
+    bt_ctx *ctx = e->ctx;
+    bt_arena art = ctx->arena;
+    ctx->arena = m->outer;
+    for (int p = m->page0; p < e->pages.n; p++) {
+        page_acc *pg = &((page_acc *)e->pages.p)[p];
+        bt_box *b = pg->boxes.p;
+        for (int i = 0; i < pg->boxes.n; i++) {
+            if (b[i].kind == BT_BOX_GLYPHS &&
+                bt_arena_owns(&art, b[i].u.run.glyphs))
+                b[i].u.run.glyphs =
+                    bt_arena_memdup(&ctx->arena, b[i].u.run.glyphs,
+                                    sizeof(bt_glyph) * (size_t)b[i].u.run.n);
+            else if (b[i].kind == BT_BOX_LINK &&
+                     bt_arena_owns(&art, b[i].u.link.uri))
+                b[i].u.link.uri = bt_arena_strdup(&ctx->arena, b[i].u.link.uri);
+        }
+    }
+    for (int i = BT_MIN(m->ndiags, ctx->ndiags); i < ctx->ndiags; i++)
+        if (bt_arena_owns(&art, ctx->diags[i].msg))
+            ctx->diags[i].msg = bt_arena_strdup(&ctx->arena, ctx->diags[i].msg);
+    bt_arena_free(&art);
+}
+
 /* Lays out a section's articles in manifest order; a section that allows
  * reordering lets a later article go first when the next one cannot start
  * in the space left on the page and it can. Returns e->rc. */
@@ -621,6 +672,8 @@ static int place_section(engine *e, const bt_section *s)
     }
     na = k;
     for (int step = 0; step < na && e->rc == 0; step++) {
+        art_mem mem;
+        art_mem_begin(e, &mem);
         int pick = 0;
         while (done[pick])
             pick++;
@@ -653,6 +706,7 @@ static int place_section(engine *e, const bt_section *s)
         if (nx && !e->lay->article_new_page)
             nn = start_need(e, nx, nopens);
         layout_article(e, list[pick], opens, nn);
+        art_mem_end(e, &mem);
         placed++;
     }
     free(list);
@@ -694,7 +748,7 @@ static void run_pass(engine *e)
     bt_layout_furniture(e);
 }
 
-/* The finished pages, copied into the build's arena. */
+/* The finished pages, moved into the build's arena. */
 static bt_pages *export_pages(engine *e)
 {
     bt_pages *pg = bt_arena_alloc(&e->ctx->arena, sizeof *pg);
@@ -710,6 +764,10 @@ static bt_pages *export_pages(engine *e)
         pg->pages[p].boxes =
             bt_arena_memdup(&e->ctx->arena, acc->boxes.p,
                             sizeof(bt_box) * (size_t)acc->boxes.n);
+        /* the engine's copy goes now: the boxes exist once at a time */
+        free(acc->boxes.p);
+        acc->boxes.p = NULL;
+        acc->boxes.n = acc->boxes.cap = 0;
     }
     pg->noutline = e->outline.n;
     pg->outline = bt_arena_memdup(&e->ctx->arena, e->outline.p,
