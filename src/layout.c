@@ -571,9 +571,12 @@ static void layout_article(engine *e, const bt_article *art,
 /* ---- page 1: masthead and table of contents ---- */
 /* ---- passes ---- */
 
+static void held_free(engine *e);
+
 static void engine_free(engine *e)
 {
     bt_layout_units_done(e);
+    held_free(e);
     for (int p = 0; p < e->pages.n; p++)
         free(((page_acc *)e->pages.p)[p].boxes.p);
     free(e->pages.p);
@@ -602,7 +605,51 @@ static const bt_article *next_article(const bt_section *s,
     return NULL;
 }
 
-/* ---- memory of one article ---- */
+/* ---- memory of one article; pages handed out as they are final ---- */
+
+/* bt_layout_stream: pages [next, pages.n - 1) are final once an article
+ * is placed (layout_flow.c places onto the current page only, and page
+ * make-up changes the current page only), so they get their reading order
+ * and furniture, go to the sink and lose their boxes. The current page is
+ * held; the glyphs its boxes point to live in `held` until it goes. */
+typedef struct page_stream {
+    const bt_page_sink *sink;
+    int npages;     /* page count of the pass before (0: first pass) */
+    int next;       /* first page not handed out yet (0-based) */
+    uint32_t carry; /* reading-order carry of page next - 1 */
+    bt_arena held;  /* glyph arrays and link targets of held pages */
+} page_stream;
+
+static void held_free(engine *e)
+{
+    if (e->stream)
+        bt_arena_free(&e->stream->held);
+}
+
+/* Reading order, furniture, out to the sink, boxes freed: page p. */
+static void emit_page(engine *e, int p)
+{
+    page_stream *st = e->stream;
+    st->carry = bt_layout_page_order(e, p, st->carry);
+    /* the first pass knows no page count yet: "p/p" draws the same
+     * characters over the pass as "p/n" does */
+    bt_layout_furniture_page(e, p, st->npages > 0 ? st->npages : p + 1);
+    page_acc *acc = &((page_acc *)e->pages.p)[p];
+    bt_page pg = {p + 1, acc->boxes.p, acc->boxes.n};
+    st->sink->page(st->sink->payload, &pg);
+    bt_vec_free(&acc->boxes);
+    acc->boxes.size = sizeof(bt_box);
+}
+
+/* Hands out the pages before `upto` (0-based, exclusive). */
+static void emit_pages(engine *e, int upto)
+{
+    page_stream *st = e->stream;
+    if (!st || e->rc)
+        return;
+    for (; st->next < upto; st->next++)
+        emit_page(e, st->next);
+}
 
 /* What placing one article allocates in ctx->arena (shaping results,
  * lever copies, break lists, the look-ahead of start_need, strings of its
@@ -613,7 +660,9 @@ static const bt_article *next_article(const bt_section *s,
  * then holds its page boxes and their glyphs, not every paragraph it
  * shaped. Only the page that was current when the article began and the
  * pages after it receive its boxes (layout_flow.c places onto the current
- * page only); one page more is scanned for safety. */
+ * page only); one page more is scanned for safety. When streaming, the
+ * pages before the current one are handed out first and the current
+ * page's glyphs move to a fresh `held` arena. */
 typedef struct art_mem {
     bt_arena outer; /* the pass's arena, put back at the end */
     int page0;      /* first page that may hold the article's boxes */
@@ -631,26 +680,38 @@ static void art_mem_begin(engine *e, art_mem *m)
 static void art_mem_end(engine *e, art_mem *m)
 {
     bt_ctx *ctx = e->ctx;
-    bt_arena art = ctx->arena;
+    page_stream *st = e->stream;
+    emit_pages(e, e->pages.n - 1);
+    bt_arena art = ctx->arena, old = {0};
     ctx->arena = m->outer;
+    bt_arena *to = &ctx->arena;
+    if (st) {
+        old = st->held;
+        bt_arena_init(&st->held);
+        to = &st->held;
+        m->page0 = BT_MAX(m->page0, st->next);
+    }
     for (int p = m->page0; p < e->pages.n; p++) {
         page_acc *pg = &((page_acc *)e->pages.p)[p];
         bt_box *b = pg->boxes.p;
         for (int i = 0; i < pg->boxes.n; i++) {
             if (b[i].kind == BT_BOX_GLYPHS &&
-                bt_arena_owns(&art, b[i].u.run.glyphs))
+                (bt_arena_owns(&art, b[i].u.run.glyphs) ||
+                 bt_arena_owns(&old, b[i].u.run.glyphs)))
                 b[i].u.run.glyphs =
-                    bt_arena_memdup(&ctx->arena, b[i].u.run.glyphs,
+                    bt_arena_memdup(to, b[i].u.run.glyphs,
                                     sizeof(bt_glyph) * (size_t)b[i].u.run.n);
             else if (b[i].kind == BT_BOX_LINK &&
-                     bt_arena_owns(&art, b[i].u.link.uri))
-                b[i].u.link.uri = bt_arena_strdup(&ctx->arena, b[i].u.link.uri);
+                     (bt_arena_owns(&art, b[i].u.link.uri) ||
+                      bt_arena_owns(&old, b[i].u.link.uri)))
+                b[i].u.link.uri = bt_arena_strdup(to, b[i].u.link.uri);
         }
     }
     for (int i = BT_MIN(m->ndiags, ctx->ndiags); i < ctx->ndiags; i++)
         if (bt_arena_owns(&art, ctx->diags[i].msg))
             ctx->diags[i].msg = bt_arena_strdup(&ctx->arena, ctx->diags[i].msg);
     bt_arena_free(&art);
+    bt_arena_free(&old);
 }
 
 /* Lays out a section's articles in manifest order; a section that allows
@@ -744,6 +805,11 @@ static void run_pass(engine *e)
      * before, up to a quarter of a column deep */
     e->short_tail = e->start_page > 0 && e->start_page < e->pages.n &&
                     e->y - e->top <= (e->bottom - e->top) / 4;
+    if (e->stream) {
+        emit_pages(e, e->pages.n);
+        held_free(e);
+        return;
+    }
     bt_layout_reading_order(e);
     bt_layout_furniture(e);
 }
@@ -792,11 +858,17 @@ static bt_pages *export_pages(engine *e)
     return pg;
 }
 
-int bt_layout_run(bt_ctx *ctx, const bt_doc *doc, const bt_layout *lay,
-                  const bt_shaper *shaper, bt_pages **out)
+static int layout_run(bt_ctx *ctx, const bt_doc *doc, const bt_layout *lay,
+                      const bt_shaper *shaper, const bt_page_sink *sink,
+                      bt_pages **out)
 {
     engine e;
     memset(&e, 0, sizeof e);
+    page_stream st;
+    memset(&st, 0, sizeof st);
+    st.sink = sink;
+    if (sink)
+        e.stream = &st;
     e.ctx = ctx;
     e.doc = doc;
     e.lay = lay;
@@ -833,10 +905,21 @@ int bt_layout_run(bt_ctx *ctx, const bt_doc *doc, const bt_layout *lay,
      * over) and with the last article's paragraphs set one line tighter
      * where they can (TeX's \looseness -1); the retry is kept only when
      * it saves the page. */
-    enum { MAX_PASS = 5 };
-    int retry = 0, base_pages = 0;
-    for (int pass = 0; pass < MAX_PASS; pass++) {
+    /* Streaming, a pass that would end the loop but whose pages the sink
+     * could not use (it drew them for the page count and characters of
+     * the pass before, which differed) is set again, same settings: at
+     * most two more passes (the first already has what it needs). */
+    enum { MAX_PASS = 5, MAX_REDO = 2 };
+    int retry = 0, base_pages = 0, redo = 0;
+    for (int pass = 0; pass < MAX_PASS + redo; pass++) {
+        st.next = 0;
+        st.carry = 0;
+        if (sink)
+            sink->begin(sink->payload, st.npages);
         run_pass(&e);
+        int sink_ok =
+            !sink || (e.rc == 0 && sink->end(sink->payload, e.pages.n));
+        st.npages = e.pages.n;
         if (pass == 0) {
             for (int i = ndiags; i < ctx->ndiags; i++)
                 ctx->diags[i].msg = bt_arena_strdup(&real, ctx->diags[i].msg);
@@ -852,7 +935,8 @@ int bt_layout_run(bt_ctx *ctx, const bt_doc *doc, const bt_layout *lay,
         }
         if (e.rc || ctx->nerrors)
             break;
-        int again = 0;
+        int again = 0, was_retry = retry, was_no_jump = e.no_jump;
+        const bt_article *was_tight = e.tight_art;
         if (retry == 0 && e.short_tail) {
             retry = 1;
             base_pages = e.pages.n;
@@ -868,13 +952,27 @@ int bt_layout_run(bt_ctx *ctx, const bt_doc *doc, const bt_layout *lay,
                 again = 1;
             }
         }
-        if (pass > 0 && !again &&
-            memcmp(prev, e.article_page, sizeof(int) * (size_t)na) == 0)
+        int last =
+            pass >= MAX_PASS - 1 + redo ||
+            (pass > 0 && !again &&
+             memcmp(prev, e.article_page, sizeof(int) * (size_t)na) == 0);
+        if (last && sink_ok)
             break;
-        memcpy(prev, e.article_page, sizeof(int) * (size_t)na);
-        e.toc_pages = prev;
-        if (pass < MAX_PASS - 1)
-            engine_free(&e);
+        if (last && redo == MAX_REDO) {
+            bt_error(ctx, bt_pos_file(doc->file),
+                     "layout: the pages of the last pass kept changing");
+            break;
+        }
+        if (last) {
+            redo++; /* the same settings once more */
+            retry = was_retry;
+            e.no_jump = was_no_jump;
+            e.tight_art = was_tight;
+        } else {
+            memcpy(prev, e.article_page, sizeof(int) * (size_t)na);
+            e.toc_pages = prev;
+        }
+        engine_free(&e);
     }
     bt_arena_free(&scratch);
     if (e.rc || ctx->nerrors) {
@@ -885,4 +983,17 @@ int bt_layout_run(bt_ctx *ctx, const bt_doc *doc, const bt_layout *lay,
     engine_free(&e);
     *out = pg;
     return 0;
+}
+
+int bt_layout_run(bt_ctx *ctx, const bt_doc *doc, const bt_layout *lay,
+                  const bt_shaper *shaper, bt_pages **out)
+{
+    return layout_run(ctx, doc, lay, shaper, NULL, out);
+}
+
+int bt_layout_stream(bt_ctx *ctx, const bt_doc *doc, const bt_layout *lay,
+                     const bt_shaper *shaper, const bt_page_sink *sink,
+                     bt_pages **out)
+{
+    return layout_run(ctx, doc, lay, shaper, sink, out);
 }
