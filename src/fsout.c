@@ -272,6 +272,21 @@ const char *bt_fsout_add(bt_ctx *ctx, bt_fsout *out, const char *final_path)
     return tmp;
 }
 
+/* All of [p, p + len) to fd; 0 or an errno. */
+static int write_all(int fd, const char *p, size_t len)
+{
+    while (len > 0) {
+        ssize_t k = write(fd, p, len);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return k < 0 ? errno : ENOSPC;
+        p += k;
+        len -= (size_t)k;
+    }
+    return 0;
+}
+
 int bt_fsout_write(bt_ctx *ctx, const char *path, const void *data, size_t len)
 {
     const char *name = bt_fsout_name(path);
@@ -284,19 +299,7 @@ int bt_fsout_write(bt_ctx *ctx, const char *path, const void *data, size_t len)
         report(ctx, name, errno);
         return -1;
     }
-    const char *p = data;
-    int err = 0;
-    while (len > 0) {
-        ssize_t k = write(fd, p, len);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0) {
-            err = k < 0 ? errno : ENOSPC;
-            break;
-        }
-        p += k;
-        len -= (size_t)k;
-    }
+    int err = write_all(fd, data, len);
     /* a full disk may show only here (delayed allocation, NFS) */
     if (!err && fsync(fd) != 0 && errno != EINVAL)
         err = errno;
@@ -307,6 +310,46 @@ int bt_fsout_write(bt_ctx *ctx, const char *path, const void *data, size_t len)
             unlink(path);
         report(ctx, name, err);
         return -1;
+    }
+    return 0;
+}
+
+int bt_fsout_write_from(bt_ctx *ctx, const char *path,
+                        long (*fill)(void *payload, void *buf, size_t cap),
+                        void *payload)
+{
+    const char *name = bt_fsout_name(path);
+    int ours = name == path;
+    int fd =
+        open(path,
+             O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC | (ours ? O_CREAT : 0),
+             0666);
+    if (fd < 0) {
+        report(ctx, name, errno);
+        return -1;
+    }
+    char *buf = bt_xmalloc(65536);
+    int err = 0, failed = 0;
+    for (;;) {
+        long n = fill(payload, buf, 65536);
+        if (n < 0)
+            failed = 1;
+        if (n <= 0)
+            break;
+        if ((err = write_all(fd, buf, (size_t)n)) != 0)
+            break;
+    }
+    free(buf);
+    if (!err && !failed && fsync(fd) != 0 && errno != EINVAL)
+        err = errno;
+    if (close(fd) != 0 && !err && !failed)
+        err = errno;
+    if (err || failed) {
+        if (ours)
+            unlink(path);
+        if (err)
+            report(ctx, name, err);
+        return err ? -1 : -2;
     }
     return 0;
 }

@@ -914,6 +914,8 @@ static int layout_run(bt_ctx *ctx, const bt_doc *doc, const bt_layout *lay,
     for (int pass = 0; pass < MAX_PASS + redo; pass++) {
         st.next = 0;
         st.carry = 0;
+        if (sink) /* streamed, no pass leaves anything in its arena */
+            bt_arena_init(&ctx->arena);
         if (sink)
             sink->begin(sink->payload, st.npages);
         run_pass(&e);
@@ -923,7 +925,14 @@ static int layout_run(bt_ctx *ctx, const bt_doc *doc, const bt_layout *lay,
         if (pass == 0) {
             for (int i = ndiags; i < ctx->ndiags; i++)
                 ctx->diags[i].msg = bt_arena_strdup(&real, ctx->diags[i].msg);
-            scratch = ctx->arena;
+        }
+        if (sink) {
+            bt_arena_free(&ctx->arena);
+            ctx->arena = real;
+        }
+        if (pass == 0) {
+            if (!sink)
+                scratch = ctx->arena;
             ctx->arena = real;
             ndiags = ctx->ndiags;
             nerrors = ctx->nerrors;

@@ -1090,9 +1090,29 @@ static void write_id(pdf_w *w)
 /* Entry point                                                        */
 /* ------------------------------------------------------------------ */
 
+/* Pieces of libharu's saved stream for bt_fsout_write_from. */
+typedef struct save_src {
+    HPDF_Doc pdf;
+    HPDF_UINT32 left; /* bytes not read yet */
+} save_src;
+
+static long save_fill(void *payload, void *buf, size_t cap)
+{
+    save_src *s = payload;
+    if (!s->left)
+        return 0;
+    HPDF_UINT32 got = s->left < cap ? s->left : (HPDF_UINT32)cap;
+    HPDF_STATUS st = HPDF_ReadFromStream(s->pdf, buf, &got);
+    if ((st != HPDF_OK && st != HPDF_STREAM_EOF) || got == 0 || got > s->left)
+        return -1;
+    s->left -= got;
+    return (long)got;
+}
+
 /* Saves into libharu's memory stream and writes the bytes with bt_fsout's
  * checked writes: HPDF_SaveToFile ignores a failed final flush (a full disk
- * gave a truncated PDF and no error), so libharu never touches the file. */
+ * gave a truncated PDF and no error), so libharu never touches the file.
+ * The bytes go out in 64 KiB pieces, so the PDF is not held twice. */
 static void pdf_save(pdf_w *w, const char *path)
 {
     const char *name = bt_fsout_name(path);
@@ -1102,20 +1122,19 @@ static void pdf_save(pdf_w *w, const char *path)
     if (st == HPDF_OK)
         st = HPDF_ResetStream(w->pdf);
     HPDF_UINT32 size = st == HPDF_OK ? HPDF_GetStreamSize(w->pdf) : 0;
-    unsigned char *data = size ? bt_xmalloc(size) : NULL;
-    HPDF_UINT32 got = size;
-    if (st == HPDF_OK && size)
-        st = HPDF_ReadFromStream(w->pdf, data, &got);
-    if (st != HPDF_OK || !size || got != size) {
+    save_src src = {w->pdf, size};
+    int rc = st == HPDF_OK && size
+                 ? bt_fsout_write_from(w->ctx, path, save_fill, &src)
+                 : -2;
+    if (rc == -2) {
         bt_error(w->ctx, bt_pos_file(0),
                  "cannot write '%s': libharu error 0x%04X (detail %u)", name,
                  (unsigned)(w->err.code ? w->err.code : st),
                  (unsigned)w->err.detail);
         w->failed = 1;
-    } else if (bt_fsout_write(w->ctx, path, data, size) != 0) {
+    } else if (rc != 0) {
         w->failed = 1;
     }
-    free(data);
 }
 
 /* ------------------------------------------------------------------ */
