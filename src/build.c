@@ -484,6 +484,26 @@ int bt_build_run(bt_ctx *ctx, const bt_options *opt)
     return rc;
 }
 
+/* A page sink that drops the pages (only the page map is wanted). */
+static void no_begin(void *payload, int npages)
+{
+    (void)payload;
+    (void)npages;
+}
+
+static void no_page(void *payload, const bt_page *pg)
+{
+    (void)payload;
+    (void)pg;
+}
+
+static int no_end(void *payload, int npages)
+{
+    (void)payload;
+    (void)npages;
+    return 1;
+}
+
 static int build(bt_ctx *ctx, const bt_options *opt)
 {
     if (opt->print_test)
@@ -572,6 +592,11 @@ static int build(bt_ctx *ctx, const bt_options *opt)
         !opt->dump_layout && !opt->check_only) {
         sink = bt_pdf_sink_new(doc, fonts, lay.page_w, lay.page_h);
         bt_page_sink ps = bt_pdf_sink_pages(sink);
+        lrc = bt_layout_stream(ctx, doc, &lay, &shaper, &ps, &pages);
+    } else if ((opt->check_only || !(opt->outputs & BT_OUT_PDF)) &&
+               !opt->dump_layout) {
+        /* the EPUB and `check` need the page map, not the boxes */
+        bt_page_sink ps = {no_begin, no_page, no_end, NULL};
         lrc = bt_layout_stream(ctx, doc, &lay, &shaper, &ps, &pages);
     } else {
         lrc = bt_layout_run(ctx, doc, &lay, &shaper, &pages);
