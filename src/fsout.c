@@ -314,44 +314,67 @@ int bt_fsout_write(bt_ctx *ctx, const char *path, const void *data, size_t len)
     return 0;
 }
 
+int bt_fsout_open(bt_ctx *ctx, const char *path, bt_fsout_file *f)
+{
+    memset(f, 0, sizeof *f);
+    f->path = path;
+    f->ours = bt_fsout_name(path) == path;
+    f->fd = open(path,
+                 O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC |
+                     (f->ours ? O_CREAT : 0),
+                 0666);
+    if (f->fd < 0) {
+        report(ctx, bt_fsout_name(path), errno);
+        return -1;
+    }
+    return 0;
+}
+
+void bt_fsout_put(bt_fsout_file *f, const void *data, size_t len)
+{
+    if (!f->err && f->fd >= 0)
+        f->err = write_all(f->fd, data, len);
+}
+
+int bt_fsout_close(bt_ctx *ctx, bt_fsout_file *f, int failed)
+{
+    int err = f->err;
+    if (f->fd < 0)
+        return -1;
+    if (!err && !failed && fsync(f->fd) != 0 && errno != EINVAL)
+        err = errno;
+    if (close(f->fd) != 0 && !err && !failed)
+        err = errno;
+    f->fd = -1;
+    if (err || failed) {
+        if (f->ours)
+            unlink(f->path);
+        if (err)
+            report(ctx, bt_fsout_name(f->path), err);
+        return err ? -1 : -2;
+    }
+    return 0;
+}
+
 int bt_fsout_write_from(bt_ctx *ctx, const char *path,
                         long (*fill)(void *payload, void *buf, size_t cap),
                         void *payload)
 {
-    const char *name = bt_fsout_name(path);
-    int ours = name == path;
-    int fd =
-        open(path,
-             O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC | (ours ? O_CREAT : 0),
-             0666);
-    if (fd < 0) {
-        report(ctx, name, errno);
+    bt_fsout_file f;
+    if (bt_fsout_open(ctx, path, &f) != 0)
         return -1;
-    }
     char *buf = bt_xmalloc(65536);
-    int err = 0, failed = 0;
-    for (;;) {
+    int failed = 0;
+    while (!f.err) {
         long n = fill(payload, buf, 65536);
         if (n < 0)
             failed = 1;
         if (n <= 0)
             break;
-        if ((err = write_all(fd, buf, (size_t)n)) != 0)
-            break;
+        bt_fsout_put(&f, buf, (size_t)n);
     }
     free(buf);
-    if (!err && !failed && fsync(fd) != 0 && errno != EINVAL)
-        err = errno;
-    if (close(fd) != 0 && !err && !failed)
-        err = errno;
-    if (err || failed) {
-        if (ours)
-            unlink(path);
-        if (err)
-            report(ctx, name, err);
-        return err ? -1 : -2;
-    }
-    return 0;
+    return bt_fsout_close(ctx, &f, failed);
 }
 
 /* ------------------------------------------------------------------ */

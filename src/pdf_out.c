@@ -1090,51 +1090,51 @@ static void write_id(pdf_w *w)
 /* Entry point                                                        */
 /* ------------------------------------------------------------------ */
 
-/* Pieces of libharu's saved stream for bt_fsout_write_from. */
-typedef struct save_src {
-    HPDF_Doc pdf;
-    HPDF_UINT32 left; /* bytes not read yet */
-} save_src;
-
-static long save_fill(void *payload, void *buf, size_t cap)
+/* libharu's save writes through this stream straight into the temp file
+ * (bt_fsout_put keeps the first write error), so the saved PDF is never
+ * held in memory beside the document. */
+static HPDF_STATUS file_write(HPDF_Stream stream, const HPDF_BYTE *ptr,
+                              HPDF_UINT siz)
 {
-    save_src *s = payload;
-    if (!s->left)
-        return 0;
-    HPDF_UINT32 got = s->left < cap ? s->left : (HPDF_UINT32)cap;
-    HPDF_STATUS st = HPDF_ReadFromStream(s->pdf, buf, &got);
-    if ((st != HPDF_OK && st != HPDF_STREAM_EOF) || got == 0 || got > s->left)
-        return -1;
-    s->left -= got;
-    return (long)got;
+    bt_fsout_file *f = stream->attr;
+    bt_fsout_put(f, ptr, siz);
+    return f->err ? HPDF_SetError(stream->error, HPDF_FILE_IO_ERROR,
+                                  (HPDF_STATUS)f->err)
+                  : HPDF_OK;
 }
 
-/* Saves into libharu's memory stream and writes the bytes with bt_fsout's
- * checked writes: HPDF_SaveToFile ignores a failed final flush (a full disk
- * gave a truncated PDF and no error), so libharu never touches the file.
- * The bytes go out in 64 KiB pieces, so the PDF is not held twice. */
+/* Saves with bt_fsout's checked writes, fsync and close: HPDF_SaveToFile
+ * ignores a failed final flush (a full disk gave a truncated PDF and no
+ * error), so libharu never opens the file. HPDF_SaveToStream writes into
+ * the document's stream when one is set (libharu 2.3.0 makes a memory
+ * stream only when there is none): here a callback stream over the temp
+ * file, freed with the document. */
 static void pdf_save(pdf_w *w, const char *path)
 {
     const char *name = bt_fsout_name(path);
-    uint64_t t0 = bt_time_ns();
-    HPDF_STATUS st = HPDF_SaveToStream(w->pdf);
-    bt_timing_add(BT_T_PDF_SAVE, bt_time_ns() - t0);
-    if (st == HPDF_OK)
-        st = HPDF_ResetStream(w->pdf);
-    HPDF_UINT32 size = st == HPDF_OK ? HPDF_GetStreamSize(w->pdf) : 0;
-    save_src src = {w->pdf, size};
-    int rc = st == HPDF_OK && size
-                 ? bt_fsout_write_from(w->ctx, path, save_fill, &src)
-                 : -2;
-    if (rc == -2) {
+    bt_fsout_file f;
+    if (bt_fsout_open(w->ctx, path, &f) != 0) {
+        w->failed = 1;
+        return;
+    }
+    HPDF_STATUS st = HPDF_INVALID_STREAM;
+    HPDF_Stream out = HPDF_CallbackWriter_New(w->pdf->mmgr, file_write, &f);
+    if (out && !w->pdf->stream) {
+        w->pdf->stream = out;
+        uint64_t t0 = bt_time_ns();
+        st = HPDF_SaveToStream(w->pdf);
+        bt_timing_add(BT_T_PDF_SAVE, bt_time_ns() - t0);
+    } else if (out) {
+        HPDF_Stream_Free(out);
+    }
+    int rc = bt_fsout_close(w->ctx, &f, st != HPDF_OK && !f.err);
+    if (rc == -2)
         bt_error(w->ctx, bt_pos_file(0),
                  "cannot write '%s': libharu error 0x%04X (detail %u)", name,
                  (unsigned)(w->err.code ? w->err.code : st),
                  (unsigned)w->err.detail);
+    if (rc != 0)
         w->failed = 1;
-    } else if (rc != 0) {
-        w->failed = 1;
-    }
 }
 
 /* ------------------------------------------------------------------ */
