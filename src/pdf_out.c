@@ -73,7 +73,8 @@ typedef struct pdf_err {
 
 typedef struct pdf_font {
     HPDF_Font font;                /* NULL until first use */
-    int32_t *width;                /* [65536] 1/1000 em as libharu knows it */
+    int32_t *width[256];           /* [cp >> 8][cp & 255]: 1/1000 em as libharu
+                                      knows it; a block of 256 made on first use */
     unsigned char used[65536 / 8]; /* code points drawn: for ToUnicode */
 } pdf_font;
 
@@ -333,9 +334,6 @@ static pdf_font *font_get(pdf_w *w, uint32_t id, bt_pos src)
     }
     pf = bt_xcalloc(1, sizeof *pf);
     pf->font = f;
-    pf->width = bt_xmalloc(65536 * sizeof *pf->width);
-    for (int i = 0; i < 65536; i++)
-        pf->width[i] = WIDTH_UNKNOWN;
     w->font[id] = pf;
     return pf;
 }
@@ -344,12 +342,18 @@ static pdf_font *font_get(pdf_w *w, uint32_t id, bt_pos src)
  * subset. */
 static int32_t font_width(pdf_font *pf, uint32_t cp)
 {
-    if (pf->width[cp] == WIDTH_UNKNOWN) {
-        pf->width[cp] =
-            (int32_t)HPDF_Font_GetUnicodeWidth(pf->font, (HPDF_UNICODE)cp);
+    int32_t **blk = &pf->width[cp >> 8 & 255];
+    if (!*blk) {
+        *blk = bt_xmalloc(256 * sizeof **blk);
+        for (int i = 0; i < 256; i++)
+            (*blk)[i] = WIDTH_UNKNOWN;
+    }
+    int32_t *w = &(*blk)[cp & 255];
+    if (*w == WIDTH_UNKNOWN) {
+        *w = (int32_t)HPDF_Font_GetUnicodeWidth(pf->font, (HPDF_UNICODE)cp);
         pf->used[cp >> 3] |= (unsigned char)(1u << (cp & 7));
     }
-    return pf->width[cp];
+    return *w;
 }
 
 /* Replaces libharu's CID-style ToUnicode stream (invalid: poppler warns
@@ -1390,7 +1394,8 @@ static void pdf_close(pdf_w *w)
         HPDF_Free(w->pdf);
     for (int i = 0; i < w->nfonts; i++) {
         if (w->font[i]) {
-            free(w->font[i]->width);
+            for (int k = 0; k < 256; k++)
+                free(w->font[i]->width[k]);
             free(w->font[i]);
         }
     }
