@@ -1,6 +1,7 @@
 /* arena.c - bump allocator for one build (see arena.h). Blocks grow
  * geometrically from 64 KiB; a large request gets a block of its own. */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,6 +99,15 @@ char *bt_arena_strndup(bt_arena *a, const char *s, size_t len)
 char *bt_arena_strdup(bt_arena *a, const char *cstr)
 {
     return bt_arena_strndup(a, cstr, strlen(cstr));
+}
+
+int bt_arena_owns(const bt_arena *a, const void *p)
+{
+    uintptr_t q = (uintptr_t)p;
+    for (const bt_arena_block *b = a->head; b && q; b = b->next)
+        if (q >= (uintptr_t)b->data && q < (uintptr_t)b->data + b->used)
+            return 1;
+    return 0;
 }
 
 bt_str bt_arena_str(bt_arena *a, const char *s, size_t len)

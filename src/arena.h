@@ -25,5 +25,8 @@ char *bt_arena_strdup(bt_arena *a, const char *cstr);
 char *bt_arena_printf(bt_arena *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 bt_str bt_arena_str(bt_arena *a, const char *s, size_t len);
+/* 1 when p points into memory handed out by a (a walk over its blocks:
+ * for arenas of a few blocks, such as the layout's per-article one). */
+int bt_arena_owns(const bt_arena *a, const void *p);
 
 #endif

@@ -144,8 +144,10 @@ static char *output_base(const bt_options *opt)
  * draws). Says on stderr how the sheets must be printed. */
 static int write_pdf(bt_ctx *ctx, const bt_options *opt, const bt_doc *doc,
                      const bt_pages *pages, const bt_layout *lay,
-                     const bt_fonts *fonts, const char *tmp)
+                     const bt_fonts *fonts, bt_pdf_sink *sink, const char *tmp)
 {
+    if (sink) /* the pages are drawn already (streamed) */
+        return bt_pdf_sink_finish(sink, ctx, pages, tmp);
     if (opt->impose.mode == BT_IMPOSE_NONE)
         return bt_pdf_write(ctx, doc, pages, fonts, tmp);
     bt_impose_opts io = opt->impose;
@@ -213,7 +215,8 @@ static void *epub_thread(void *arg)
  * EPUB is written after the PDF, as before. */
 static int write_both(bt_ctx *ctx, const bt_options *opt, const bt_doc *doc,
                       const bt_pages *pages, const bt_layout *lay,
-                      bt_fonts *fonts, bt_fsout *out, const char *base)
+                      bt_fonts *fonts, bt_pdf_sink *sink, bt_fsout *out,
+                      const char *base)
 {
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s.pdf", base);
@@ -239,7 +242,7 @@ static int write_both(bt_ctx *ctx, const bt_options *opt, const bt_doc *doc,
     if (!threaded)
         bt_fonts_share(fonts, 0);
     uint64_t t0 = bt_time_ns();
-    int prc = write_pdf(ctx, opt, doc, pages, lay, fonts, ptmp);
+    int prc = write_pdf(ctx, opt, doc, pages, lay, fonts, sink, ptmp);
     bt_timing_add(BT_T_PDF, bt_time_ns() - t0);
     if (threaded) {
         pthread_join(th, NULL);
@@ -481,6 +484,26 @@ int bt_build_run(bt_ctx *ctx, const bt_options *opt)
     return rc;
 }
 
+/* A page sink that drops the pages (only the page map is wanted). */
+static void no_begin(void *payload, int npages)
+{
+    (void)payload;
+    (void)npages;
+}
+
+static void no_page(void *payload, const bt_page *pg)
+{
+    (void)payload;
+    (void)pg;
+}
+
+static int no_end(void *payload, int npages)
+{
+    (void)payload;
+    (void)npages;
+    return 1;
+}
+
 static int build(bt_ctx *ctx, const bt_options *opt)
 {
     if (opt->print_test)
@@ -493,6 +516,7 @@ static int build(bt_ctx *ctx, const bt_options *opt)
     int rc = -1;
     bt_layout lay;
     bt_pages *pages = NULL;
+    bt_pdf_sink *sink = NULL;
 
     uint64_t t0 = bt_time_ns();
     bt_doc *doc =
@@ -560,7 +584,23 @@ static int build(bt_ctx *ctx, const bt_options *opt)
         shaper = timed(&ts, shaper);
     progress_stage("laying out");
     t0 = bt_time_ns();
-    int lrc = bt_layout_run(ctx, doc, &lay, &shaper, &pages);
+    /* plain PDF pages are drawn as the layout hands them out, so that
+     * neither holds every page's boxes (imposition reorders the pages;
+     * --dump and --check need no PDF) */
+    int lrc;
+    if ((opt->outputs & BT_OUT_PDF) && opt->impose.mode == BT_IMPOSE_NONE &&
+        !opt->dump_layout && !opt->check_only) {
+        sink = bt_pdf_sink_new(doc, fonts, lay.page_w, lay.page_h);
+        bt_page_sink ps = bt_pdf_sink_pages(sink);
+        lrc = bt_layout_stream(ctx, doc, &lay, &shaper, &ps, &pages);
+    } else if ((opt->check_only || !(opt->outputs & BT_OUT_PDF)) &&
+               !opt->dump_layout) {
+        /* the EPUB and `check` need the page map, not the boxes */
+        bt_page_sink ps = {no_begin, no_page, no_end, NULL};
+        lrc = bt_layout_stream(ctx, doc, &lay, &shaper, &ps, &pages);
+    } else {
+        lrc = bt_layout_run(ctx, doc, &lay, &shaper, &pages);
+    }
     bt_timing_add(BT_T_LAYOUT, bt_time_ns() - t0);
     if (lrc != 0 || ctx->nerrors)
         goto done;
@@ -590,13 +630,15 @@ static int build(bt_ctx *ctx, const bt_options *opt)
                                                : "writing the EPUB");
     uint64_t tw = bt_time_ns();
     if (opt->outputs == (BT_OUT_PDF | BT_OUT_EPUB)) {
-        if (write_both(ctx, opt, doc, pages, &lay, fonts, &out, base) != 0)
+        if (write_both(ctx, opt, doc, pages, &lay, fonts, sink, &out, base) !=
+            0)
             goto done;
     } else if (opt->outputs & BT_OUT_PDF) {
         snprintf(path, sizeof path, "%s.pdf", base);
         const char *tmp = bt_fsout_add(ctx, &out, path);
         t0 = bt_time_ns();
-        int prc = tmp ? write_pdf(ctx, opt, doc, pages, &lay, fonts, tmp) : -1;
+        int prc =
+            tmp ? write_pdf(ctx, opt, doc, pages, &lay, fonts, sink, tmp) : -1;
         bt_timing_add(BT_T_PDF, bt_time_ns() - t0);
         if (prc != 0)
             goto done;
@@ -628,6 +670,7 @@ static int build(bt_ctx *ctx, const bt_options *opt)
     rc = 0;
 done:
     bt_fsout_abort(&out);
+    bt_pdf_sink_free(sink);
     bt_hyph_free(hyph);
     if (fonts)
         bt_fonts_free(fonts);

@@ -241,8 +241,6 @@ static int entry_cmp(const void *pa, const void *pb)
     return a->seq - b->seq;
 }
 
-/* The finished archive, read back from libzip's in-memory source into
- * `out` (appended). 0 or -1. */
 /* JPEG and PNG are compressed already: deflating them again costs time
  * and gains nothing, so they are stored. */
 static int is_packed(const char *name)
@@ -260,21 +258,17 @@ static int is_packed(const char *name)
 #define EPUB_DEFLATE_LEVEL 3
 #endif
 
-static int zip_bytes(zip_source_t *src, bt_buf *out)
+/* The finished archive read back from libzip's in-memory source in pieces
+ * (bt_fsout_write_from), so its bytes are not held twice. */
+static long zip_fill(void *payload, void *buf, size_t cap)
 {
-    if (zip_source_open(src) < 0)
-        return -1;
-    char chunk[65536];
-    zip_int64_t n;
-    while ((n = zip_source_read(src, chunk, sizeof chunk)) > 0)
-        bt_buf_put(out, chunk, (size_t)n);
-    zip_source_close(src);
-    return n < 0 ? -1 : 0;
+    zip_int64_t n = zip_source_read(payload, buf, (zip_uint64_t)cap);
+    return n < 0 ? -1 : (long)n;
 }
 
 /* Builds the zip in memory (libzip writes no file and no temp of its own)
- * and hands the bytes to bt_fsout_write, whose writes, fsync and close
- * are checked. libzip turns entry times into DOS time with localtime() at
+ * and hands the bytes to bt_fsout_write_from, whose writes, fsync and
+ * close are checked. libzip turns entry times into DOS time with localtime() at
  * zip_close, so TZ is UTC while the archive is open; the caller's TZ comes
  * back after. */
 int ep_write_zip(ep *x, const char *path)
@@ -283,7 +277,6 @@ int ep_write_zip(ep *x, const char *path)
     const char *name = bt_fsout_name(path);
     const char *old = getenv("TZ");
     char *saved = old ? bt_xstrdup(old) : NULL;
-    bt_buf bytes = BT_BUF_INIT;
     setenv("TZ", "UTC", 1);
     tzset();
 
@@ -327,12 +320,15 @@ int ep_write_zip(ep *x, const char *path)
     }
     if (zip_close(za) < 0)
         goto fail;
-    if (zip_bytes(mem, &bytes) != 0) {
+    int wrc = zip_source_open(mem) < 0
+                  ? -2
+                  : bt_fsout_write_from(x->ctx, path, zip_fill, mem);
+    if (wrc == -2)
         bt_error(x->ctx, bt_pos_file(0), "cannot write '%s': %s", name,
                  zip_error_strerror(zip_source_error(mem)));
-    } else if (bt_fsout_write(x->ctx, path, bytes.data, bytes.len) == 0) {
+    else if (wrc == 0)
         rc = 0;
-    }
+    zip_source_close(mem);
     zip_source_free(mem);
     goto out;
 fail:
@@ -341,7 +337,6 @@ fail:
     zip_discard(za);
     zip_source_free(mem);
 out:
-    bt_buf_free(&bytes);
     if (saved) {
         setenv("TZ", saved, 1);
         free(saved);

@@ -272,6 +272,21 @@ const char *bt_fsout_add(bt_ctx *ctx, bt_fsout *out, const char *final_path)
     return tmp;
 }
 
+/* All of [p, p + len) to fd; 0 or an errno. */
+static int write_all(int fd, const char *p, size_t len)
+{
+    while (len > 0) {
+        ssize_t k = write(fd, p, len);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return k < 0 ? errno : ENOSPC;
+        p += k;
+        len -= (size_t)k;
+    }
+    return 0;
+}
+
 int bt_fsout_write(bt_ctx *ctx, const char *path, const void *data, size_t len)
 {
     const char *name = bt_fsout_name(path);
@@ -284,19 +299,7 @@ int bt_fsout_write(bt_ctx *ctx, const char *path, const void *data, size_t len)
         report(ctx, name, errno);
         return -1;
     }
-    const char *p = data;
-    int err = 0;
-    while (len > 0) {
-        ssize_t k = write(fd, p, len);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0) {
-            err = k < 0 ? errno : ENOSPC;
-            break;
-        }
-        p += k;
-        len -= (size_t)k;
-    }
+    int err = write_all(fd, data, len);
     /* a full disk may show only here (delayed allocation, NFS) */
     if (!err && fsync(fd) != 0 && errno != EINVAL)
         err = errno;
@@ -309,6 +312,69 @@ int bt_fsout_write(bt_ctx *ctx, const char *path, const void *data, size_t len)
         return -1;
     }
     return 0;
+}
+
+int bt_fsout_open(bt_ctx *ctx, const char *path, bt_fsout_file *f)
+{
+    memset(f, 0, sizeof *f);
+    f->path = path;
+    f->ours = bt_fsout_name(path) == path;
+    f->fd = open(path,
+                 O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC |
+                     (f->ours ? O_CREAT : 0),
+                 0666);
+    if (f->fd < 0) {
+        report(ctx, bt_fsout_name(path), errno);
+        return -1;
+    }
+    return 0;
+}
+
+void bt_fsout_put(bt_fsout_file *f, const void *data, size_t len)
+{
+    if (!f->err && f->fd >= 0)
+        f->err = write_all(f->fd, data, len);
+}
+
+int bt_fsout_close(bt_ctx *ctx, bt_fsout_file *f, int failed)
+{
+    int err = f->err;
+    if (f->fd < 0)
+        return -1;
+    if (!err && !failed && fsync(f->fd) != 0 && errno != EINVAL)
+        err = errno;
+    if (close(f->fd) != 0 && !err && !failed)
+        err = errno;
+    f->fd = -1;
+    if (err || failed) {
+        if (f->ours)
+            unlink(f->path);
+        if (err)
+            report(ctx, bt_fsout_name(f->path), err);
+        return err ? -1 : -2;
+    }
+    return 0;
+}
+
+int bt_fsout_write_from(bt_ctx *ctx, const char *path,
+                        long (*fill)(void *payload, void *buf, size_t cap),
+                        void *payload)
+{
+    bt_fsout_file f;
+    if (bt_fsout_open(ctx, path, &f) != 0)
+        return -1;
+    char *buf = bt_xmalloc(65536);
+    int failed = 0;
+    while (!f.err) {
+        long n = fill(payload, buf, 65536);
+        if (n < 0)
+            failed = 1;
+        if (n <= 0)
+            break;
+        bt_fsout_put(&f, buf, (size_t)n);
+    }
+    free(buf);
+    return bt_fsout_close(ctx, &f, failed);
 }
 
 /* ------------------------------------------------------------------ */

@@ -46,6 +46,28 @@ int bt_fsout_write(bt_ctx *ctx, const char *path, const void *data, size_t len);
  * temp of the build in progress): for messages. Borrowed. */
 const char *bt_fsout_name(const char *path);
 
+/* bt_fsout_write with the bytes pulled in pieces: fill puts up to cap bytes
+ * into buf and returns how many (0 at the end, -1 when the source failed:
+ * then nothing is reported and the result is -2). Keeps a writer from
+ * holding a second copy of a large output. */
+int bt_fsout_write_from(bt_ctx *ctx, const char *path,
+                        long (*fill)(void *payload, void *buf, size_t cap),
+                        void *payload);
+
+/* The same for a writer that pushes its bytes: open, put pieces (the first
+ * error is kept and later pieces are dropped), close. close's `failed`
+ * says the writer itself failed: nothing is reported then and the result
+ * is -2; otherwise 0, or -1 after reporting the write error. */
+typedef struct bt_fsout_file {
+    int fd;
+    int err;  /* first errno of a write, or 0 */
+    int ours; /* not a temp: opening created it */
+    const char *path;
+} bt_fsout_file;
+int bt_fsout_open(bt_ctx *ctx, const char *path, bt_fsout_file *f);
+void bt_fsout_put(bt_fsout_file *f, const void *data, size_t len);
+int bt_fsout_close(bt_ctx *ctx, bt_fsout_file *f, int failed);
+
 /* Puts every temp in place: previous outputs are kept under temp names
  * until all renames succeeded; if one fails, those already renamed are
  * put back as they were. Syncs the folder. 0, or -1 (error reported;

@@ -571,9 +571,12 @@ static void layout_article(engine *e, const bt_article *art,
 /* ---- page 1: masthead and table of contents ---- */
 /* ---- passes ---- */
 
+static void held_free(engine *e);
+
 static void engine_free(engine *e)
 {
     bt_layout_units_done(e);
+    held_free(e);
     for (int p = 0; p < e->pages.n; p++)
         free(((page_acc *)e->pages.p)[p].boxes.p);
     free(e->pages.p);
@@ -602,6 +605,115 @@ static const bt_article *next_article(const bt_section *s,
     return NULL;
 }
 
+/* ---- memory of one article; pages handed out as they are final ---- */
+
+/* bt_layout_stream: pages [next, pages.n - 1) are final once an article
+ * is placed (layout_flow.c places onto the current page only, and page
+ * make-up changes the current page only), so they get their reading order
+ * and furniture, go to the sink and lose their boxes. The current page is
+ * held; the glyphs its boxes point to live in `held` until it goes. */
+typedef struct page_stream {
+    const bt_page_sink *sink;
+    int npages;     /* page count of the pass before (0: first pass) */
+    int next;       /* first page not handed out yet (0-based) */
+    uint32_t carry; /* reading-order carry of page next - 1 */
+    bt_arena held;  /* glyph arrays and link targets of held pages */
+} page_stream;
+
+static void held_free(engine *e)
+{
+    if (e->stream)
+        bt_arena_free(&e->stream->held);
+}
+
+/* Reading order, furniture, out to the sink, boxes freed: page p. */
+static void emit_page(engine *e, int p)
+{
+    page_stream *st = e->stream;
+    st->carry = bt_layout_page_order(e, p, st->carry);
+    /* the first pass knows no page count yet: "p/p" draws the same
+     * characters over the pass as "p/n" does */
+    bt_layout_furniture_page(e, p, st->npages > 0 ? st->npages : p + 1);
+    page_acc *acc = &((page_acc *)e->pages.p)[p];
+    bt_page pg = {p + 1, acc->boxes.p, acc->boxes.n};
+    st->sink->page(st->sink->payload, &pg);
+    bt_vec_free(&acc->boxes);
+    acc->boxes.size = sizeof(bt_box);
+}
+
+/* Hands out the pages before `upto` (0-based, exclusive). */
+static void emit_pages(engine *e, int upto)
+{
+    page_stream *st = e->stream;
+    if (!st || e->rc)
+        return;
+    for (; st->next < upto; st->next++)
+        emit_page(e, st->next);
+}
+
+/* What placing one article allocates in ctx->arena (shaping results,
+ * lever copies, break lists, the look-ahead of start_need, strings of its
+ * runs) is garbage once its units are on the pages, except the glyph
+ * arrays and link targets its page boxes point to and its diagnostics'
+ * messages. So each article gets an arena of its own, and when it is
+ * placed those few things are copied out and the rest is freed: a pass
+ * then holds its page boxes and their glyphs, not every paragraph it
+ * shaped. Only the page that was current when the article began and the
+ * pages after it receive its boxes (layout_flow.c places onto the current
+ * page only); one page more is scanned for safety. When streaming, the
+ * pages before the current one are handed out first and the current
+ * page's glyphs move to a fresh `held` arena. */
+typedef struct art_mem {
+    bt_arena outer; /* the pass's arena, put back at the end */
+    int page0;      /* first page that may hold the article's boxes */
+    int ndiags;     /* diagnostics before the article */
+} art_mem;
+
+static void art_mem_begin(engine *e, art_mem *m)
+{
+    m->outer = e->ctx->arena;
+    bt_arena_init(&e->ctx->arena);
+    m->page0 = e->pages.n > 2 ? e->pages.n - 2 : 0;
+    m->ndiags = e->ctx->ndiags;
+}
+
+static void art_mem_end(engine *e, art_mem *m)
+{
+    bt_ctx *ctx = e->ctx;
+    page_stream *st = e->stream;
+    emit_pages(e, e->pages.n - 1);
+    bt_arena art = ctx->arena, old = {0};
+    ctx->arena = m->outer;
+    bt_arena *to = &ctx->arena;
+    if (st) {
+        old = st->held;
+        bt_arena_init(&st->held);
+        to = &st->held;
+        m->page0 = BT_MAX(m->page0, st->next);
+    }
+    for (int p = m->page0; p < e->pages.n; p++) {
+        page_acc *pg = &((page_acc *)e->pages.p)[p];
+        bt_box *b = pg->boxes.p;
+        for (int i = 0; i < pg->boxes.n; i++) {
+            if (b[i].kind == BT_BOX_GLYPHS &&
+                (bt_arena_owns(&art, b[i].u.run.glyphs) ||
+                 bt_arena_owns(&old, b[i].u.run.glyphs)))
+                b[i].u.run.glyphs =
+                    bt_arena_memdup(to, b[i].u.run.glyphs,
+                                    sizeof(bt_glyph) * (size_t)b[i].u.run.n);
+            else if (b[i].kind == BT_BOX_LINK &&
+                     (bt_arena_owns(&art, b[i].u.link.uri) ||
+                      bt_arena_owns(&old, b[i].u.link.uri)))
+                b[i].u.link.uri = bt_arena_strdup(to, b[i].u.link.uri);
+        }
+    }
+    for (int i = BT_MIN(m->ndiags, ctx->ndiags); i < ctx->ndiags; i++)
+        if (bt_arena_owns(&art, ctx->diags[i].msg))
+            ctx->diags[i].msg = bt_arena_strdup(&ctx->arena, ctx->diags[i].msg);
+    bt_arena_free(&art);
+    bt_arena_free(&old);
+}
+
 /* Lays out a section's articles in manifest order; a section that allows
  * reordering lets a later article go first when the next one cannot start
  * in the space left on the page and it can. Returns e->rc. */
@@ -621,6 +733,8 @@ static int place_section(engine *e, const bt_section *s)
     }
     na = k;
     for (int step = 0; step < na && e->rc == 0; step++) {
+        art_mem mem;
+        art_mem_begin(e, &mem);
         int pick = 0;
         while (done[pick])
             pick++;
@@ -653,6 +767,7 @@ static int place_section(engine *e, const bt_section *s)
         if (nx && !e->lay->article_new_page)
             nn = start_need(e, nx, nopens);
         layout_article(e, list[pick], opens, nn);
+        art_mem_end(e, &mem);
         placed++;
     }
     free(list);
@@ -690,11 +805,16 @@ static void run_pass(engine *e)
      * before, up to a quarter of a column deep */
     e->short_tail = e->start_page > 0 && e->start_page < e->pages.n &&
                     e->y - e->top <= (e->bottom - e->top) / 4;
+    if (e->stream) {
+        emit_pages(e, e->pages.n);
+        held_free(e);
+        return;
+    }
     bt_layout_reading_order(e);
     bt_layout_furniture(e);
 }
 
-/* The finished pages, copied into the build's arena. */
+/* The finished pages, moved into the build's arena. */
 static bt_pages *export_pages(engine *e)
 {
     bt_pages *pg = bt_arena_alloc(&e->ctx->arena, sizeof *pg);
@@ -710,6 +830,10 @@ static bt_pages *export_pages(engine *e)
         pg->pages[p].boxes =
             bt_arena_memdup(&e->ctx->arena, acc->boxes.p,
                             sizeof(bt_box) * (size_t)acc->boxes.n);
+        /* the engine's copy goes now: the boxes exist once at a time */
+        free(acc->boxes.p);
+        acc->boxes.p = NULL;
+        acc->boxes.n = acc->boxes.cap = 0;
     }
     pg->noutline = e->outline.n;
     pg->outline = bt_arena_memdup(&e->ctx->arena, e->outline.p,
@@ -734,11 +858,17 @@ static bt_pages *export_pages(engine *e)
     return pg;
 }
 
-int bt_layout_run(bt_ctx *ctx, const bt_doc *doc, const bt_layout *lay,
-                  const bt_shaper *shaper, bt_pages **out)
+static int layout_run(bt_ctx *ctx, const bt_doc *doc, const bt_layout *lay,
+                      const bt_shaper *shaper, const bt_page_sink *sink,
+                      bt_pages **out)
 {
     engine e;
     memset(&e, 0, sizeof e);
+    page_stream st;
+    memset(&st, 0, sizeof st);
+    st.sink = sink;
+    if (sink)
+        e.stream = &st;
     e.ctx = ctx;
     e.doc = doc;
     e.lay = lay;
@@ -775,14 +905,34 @@ int bt_layout_run(bt_ctx *ctx, const bt_doc *doc, const bt_layout *lay,
      * over) and with the last article's paragraphs set one line tighter
      * where they can (TeX's \looseness -1); the retry is kept only when
      * it saves the page. */
-    enum { MAX_PASS = 5 };
-    int retry = 0, base_pages = 0;
-    for (int pass = 0; pass < MAX_PASS; pass++) {
+    /* Streaming, a pass that would end the loop but whose pages the sink
+     * could not use (it drew them for the page count and characters of
+     * the pass before, which differed) is set again, same settings: at
+     * most two more passes (the first already has what it needs). */
+    enum { MAX_PASS = 5, MAX_REDO = 2 };
+    int retry = 0, base_pages = 0, redo = 0;
+    for (int pass = 0; pass < MAX_PASS + redo; pass++) {
+        st.next = 0;
+        st.carry = 0;
+        if (sink) /* streamed, no pass leaves anything in its arena */
+            bt_arena_init(&ctx->arena);
+        if (sink)
+            sink->begin(sink->payload, st.npages);
         run_pass(&e);
+        int sink_ok =
+            !sink || (e.rc == 0 && sink->end(sink->payload, e.pages.n));
+        st.npages = e.pages.n;
         if (pass == 0) {
             for (int i = ndiags; i < ctx->ndiags; i++)
                 ctx->diags[i].msg = bt_arena_strdup(&real, ctx->diags[i].msg);
-            scratch = ctx->arena;
+        }
+        if (sink) {
+            bt_arena_free(&ctx->arena);
+            ctx->arena = real;
+        }
+        if (pass == 0) {
+            if (!sink)
+                scratch = ctx->arena;
             ctx->arena = real;
             ndiags = ctx->ndiags;
             nerrors = ctx->nerrors;
@@ -794,7 +944,8 @@ int bt_layout_run(bt_ctx *ctx, const bt_doc *doc, const bt_layout *lay,
         }
         if (e.rc || ctx->nerrors)
             break;
-        int again = 0;
+        int again = 0, was_retry = retry, was_no_jump = e.no_jump;
+        const bt_article *was_tight = e.tight_art;
         if (retry == 0 && e.short_tail) {
             retry = 1;
             base_pages = e.pages.n;
@@ -810,13 +961,27 @@ int bt_layout_run(bt_ctx *ctx, const bt_doc *doc, const bt_layout *lay,
                 again = 1;
             }
         }
-        if (pass > 0 && !again &&
-            memcmp(prev, e.article_page, sizeof(int) * (size_t)na) == 0)
+        int last =
+            pass >= MAX_PASS - 1 + redo ||
+            (pass > 0 && !again &&
+             memcmp(prev, e.article_page, sizeof(int) * (size_t)na) == 0);
+        if (last && sink_ok)
             break;
-        memcpy(prev, e.article_page, sizeof(int) * (size_t)na);
-        e.toc_pages = prev;
-        if (pass < MAX_PASS - 1)
-            engine_free(&e);
+        if (last && redo == MAX_REDO) {
+            bt_error(ctx, bt_pos_file(doc->file),
+                     "layout: the pages of the last pass kept changing");
+            break;
+        }
+        if (last) {
+            redo++; /* the same settings once more */
+            retry = was_retry;
+            e.no_jump = was_no_jump;
+            e.tight_art = was_tight;
+        } else {
+            memcpy(prev, e.article_page, sizeof(int) * (size_t)na);
+            e.toc_pages = prev;
+        }
+        engine_free(&e);
     }
     bt_arena_free(&scratch);
     if (e.rc || ctx->nerrors) {
@@ -827,4 +992,17 @@ int bt_layout_run(bt_ctx *ctx, const bt_doc *doc, const bt_layout *lay,
     engine_free(&e);
     *out = pg;
     return 0;
+}
+
+int bt_layout_run(bt_ctx *ctx, const bt_doc *doc, const bt_layout *lay,
+                  const bt_shaper *shaper, bt_pages **out)
+{
+    return layout_run(ctx, doc, lay, shaper, NULL, out);
+}
+
+int bt_layout_stream(bt_ctx *ctx, const bt_doc *doc, const bt_layout *lay,
+                     const bt_shaper *shaper, const bt_page_sink *sink,
+                     bt_pages **out)
+{
+    return layout_run(ctx, doc, lay, shaper, sink, out);
 }

@@ -144,6 +144,34 @@ typedef struct bt_pages {
 int bt_layout_run(bt_ctx *ctx, const bt_doc *doc, const bt_layout *lay,
                   const bt_shaper *shaper, bt_pages **out);
 
+/* Streaming: a receiver of finished pages. The engine runs a few passes
+ * (the table of contents needs the article pages of the pass before, and a
+ * bulletin that ends on a short tail is set again); in bt_layout_stream
+ * every pass hands each page to the sink as soon as nothing can change it
+ * any more (when the article that runs on the next page is placed, or the
+ * pass ends), then frees its boxes: the engine never holds more than the
+ * page being filled and the one article being set. */
+typedef struct bt_page_sink {
+    /* A pass begins. npages: how many pages the pass before had (0 for
+     * the first pass); the pass's footers say "Trang p/npages" (or p/p). */
+    void (*begin)(void *payload, int npages);
+    /* Page pg->number (1-based, in order) is final in this pass; pg and
+     * what it points to are valid during the call only. */
+    void (*page)(void *payload, const bt_page *pg);
+    /* The pass ended with npages pages. Returns 1 when what the sink made
+     * of it is usable as the output (otherwise the pass is set again,
+     * with the same settings, when it would have been the last one). */
+    int (*end)(void *payload, int npages);
+    void *payload;
+} bt_page_sink;
+
+/* bt_layout_run, with the pages handed to `sink` as they are final: *out
+ * then has the page count, outline, page map and article pages, and no
+ * boxes (pages[i].nboxes == 0). */
+int bt_layout_stream(bt_ctx *ctx, const bt_doc *doc, const bt_layout *lay,
+                     const bt_shaper *shaper, const bt_page_sink *sink,
+                     bt_pages **out);
+
 /* read_layout.c: loads a layout by name (datadir/layouts/NAME.xml) or by
  * path (contains '/' or ends in .xml). Errors at `pos` (the <layout>
  * element or the command line), listing the known layout names. */

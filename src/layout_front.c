@@ -256,14 +256,14 @@ static void to_front(page_acc *pg, int from)
     free(tmp);
 }
 
-/* Running header (every page but the first) and page-number footer. */
-void bt_layout_furniture(engine *e)
+/* Running header (every page but the first) and page-number footer of
+ * page p of n. */
+void bt_layout_furniture_page(engine *e, int p, int n)
 {
     const bt_doc *doc = e->doc;
     const bt_layout *lay = e->lay;
     bt_arena *a = &e->ctx->arena;
     enum bt_label_lang lang = bt_layout_lang(e);
-    int n = e->pages.n;
     const char *num = number_text(a, doc, lang);
     bt_date d;
     char buf[64];
@@ -279,24 +279,28 @@ void bt_layout_furniture(engine *e)
             bt_date_format(buf, sizeof buf, d, BT_DATE_SHORT, lang));
     const bt_style *hs = &lay->style[BT_ROLE_HEADER];
     const bt_style *fs = &lay->style[BT_ROLE_FOOTER];
-    for (int p = 0; p < n; p++) {
-        page_acc *pg = &((page_acc *)e->pages.p)[p];
-        int text = pg->boxes.n;
-        if (p > 0 && page_line(e, pg, BT_ROLE_HEADER, AL_LEFT, head,
-                               e->top - hs->size - 4000)) {
-            bt_box *r2 = bt_vec_push(&pg->boxes);
-            r2->kind = BT_BOX_RULE;
-            r2->x = e->left;
-            r2->y = e->top - 6000;
-            r2->w = e->width;
-            r2->h = lay->rule_width / 2 > 0 ? lay->rule_width / 2 : 300;
-            r2->u.rule.color = lay->rule_color;
-        }
-        to_front(pg, text);
-        const char *foot =
-            bt_arena_printf(a, "%s %d/%d", bt_label(lang, BT_L_PAGE), p + 1, n);
-        page_line(e, pg, BT_ROLE_FOOTER, AL_CENTER, foot,
-                  e->bottom + fs->size + 10000);
-        bt_layout_units_done(e);
+    page_acc *pg = &((page_acc *)e->pages.p)[p];
+    int text = pg->boxes.n;
+    if (p > 0 && page_line(e, pg, BT_ROLE_HEADER, AL_LEFT, head,
+                           e->top - hs->size - 4000)) {
+        bt_box *r2 = bt_vec_push(&pg->boxes);
+        r2->kind = BT_BOX_RULE;
+        r2->x = e->left;
+        r2->y = e->top - 6000;
+        r2->w = e->width;
+        r2->h = lay->rule_width / 2 > 0 ? lay->rule_width / 2 : 300;
+        r2->u.rule.color = lay->rule_color;
     }
+    to_front(pg, text);
+    const char *foot =
+        bt_arena_printf(a, "%s %d/%d", bt_label(lang, BT_L_PAGE), p + 1, n);
+    page_line(e, pg, BT_ROLE_FOOTER, AL_CENTER, foot,
+              e->bottom + fs->size + 10000);
+    bt_layout_units_done(e);
+}
+
+void bt_layout_furniture(engine *e)
+{
+    for (int p = 0; p < e->pages.n; p++)
+        bt_layout_furniture_page(e, p, e->pages.n);
 }

@@ -82,6 +82,8 @@ typedef struct engine {
     int tighten;                 /* body text being set for tight_art */
     int short_tail;              /* the pass ended with a page that holds only
                                     a short tail of an article begun before */
+    struct page_stream *stream;  /* layout.c: pages handed to a sink as soon
+                                    as they are final, or NULL (all kept) */
     bt_arena units;              /* unit boxes of the piece being placed: page
                                     boxes are copies, so this is freed after each
                                     article (glyph arrays stay in ctx->arena) */
@@ -166,11 +168,16 @@ int32_t bt_layout_note_line(engine *e, const char *text, int32_t x, int32_t y,
  * interrupts (on the page, or from the page before) is read whole before
  * that figure. Before the furniture is added. */
 void bt_layout_reading_order(engine *e);
+/* The same for page p (0-based) alone, pages in order: `carry` is what
+ * the call for the page before returned (0 for the first page). */
+uint32_t bt_layout_page_order(engine *e, int p, uint32_t carry);
 
 /* ---- page 1 and furniture (layout_front.c) ---- */
 
 void bt_layout_masthead(engine *e);
 void bt_layout_toc(engine *e);
 void bt_layout_furniture(engine *e);
+/* The same for page p (0-based) alone, in a bulletin of n pages. */
+void bt_layout_furniture_page(engine *e, int p, int n);
 
 #endif

@@ -74,17 +74,20 @@ static void page_order(bt_vec *boxes, uint32_t carry)
     free(pc);
 }
 
+uint32_t bt_layout_page_order(engine *e, int p, uint32_t carry)
+{
+    bt_vec *boxes = &((page_acc *)e->pages.p)[p].boxes;
+    page_order(boxes, carry);
+    const bt_box *b = boxes->p;
+    for (int i = boxes->n - 1; i >= 0; i--)
+        if (b[i].seq)
+            return b[i].seq;
+    return carry;
+}
+
 void bt_layout_reading_order(engine *e)
 {
     uint32_t carry = 0;
-    for (int p = 0; p < e->pages.n; p++) {
-        bt_vec *boxes = &((page_acc *)e->pages.p)[p].boxes;
-        page_order(boxes, carry);
-        const bt_box *b = boxes->p;
-        for (int i = boxes->n - 1; i >= 0; i--)
-            if (b[i].seq) {
-                carry = b[i].seq;
-                break;
-            }
-    }
+    for (int p = 0; p < e->pages.n; p++)
+        carry = bt_layout_page_order(e, p, carry);
 }

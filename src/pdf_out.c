@@ -73,7 +73,8 @@ typedef struct pdf_err {
 
 typedef struct pdf_font {
     HPDF_Font font;                /* NULL until first use */
-    int32_t *width;                /* [65536] 1/1000 em as libharu knows it */
+    int32_t *width[256];           /* [cp >> 8][cp & 255]: 1/1000 em as libharu
+                                      knows it; a block of 256 made on first use */
     unsigned char used[65536 / 8]; /* code points drawn: for ToUnicode */
 } pdf_font;
 
@@ -231,13 +232,13 @@ static int ends_with_ci(const char *s, const char *suffix)
 
 /* The code points each font draws, from every glyph box of the pages
  * (and of the imposition's padding page): what the font subsets need. */
-static void scan_need(pdf_w *w, const bt_page *pg)
+static void scan_need_into(unsigned char **need, int nfonts, const bt_page *pg)
 {
     for (int i = 0; i < pg->nboxes; i++) {
         const bt_box *b = &pg->boxes[i];
-        if (b->kind != BT_BOX_GLYPHS || b->u.run.font >= (uint32_t)w->nfonts)
+        if (b->kind != BT_BOX_GLYPHS || b->u.run.font >= (uint32_t)nfonts)
             continue;
-        unsigned char **m = &w->need[b->u.run.font];
+        unsigned char **m = &need[b->u.run.font];
         if (!*m)
             *m = bt_xcalloc(65536 / 8, 1);
         for (int k = 0; k < b->u.run.n; k++) {
@@ -246,6 +247,11 @@ static void scan_need(pdf_w *w, const bt_page *pg)
                 (*m)[cp >> 3] |= (unsigned char)(1u << (cp & 7));
         }
     }
+}
+
+static void scan_need(pdf_w *w, const bt_page *pg)
+{
+    scan_need_into(w->need, w->nfonts, pg);
 }
 
 /* Loads font `id` into libharu as an hb-subset of the glyphs the document
@@ -328,9 +334,6 @@ static pdf_font *font_get(pdf_w *w, uint32_t id, bt_pos src)
     }
     pf = bt_xcalloc(1, sizeof *pf);
     pf->font = f;
-    pf->width = bt_xmalloc(65536 * sizeof *pf->width);
-    for (int i = 0; i < 65536; i++)
-        pf->width[i] = WIDTH_UNKNOWN;
     w->font[id] = pf;
     return pf;
 }
@@ -339,12 +342,18 @@ static pdf_font *font_get(pdf_w *w, uint32_t id, bt_pos src)
  * subset. */
 static int32_t font_width(pdf_font *pf, uint32_t cp)
 {
-    if (pf->width[cp] == WIDTH_UNKNOWN) {
-        pf->width[cp] =
-            (int32_t)HPDF_Font_GetUnicodeWidth(pf->font, (HPDF_UNICODE)cp);
+    int32_t **blk = &pf->width[cp >> 8 & 255];
+    if (!*blk) {
+        *blk = bt_xmalloc(256 * sizeof **blk);
+        for (int i = 0; i < 256; i++)
+            (*blk)[i] = WIDTH_UNKNOWN;
+    }
+    int32_t *w = &(*blk)[cp & 255];
+    if (*w == WIDTH_UNKNOWN) {
+        *w = (int32_t)HPDF_Font_GetUnicodeWidth(pf->font, (HPDF_UNICODE)cp);
         pf->used[cp >> 3] |= (unsigned char)(1u << (cp & 7));
     }
-    return pf->width[cp];
+    return *w;
 }
 
 /* Replaces libharu's CID-style ToUnicode stream (invalid: poppler warns
@@ -920,6 +929,36 @@ static void precompress_all(pdf_w *w)
     free(q.jobs);
 }
 
+/* Deflates one page's content now, in this thread, exactly as
+ * precompress_all would at the end (which then passes it by): a streamed
+ * PDF keeps each page's content compressed, not raw, until it saves. */
+static void precompress_page(pdf_w *w, HPDF_Page page)
+{
+    const int level = PDF_DEFLATE_LEVEL;
+    if (level == Z_DEFAULT_COMPRESSION || level == 6 || !page || !pdf_ok(w))
+        return;
+    zqueue q;
+    memset(&q, 0, sizeof q);
+    q.level = level;
+    zjob j;
+    if (!zjob_take(w, ((HPDF_PageAttr)page->attr)->contents, &j))
+        return;
+    q.jobs = &j;
+    q.n = 1;
+    pthread_mutex_init(&q.mu, NULL);
+    zworker(&q);
+    pthread_mutex_destroy(&q.mu);
+    if (j.ok) {
+        HPDF_Stream_Write(j.d->stream, j.z, (HPDF_UINT)j.zlen);
+        j.d->filter = HPDF_STREAM_FILTER_NONE;
+        j.d->write_fn = write_flate_filter;
+    } else if (j.n) {
+        HPDF_Stream_Write(j.d->stream, j.raw, (HPDF_UINT)j.n);
+    }
+    free(j.raw);
+    free(j.z);
+}
+
 /* ------------------------------------------------------------------ */
 /* Document-level: outline, info, labels, /ID                         */
 /* ------------------------------------------------------------------ */
@@ -1055,32 +1094,51 @@ static void write_id(pdf_w *w)
 /* Entry point                                                        */
 /* ------------------------------------------------------------------ */
 
-/* Saves into libharu's memory stream and writes the bytes with bt_fsout's
- * checked writes: HPDF_SaveToFile ignores a failed final flush (a full disk
- * gave a truncated PDF and no error), so libharu never touches the file. */
+/* libharu's save writes through this stream straight into the temp file
+ * (bt_fsout_put keeps the first write error), so the saved PDF is never
+ * held in memory beside the document. */
+static HPDF_STATUS file_write(HPDF_Stream stream, const HPDF_BYTE *ptr,
+                              HPDF_UINT siz)
+{
+    bt_fsout_file *f = stream->attr;
+    bt_fsout_put(f, ptr, siz);
+    return f->err ? HPDF_SetError(stream->error, HPDF_FILE_IO_ERROR,
+                                  (HPDF_STATUS)f->err)
+                  : HPDF_OK;
+}
+
+/* Saves with bt_fsout's checked writes, fsync and close: HPDF_SaveToFile
+ * ignores a failed final flush (a full disk gave a truncated PDF and no
+ * error), so libharu never opens the file. HPDF_SaveToStream writes into
+ * the document's stream when one is set (libharu 2.3.0 makes a memory
+ * stream only when there is none): here a callback stream over the temp
+ * file, freed with the document. */
 static void pdf_save(pdf_w *w, const char *path)
 {
     const char *name = bt_fsout_name(path);
-    uint64_t t0 = bt_time_ns();
-    HPDF_STATUS st = HPDF_SaveToStream(w->pdf);
-    bt_timing_add(BT_T_PDF_SAVE, bt_time_ns() - t0);
-    if (st == HPDF_OK)
-        st = HPDF_ResetStream(w->pdf);
-    HPDF_UINT32 size = st == HPDF_OK ? HPDF_GetStreamSize(w->pdf) : 0;
-    unsigned char *data = size ? bt_xmalloc(size) : NULL;
-    HPDF_UINT32 got = size;
-    if (st == HPDF_OK && size)
-        st = HPDF_ReadFromStream(w->pdf, data, &got);
-    if (st != HPDF_OK || !size || got != size) {
+    bt_fsout_file f;
+    if (bt_fsout_open(w->ctx, path, &f) != 0) {
+        w->failed = 1;
+        return;
+    }
+    HPDF_STATUS st = HPDF_INVALID_STREAM;
+    HPDF_Stream out = HPDF_CallbackWriter_New(w->pdf->mmgr, file_write, &f);
+    if (out && !w->pdf->stream) {
+        w->pdf->stream = out;
+        uint64_t t0 = bt_time_ns();
+        st = HPDF_SaveToStream(w->pdf);
+        bt_timing_add(BT_T_PDF_SAVE, bt_time_ns() - t0);
+    } else if (out) {
+        HPDF_Stream_Free(out);
+    }
+    int rc = bt_fsout_close(w->ctx, &f, st != HPDF_OK && !f.err);
+    if (rc == -2)
         bt_error(w->ctx, bt_pos_file(0),
                  "cannot write '%s': libharu error 0x%04X (detail %u)", name,
                  (unsigned)(w->err.code ? w->err.code : st),
                  (unsigned)w->err.detail);
+    if (rc != 0)
         w->failed = 1;
-    } else if (bt_fsout_write(w->ctx, path, data, size) != 0) {
-        w->failed = 1;
-    }
-    free(data);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1214,11 +1272,11 @@ static void finish_imposed(pdf_w *w)
     w->smask = 0; /* 1.7 already allows the SMask */
 }
 
-static void draw_plain(pdf_w *w)
+/* All pages first: links and outline items point forward. */
+static void add_pages(pdf_w *w)
 {
     const bt_pages *pages = w->pages;
     HPDF_Doc pdf = w->pdf;
-    /* All pages first: links and outline items point forward. */
     w->hp = bt_xcalloc((size_t)(pages->npages > 0 ? pages->npages : 1),
                        sizeof *w->hp);
     for (int i = 0; i < pages->npages && pdf_ok(w); i++) {
@@ -1228,23 +1286,34 @@ static void draw_plain(pdf_w *w)
         HPDF_Page_SetWidth(w->hp[i], (HPDF_REAL)pages->width / 1000);
         HPDF_Page_SetHeight(w->hp[i], (HPDF_REAL)pages->height / 1000);
     }
-    if (!pdf_ok(w))
-        return;
-    for (int i = 0; i < pages->npages && pdf_ok(w); i++)
-        draw_page(w, w->hp[i], &pages->pages[i]);
 }
 
-static void pdf_run(pdf_w *w, const char *path)
+static void draw_plain(pdf_w *w)
+{
+    add_pages(w);
+    if (!pdf_ok(w))
+        return;
+    for (int i = 0; i < w->pages->npages && pdf_ok(w); i++)
+        draw_page(w, w->hp[i], &w->pages->pages[i]);
+}
+
+/* The document settings every PDF starts with. */
+static void pdf_start(pdf_w *w)
 {
     HPDF_Doc pdf = w->pdf;
-    const bt_pages *pages = w->pages;
-
     HPDF_SetCompressionMode(pdf, HPDF_COMP_ALL);
     HPDF_UseUTFEncodings(pdf);
     HPDF_SetCurrentEncoder(pdf, "UTF-8");
     if (!pdf_ok(w))
         return;
     w->utf8 = HPDF_GetEncoder(pdf, "UTF-8");
+}
+
+static void pdf_finish(pdf_w *w, const char *path);
+
+static void pdf_run(pdf_w *w, const char *path)
+{
+    pdf_start(w);
     if (!w->utf8 || !pdf_ok(w))
         return;
 
@@ -1254,7 +1323,15 @@ static void pdf_run(pdf_w *w, const char *path)
         draw_plain(w);
     if (!pdf_ok(w))
         return;
+    pdf_finish(w, path);
+}
 
+/* Outline, info, labels, /ID, ToUnicode, compression, save: all that
+ * follows the drawing of the pages. */
+static void pdf_finish(pdf_w *w, const char *path)
+{
+    HPDF_Doc pdf = w->pdf;
+    const bt_pages *pages = w->pages;
     write_outline(w);
     write_info(w);
     if (!pdf_ok(w))
@@ -1283,30 +1360,64 @@ static void pdf_run(pdf_w *w, const char *path)
     pdf_save(w, path);
 }
 
+/* Sets w up for pages (their size and count; boxes may come later) and
+ * starts libharu. Returns -1 after reporting that it cannot start. */
+static int pdf_open(pdf_w *w, bt_ctx *ctx, const bt_doc *doc,
+                    const bt_pages *pages, const bt_fonts *fonts,
+                    const bt_plan *plan, const bt_page *note)
+{
+    memset(w, 0, sizeof *w);
+    w->plan = plan;
+    w->note = note;
+    w->ctx = ctx;
+    w->doc = doc;
+    w->pages = pages;
+    w->fonts = fonts;
+    w->page_h = pages->height;
+    w->nfonts = fonts ? bt_fonts_count(fonts) : 0;
+    w->font =
+        bt_xcalloc((size_t)(w->nfonts > 0 ? w->nfonts : 1), sizeof *w->font);
+    w->need =
+        bt_xcalloc((size_t)(w->nfonts > 0 ? w->nfonts : 1), sizeof *w->need);
+    w->pdf = HPDF_New(pdf_on_error, &w->err);
+    if (!w->pdf) {
+        bt_error(ctx, bt_pos_file(doc->file),
+                 "PDF: libharu cannot start (out of memory)");
+        return -1;
+    }
+    return 0;
+}
+
+static void pdf_close(pdf_w *w)
+{
+    if (w->pdf)
+        HPDF_Free(w->pdf);
+    for (int i = 0; i < w->nfonts; i++) {
+        if (w->font[i]) {
+            for (int k = 0; k < 256; k++)
+                free(w->font[i]->width[k]);
+            free(w->font[i]);
+        }
+    }
+    free(w->font);
+    for (int i = 0; i < w->nfonts; i++)
+        free(w->need[i]);
+    free(w->need);
+    free(w->imgs);
+    free(w->hp);
+    bt_buf_free(&w->out);
+    memset(w, 0, sizeof *w);
+}
+
 static int pdf_write(bt_ctx *ctx, const bt_doc *doc, const bt_pages *pages,
                      const bt_fonts *fonts, const bt_plan *plan,
                      const bt_page *note, const char *path)
 {
     pdf_w w;
-    memset(&w, 0, sizeof w);
-    w.plan = plan;
-    w.note = note;
-    w.ctx = ctx;
-    w.doc = doc;
-    w.pages = pages;
-    w.fonts = fonts;
-    w.page_h = pages->height;
-    w.nfonts = fonts ? bt_fonts_count(fonts) : 0;
-    w.font = bt_xcalloc((size_t)(w.nfonts > 0 ? w.nfonts : 1), sizeof *w.font);
-
-    w.pdf = HPDF_New(pdf_on_error, &w.err);
-    if (!w.pdf) {
-        bt_error(ctx, bt_pos_file(doc->file),
-                 "PDF: libharu cannot start (out of memory)");
-        free(w.font);
+    if (pdf_open(&w, ctx, doc, pages, fonts, plan, note) != 0) {
+        pdf_close(&w);
         return -1;
     }
-    w.need = bt_xcalloc((size_t)(w.nfonts > 0 ? w.nfonts : 1), sizeof *w.need);
     for (int i = 0; i < pages->npages; i++)
         scan_need(&w, &pages->pages[i]);
     if (note)
@@ -1314,21 +1425,7 @@ static int pdf_write(bt_ctx *ctx, const bt_doc *doc, const bt_pages *pages,
     pdf_run(&w, path);
     pdf_report(&w);
     int rc = w.failed ? -1 : 0;
-
-    HPDF_Free(w.pdf);
-    for (int i = 0; i < w.nfonts; i++) {
-        if (w.font[i]) {
-            free(w.font[i]->width);
-            free(w.font[i]);
-        }
-    }
-    free(w.font);
-    for (int i = 0; i < w.nfonts; i++)
-        free(w.need[i]);
-    free(w.need);
-    free(w.imgs);
-    free(w.hp);
-    bt_buf_free(&w.out);
+    pdf_close(&w);
     return rc;
 }
 
@@ -1343,4 +1440,175 @@ int bt_pdf_write_imposed(bt_ctx *ctx, const bt_doc *doc, const bt_pages *pages,
                          const bt_page *note, const char *path)
 {
     return pdf_write(ctx, doc, pages, fonts, plan, note, path);
+}
+
+/* ------------------------------------------------------------------ */
+/* Streamed output: pages drawn as the layout hands them out          */
+/* ------------------------------------------------------------------ */
+
+/* libharu numbers its objects in the order they are made, and the font
+ * subsets need every character the document draws before the first page
+ * is drawn; the output must be the bytes bt_pdf_write gives. So a pass is
+ * drawn with the page count and characters of the pass before (the layout
+ * settles in two passes and keeps both the same); end() checks that they
+ * held, and a pass that broke them is thrown away (the layout then sets
+ * the pass again, and this time they hold). Each page's content is
+ * deflated as soon as it is drawn. */
+struct bt_pdf_sink {
+    const bt_doc *doc;
+    const bt_fonts *fonts;
+    int nfonts;
+    bt_pages stub;        /* size and predicted count, no boxes */
+    unsigned char **seen; /* [nfonts] characters drawn in this pass */
+    unsigned char **prev; /* [nfonts] those of the pass before */
+    int prev_npages;      /* -1: no pass before */
+    pdf_w *w;             /* the PDF of this pass, or NULL */
+    bt_ctx wctx;          /* its diagnostics */
+    int npages_drawn;     /* pages handed to w */
+    int valid;            /* the last pass ended and w matches it */
+};
+
+static int maps_equal(unsigned char **a, unsigned char **b, int n)
+{
+    for (int i = 0; i < n; i++) {
+        if (!a[i] != !b[i])
+            return 0;
+        if (a[i] && memcmp(a[i], b[i], 65536 / 8) != 0)
+            return 0;
+    }
+    return 1;
+}
+
+static void maps_clear(unsigned char **m, int n)
+{
+    for (int i = 0; i < n; i++) {
+        free(m[i]);
+        m[i] = NULL;
+    }
+}
+
+static void sink_drop(bt_pdf_sink *s)
+{
+    if (s->w) {
+        pdf_close(s->w);
+        free(s->w);
+        s->w = NULL;
+    }
+    bt_ctx_free(&s->wctx);
+    bt_ctx_init(&s->wctx);
+    s->valid = 0;
+}
+
+static void sink_begin(void *payload, int npages)
+{
+    bt_pdf_sink *s = payload;
+    (void)npages; /* prev_npages says the same */
+    sink_drop(s);
+    maps_clear(s->seen, s->nfonts);
+    s->npages_drawn = 0;
+    if (s->prev_npages < 0)
+        return; /* the first pass: only learn its pages */
+    s->stub.npages = s->prev_npages;
+    s->w = bt_xmalloc(sizeof *s->w);
+    if (pdf_open(s->w, &s->wctx, s->doc, &s->stub, s->fonts, NULL, NULL) != 0) {
+        pdf_close(s->w);
+        free(s->w);
+        s->w = NULL;
+        return;
+    }
+    for (int i = 0; i < s->nfonts; i++)
+        if (s->prev[i]) {
+            s->w->need[i] = bt_xmalloc(65536 / 8);
+            memcpy(s->w->need[i], s->prev[i], 65536 / 8);
+        }
+    pdf_start(s->w);
+    if (s->w->utf8 && pdf_ok(s->w))
+        add_pages(s->w);
+}
+
+static void sink_page(void *payload, const bt_page *pg)
+{
+    bt_pdf_sink *s = payload;
+    scan_need_into(s->seen, s->nfonts, pg);
+    pdf_w *w = s->w;
+    s->npages_drawn++;
+    if (!w || !w->utf8 || !pdf_ok(w) || w->failed ||
+        pg->number > s->stub.npages || pg->number != s->npages_drawn)
+        return;
+    uint64_t t0 = bt_time_ns();
+    draw_page(w, w->hp[pg->number - 1], pg);
+    precompress_page(w, w->hp[pg->number - 1]);
+    bt_timing_add(BT_T_PDF, bt_time_ns() - t0);
+}
+
+static int sink_end(void *payload, int npages)
+{
+    bt_pdf_sink *s = payload;
+    s->valid = s->w && npages == s->prev_npages && npages == s->npages_drawn &&
+               maps_equal(s->seen, s->prev, s->nfonts);
+    unsigned char **t = s->prev;
+    s->prev = s->seen;
+    s->seen = t;
+    s->prev_npages = npages;
+    if (!s->valid)
+        sink_drop(s);
+    return s->valid;
+}
+
+bt_pdf_sink *bt_pdf_sink_new(const bt_doc *doc, const bt_fonts *fonts,
+                             int32_t width, int32_t height)
+{
+    bt_pdf_sink *s = bt_xcalloc(1, sizeof *s);
+    s->doc = doc;
+    s->fonts = fonts;
+    s->nfonts = fonts ? bt_fonts_count(fonts) : 0;
+    s->stub.width = width;
+    s->stub.height = height;
+    size_t nf = (size_t)(s->nfonts > 0 ? s->nfonts : 1);
+    s->seen = bt_xcalloc(nf, sizeof *s->seen);
+    s->prev = bt_xcalloc(nf, sizeof *s->prev);
+    s->prev_npages = -1;
+    bt_ctx_init(&s->wctx);
+    return s;
+}
+
+bt_page_sink bt_pdf_sink_pages(bt_pdf_sink *s)
+{
+    bt_page_sink k = {sink_begin, sink_page, sink_end, s};
+    return k;
+}
+
+int bt_pdf_sink_finish(bt_pdf_sink *s, bt_ctx *ctx, const bt_pages *pages,
+                       const char *path)
+{
+    int rc = -1;
+    pdf_w *w = s->w;
+    if (!s->valid || !w || pages->npages != s->stub.npages) {
+        bt_error(ctx, bt_pos_file(s->doc->file),
+                 "PDF: the streamed pages do not match the layout");
+        return -1;
+    }
+    if (w->utf8 && pdf_ok(w) && !w->failed) {
+        w->ctx = &s->wctx;
+        w->pages = pages; /* the outline, same page count */
+        pdf_finish(w, path);
+    }
+    pdf_report(w);
+    rc = w->failed ? -1 : 0;
+    bt_ctx_append(ctx, &s->wctx);
+    sink_drop(s);
+    return rc;
+}
+
+void bt_pdf_sink_free(bt_pdf_sink *s)
+{
+    if (!s)
+        return;
+    sink_drop(s);
+    bt_ctx_free(&s->wctx);
+    maps_clear(s->seen, s->nfonts);
+    maps_clear(s->prev, s->nfonts);
+    free(s->seen);
+    free(s->prev);
+    free(s);
 }

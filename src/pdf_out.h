@@ -21,4 +21,19 @@ int bt_pdf_write_imposed(bt_ctx *ctx, const bt_doc *doc, const bt_pages *pages,
                          const bt_fonts *fonts, const bt_plan *plan,
                          const bt_page *note, const char *path);
 
+/* Streamed output: a receiver of the layout's pages (bt_layout_stream)
+ * that draws each page into the PDF as soon as it is final and keeps only
+ * its compressed content. The bytes are those bt_pdf_write gives for the
+ * same pages. Plain pages only (imposition reorders them). */
+typedef struct bt_pdf_sink bt_pdf_sink;
+bt_pdf_sink *bt_pdf_sink_new(const bt_doc *doc, const bt_fonts *fonts,
+                             int32_t width, int32_t height);
+bt_page_sink bt_pdf_sink_pages(bt_pdf_sink *s);
+/* After bt_layout_stream succeeded with `pages` (no boxes): outline,
+ * labels, info, save to `path`. Returns 0, or -1 after reporting into ctx
+ * (the drawing's diagnostics come first). */
+int bt_pdf_sink_finish(bt_pdf_sink *s, bt_ctx *ctx, const bt_pages *pages,
+                       const char *path);
+void bt_pdf_sink_free(bt_pdf_sink *s);
+
 #endif

@@ -77,10 +77,40 @@ typedef struct loaded {
     int ok;       /* bytes read and checked (and parsed, for XML) */
 } loaded;
 
-/* Reads, checks and (for .xml) parses `real`, named `display` in
- * diagnostics. Errors are reported at file level or inside the file. */
-static void load(rd *r, const char *display, const char *real, loaded *out)
+/* Puts the parse that `parse` runs into arena xa (when not NULL) rather
+ * than the build's: the element tree of an article is needed only until
+ * its model is made. Messages of the parse are copied out. */
+typedef struct parse_in {
+    bt_arena real; /* the build's arena, put back */
+    int ndiags;
+} parse_in;
+
+static void parse_begin(bt_ctx *ctx, bt_arena *xa, parse_in *p)
 {
+    p->real = ctx->arena;
+    p->ndiags = ctx->ndiags;
+    if (xa)
+        ctx->arena = *xa;
+}
+
+static void parse_end(bt_ctx *ctx, bt_arena *xa, parse_in *p)
+{
+    if (!xa)
+        return;
+    *xa = ctx->arena;
+    ctx->arena = p->real;
+    for (int i = p->ndiags; i < ctx->ndiags; i++)
+        if (bt_arena_owns(xa, ctx->diags[i].msg))
+            ctx->diags[i].msg = bt_arena_strdup(&ctx->arena, ctx->diags[i].msg);
+}
+
+/* Reads, checks and (for .xml) parses `real`, named `display` in
+ * diagnostics. Errors are reported at file level or inside the file. The
+ * element tree goes into xa, or the build's arena when xa is NULL. */
+static void load(rd *r, const char *display, const char *real, loaded *out,
+                 bt_arena *xa)
+{
+    parse_in pi;
     bt_ctx *ctx = r->ctx;
     bt_buf init = BT_BUF_INIT;
     memset(out, 0, sizeof *out);
@@ -98,8 +128,10 @@ static void load(rd *r, const char *display, const char *real, loaded *out)
     }
     const char *data = out->bytes.data ? out->bytes.data : "";
     if (out->kind == KIND_HTML) { /* any charset: read_html.c checks it */
-        out->root = bt_html_extract(ctx, out->file, data, out->bytes.len,
-                                    bt_read_dir_of(&ctx->arena, real));
+        const char *dir = bt_read_dir_of(&ctx->arena, real);
+        parse_begin(ctx, xa, &pi);
+        out->root = bt_html_extract(ctx, out->file, data, out->bytes.len, dir);
+        parse_end(ctx, xa, &pi);
         out->ok = out->root != NULL;
         return;
     }
@@ -109,7 +141,9 @@ static void load(rd *r, const char *display, const char *real, loaded *out)
     if (bt_text_check_input(ctx, out->file, data, out->bytes.len) != 0)
         return;
     if (out->kind == KIND_XML) {
+        parse_begin(ctx, xa, &pi);
         out->root = bt_xml_parse(ctx, out->file, data, out->bytes.len);
+        parse_end(ctx, xa, &pi);
         if (!out->root)
             return;
     }
@@ -146,6 +180,49 @@ static bt_article *article_of(rd *r, loaded *l, const char *real)
     return bt_read_article(ctx, l->root, l->file,
                            bt_read_dir_of(&ctx->arena, real), r->root,
                            r->allow_outside);
+}
+
+/* An article's model made from an element tree in xa: every string it
+ * points to inside xa (attribute values taken as they are: lang, href,
+ * src...) is copied into the build's arena, so xa can go. */
+static const char *keep_cstr(bt_arena *a, const bt_arena *xa, const char *s)
+{
+    return s && bt_arena_owns(xa, s) ? bt_arena_strdup(a, s) : s;
+}
+
+static void keep_str(bt_arena *a, const bt_arena *xa, bt_str *s)
+{
+    if (s->ptr && bt_arena_owns(xa, s->ptr))
+        *s = bt_arena_str(a, s->ptr, s->len);
+}
+
+static void keep_runs(bt_arena *a, const bt_arena *xa, bt_runs *runs)
+{
+    for (bt_run *x = runs->first; x; x = x->next) {
+        keep_str(a, xa, &x->text);
+        x->href = keep_cstr(a, xa, x->href);
+    }
+}
+
+static void keep_article(bt_ctx *ctx, const bt_arena *xa, bt_article *art)
+{
+    bt_arena *a = &ctx->arena;
+    art->id = keep_cstr(a, xa, art->id);
+    art->lang = keep_cstr(a, xa, art->lang);
+    art->source_url = keep_cstr(a, xa, art->source_url);
+    bt_field *f[] = {&art->kicker, &art->title,   &art->subtitle, &art->source,
+                     &art->credit, &art->section, &art->date_text};
+    for (size_t i = 0; i < sizeof f / sizeof *f; i++)
+        keep_str(a, xa, &f[i]->text);
+    for (bt_author *au = art->authors; au; au = au->next)
+        keep_str(a, xa, &au->name.text);
+    keep_runs(a, xa, &art->lead);
+    for (bt_block *b = art->blocks; b; b = b->next) {
+        keep_runs(a, xa, &b->runs);
+        b->src = keep_cstr(a, xa, b->src);
+        b->path = keep_cstr(a, xa, b->path);
+        keep_str(a, xa, &b->alt);
+    }
 }
 
 static int add_article(rd *r, bt_section *sec, bt_article *art, bt_pos pos)
@@ -231,17 +308,23 @@ static void read_href(rd *r, bt_section *sec, const bt_xel *el,
                                                            mdisplay_dir, href);
     int errors0 = ctx->nerrors;
     loaded l;
-    load(r, display, real, &l);
+    bt_arena xa;
+    bt_arena_init(&xa);
+    load(r, display, real, &l, &xa);
     bt_article *art = NULL;
     if (l.ok && l.root && strcmp(l.root->name, "bulletin") == 0) {
         bt_error(ctx, el->pos,
                  "article '%s' is a bulletin manifest, not an article", href);
         unload(&l);
+        bt_arena_free(&xa);
         return;
     }
     if (l.ok)
         art = article_of(r, &l, real);
+    if (art)
+        keep_article(ctx, &xa, art);
     unload(&l);
+    bt_arena_free(&xa);
     if (ctx->nerrors > errors0)
         bt_note(ctx, el->pos, "referenced from here");
     if (art)
@@ -412,7 +495,7 @@ bt_doc *bt_read_inputs(bt_ctx *ctx, char **paths, int npaths, int allow_outside)
         }
         remember(&r, real, 0);
         loaded l;
-        load(&r, display, real, &l);
+        load(&r, display, real, &l, NULL);
         if (l.ok && l.root && strcmp(l.root->name, "bulletin") == 0) {
             if (npaths == 1)
                 read_manifest(&r, l.root, l.file, display, real);

@@ -966,6 +966,146 @@ static void test_layout__reorder(void)
     CHECK(swapped > 0);
 }
 
+/* ---- streaming ---- */
+
+/* A page sink that keeps copies of the pages of the pass it is given, and
+ * refuses the pass that would end the layout once when asked to. */
+typedef struct rec_sink {
+    bt_page pages[64];
+    int npages, passes, refuse_once, refused;
+} rec_sink;
+
+static void rec_free(rec_sink *r)
+{
+    for (int i = 0; i < r->npages; i++) {
+        for (int k = 0; k < r->pages[i].nboxes; k++)
+            if (r->pages[i].boxes[k].kind == BT_BOX_GLYPHS)
+                free((void *)r->pages[i].boxes[k].u.run.glyphs);
+        free(r->pages[i].boxes);
+    }
+    r->npages = 0;
+}
+
+static void rec_begin(void *payload, int npages)
+{
+    rec_sink *r = payload;
+    (void)npages;
+    rec_free(r);
+    r->passes++;
+}
+
+static void rec_page(void *payload, const bt_page *pg)
+{
+    rec_sink *r = payload;
+    CHECK_INT(pg->number, r->npages + 1);
+    if (r->npages >= 64)
+        return;
+    bt_page *c = &r->pages[r->npages++];
+    *c = *pg;
+    c->boxes = malloc(sizeof(bt_box) * (size_t)(pg->nboxes + 1));
+    for (int k = 0; k < pg->nboxes; k++) {
+        c->boxes[k] = pg->boxes[k];
+        if (pg->boxes[k].kind == BT_BOX_GLYPHS) {
+            size_t n = sizeof(bt_glyph) * (size_t)pg->boxes[k].u.run.n;
+            bt_glyph *g = malloc(n ? n : 1);
+            memcpy(g, pg->boxes[k].u.run.glyphs, n);
+            c->boxes[k].u.run.glyphs = g;
+        }
+    }
+}
+
+static int rec_end(void *payload, int npages)
+{
+    rec_sink *r = payload;
+    CHECK_INT(npages, r->npages);
+    /* refusing every pass would only make the engine give up; refusing
+     * pass 2 (the one that normally ends the loop) makes it set again */
+    if (r->refuse_once && r->passes == 2) {
+        r->refused = 1;
+        return 0;
+    }
+    return 1;
+}
+
+/* Two boxes draw the same (seq aside: furniture numbers differ). */
+static int same_box(const bt_box *a, const bt_box *b)
+{
+    if (a->kind != b->kind || a->x != b->x || a->y != b->y || a->w != b->w ||
+        a->h != b->h)
+        return 0;
+    switch (a->kind) {
+    case BT_BOX_GLYPHS:
+        return a->u.run.font == b->u.run.font &&
+               a->u.run.size == b->u.run.size &&
+               a->u.run.color == b->u.run.color && a->u.run.n == b->u.run.n &&
+               a->u.run.expand == b->u.run.expand &&
+               memcmp(a->u.run.glyphs, b->u.run.glyphs,
+                      sizeof(bt_glyph) * (size_t)a->u.run.n) == 0;
+    case BT_BOX_LINK:
+        return a->u.link.page == b->u.link.page && a->u.link.y == b->u.link.y &&
+               !a->u.link.uri == !b->u.link.uri &&
+               (!a->u.link.uri || !strcmp(a->u.link.uri, b->u.link.uri));
+    case BT_BOX_RULE:
+        return a->u.rule.color == b->u.rule.color;
+    case BT_BOX_IMAGE:
+        return a->u.img.image == b->u.img.image;
+    }
+    return 0;
+}
+
+/* bt_layout_stream hands out, page by page, exactly the pages
+ * bt_layout_run returns (over bulletins with jump lines, tails and
+ * retries); a pass the sink refuses is set again with the same result;
+ * the pages it returns carry the page map but no boxes. */
+static void test_layout__stream_same_pages(void)
+{
+    int checked = 0;
+    for (int k = 20; k < 44; k += 3) {
+        for (int refuse = 0; refuse < 2; refuse++) {
+            bt_ctx ctx;
+            bt_ctx_init(&ctx);
+            bt_ctx_file(&ctx, "a.xml", NULL);
+            bt_doc *d = doc_new(&ctx);
+            bt_section *s = bt_doc_add_section(&ctx.arena, d);
+            article_paras(&ctx, s, "Bài một", 0, k, 50);
+            article_paras(&ctx, s, "Bài hai", 200, 30, 50);
+            bt_article *c = article(&ctx, s, "Bài ba");
+            para(&ctx, c, 400, 50);
+            bt_doc_finish(&ctx.arena, d);
+            bt_layout lay = test_layout();
+            bt_pages *whole = NULL, *st = NULL;
+            CHECK_INT(bt_layout_run(&ctx, d, &lay, &fake, &whole), 0);
+            static rec_sink r;
+            memset(&r, 0, sizeof r);
+            r.refuse_once = refuse;
+            bt_page_sink sink = {rec_begin, rec_page, rec_end, &r};
+            CHECK_INT(bt_layout_stream(&ctx, d, &lay, &fake, &sink, &st), 0);
+            if (whole && st) {
+                CHECK_INT(st->npages, whole->npages);
+                CHECK_INT(r.npages, whole->npages);
+                CHECK_INT(st->noutline, whole->noutline);
+                for (int i = 0; i < d->narticles; i++)
+                    CHECK_INT(st->article_page[i], whole->article_page[i]);
+                for (int p = 0; p < r.npages && p < whole->npages; p++) {
+                    CHECK_INT(st->pages[p].nboxes, 0);
+                    CHECK_INT(r.pages[p].nboxes, whole->pages[p].nboxes);
+                    int same = r.pages[p].nboxes == whole->pages[p].nboxes;
+                    for (int b = 0; same && b < r.pages[p].nboxes; b++)
+                        same = same_box(&r.pages[p].boxes[b],
+                                        &whole->pages[p].boxes[b]);
+                    CHECK(same);
+                }
+                if (refuse)
+                    CHECK(r.refused);
+                checked++;
+            }
+            rec_free(&r);
+            bt_ctx_free(&ctx);
+        }
+    }
+    CHECK(checked > 0);
+}
+
 static const bt_t_case cases[] = {
     TEST(test_layout__columns_balanced),
     TEST(test_layout__justified_flush),
@@ -983,5 +1123,6 @@ static const bt_t_case cases[] = {
     TEST(test_layout__gap_filled),
     TEST(test_layout__jump_lines),
     TEST(test_layout__reorder),
+    TEST(test_layout__stream_same_pages),
 };
 TEST_MAIN("test_layout", cases)

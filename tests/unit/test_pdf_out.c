@@ -1030,11 +1030,93 @@ done:
     remove_tmpdir();
 }
 
+/* A bulletin of several pages written twice: laid out whole and drawn by
+ * bt_pdf_write, and streamed page by page into bt_pdf_sink while the
+ * layout runs (bt_layout_stream). The two files are the same bytes, and
+ * the streamed pages come back without boxes. */
+static void test_pdf_out__streamed(void)
+{
+    if (!make_tmpdir())
+        return;
+    bt_ctx ctx;
+    bt_ctx_init(&ctx);
+    bt_arena *a = &ctx.arena;
+    bt_fonts *fonts = bt_fonts_new(NULL);
+    bt_layout lay;
+    bt_layout_defaults(&lay);
+    int ok = 1;
+    for (int r = 0; r < BT_ROLE_COUNT; r++) {
+        bt_style *st = &lay.style[r];
+        ok &= bt_fonts_find(fonts, st->family, st->bold, st->italic,
+                            &st->font) == 0;
+        st->font_bold = st->font_italic = st->font_bold_italic = st->font;
+    }
+    if (!ok) {
+        bt_t_skip(1, "layout fonts not installed (fonts-noto-core, make deps)");
+        goto done;
+    }
+    bt_shaper sh = bt_fonts_shaper(fonts);
+    bt_doc *doc = bt_doc_new(a);
+    doc->file = bt_ctx_file(&ctx, "bulletin.xml", NULL);
+    doc->title.text = bt_arena_str(a, "Bản tin", strlen("Bản tin"));
+    doc->has_manifest = 1;
+    bt_section *s = bt_doc_add_section(a, doc);
+    for (int k = 0; k < 6; k++) {
+        bt_article *art = bt_article_new(a, doc->file);
+        const char *title = bt_arena_printf(a, "Bài số %d về thời tiết", k);
+        art->title.text = bt_arena_str(a, title, strlen(title));
+        bt_section_add_article(s, art);
+        for (int i = 1; i <= 14; i++) {
+            bt_pos pos = {doc->file, (uint32_t)(100 * k + i), 1};
+            bt_block *b = bt_article_add_block(a, art, BT_BLOCK_PARA, pos);
+            const char *t = bt_arena_printf(
+                a,
+                "Đoạn %d của bài %d: mưa lớn kéo dài ở các tỉnh miền "
+                "Trung khiến nhiều tuyến đường bị ngập sâu, người dân "
+                "được khuyến cáo hạn chế đi lại vào ban đêm và theo dõi "
+                "thông tin dự báo trên https://nchmf.gov.vn mỗi ngày.",
+                i, k);
+            bt_runs_add(a, &b->runs, BT_RUN_TEXT, 0,
+                        bt_arena_str(a, t, strlen(t)), pos);
+        }
+    }
+    bt_doc_finish(a, doc);
+    bt_pages *whole = NULL, *streamed = NULL;
+    CHECK_INT(bt_layout_run(&ctx, doc, &lay, &sh, &whole), 0);
+    const char *p1 = tmp("whole.pdf"), *p2 = tmp("streamed.pdf");
+    if (whole)
+        CHECK_INT(bt_pdf_write(&ctx, doc, whole, fonts, p1), 0);
+    bt_pdf_sink *sink = bt_pdf_sink_new(doc, fonts, lay.page_w, lay.page_h);
+    bt_page_sink ps = bt_pdf_sink_pages(sink);
+    CHECK_INT(bt_layout_stream(&ctx, doc, &lay, &sh, &ps, &streamed), 0);
+    if (streamed) {
+        CHECK_INT(bt_pdf_sink_finish(sink, &ctx, streamed, p2), 0);
+        CHECK(whole && streamed->npages == whole->npages);
+        CHECK(streamed->npages >= 3);
+        for (int i = 0; i < streamed->npages; i++)
+            CHECK_INT(streamed->pages[i].nboxes, 0);
+    }
+    bt_pdf_sink_free(sink);
+    CHECK_INT(ctx.nerrors, 0);
+    bt_buf b1 = BT_BUF_INIT, b2 = BT_BUF_INIT;
+    slurp(&b1, p1);
+    slurp(&b2, p2);
+    CHECK(b1.len > 1000 && b1.len == b2.len &&
+          memcmp(b1.data, b2.data, b1.len) == 0);
+    bt_buf_free(&b1);
+    bt_buf_free(&b2);
+done:
+    bt_fonts_free(fonts);
+    bt_ctx_free(&ctx);
+    remove_tmpdir();
+}
+
 static const bt_t_case cases[] = {
     TEST(test_pdf_out__document),     TEST(test_pdf_out__jpeg_gray),
     TEST(test_pdf_out__unknown_font), TEST(test_pdf_out__save_error),
     TEST(test_pdf_out__bad_link),     TEST(test_pdf_out__libharu_internals),
     TEST(test_pdf_out__bench),        TEST(test_pdf_out__list_order),
+    TEST(test_pdf_out__streamed),
 };
 
 TEST_MAIN("test_pdf_out", cases)
