@@ -38,5 +38,9 @@
  * zero-width items or huge shrink keep lines from ever becoming overfull.
  * No real line of text comes near it. */
 #define BT_MAX_LINE_BREAKS 512
+/* Shaped paragraphs the shaping memo keeps (shape.c): the first ones up to
+ * this many bytes; past it, paragraphs are shaped each time they are set.
+ * About 100 articles' worth of digest text is 10 MiB. */
+#define BT_SHAPE_MEMO_BYTES (4u * BT_MIB)
 
 #endif

@@ -354,7 +354,8 @@ static void T_metrics(void *payload, uint32_t font, bt_fontmetrics *out)
 static bt_shaper timed(timed_shaper *t, bt_shaper inner)
 {
     t->inner = inner;
-    bt_shaper s = {T_shape, T_covers, T_fallback, T_metrics, t, inner.hyph};
+    bt_shaper s = {T_shape, T_covers,   T_fallback, T_metrics,
+                   t,       inner.hyph, inner.memo};
     return s;
 }
 
@@ -488,6 +489,7 @@ static int build(bt_ctx *ctx, const bt_options *opt)
 
     bt_fonts *fonts = NULL;
     bt_hyph *hyph = NULL;
+    bt_shapememo *memo = NULL;
     bt_fsout out = {0};
     char *base = NULL;
     int rc = -1;
@@ -555,6 +557,8 @@ static int build(bt_ctx *ctx, const bt_options *opt)
     /* foreign words may be hyphenated (shape.c); patterns load lazily */
     hyph = bt_hyph_new(ctx, bt_pos_file(doc->file), NULL);
     shaper.hyph = bt_hyph_hyphenator(hyph);
+    memo = bt_shapememo_new();
+    shaper.memo = memo;
     timed_shaper ts;
     if (opt->timings)
         shaper = timed(&ts, shaper);
@@ -629,6 +633,16 @@ static int build(bt_ctx *ctx, const bt_options *opt)
 done:
     bt_fsout_abort(&out);
     bt_hyph_free(hyph);
+    if (opt->timings && memo) {
+        unsigned long hits, misses;
+        size_t bytes;
+        bt_shapememo_stats(memo, &hits, &misses, &bytes);
+        fprintf(
+            stderr,
+            "shape memo: %lu paragraphs shaped, %lu served again, %zu KiB\n",
+            misses, hits, bytes / 1024);
+    }
+    bt_shapememo_free(memo);
     if (fonts)
         bt_fonts_free(fonts);
     free(base);
