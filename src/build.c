@@ -144,10 +144,10 @@ static char *output_base(const bt_options *opt)
  * draws). Says on stderr how the sheets must be printed. */
 static int write_pdf(bt_ctx *ctx, const bt_options *opt, const bt_doc *doc,
                      const bt_pages *pages, const bt_layout *lay,
-                     const bt_fonts *fonts, const char *tmp)
+                     const bt_fonts *fonts, bt_pdf_images *pre, const char *tmp)
 {
     if (opt->impose.mode == BT_IMPOSE_NONE)
-        return bt_pdf_write(ctx, doc, pages, fonts, tmp);
+        return bt_pdf_write_pre(ctx, doc, pages, fonts, pre, tmp);
     bt_impose_opts io = opt->impose;
     io.blank_note = lay->blank_note;
     bt_plan *plan = bt_impose_plan(&ctx->arena, pages->npages, pages->width,
@@ -178,7 +178,7 @@ static int write_pdf(bt_ctx *ctx, const bt_options *opt, const bt_doc *doc,
                 "actual size",
                 plan->duplex == BT_DUPLEX_LONG ? "long" : "short",
                 plan->duplex == BT_DUPLEX_LONG ? "long" : "short");
-    return bt_pdf_write_imposed(ctx, doc, pages, fonts, plan, pnote, tmp);
+    return bt_pdf_write_imposed(ctx, doc, pages, fonts, plan, pnote, pre, tmp);
 }
 
 /* ---- the EPUB writer in a second thread ---- */
@@ -213,7 +213,8 @@ static void *epub_thread(void *arg)
  * EPUB is written after the PDF, as before. */
 static int write_both(bt_ctx *ctx, const bt_options *opt, const bt_doc *doc,
                       const bt_pages *pages, const bt_layout *lay,
-                      bt_fonts *fonts, bt_fsout *out, const char *base)
+                      bt_fonts *fonts, bt_pdf_images *pre, bt_fsout *out,
+                      const char *base)
 {
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s.pdf", base);
@@ -239,7 +240,7 @@ static int write_both(bt_ctx *ctx, const bt_options *opt, const bt_doc *doc,
     if (!threaded)
         bt_fonts_share(fonts, 0);
     uint64_t t0 = bt_time_ns();
-    int prc = write_pdf(ctx, opt, doc, pages, lay, fonts, ptmp);
+    int prc = write_pdf(ctx, opt, doc, pages, lay, fonts, pre, ptmp);
     bt_timing_add(BT_T_PDF, bt_time_ns() - t0);
     if (threaded) {
         pthread_join(th, NULL);
@@ -338,7 +339,8 @@ static int print_test(bt_ctx *ctx, const bt_options *opt)
     bt_plan *plan = bt_impose_plan(&ctx->arena, pages->npages, pages->width,
                                    pages->height, &io);
     if (!tmp ||
-        bt_pdf_write_imposed(ctx, doc, pages, fonts, plan, NULL, tmp) != 0 ||
+        bt_pdf_write_imposed(ctx, doc, pages, fonts, plan, NULL, NULL, tmp) !=
+            0 ||
         bt_fsout_commit(ctx, &out) != 0)
         goto done;
     if (ctx->verbose >= 0)
@@ -530,6 +532,7 @@ static int build(bt_ctx *ctx, const bt_options *opt)
     bt_fonts *fonts = NULL;
     bt_hyph *hyph = NULL;
     bt_shapememo *memo = NULL;
+    bt_pdf_images *pre = NULL;
     bt_fsout out = {0};
     char *base = NULL;
     int rc = -1;
@@ -552,6 +555,10 @@ static int build(bt_ctx *ctx, const bt_options *opt)
     t0 = bt_time_ns();
     load_images(ctx, doc);
     bt_timing_add(BT_T_IMAGES, bt_time_ns() - t0);
+    /* the PDF's image streams are deflated while the layout runs */
+    if ((opt->outputs & BT_OUT_PDF) && !opt->check_only && !opt->dump_layout &&
+        ctx->nerrors == 0)
+        pre = bt_pdf_images_start(doc);
 
     t0 = bt_time_ns();
     bt_pos lpos = bt_pos_file(0);
@@ -635,13 +642,14 @@ static int build(bt_ctx *ctx, const bt_options *opt)
                                                : "writing the EPUB");
     uint64_t tw = bt_time_ns();
     if (opt->outputs == (BT_OUT_PDF | BT_OUT_EPUB)) {
-        if (write_both(ctx, opt, doc, pages, &lay, fonts, &out, base) != 0)
+        if (write_both(ctx, opt, doc, pages, &lay, fonts, pre, &out, base) != 0)
             goto done;
     } else if (opt->outputs & BT_OUT_PDF) {
         snprintf(path, sizeof path, "%s.pdf", base);
         const char *tmp = bt_fsout_add(ctx, &out, path);
         t0 = bt_time_ns();
-        int prc = tmp ? write_pdf(ctx, opt, doc, pages, &lay, fonts, tmp) : -1;
+        int prc =
+            tmp ? write_pdf(ctx, opt, doc, pages, &lay, fonts, pre, tmp) : -1;
         bt_timing_add(BT_T_PDF, bt_time_ns() - t0);
         if (prc != 0)
             goto done;
@@ -684,6 +692,7 @@ done:
             misses, hits, bytes / 1024);
     }
     bt_shapememo_free(memo);
+    bt_pdf_images_free(pre);
     if (fj.threaded) /* left early: the thread still owns them */
         fonts = fonts_wait(&fj);
     if (fonts)

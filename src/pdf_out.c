@@ -82,6 +82,21 @@ typedef struct pdf_imgcache {
     HPDF_Image img;
 } pdf_imgcache;
 
+/* An image's pixels (z[0]) and alpha (z[1], when it has one) deflated
+ * ahead (bt_pdf_images_start); NULL where deflate failed. */
+typedef struct pre_img {
+    const bt_image *im;
+    unsigned char *z[2];
+    size_t zlen[2];
+} pre_img;
+
+struct bt_pdf_images {
+    pthread_t th;
+    int threaded; /* the thread runs and is not joined yet */
+    pre_img *imgs;
+    int n;
+};
+
 typedef struct pdf_w {
     bt_ctx *ctx;
     const bt_doc *doc;
@@ -102,8 +117,9 @@ typedef struct pdf_w {
                              drawn with the font, or NULL (unused font) */
     pdf_imgcache *imgs;   /* images loaded so far */
     int nimgs, capimgs;
-    int smask;  /* 1 once an SMask is used: PDF 1.4 */
-    bt_buf out; /* content bytes not yet written to the stream */
+    bt_pdf_images *pre; /* pixels deflated ahead, or NULL */
+    int smask;          /* 1 once an SMask is used: PDF 1.4 */
+    bt_buf out;         /* content bytes not yet written to the stream */
 
     /* per-page content state */
     HPDF_Page page;
@@ -573,6 +589,50 @@ static void draw_glyphs(pdf_w *w, const bt_box *box)
 /* Rules, images, links                                               */
 /* ------------------------------------------------------------------ */
 
+static HPDF_STATUS write_flate_filter(HPDF_Dict d, HPDF_Stream out);
+
+/* A raw image whose stream holds the deflated bytes z (pixels deflated
+ * ahead): libharu is handed a 1x1 image, so it copies 3 bytes instead of
+ * the pixels, and its Width, Height and stream are then set; the stream
+ * ends as precompress_all leaves the ones it deflates. */
+static HPDF_Image raw_image_z(pdf_w *w, const bt_image *im,
+                              const unsigned char *z, size_t zlen,
+                              HPDF_ColorSpace cs)
+{
+    static const HPDF_BYTE one[3];
+    HPDF_Image img = HPDF_LoadRawImageFromMem(w->pdf, one, 1, 1, cs, 8);
+    if (!img || !pdf_ok(w))
+        return NULL;
+    HPDF_Number wn = HPDF_Dict_GetItem(img, "Width", HPDF_OCLASS_NUMBER);
+    HPDF_Number hn = HPDF_Dict_GetItem(img, "Height", HPDF_OCLASS_NUMBER);
+    if (!wn || !hn || !img->stream || img->stream->type != HPDF_STREAM_MEMORY ||
+        !pdf_ok(w))
+        return NULL;
+    HPDF_Number_SetValue(wn, im->width);
+    HPDF_Number_SetValue(hn, im->height);
+    HPDF_MemStream_FreeData(img->stream);
+    HPDF_Stream_Write(img->stream, z, (HPDF_UINT)zlen);
+    img->filter = HPDF_STREAM_FILTER_NONE;
+    img->write_fn = write_flate_filter;
+    return pdf_ok(w) ? img : NULL;
+}
+
+/* The image (and its soft mask) from pixels deflated ahead. */
+static HPDF_Image image_pre(pdf_w *w, const bt_image *im, const pre_img *pi)
+{
+    HPDF_Image img = raw_image_z(w, im, pi->z[0], pi->zlen[0],
+                                 im->channels == 1 ? HPDF_CS_DEVICE_GRAY
+                                                   : HPDF_CS_DEVICE_RGB);
+    if (img && im->alpha && pdf_ok(w)) {
+        HPDF_Image mask =
+            raw_image_z(w, im, pi->z[1], pi->zlen[1], HPDF_CS_DEVICE_GRAY);
+        if (mask && pdf_ok(w))
+            HPDF_Image_AddSMask(img, mask);
+        w->smask = 1;
+    }
+    return img;
+}
+
 static void draw_rule(pdf_w *w, const bt_box *box)
 {
     if (box->w <= 0 || box->h <= 0)
@@ -590,13 +650,19 @@ static void draw_rule(pdf_w *w, const bt_box *box)
     out_flush(w);
 }
 
+static const pre_img *pre_find(bt_pdf_images *pre, const bt_image *im);
+static HPDF_Image image_pre(pdf_w *w, const bt_image *im, const pre_img *pi);
+
 static HPDF_Image image_get(pdf_w *w, const bt_image *im, bt_pos src)
 {
     for (int i = 0; i < w->nimgs; i++)
         if (w->imgs[i].key == im)
             return w->imgs[i].img;
     HPDF_Image img = NULL;
-    if (im->jpeg) {
+    const pre_img *pi = im->jpeg ? NULL : pre_find(w->pre, im);
+    if (pi) {
+        img = image_pre(w, im, pi);
+    } else if (im->jpeg) {
         img = HPDF_LoadJpegImageFromMem(w->pdf, im->jpeg,
                                         (HPDF_UINT)im->jpeg_len);
     } else if (im->pixels && (im->channels == 1 || im->channels == 3) &&
@@ -1285,10 +1351,11 @@ static void pdf_run(pdf_w *w, const char *path)
 
 static int pdf_write(bt_ctx *ctx, const bt_doc *doc, const bt_pages *pages,
                      const bt_fonts *fonts, const bt_plan *plan,
-                     const bt_page *note, const char *path)
+                     const bt_page *note, bt_pdf_images *pre, const char *path)
 {
     pdf_w w;
     memset(&w, 0, sizeof w);
+    w.pre = pre;
     w.plan = plan;
     w.note = note;
     w.ctx = ctx;
@@ -1335,12 +1402,129 @@ static int pdf_write(bt_ctx *ctx, const bt_doc *doc, const bt_pages *pages,
 int bt_pdf_write(bt_ctx *ctx, const bt_doc *doc, const bt_pages *pages,
                  const bt_fonts *fonts, const char *path)
 {
-    return pdf_write(ctx, doc, pages, fonts, NULL, NULL, path);
+    return pdf_write(ctx, doc, pages, fonts, NULL, NULL, NULL, path);
+}
+
+int bt_pdf_write_pre(bt_ctx *ctx, const bt_doc *doc, const bt_pages *pages,
+                     const bt_fonts *fonts, bt_pdf_images *pre,
+                     const char *path)
+{
+    return pdf_write(ctx, doc, pages, fonts, NULL, NULL, pre, path);
 }
 
 int bt_pdf_write_imposed(bt_ctx *ctx, const bt_doc *doc, const bt_pages *pages,
                          const bt_fonts *fonts, const bt_plan *plan,
-                         const bt_page *note, const char *path)
+                         const bt_page *note, bt_pdf_images *pre,
+                         const char *path)
 {
-    return pdf_write(ctx, doc, pages, fonts, plan, note, path);
+    return pdf_write(ctx, doc, pages, fonts, plan, note, pre, path);
+}
+
+/* ------------------------------------------------------------------ */
+/* Image pixels deflated ahead                                        */
+/* ------------------------------------------------------------------ */
+
+/* The bytes image_get hands libharu for a decoded image: channel bytes,
+ * then alpha; 0 for a JPEG passed through or an image it refuses. */
+static size_t pre_size(const bt_image *im, int part)
+{
+    if (im->jpeg || !im->pixels || (im->channels != 1 && im->channels != 3) ||
+        im->width <= 0 || im->height <= 0)
+        return 0;
+    size_t n = (size_t)im->width * (size_t)im->height;
+    if (part == 0)
+        return n * (size_t)im->channels;
+    return im->alpha ? n : 0;
+}
+
+static void *pre_thread(void *arg)
+{
+    bt_pdf_images *pre = arg;
+    for (int i = 0; i < pre->n; i++) {
+        pre_img *p = &pre->imgs[i];
+        for (int part = 0; part < 2; part++) {
+            size_t n = pre_size(p->im, part);
+            if (!n)
+                continue;
+            uLongf zlen = compressBound((uLong)n);
+            unsigned char *z = bt_xmalloc(zlen);
+            const unsigned char *raw = part ? p->im->alpha : p->im->pixels;
+            if (compress2(z, &zlen, raw, (uLong)n, PDF_DEFLATE_LEVEL) == Z_OK) {
+                p->z[part] = z;
+                p->zlen[part] = zlen;
+            } else {
+                free(z);
+            }
+        }
+    }
+    return NULL;
+}
+
+bt_pdf_images *bt_pdf_images_start(const bt_doc *doc)
+{
+    if (PDF_DEFLATE_LEVEL == Z_DEFAULT_COMPRESSION || PDF_DEFLATE_LEVEL == 6)
+        return NULL; /* libharu deflates them itself (precompress_all) */
+    const bt_section *s;
+    const bt_article *a;
+    const bt_block *b;
+    bt_pdf_images *pre = bt_xcalloc(1, sizeof *pre);
+    int cap = 0;
+    bt_section_foreach(doc, s)
+        bt_article_foreach(s, a)
+            bt_block_foreach(a, b) {
+                if (b->kind != BT_BLOCK_FIGURE || !b->image ||
+                    !pre_size(b->image, 0))
+                    continue;
+                int seen = 0;
+                for (int i = 0; i < pre->n && !seen; i++)
+                    seen = pre->imgs[i].im == b->image;
+                if (seen)
+                    continue;
+                if (pre->n == cap) {
+                    cap = cap ? 2 * cap : 8;
+                    pre->imgs =
+                        bt_xrealloc(pre->imgs, sizeof *pre->imgs * (size_t)cap);
+                }
+                memset(&pre->imgs[pre->n], 0, sizeof pre->imgs[0]);
+                pre->imgs[pre->n++].im = b->image;
+            }
+    if (pre->n == 0 || pthread_create(&pre->th, NULL, pre_thread, pre) != 0) {
+        free(pre->imgs);
+        free(pre);
+        return NULL;
+    }
+    pre->threaded = 1;
+    return pre;
+}
+
+/* The deflated pixels of im (waiting for the thread), or NULL: then the
+ * writer hands libharu the pixels as before. */
+static const pre_img *pre_find(bt_pdf_images *pre, const bt_image *im)
+{
+    if (!pre)
+        return NULL;
+    if (pre->threaded) {
+        pthread_join(pre->th, NULL);
+        pre->threaded = 0;
+    }
+    for (int i = 0; i < pre->n; i++) {
+        const pre_img *p = &pre->imgs[i];
+        if (p->im == im)
+            return p->z[0] && (!im->alpha || p->z[1]) ? p : NULL;
+    }
+    return NULL;
+}
+
+void bt_pdf_images_free(bt_pdf_images *pre)
+{
+    if (!pre)
+        return;
+    if (pre->threaded)
+        pthread_join(pre->th, NULL);
+    for (int i = 0; i < pre->n; i++) {
+        free(pre->imgs[i].z[0]);
+        free(pre->imgs[i].z[1]);
+    }
+    free(pre->imgs);
+    free(pre);
 }

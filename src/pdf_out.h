@@ -9,16 +9,31 @@
 #include "layout.h"
 #include "model.h"
 
+/* Decoded image pixels deflated ahead of the writer: the document's
+ * images are known once they are decoded, so their pixels (the biggest
+ * streams of a bulletin) can be deflated in a thread while the layout
+ * runs. bt_pdf_images_start starts that thread (NULL when there is nothing
+ * to deflate or no thread); the writers take the result; free joins it.
+ * The PDF is the same with or without it. */
+typedef struct bt_pdf_images bt_pdf_images;
+bt_pdf_images *bt_pdf_images_start(const bt_doc *doc);
+void bt_pdf_images_free(bt_pdf_images *pre);
+
 /* Writes the PDF to `path` (a temp file chosen by fsout). Returns 0, or -1
  * after reporting the error (libharu's code and message). */
 int bt_pdf_write(bt_ctx *ctx, const bt_doc *doc, const bt_pages *pages,
                  const bt_fonts *fonts, const char *path);
+/* Same, with the pixels `pre` deflated (or NULL). */
+int bt_pdf_write_pre(bt_ctx *ctx, const bt_doc *doc, const bt_pages *pages,
+                     const bt_fonts *fonts, bt_pdf_images *pre,
+                     const char *path);
 
 /* The same pages drawn onto the sheet sides of an imposition plan; `note`
  * (or NULL) is drawn on the padding cells marked for the blank-page note.
  * Bookmarks, links and labels point to the sheet holding each page. */
 int bt_pdf_write_imposed(bt_ctx *ctx, const bt_doc *doc, const bt_pages *pages,
                          const bt_fonts *fonts, const bt_plan *plan,
-                         const bt_page *note, const char *path);
+                         const bt_page *note, bt_pdf_images *pre,
+                         const char *path);
 
 #endif
