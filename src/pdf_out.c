@@ -27,7 +27,12 @@
  *  - page contents and raw images are deflated here at a faster level than
  *    libharu's fixed default: their `dict->stream` gets the deflated bytes,
  *    `dict->filter` is set to none and `dict->write_fn` writes the /Filter
- *    entry (precompress_all);
+ *    entry (precompress_all); the fonts' CIDToGIDMap, ToUnicode and
+ *    FontFile2 streams too, at libharu's own level, after running the Type0
+ *    font's `before_write_fn` (which makes the FontFile2) ahead of the save
+ *    and clearing it;
+ *  - image streams deflated ahead get their `Width`/`Height` numbers and
+ *    stream set after libharu made a 1x1 image (raw_image_z);
  *  - fonts are loaded from an hb-subset written to an unlinked tmpfile()
  *    and opened through /proc/self/fd (load_subset).
  * Checked against libharu 2.3.0 as Debian 12 ships it (libhpdf-dev
@@ -858,8 +863,8 @@ static void draw_page(pdf_w *w, HPDF_Page target, const bt_page *pg)
  * 1 saves 27 M more for another 6 %): the stream
  * gets the compressed bytes, its filter is set to none (so libharu copies
  * them as they are) and the dictionary's write hook adds the /Filter
- * entry. Font streams are left to libharu (it sets their filters again
- * while saving). */
+ * entry. Font streams are deflated the same way at libharu's level (zlib's
+ * default), on the same two threads: the bytes are libharu's (font_jobs). */
 #ifndef PDF_DEFLATE_LEVEL
 #define PDF_DEFLATE_LEVEL 3
 #endif
@@ -870,6 +875,14 @@ static HPDF_STATUS write_flate_filter(HPDF_Dict d, HPDF_Stream out)
     return HPDF_Stream_WriteStr(out, "/Filter [/FlateDecode]\012");
 }
 
+/* The entry as libharu writes it itself (an array with spaces), for the
+ * font streams, which keep libharu's bytes. */
+static HPDF_STATUS write_flate_filter_haru(HPDF_Dict d, HPDF_Stream out)
+{
+    (void)d;
+    return HPDF_Stream_WriteStr(out, "/Filter [ /FlateDecode ]\012");
+}
+
 /* One stream to deflate: its raw bytes are copied out of libharu first,
  * deflated with plain zlib (no libharu call, so two threads can do it),
  * and put back by the thread that owns the document. */
@@ -878,13 +891,13 @@ typedef struct zjob {
     unsigned char *raw, *z;
     size_t n;
     uLongf zlen;
+    int level;
     int ok;
 } zjob;
 
 typedef struct zqueue {
     zjob *jobs;
     int n, next;
-    int level;
     pthread_mutex_t mu;
 } zqueue;
 
@@ -901,7 +914,7 @@ static void *zworker(void *arg)
         j->zlen = compressBound((uLong)j->n);
         j->z = bt_xmalloc(j->zlen);
         j->ok =
-            compress2(j->z, &j->zlen, j->raw, (uLong)j->n, q->level) == Z_OK;
+            compress2(j->z, &j->zlen, j->raw, (uLong)j->n, j->level) == Z_OK;
         if (j->ok) { /* keep the peak low: raw bytes are not needed now */
             free(j->raw);
             j->raw = NULL;
@@ -911,7 +924,7 @@ static void *zworker(void *arg)
 
 /* Copies the raw bytes of d into a new job; 0 when d is not a memory
  * stream awaiting libharu's deflate (then libharu keeps it). */
-static int zjob_take(pdf_w *w, HPDF_Dict d, zjob *j)
+static int zjob_take(pdf_w *w, HPDF_Dict d, int level, zjob *j)
 {
     if (!d || !d->stream || d->filter != HPDF_STREAM_FILTER_FLATE_DECODE ||
         d->before_write_fn || d->write_fn ||
@@ -921,6 +934,7 @@ static int zjob_take(pdf_w *w, HPDF_Dict d, zjob *j)
     memset(j, 0, sizeof *j);
     j->d = d;
     j->n = n;
+    j->level = level;
     j->raw = bt_xmalloc(n ? n : 1);
     HPDF_UINT got = n;
     if (n &&
@@ -937,7 +951,55 @@ static int zjob_take(pdf_w *w, HPDF_Dict d, zjob *j)
     return 1;
 }
 
-/* Deflates page contents and raw images (and their soft masks), with a
+/* The Type0 fonts in the order libharu numbered them (the order it
+ * writes them in): by object number. */
+static int font_order(const void *pa, const void *pb)
+{
+    const pdf_font *a = *(const pdf_font *const *)pa;
+    const pdf_font *b = *(const pdf_font *const *)pb;
+    HPDF_UINT32 ia = a->font->header.obj_id & 0x00FFFFFF;
+    HPDF_UINT32 ib = b->font->header.obj_id & 0x00FFFFFF;
+    return ia < ib ? -1 : ia > ib;
+}
+
+/* A font's three streams (CIDToGIDMap, ToUnicode, FontFile2) join the
+ * deflate jobs at libharu's own level, so their bytes do not change.
+ * libharu makes the FontFile2 (the subset it embeds) in the font's
+ * before-write hook while it saves; the hook runs here instead, for every
+ * font in the order the save would run it (so the objects it adds get
+ * the same numbers), and is then cleared. Returns the jobs added. */
+static int font_jobs(pdf_w *w, zjob *jobs)
+{
+    pdf_font **order = bt_xmalloc(sizeof *order * (size_t)(w->nfonts + 1));
+    int n = 0, nj = 0;
+    for (int i = 0; i < w->nfonts; i++)
+        if (w->font[i])
+            order[n++] = w->font[i];
+    qsort(order, (size_t)n, sizeof *order, font_order);
+    for (int i = 0; i < n && pdf_ok(w); i++) {
+        HPDF_Font f = order[i]->font;
+        HPDF_FontAttr attr = (HPDF_FontAttr)f->attr;
+        if (attr->type != HPDF_FONT_TYPE0_TT || !f->before_write_fn)
+            continue;
+        if (f->before_write_fn(f) != HPDF_OK || !pdf_ok(w))
+            break;
+        f->before_write_fn = NULL;
+        HPDF_Dict desc = attr->fontdef->descriptor;
+        HPDF_Dict file =
+            desc ? HPDF_Dict_GetItem(desc, "FontFile2", HPDF_OCLASS_DICT)
+                 : NULL;
+        if (!pdf_ok(w))
+            break;
+        nj += zjob_take(w, attr->map_stream, Z_DEFAULT_COMPRESSION, &jobs[nj]);
+        nj += zjob_take(w, attr->cmap_stream, Z_DEFAULT_COMPRESSION, &jobs[nj]);
+        nj += zjob_take(w, file, Z_DEFAULT_COMPRESSION, &jobs[nj]);
+    }
+    free(order);
+    return nj;
+}
+
+/* Deflates page contents and raw images (and their soft masks) at
+ * PDF_DEFLATE_LEVEL, and the fonts' streams at libharu's level, with a
  * second thread when there is more than one stream: the jobs are
  * independent and put back in a fixed order, so the bytes do not depend
  * on the scheduling. */
@@ -949,21 +1011,22 @@ static void precompress_all(pdf_w *w)
     int nhp = w->plan ? w->plan->nsides : w->pages->npages;
     zqueue q;
     memset(&q, 0, sizeof q);
-    q.level = level;
-    q.jobs = bt_xmalloc(sizeof *q.jobs * (size_t)(nhp + 2 * w->nimgs + 1));
+    q.jobs = bt_xmalloc(sizeof *q.jobs *
+                        (size_t)(nhp + 2 * w->nimgs + 3 * w->nfonts + 1));
+    q.n += font_jobs(w, q.jobs);
     for (int i = 0; i < w->nimgs && pdf_ok(w); i++) {
         HPDF_Image img = w->imgs[i].img;
         HPDF_Dict mask = HPDF_Dict_GetItem(img, "SMask", HPDF_OCLASS_DICT);
         if (!pdf_ok(w))
             break;
-        q.n += zjob_take(w, img, &q.jobs[q.n]);
+        q.n += zjob_take(w, img, level, &q.jobs[q.n]);
         if (mask)
-            q.n += zjob_take(w, mask, &q.jobs[q.n]);
+            q.n += zjob_take(w, mask, level, &q.jobs[q.n]);
     }
     for (int i = 0; i < nhp && pdf_ok(w); i++)
         if (w->hp && w->hp[i])
             q.n += zjob_take(w, ((HPDF_PageAttr)w->hp[i]->attr)->contents,
-                             &q.jobs[q.n]);
+                             level, &q.jobs[q.n]);
     pthread_mutex_init(&q.mu, NULL);
     pthread_t th;
     int threaded = q.n > 1 && pthread_create(&th, NULL, zworker, &q) == 0;
@@ -976,7 +1039,9 @@ static void precompress_all(pdf_w *w)
         if (j->ok) {
             HPDF_Stream_Write(j->d->stream, j->z, (HPDF_UINT)j->zlen);
             j->d->filter = HPDF_STREAM_FILTER_NONE;
-            j->d->write_fn = write_flate_filter;
+            j->d->write_fn = j->level == Z_DEFAULT_COMPRESSION
+                                 ? write_flate_filter_haru
+                                 : write_flate_filter;
         } else if (j->n) { /* zlib failed: back to libharu's deflate */
             HPDF_Stream_Write(j->d->stream, j->raw, (HPDF_UINT)j->n);
         }
