@@ -571,8 +571,9 @@ int32_t bt_shape_width(const bt_shaper *sh, uint32_t font, int32_t size,
     return (int32_t)w;
 }
 
+/* Shapes into `out`, its arrays allocated in `dst`. */
 static int shape_para(bt_ctx *ctx, const bt_shaper *sh, const bt_textstyle *st,
-                      const bt_runs *runs, bt_para *out)
+                      const bt_runs *runs, bt_para *out, bt_arena *dst)
 {
     state s;
     memset(&s, 0, sizeof s);
@@ -624,7 +625,7 @@ static int shape_para(bt_ctx *ctx, const bt_shaper *sh, const bt_textstyle *st,
         ((bt_item *)s.items.p)[s.items.n - 1].penalty != -BT_PENALTY_INF)
         forced_break(&s);
 
-    bt_arena *a = &ctx->arena;
+    bt_arena *a = dst;
     out->nitems = s.items.n;
     out->items =
         bt_arena_memdup(a, s.items.p, (size_t)s.items.n * sizeof(bt_item));
@@ -654,9 +655,10 @@ static int shape_para(bt_ctx *ctx, const bt_shaper *sh, const bt_textstyle *st,
  * fonts: the style, the hyphenator, and each run's kind, style, link,
  * position and text; the value is the finished arrays. Only paragraphs
  * shaped without a diagnostic are kept, so a hit is exactly what shaping
- * again would give, diagnostics included (none). Memory is bounded: the
- * first BT_SHAPE_MEMO_BYTES of paragraphs are kept (a 10-article digest
- * whole, about 40 of 100 articles), none after. */
+ * again would give, diagnostics included (none). The memo's words,
+ * segments and glyphs are handed out shared (the layout only reads them),
+ * the items as a copy. Memory is bounded: paragraphs are shaped into the
+ * memo until it holds BT_SHAPE_MEMO_BYTES, into the caller's arena after. */
 
 typedef struct memo_entry {
     uint64_t hash;
@@ -771,29 +773,23 @@ static void memo_grow(bt_shapememo *m)
     free(old);
 }
 
-/* Copies the arrays of `from` into `a` (the caller owns them then). */
-static void para_copy(bt_arena *a, const bt_para *from, bt_para *to)
+/* The memo's paragraph for a caller: the items copied into `a` (the
+ * layout changes them: no_tracking), the words, segments and glyphs shared
+ * (read only; glyph boxes point into them, so the memo lives as long as
+ * the pages). */
+static void para_serve(bt_arena *a, const bt_para *from, bt_para *to)
 {
-    to->nitems = from->nitems;
+    *to = *from;
     to->items =
         bt_arena_memdup(a, from->items, (size_t)from->nitems * sizeof(bt_item));
-    to->nwords = from->nwords;
-    to->words =
-        bt_arena_memdup(a, from->words, (size_t)from->nwords * sizeof(bt_word));
-    to->nsegs = from->nsegs;
-    to->segs =
-        bt_arena_memdup(a, from->segs, (size_t)from->nsegs * sizeof(bt_seg));
-    to->nglyphs = from->nglyphs;
-    to->glyphs = bt_arena_memdup(a, from->glyphs,
-                                 (size_t)from->nglyphs * sizeof(bt_glyph));
 }
 
 int bt_shape_para(bt_ctx *ctx, const bt_shaper *sh, const bt_textstyle *st,
                   const bt_runs *runs, bt_para *out)
 {
     bt_shapememo *m = sh->memo;
-    if (!m)
-        return shape_para(ctx, sh, st, runs, out);
+    if (!m || m->pool.total >= BT_SHAPE_MEMO_BYTES)
+        return shape_para(ctx, sh, st, runs, out, &ctx->arena);
     memo_key(&m->key, sh, st, runs);
     uint64_t h = memo_hash((const unsigned char *)m->key.data, m->key.len);
     if ((m->n + 1) * 2 > m->cap)
@@ -801,20 +797,22 @@ int bt_shape_para(bt_ctx *ctx, const bt_shaper *sh, const bt_textstyle *st,
     memo_entry *e = memo_find(m, h);
     if (e->key) {
         m->hits++;
-        para_copy(&ctx->arena, &e->para, out);
+        para_serve(&ctx->arena, &e->para, out);
         return 0;
     }
     m->misses++;
     int ndiags = ctx->ndiags, nerrors = ctx->nerrors,
         nwarnings = ctx->nwarnings;
-    int rc = shape_para(ctx, sh, st, runs, out);
+    bt_para p;
+    int rc = shape_para(ctx, sh, st, runs, &p, &m->pool);
     if (rc == 0 && ctx->ndiags == ndiags && ctx->nerrors == nerrors &&
-        ctx->nwarnings == nwarnings && m->pool.total < BT_SHAPE_MEMO_BYTES) {
+        ctx->nwarnings == nwarnings) {
         e->hash = h;
         e->key = bt_arena_memdup(&m->pool, m->key.data, m->key.len);
         e->keylen = m->key.len;
-        para_copy(&m->pool, out, &e->para);
+        e->para = p;
         m->n++;
     }
+    para_serve(&ctx->arena, &p, out);
     return rc;
 }

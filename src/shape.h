@@ -101,7 +101,8 @@ typedef struct bt_textstyle {
 } bt_textstyle;
 
 /* Items ready for bt_linebreak_run. BOX items have ref = word index; glue
- * and penalties have ref = UINT32_MAX. Everything lives in the arena. */
+ * and penalties have ref = UINT32_MAX. Everything lives in the arena, but
+ * words, segs and glyphs may live in the shaper's memo (read only). */
 typedef struct bt_para {
     bt_item *items;
     int nitems;
@@ -121,10 +122,12 @@ typedef struct bt_para {
 int bt_shape_para(bt_ctx *ctx, const bt_shaper *sh, const bt_textstyle *st,
                   const bt_runs *runs, bt_para *out);
 
-/* A memo for bt_shaper.memo, empty; free with bt_shapememo_free. It keeps
- * copies of the paragraphs shaped without a diagnostic, keyed by their
- * style and runs (text, style, link, position), and serves them again
- * (into the caller's arena). One thread at a time. */
+/* A memo for bt_shaper.memo, empty; free with bt_shapememo_free, after
+ * the last use of what bt_shape_para returned through it (its words,
+ * segments and glyphs live in the memo). It keeps the paragraphs shaped
+ * without a diagnostic, keyed by their style and runs (text, style, link,
+ * position), and serves them again (items copied into the caller's
+ * arena). One thread at a time. */
 bt_shapememo *bt_shapememo_new(void);
 void bt_shapememo_free(bt_shapememo *m);
 /* Paragraphs served from the memo and shaped, for --timings. */
