@@ -922,6 +922,24 @@ static void *zworker(void *arg)
     }
 }
 
+/* Copies the n bytes of memory stream st into out, buffer by buffer with
+ * memcpy (HPDF_Stream_Read copies a byte at a time). 0 when the buffers
+ * do not add up to n. */
+static int mem_copy_out(HPDF_Stream st, unsigned char *out, size_t n)
+{
+    size_t got = 0;
+    HPDF_UINT nb = HPDF_MemStream_GetBufCount(st);
+    for (HPDF_UINT i = 0; i < nb && got < n; i++) {
+        HPDF_UINT len = 0;
+        HPDF_BYTE *p = HPDF_MemStream_GetBufPtr(st, i, &len);
+        if (!p || len > n - got)
+            return 0;
+        memcpy(out + got, p, len);
+        got += len;
+    }
+    return got == n;
+}
+
 /* Copies the raw bytes of d into a new job; 0 when d is not a memory
  * stream awaiting libharu's deflate (then libharu keeps it). */
 static int zjob_take(pdf_w *w, HPDF_Dict d, int level, zjob *j)
@@ -936,11 +954,7 @@ static int zjob_take(pdf_w *w, HPDF_Dict d, int level, zjob *j)
     j->n = n;
     j->level = level;
     j->raw = bt_xmalloc(n ? n : 1);
-    HPDF_UINT got = n;
-    if (n &&
-        (HPDF_Stream_Seek(d->stream, 0, HPDF_SEEK_SET) != HPDF_OK ||
-         (HPDF_Stream_Read(d->stream, j->raw, &got) != HPDF_OK && got != n) ||
-         got != n)) {
+    if (n && !mem_copy_out(d->stream, j->raw, n)) {
         free(j->raw);
         HPDF_ResetError(w->pdf); /* leave this stream to libharu */
         w->err.code = 0;
@@ -1200,7 +1214,9 @@ static void pdf_save(pdf_w *w, const char *path)
     HPDF_UINT32 size = st == HPDF_OK ? HPDF_GetStreamSize(w->pdf) : 0;
     unsigned char *data = size ? bt_xmalloc(size) : NULL;
     HPDF_UINT32 got = size;
-    if (st == HPDF_OK && size)
+    if (st == HPDF_OK && size &&
+        (w->pdf->stream->type != HPDF_STREAM_MEMORY ||
+         !mem_copy_out(w->pdf->stream, data, size)))
         st = HPDF_ReadFromStream(w->pdf, data, &got);
     if (st != HPDF_OK || !size || got != size) {
         bt_error(w->ctx, bt_pos_file(0),
