@@ -36,7 +36,7 @@ void bt_arena_free(bt_arena *a)
 
 #ifdef BT_ARENA_MALLOC
 /* Every allocation is its own block, so ASan sees overruns. */
-void *bt_arena_alloc(bt_arena *a, size_t n)
+static void *arena_take(bt_arena *a, size_t n)
 {
     bt_arena_block *b = bt_xcalloc(1, sizeof *b + (n ? n : 1));
     b->used = b->cap = n;
@@ -46,7 +46,8 @@ void *bt_arena_alloc(bt_arena *a, size_t n)
     return b->data;
 }
 #else
-void *bt_arena_alloc(bt_arena *a, size_t n)
+/* n bytes, not cleared */
+static void *arena_take(bt_arena *a, size_t n)
 {
     size_t need = (n + ALIGN - 1) & ~(size_t)(ALIGN - 1);
     bt_arena_block *b = a->head;
@@ -74,22 +75,30 @@ void *bt_arena_alloc(bt_arena *a, size_t n)
     void *p = b->data + b->used;
     b->used += need;
     a->total += need;
-    memset(p, 0, n);
     return p;
 }
 #endif
 
+void *bt_arena_alloc(bt_arena *a, size_t n)
+{
+    void *p = arena_take(a, n);
+    memset(p, 0, n);
+    return p;
+}
+
+/* copies need no clearing first (the memset showed in profiles) */
 void *bt_arena_memdup(bt_arena *a, const void *p, size_t n)
 {
-    void *q = bt_arena_alloc(a, n ? n : 1);
-    if (n)
-        memcpy(q, p, n);
+    if (!n)
+        return bt_arena_alloc(a, 1);
+    void *q = arena_take(a, n);
+    memcpy(q, p, n);
     return q;
 }
 
 char *bt_arena_strndup(bt_arena *a, const char *s, size_t len)
 {
-    char *q = bt_arena_alloc(a, len + 1);
+    char *q = arena_take(a, len + 1);
     if (len)
         memcpy(q, s, len);
     q[len] = 0;

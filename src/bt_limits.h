@@ -38,5 +38,10 @@
  * zero-width items or huge shrink keep lines from ever becoming overfull.
  * No real line of text comes near it. */
 #define BT_MAX_LINE_BREAKS 512
+/* Shaped paragraphs the shaping memo keeps (shape.c): the first ones up to
+ * this many bytes; past it, paragraphs are shaped each time they are set.
+ * A 100-article digest is 10 MiB, most of which the layout would hold
+ * anyway (its lines point into the glyphs). */
+#define BT_SHAPE_MEMO_BYTES (12u * BT_MIB)
 
 #endif

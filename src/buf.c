@@ -131,15 +131,10 @@ int bt_buf_read_file(bt_buf *out, const char *path, size_t max)
     return 0;
 }
 
-void *bt_vec_push(bt_vec *v)
+void bt_vec_grow(bt_vec *v)
 {
-    if (v->n == v->cap) {
-        v->cap = v->cap ? v->cap * 2 : 16;
-        v->p = bt_xrealloc(v->p, (size_t)v->cap * v->size);
-    }
-    void *e = (char *)v->p + (size_t)v->n++ * v->size;
-    memset(e, 0, v->size);
-    return e;
+    v->cap = v->cap ? v->cap * 2 : 16;
+    v->p = bt_xrealloc(v->p, (size_t)v->cap * v->size);
 }
 
 void bt_vec_free(bt_vec *v)

@@ -4,6 +4,7 @@
 #ifndef BT_BUF_H
 #define BT_BUF_H
 
+#include <string.h>
 #include "bantin.h"
 #include "arena.h"
 
@@ -36,8 +37,34 @@ typedef struct bt_vec {
     size_t size; /* bytes per element */
 } bt_vec;
 
-/* Appends a zeroed element and returns it. */
-void *bt_vec_push(bt_vec *v);
+/* Doubles the capacity (for bt_vec_push). */
+void bt_vec_grow(bt_vec *v);
+
+/* Appends a zeroed element and returns it. Inline: the layout pushes
+ * millions of small elements (a call and a memset each cost more than
+ * the push itself). */
+static inline void *bt_vec_push(bt_vec *v)
+{
+    if (v->n == v->cap)
+        bt_vec_grow(v);
+    char *e = (char *)v->p + (size_t)v->n++ * v->size;
+    switch (v->size) {
+    case 1:
+        *e = 0;
+        break;
+    case 4:
+        memset(e, 0, 4);
+        break;
+    case 8:
+        memset(e, 0, 8);
+        break;
+    default:
+        memset(e, 0, v->size);
+        break;
+    }
+    return e;
+}
+
 void bt_vec_free(bt_vec *v);
 
 /* The big-endian 32-bit number at p (PNG chunks, OpenType tables). */

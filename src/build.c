@@ -144,12 +144,13 @@ static char *output_base(const bt_options *opt)
  * draws). Says on stderr how the sheets must be printed. */
 static int write_pdf(bt_ctx *ctx, const bt_options *opt, const bt_doc *doc,
                      const bt_pages *pages, const bt_layout *lay,
-                     const bt_fonts *fonts, bt_pdf_sink *sink, const char *tmp)
+                     const bt_fonts *fonts, bt_pdf_sink *sink,
+                     bt_pdf_images *pre, const char *tmp)
 {
     if (sink) /* the pages are drawn already (streamed) */
         return bt_pdf_sink_finish(sink, ctx, pages, tmp);
     if (opt->impose.mode == BT_IMPOSE_NONE)
-        return bt_pdf_write(ctx, doc, pages, fonts, tmp);
+        return bt_pdf_write_pre(ctx, doc, pages, fonts, pre, tmp);
     bt_impose_opts io = opt->impose;
     io.blank_note = lay->blank_note;
     bt_plan *plan = bt_impose_plan(&ctx->arena, pages->npages, pages->width,
@@ -180,7 +181,7 @@ static int write_pdf(bt_ctx *ctx, const bt_options *opt, const bt_doc *doc,
                 "actual size",
                 plan->duplex == BT_DUPLEX_LONG ? "long" : "short",
                 plan->duplex == BT_DUPLEX_LONG ? "long" : "short");
-    return bt_pdf_write_imposed(ctx, doc, pages, fonts, plan, pnote, tmp);
+    return bt_pdf_write_imposed(ctx, doc, pages, fonts, plan, pnote, pre, tmp);
 }
 
 /* ---- the EPUB writer in a second thread ---- */
@@ -215,8 +216,8 @@ static void *epub_thread(void *arg)
  * EPUB is written after the PDF, as before. */
 static int write_both(bt_ctx *ctx, const bt_options *opt, const bt_doc *doc,
                       const bt_pages *pages, const bt_layout *lay,
-                      bt_fonts *fonts, bt_pdf_sink *sink, bt_fsout *out,
-                      const char *base)
+                      bt_fonts *fonts, bt_pdf_sink *sink, bt_pdf_images *pre,
+                      bt_fsout *out, const char *base)
 {
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s.pdf", base);
@@ -242,7 +243,7 @@ static int write_both(bt_ctx *ctx, const bt_options *opt, const bt_doc *doc,
     if (!threaded)
         bt_fonts_share(fonts, 0);
     uint64_t t0 = bt_time_ns();
-    int prc = write_pdf(ctx, opt, doc, pages, lay, fonts, sink, ptmp);
+    int prc = write_pdf(ctx, opt, doc, pages, lay, fonts, sink, pre, ptmp);
     bt_timing_add(BT_T_PDF, bt_time_ns() - t0);
     if (threaded) {
         pthread_join(th, NULL);
@@ -257,6 +258,46 @@ static int write_both(bt_ctx *ctx, const bt_options *opt, const bt_doc *doc,
     }
     bt_ctx_free(&job.ctx);
     return rc;
+}
+
+/* ---- fontconfig in a second thread ---- */
+
+/* bt_fonts_new (fontconfig reads its configuration and font caches: about
+ * 30 M instructions, a fifth of a 10-article build) needs only the data
+ * folder, so it runs beside the reading of the inputs and the decoding of
+ * images; the build waits for it before it resolves the layout's fonts.
+ * It reports nothing, so diagnostics are the same either way. */
+typedef struct fonts_job {
+    pthread_t th;
+    int threaded; /* a thread runs (or ran) and is not joined yet */
+    const char *dir;
+    bt_fonts *fonts;
+} fonts_job;
+
+static void *fonts_thread(void *arg)
+{
+    fonts_job *j = arg;
+    j->fonts = bt_fonts_new(j->dir);
+    return NULL;
+}
+
+static void fonts_start(fonts_job *j, const char *dir)
+{
+    j->dir = dir;
+    j->fonts = NULL;
+    j->threaded = pthread_create(&j->th, NULL, fonts_thread, j) == 0;
+}
+
+/* The fonts, once bt_fonts_new has run (here, without a thread). */
+static bt_fonts *fonts_wait(fonts_job *j)
+{
+    if (j->threaded) {
+        pthread_join(j->th, NULL);
+        j->threaded = 0;
+    } else if (!j->fonts) {
+        fonts_thread(j);
+    }
+    return j->fonts;
 }
 
 /* `bantin print-test --impose MODE`: one sheet, printed on both sides,
@@ -301,7 +342,8 @@ static int print_test(bt_ctx *ctx, const bt_options *opt)
     bt_plan *plan = bt_impose_plan(&ctx->arena, pages->npages, pages->width,
                                    pages->height, &io);
     if (!tmp ||
-        bt_pdf_write_imposed(ctx, doc, pages, fonts, plan, NULL, tmp) != 0 ||
+        bt_pdf_write_imposed(ctx, doc, pages, fonts, plan, NULL, NULL, tmp) !=
+            0 ||
         bt_fsout_commit(ctx, &out) != 0)
         goto done;
     if (ctx->verbose >= 0)
@@ -357,7 +399,8 @@ static void T_metrics(void *payload, uint32_t font, bt_fontmetrics *out)
 static bt_shaper timed(timed_shaper *t, bt_shaper inner)
 {
     t->inner = inner;
-    bt_shaper s = {T_shape, T_covers, T_fallback, T_metrics, t, inner.hyph};
+    bt_shaper s = {T_shape, T_covers,   T_fallback, T_metrics,
+                   t,       inner.hyph, inner.memo};
     return s;
 }
 
@@ -511,12 +554,16 @@ static int build(bt_ctx *ctx, const bt_options *opt)
 
     bt_fonts *fonts = NULL;
     bt_hyph *hyph = NULL;
+    bt_shapememo *memo = NULL;
+    bt_pdf_images *pre = NULL;
     bt_fsout out = {0};
     char *base = NULL;
     int rc = -1;
     bt_layout lay;
     bt_pages *pages = NULL;
     bt_pdf_sink *sink = NULL;
+    fonts_job fj;
+    fonts_start(&fj, bt_arena_printf(&ctx->arena, "%s/fonts", opt->datadir));
 
     uint64_t t0 = bt_time_ns();
     bt_doc *doc =
@@ -532,6 +579,10 @@ static int build(bt_ctx *ctx, const bt_options *opt)
     t0 = bt_time_ns();
     load_images(ctx, doc);
     bt_timing_add(BT_T_IMAGES, bt_time_ns() - t0);
+    /* the PDF's image streams are deflated while the layout runs */
+    if ((opt->outputs & BT_OUT_PDF) && !opt->check_only && !opt->dump_layout &&
+        ctx->nerrors == 0)
+        pre = bt_pdf_images_start(doc);
 
     t0 = bt_time_ns();
     bt_pos lpos = bt_pos_file(0);
@@ -565,8 +616,7 @@ static int build(bt_ctx *ctx, const bt_options *opt)
     if (bt_layout_load(ctx, lname, lpos, opt->datadir, &lay) != 0)
         goto done;
     progress_stage("finding fonts");
-    char *fontdir = bt_arena_printf(&ctx->arena, "%s/fonts", opt->datadir);
-    fonts = bt_fonts_new(fontdir);
+    fonts = fonts_wait(&fj);
     if (resolve_fonts(ctx, &lay, fonts, lpos) != 0)
         goto done;
     bt_timing_add(BT_T_FONTS, bt_time_ns() - t0);
@@ -579,6 +629,8 @@ static int build(bt_ctx *ctx, const bt_options *opt)
     /* foreign words may be hyphenated (shape.c); patterns load lazily */
     hyph = bt_hyph_new(ctx, bt_pos_file(doc->file), NULL);
     shaper.hyph = bt_hyph_hyphenator(hyph);
+    memo = bt_shapememo_new();
+    shaper.memo = memo;
     timed_shaper ts;
     if (opt->timings)
         shaper = timed(&ts, shaper);
@@ -590,7 +642,7 @@ static int build(bt_ctx *ctx, const bt_options *opt)
     int lrc;
     if ((opt->outputs & BT_OUT_PDF) && opt->impose.mode == BT_IMPOSE_NONE &&
         !opt->dump_layout && !opt->check_only) {
-        sink = bt_pdf_sink_new(doc, fonts, lay.page_w, lay.page_h);
+        sink = bt_pdf_sink_new(doc, fonts, pre, lay.page_w, lay.page_h);
         bt_page_sink ps = bt_pdf_sink_pages(sink);
         lrc = bt_layout_stream(ctx, doc, &lay, &shaper, &ps, &pages);
     } else if ((opt->check_only || !(opt->outputs & BT_OUT_PDF)) &&
@@ -630,15 +682,16 @@ static int build(bt_ctx *ctx, const bt_options *opt)
                                                : "writing the EPUB");
     uint64_t tw = bt_time_ns();
     if (opt->outputs == (BT_OUT_PDF | BT_OUT_EPUB)) {
-        if (write_both(ctx, opt, doc, pages, &lay, fonts, sink, &out, base) !=
-            0)
+        if (write_both(ctx, opt, doc, pages, &lay, fonts, sink, pre, &out,
+                       base) != 0)
             goto done;
     } else if (opt->outputs & BT_OUT_PDF) {
         snprintf(path, sizeof path, "%s.pdf", base);
         const char *tmp = bt_fsout_add(ctx, &out, path);
         t0 = bt_time_ns();
         int prc =
-            tmp ? write_pdf(ctx, opt, doc, pages, &lay, fonts, sink, tmp) : -1;
+            tmp ? write_pdf(ctx, opt, doc, pages, &lay, fonts, sink, pre, tmp)
+                : -1;
         bt_timing_add(BT_T_PDF, bt_time_ns() - t0);
         if (prc != 0)
             goto done;
@@ -672,6 +725,19 @@ done:
     bt_fsout_abort(&out);
     bt_pdf_sink_free(sink);
     bt_hyph_free(hyph);
+    if (opt->timings && memo) {
+        unsigned long hits, misses;
+        size_t bytes;
+        bt_shapememo_stats(memo, &hits, &misses, &bytes);
+        fprintf(
+            stderr,
+            "shape memo: %lu paragraphs shaped, %lu served again, %zu KiB\n",
+            misses, hits, bytes / 1024);
+    }
+    bt_shapememo_free(memo);
+    bt_pdf_images_free(pre);
+    if (fj.threaded) /* left early: the thread still owns them */
+        fonts = fonts_wait(&fj);
     if (fonts)
         bt_fonts_free(fonts);
     free(base);

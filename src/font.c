@@ -74,6 +74,8 @@ struct bt_fonts {
     umap fallbacks;           /* (font, cp) and (font, block) -> font */
     bt_arena pool;            /* cached words and positions */
     hb_buffer_t *buf;         /* reused for every shaping call */
+    void *scratch;            /* heap: shape_word's per-character sums */
+    size_t scratch_cap;       /* characters it holds */
     hb_feature_t features[2]; /* liga=0, clig=0: libharu draws code points */
     hb_language_t vi;
     unsigned long nshaped, nhits; /* statistics */
@@ -399,6 +401,7 @@ void bt_fonts_free(bt_fonts *f)
     free(f->shapes);
     free(f->fallbacks.slots);
     bt_arena_free(&f->pool);
+    free(f->scratch);
     hb_buffer_destroy(f->buf);
     if (f->fc)
         FcConfigDestroy(f->fc);
@@ -519,19 +522,14 @@ int bt_fonts_count(const bt_fonts *f)
 /* Shaping with a per-(font, word) cache                              */
 /* ------------------------------------------------------------------ */
 
+/* FNV-1a over whole code points (a multiply each, not four), mixed at
+ * the end so the low bits the table uses depend on every one. */
 static uint64_t word_hash(uint32_t font, const uint32_t *cps, int len)
 {
-    uint64_t h = 0xcbf29ce484222325ULL;
-    uint32_t v = font;
-    for (int i = -1; i < len; i++) {
-        if (i >= 0)
-            v = cps[i];
-        for (int b = 0; b < 4; b++) {
-            h ^= (v >> (8 * b)) & 0xff;
-            h *= 0x100000001b3ULL;
-        }
-    }
-    return h;
+    uint64_t h = (0xcbf29ce484222325ULL ^ font) * 0x100000001b3ULL;
+    for (int i = 0; i < len; i++)
+        h = (h ^ cps[i]) * 0x100000001b3ULL;
+    return mix64(h);
 }
 
 static void shapes_grow(bt_fonts *f)
@@ -573,8 +571,16 @@ static void shape_word(bt_fonts *f, face *fc, const uint32_t *cps, int len,
     unsigned n = 0;
     hb_glyph_info_t *info = hb_buffer_get_glyph_infos(b, &n);
     hb_glyph_position_t *gp = hb_buffer_get_glyph_positions(b, &n);
-    int64_t *adv = bt_xcalloc((size_t)len, sizeof *adv);
-    unsigned char *seen = bt_xcalloc((size_t)len, 1);
+    /* scratch reused from word to word, not allocated per word */
+    if ((size_t)len > f->scratch_cap) {
+        f->scratch_cap = (size_t)len * 2;
+        free(f->scratch);
+        f->scratch = bt_xmalloc(f->scratch_cap * (sizeof(int64_t) + 1));
+    }
+    int64_t *adv = f->scratch;
+    unsigned char *seen = (unsigned char *)(adv + f->scratch_cap);
+    memset(adv, 0, (size_t)len * sizeof *adv);
+    memset(seen, 0, (size_t)len);
     for (int i = 0; i < len; i++)
         pos[i].cp = cps[i];
     for (unsigned i = 0; i < n; i++) {
@@ -589,8 +595,6 @@ static void shape_word(bt_fonts *f, face *fc, const uint32_t *cps, int len,
     }
     for (int i = 0; i < len; i++)
         pos[i].advance = to_milli(adv[i], fc->upem);
-    free(adv);
-    free(seen);
 }
 
 static int shape_cached(bt_fonts *f, uint32_t font, const uint32_t *cps,

@@ -27,7 +27,12 @@
  *  - page contents and raw images are deflated here at a faster level than
  *    libharu's fixed default: their `dict->stream` gets the deflated bytes,
  *    `dict->filter` is set to none and `dict->write_fn` writes the /Filter
- *    entry (precompress_all);
+ *    entry (precompress_all); the fonts' CIDToGIDMap, ToUnicode and
+ *    FontFile2 streams too, at libharu's own level, after running the Type0
+ *    font's `before_write_fn` (which makes the FontFile2) ahead of the save
+ *    and clearing it;
+ *  - image streams deflated ahead get their `Width`/`Height` numbers and
+ *    stream set after libharu made a 1x1 image (raw_image_z);
  *  - fonts are loaded from an hb-subset written to an unlinked tmpfile()
  *    and opened through /proc/self/fd (load_subset).
  * Checked against libharu 2.3.0 as Debian 12 ships it (libhpdf-dev
@@ -83,6 +88,21 @@ typedef struct pdf_imgcache {
     HPDF_Image img;
 } pdf_imgcache;
 
+/* An image's pixels (z[0]) and alpha (z[1], when it has one) deflated
+ * ahead (bt_pdf_images_start); NULL where deflate failed. */
+typedef struct pre_img {
+    const bt_image *im;
+    unsigned char *z[2];
+    size_t zlen[2];
+} pre_img;
+
+struct bt_pdf_images {
+    pthread_t th;
+    int threaded; /* the thread runs and is not joined yet */
+    pre_img *imgs;
+    int n;
+};
+
 typedef struct pdf_w {
     bt_ctx *ctx;
     const bt_doc *doc;
@@ -103,8 +123,9 @@ typedef struct pdf_w {
                              drawn with the font, or NULL (unused font) */
     pdf_imgcache *imgs;   /* images loaded so far */
     int nimgs, capimgs;
-    int smask;  /* 1 once an SMask is used: PDF 1.4 */
-    bt_buf out; /* content bytes not yet written to the stream */
+    bt_pdf_images *pre; /* pixels deflated ahead, or NULL */
+    int smask;          /* 1 once an SMask is used: PDF 1.4 */
+    bt_buf out;         /* content bytes not yet written to the stream */
 
     /* per-page content state */
     HPDF_Page page;
@@ -582,6 +603,50 @@ static void draw_glyphs(pdf_w *w, const bt_box *box)
 /* Rules, images, links                                               */
 /* ------------------------------------------------------------------ */
 
+static HPDF_STATUS write_flate_filter(HPDF_Dict d, HPDF_Stream out);
+
+/* A raw image whose stream holds the deflated bytes z (pixels deflated
+ * ahead): libharu is handed a 1x1 image, so it copies 3 bytes instead of
+ * the pixels, and its Width, Height and stream are then set; the stream
+ * ends as precompress_all leaves the ones it deflates. */
+static HPDF_Image raw_image_z(pdf_w *w, const bt_image *im,
+                              const unsigned char *z, size_t zlen,
+                              HPDF_ColorSpace cs)
+{
+    static const HPDF_BYTE one[3];
+    HPDF_Image img = HPDF_LoadRawImageFromMem(w->pdf, one, 1, 1, cs, 8);
+    if (!img || !pdf_ok(w))
+        return NULL;
+    HPDF_Number wn = HPDF_Dict_GetItem(img, "Width", HPDF_OCLASS_NUMBER);
+    HPDF_Number hn = HPDF_Dict_GetItem(img, "Height", HPDF_OCLASS_NUMBER);
+    if (!wn || !hn || !img->stream || img->stream->type != HPDF_STREAM_MEMORY ||
+        !pdf_ok(w))
+        return NULL;
+    HPDF_Number_SetValue(wn, im->width);
+    HPDF_Number_SetValue(hn, im->height);
+    HPDF_MemStream_FreeData(img->stream);
+    HPDF_Stream_Write(img->stream, z, (HPDF_UINT)zlen);
+    img->filter = HPDF_STREAM_FILTER_NONE;
+    img->write_fn = write_flate_filter;
+    return pdf_ok(w) ? img : NULL;
+}
+
+/* The image (and its soft mask) from pixels deflated ahead. */
+static HPDF_Image image_pre(pdf_w *w, const bt_image *im, const pre_img *pi)
+{
+    HPDF_Image img = raw_image_z(w, im, pi->z[0], pi->zlen[0],
+                                 im->channels == 1 ? HPDF_CS_DEVICE_GRAY
+                                                   : HPDF_CS_DEVICE_RGB);
+    if (img && im->alpha && pdf_ok(w)) {
+        HPDF_Image mask =
+            raw_image_z(w, im, pi->z[1], pi->zlen[1], HPDF_CS_DEVICE_GRAY);
+        if (mask && pdf_ok(w))
+            HPDF_Image_AddSMask(img, mask);
+        w->smask = 1;
+    }
+    return img;
+}
+
 static void draw_rule(pdf_w *w, const bt_box *box)
 {
     if (box->w <= 0 || box->h <= 0)
@@ -599,13 +664,19 @@ static void draw_rule(pdf_w *w, const bt_box *box)
     out_flush(w);
 }
 
+static const pre_img *pre_find(bt_pdf_images *pre, const bt_image *im);
+static HPDF_Image image_pre(pdf_w *w, const bt_image *im, const pre_img *pi);
+
 static HPDF_Image image_get(pdf_w *w, const bt_image *im, bt_pos src)
 {
     for (int i = 0; i < w->nimgs; i++)
         if (w->imgs[i].key == im)
             return w->imgs[i].img;
     HPDF_Image img = NULL;
-    if (im->jpeg) {
+    const pre_img *pi = im->jpeg ? NULL : pre_find(w->pre, im);
+    if (pi) {
+        img = image_pre(w, im, pi);
+    } else if (im->jpeg) {
         img = HPDF_LoadJpegImageFromMem(w->pdf, im->jpeg,
                                         (HPDF_UINT)im->jpeg_len);
     } else if (im->pixels && (im->channels == 1 || im->channels == 3) &&
@@ -801,8 +872,8 @@ static void draw_page(pdf_w *w, HPDF_Page target, const bt_page *pg)
  * 1 saves 27 M more for another 6 %): the stream
  * gets the compressed bytes, its filter is set to none (so libharu copies
  * them as they are) and the dictionary's write hook adds the /Filter
- * entry. Font streams are left to libharu (it sets their filters again
- * while saving). */
+ * entry. Font streams are deflated the same way at libharu's level (zlib's
+ * default), on the same two threads: the bytes are libharu's (font_jobs). */
 #ifndef PDF_DEFLATE_LEVEL
 #define PDF_DEFLATE_LEVEL 3
 #endif
@@ -813,6 +884,14 @@ static HPDF_STATUS write_flate_filter(HPDF_Dict d, HPDF_Stream out)
     return HPDF_Stream_WriteStr(out, "/Filter [/FlateDecode]\012");
 }
 
+/* The entry as libharu writes it itself (an array with spaces), for the
+ * font streams, which keep libharu's bytes. */
+static HPDF_STATUS write_flate_filter_haru(HPDF_Dict d, HPDF_Stream out)
+{
+    (void)d;
+    return HPDF_Stream_WriteStr(out, "/Filter [ /FlateDecode ]\012");
+}
+
 /* One stream to deflate: its raw bytes are copied out of libharu first,
  * deflated with plain zlib (no libharu call, so two threads can do it),
  * and put back by the thread that owns the document. */
@@ -821,13 +900,13 @@ typedef struct zjob {
     unsigned char *raw, *z;
     size_t n;
     uLongf zlen;
+    int level;
     int ok;
 } zjob;
 
 typedef struct zqueue {
     zjob *jobs;
     int n, next;
-    int level;
     pthread_mutex_t mu;
 } zqueue;
 
@@ -844,7 +923,7 @@ static void *zworker(void *arg)
         j->zlen = compressBound((uLong)j->n);
         j->z = bt_xmalloc(j->zlen);
         j->ok =
-            compress2(j->z, &j->zlen, j->raw, (uLong)j->n, q->level) == Z_OK;
+            compress2(j->z, &j->zlen, j->raw, (uLong)j->n, j->level) == Z_OK;
         if (j->ok) { /* keep the peak low: raw bytes are not needed now */
             free(j->raw);
             j->raw = NULL;
@@ -852,9 +931,27 @@ static void *zworker(void *arg)
     }
 }
 
+/* Copies the n bytes of memory stream st into out, buffer by buffer with
+ * memcpy (HPDF_Stream_Read copies a byte at a time). 0 when the buffers
+ * do not add up to n. */
+static int mem_copy_out(HPDF_Stream st, unsigned char *out, size_t n)
+{
+    size_t got = 0;
+    HPDF_UINT nb = HPDF_MemStream_GetBufCount(st);
+    for (HPDF_UINT i = 0; i < nb && got < n; i++) {
+        HPDF_UINT len = 0;
+        HPDF_BYTE *p = HPDF_MemStream_GetBufPtr(st, i, &len);
+        if (!p || len > n - got)
+            return 0;
+        memcpy(out + got, p, len);
+        got += len;
+    }
+    return got == n;
+}
+
 /* Copies the raw bytes of d into a new job; 0 when d is not a memory
  * stream awaiting libharu's deflate (then libharu keeps it). */
-static int zjob_take(pdf_w *w, HPDF_Dict d, zjob *j)
+static int zjob_take(pdf_w *w, HPDF_Dict d, int level, zjob *j)
 {
     if (!d || !d->stream || d->filter != HPDF_STREAM_FILTER_FLATE_DECODE ||
         d->before_write_fn || d->write_fn ||
@@ -864,12 +961,9 @@ static int zjob_take(pdf_w *w, HPDF_Dict d, zjob *j)
     memset(j, 0, sizeof *j);
     j->d = d;
     j->n = n;
+    j->level = level;
     j->raw = bt_xmalloc(n ? n : 1);
-    HPDF_UINT got = n;
-    if (n &&
-        (HPDF_Stream_Seek(d->stream, 0, HPDF_SEEK_SET) != HPDF_OK ||
-         (HPDF_Stream_Read(d->stream, j->raw, &got) != HPDF_OK && got != n) ||
-         got != n)) {
+    if (n && !mem_copy_out(d->stream, j->raw, n)) {
         free(j->raw);
         HPDF_ResetError(w->pdf); /* leave this stream to libharu */
         w->err.code = 0;
@@ -880,7 +974,55 @@ static int zjob_take(pdf_w *w, HPDF_Dict d, zjob *j)
     return 1;
 }
 
-/* Deflates page contents and raw images (and their soft masks), with a
+/* The Type0 fonts in the order libharu numbered them (the order it
+ * writes them in): by object number. */
+static int font_order(const void *pa, const void *pb)
+{
+    const pdf_font *a = *(const pdf_font *const *)pa;
+    const pdf_font *b = *(const pdf_font *const *)pb;
+    HPDF_UINT32 ia = a->font->header.obj_id & 0x00FFFFFF;
+    HPDF_UINT32 ib = b->font->header.obj_id & 0x00FFFFFF;
+    return ia < ib ? -1 : ia > ib;
+}
+
+/* A font's three streams (CIDToGIDMap, ToUnicode, FontFile2) join the
+ * deflate jobs at libharu's own level, so their bytes do not change.
+ * libharu makes the FontFile2 (the subset it embeds) in the font's
+ * before-write hook while it saves; the hook runs here instead, for every
+ * font in the order the save would run it (so the objects it adds get
+ * the same numbers), and is then cleared. Returns the jobs added. */
+static int font_jobs(pdf_w *w, zjob *jobs)
+{
+    pdf_font **order = bt_xmalloc(sizeof *order * (size_t)(w->nfonts + 1));
+    int n = 0, nj = 0;
+    for (int i = 0; i < w->nfonts; i++)
+        if (w->font[i])
+            order[n++] = w->font[i];
+    qsort(order, (size_t)n, sizeof *order, font_order);
+    for (int i = 0; i < n && pdf_ok(w); i++) {
+        HPDF_Font f = order[i]->font;
+        HPDF_FontAttr attr = (HPDF_FontAttr)f->attr;
+        if (attr->type != HPDF_FONT_TYPE0_TT || !f->before_write_fn)
+            continue;
+        if (f->before_write_fn(f) != HPDF_OK || !pdf_ok(w))
+            break;
+        f->before_write_fn = NULL;
+        HPDF_Dict desc = attr->fontdef->descriptor;
+        HPDF_Dict file =
+            desc ? HPDF_Dict_GetItem(desc, "FontFile2", HPDF_OCLASS_DICT)
+                 : NULL;
+        if (!pdf_ok(w))
+            break;
+        nj += zjob_take(w, attr->map_stream, Z_DEFAULT_COMPRESSION, &jobs[nj]);
+        nj += zjob_take(w, attr->cmap_stream, Z_DEFAULT_COMPRESSION, &jobs[nj]);
+        nj += zjob_take(w, file, Z_DEFAULT_COMPRESSION, &jobs[nj]);
+    }
+    free(order);
+    return nj;
+}
+
+/* Deflates page contents and raw images (and their soft masks) at
+ * PDF_DEFLATE_LEVEL, and the fonts' streams at libharu's level, with a
  * second thread when there is more than one stream: the jobs are
  * independent and put back in a fixed order, so the bytes do not depend
  * on the scheduling. */
@@ -892,21 +1034,22 @@ static void precompress_all(pdf_w *w)
     int nhp = w->plan ? w->plan->nsides : w->pages->npages;
     zqueue q;
     memset(&q, 0, sizeof q);
-    q.level = level;
-    q.jobs = bt_xmalloc(sizeof *q.jobs * (size_t)(nhp + 2 * w->nimgs + 1));
+    q.jobs = bt_xmalloc(sizeof *q.jobs *
+                        (size_t)(nhp + 2 * w->nimgs + 3 * w->nfonts + 1));
+    q.n += font_jobs(w, q.jobs);
     for (int i = 0; i < w->nimgs && pdf_ok(w); i++) {
         HPDF_Image img = w->imgs[i].img;
         HPDF_Dict mask = HPDF_Dict_GetItem(img, "SMask", HPDF_OCLASS_DICT);
         if (!pdf_ok(w))
             break;
-        q.n += zjob_take(w, img, &q.jobs[q.n]);
+        q.n += zjob_take(w, img, level, &q.jobs[q.n]);
         if (mask)
-            q.n += zjob_take(w, mask, &q.jobs[q.n]);
+            q.n += zjob_take(w, mask, level, &q.jobs[q.n]);
     }
     for (int i = 0; i < nhp && pdf_ok(w); i++)
         if (w->hp && w->hp[i])
             q.n += zjob_take(w, ((HPDF_PageAttr)w->hp[i]->attr)->contents,
-                             &q.jobs[q.n]);
+                             level, &q.jobs[q.n]);
     pthread_mutex_init(&q.mu, NULL);
     pthread_t th;
     int threaded = q.n > 1 && pthread_create(&th, NULL, zworker, &q) == 0;
@@ -919,7 +1062,9 @@ static void precompress_all(pdf_w *w)
         if (j->ok) {
             HPDF_Stream_Write(j->d->stream, j->z, (HPDF_UINT)j->zlen);
             j->d->filter = HPDF_STREAM_FILTER_NONE;
-            j->d->write_fn = write_flate_filter;
+            j->d->write_fn = j->level == Z_DEFAULT_COMPRESSION
+                                 ? write_flate_filter_haru
+                                 : write_flate_filter;
         } else if (j->n) { /* zlib failed: back to libharu's deflate */
             HPDF_Stream_Write(j->d->stream, j->raw, (HPDF_UINT)j->n);
         }
@@ -939,9 +1084,8 @@ static void precompress_page(pdf_w *w, HPDF_Page page)
         return;
     zqueue q;
     memset(&q, 0, sizeof q);
-    q.level = level;
     zjob j;
-    if (!zjob_take(w, ((HPDF_PageAttr)page->attr)->contents, &j))
+    if (!zjob_take(w, ((HPDF_PageAttr)page->attr)->contents, level, &j))
         return;
     q.jobs = &j;
     q.n = 1;
@@ -1411,13 +1555,14 @@ static void pdf_close(pdf_w *w)
 
 static int pdf_write(bt_ctx *ctx, const bt_doc *doc, const bt_pages *pages,
                      const bt_fonts *fonts, const bt_plan *plan,
-                     const bt_page *note, const char *path)
+                     const bt_page *note, bt_pdf_images *pre, const char *path)
 {
     pdf_w w;
     if (pdf_open(&w, ctx, doc, pages, fonts, plan, note) != 0) {
         pdf_close(&w);
         return -1;
     }
+    w.pre = pre;
     for (int i = 0; i < pages->npages; i++)
         scan_need(&w, &pages->pages[i]);
     if (note)
@@ -1432,14 +1577,131 @@ static int pdf_write(bt_ctx *ctx, const bt_doc *doc, const bt_pages *pages,
 int bt_pdf_write(bt_ctx *ctx, const bt_doc *doc, const bt_pages *pages,
                  const bt_fonts *fonts, const char *path)
 {
-    return pdf_write(ctx, doc, pages, fonts, NULL, NULL, path);
+    return pdf_write(ctx, doc, pages, fonts, NULL, NULL, NULL, path);
+}
+
+int bt_pdf_write_pre(bt_ctx *ctx, const bt_doc *doc, const bt_pages *pages,
+                     const bt_fonts *fonts, bt_pdf_images *pre,
+                     const char *path)
+{
+    return pdf_write(ctx, doc, pages, fonts, NULL, NULL, pre, path);
 }
 
 int bt_pdf_write_imposed(bt_ctx *ctx, const bt_doc *doc, const bt_pages *pages,
                          const bt_fonts *fonts, const bt_plan *plan,
-                         const bt_page *note, const char *path)
+                         const bt_page *note, bt_pdf_images *pre,
+                         const char *path)
 {
-    return pdf_write(ctx, doc, pages, fonts, plan, note, path);
+    return pdf_write(ctx, doc, pages, fonts, plan, note, pre, path);
+}
+
+/* ------------------------------------------------------------------ */
+/* Image pixels deflated ahead                                        */
+/* ------------------------------------------------------------------ */
+
+/* The bytes image_get hands libharu for a decoded image: channel bytes,
+ * then alpha; 0 for a JPEG passed through or an image it refuses. */
+static size_t pre_size(const bt_image *im, int part)
+{
+    if (im->jpeg || !im->pixels || (im->channels != 1 && im->channels != 3) ||
+        im->width <= 0 || im->height <= 0)
+        return 0;
+    size_t n = (size_t)im->width * (size_t)im->height;
+    if (part == 0)
+        return n * (size_t)im->channels;
+    return im->alpha ? n : 0;
+}
+
+static void *pre_thread(void *arg)
+{
+    bt_pdf_images *pre = arg;
+    for (int i = 0; i < pre->n; i++) {
+        pre_img *p = &pre->imgs[i];
+        for (int part = 0; part < 2; part++) {
+            size_t n = pre_size(p->im, part);
+            if (!n)
+                continue;
+            uLongf zlen = compressBound((uLong)n);
+            unsigned char *z = bt_xmalloc(zlen);
+            const unsigned char *raw = part ? p->im->alpha : p->im->pixels;
+            if (compress2(z, &zlen, raw, (uLong)n, PDF_DEFLATE_LEVEL) == Z_OK) {
+                p->z[part] = z;
+                p->zlen[part] = zlen;
+            } else {
+                free(z);
+            }
+        }
+    }
+    return NULL;
+}
+
+bt_pdf_images *bt_pdf_images_start(const bt_doc *doc)
+{
+    if (PDF_DEFLATE_LEVEL == Z_DEFAULT_COMPRESSION || PDF_DEFLATE_LEVEL == 6)
+        return NULL; /* libharu deflates them itself (precompress_all) */
+    const bt_section *s;
+    const bt_article *a;
+    const bt_block *b;
+    bt_pdf_images *pre = bt_xcalloc(1, sizeof *pre);
+    int cap = 0;
+    bt_section_foreach(doc, s)
+        bt_article_foreach(s, a)
+            bt_block_foreach(a, b) {
+                if (b->kind != BT_BLOCK_FIGURE || !b->image ||
+                    !pre_size(b->image, 0))
+                    continue;
+                int seen = 0;
+                for (int i = 0; i < pre->n && !seen; i++)
+                    seen = pre->imgs[i].im == b->image;
+                if (seen)
+                    continue;
+                if (pre->n == cap) {
+                    cap = cap ? 2 * cap : 8;
+                    pre->imgs =
+                        bt_xrealloc(pre->imgs, sizeof *pre->imgs * (size_t)cap);
+                }
+                memset(&pre->imgs[pre->n], 0, sizeof pre->imgs[0]);
+                pre->imgs[pre->n++].im = b->image;
+            }
+    if (pre->n == 0 || pthread_create(&pre->th, NULL, pre_thread, pre) != 0) {
+        free(pre->imgs);
+        free(pre);
+        return NULL;
+    }
+    pre->threaded = 1;
+    return pre;
+}
+
+/* The deflated pixels of im (waiting for the thread), or NULL: then the
+ * writer hands libharu the pixels as before. */
+static const pre_img *pre_find(bt_pdf_images *pre, const bt_image *im)
+{
+    if (!pre)
+        return NULL;
+    if (pre->threaded) {
+        pthread_join(pre->th, NULL);
+        pre->threaded = 0;
+    }
+    for (int i = 0; i < pre->n; i++) {
+        const pre_img *p = &pre->imgs[i];
+        if (p->im == im)
+            return p->z[0] && (!im->alpha || p->z[1]) ? p : NULL;
+    }
+    return NULL;
+}
+
+void bt_pdf_images_free(bt_pdf_images *pre)
+{
+    if (!pre)
+        return;
+    if (pre->threaded)
+        pthread_join(pre->th, NULL);
+    for (int i = 0; i < pre->n; i++) {
+        free(pre->imgs[i].z[0]);
+        free(pre->imgs[i].z[1]);
+    }
+    free(pre->imgs);
+    free(pre);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1462,6 +1724,7 @@ struct bt_pdf_sink {
     unsigned char **seen; /* [nfonts] characters drawn in this pass */
     unsigned char **prev; /* [nfonts] those of the pass before */
     int prev_npages;      /* -1: no pass before */
+    bt_pdf_images *pre;   /* image streams deflated ahead, or NULL */
     pdf_w *w;             /* the PDF of this pass, or NULL */
     bt_ctx wctx;          /* its diagnostics */
     int npages_drawn;     /* pages handed to w */
@@ -1516,6 +1779,7 @@ static void sink_begin(void *payload, int npages)
         s->w = NULL;
         return;
     }
+    s->w->pre = s->pre;
     for (int i = 0; i < s->nfonts; i++)
         if (s->prev[i]) {
             s->w->need[i] = bt_xmalloc(65536 / 8);
@@ -1556,10 +1820,11 @@ static int sink_end(void *payload, int npages)
 }
 
 bt_pdf_sink *bt_pdf_sink_new(const bt_doc *doc, const bt_fonts *fonts,
-                             int32_t width, int32_t height)
+                             bt_pdf_images *pre, int32_t width, int32_t height)
 {
     bt_pdf_sink *s = bt_xcalloc(1, sizeof *s);
     s->doc = doc;
+    s->pre = pre;
     s->fonts = fonts;
     s->nfonts = fonts ? bt_fonts_count(fonts) : 0;
     s->stub.width = width;

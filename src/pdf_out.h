@@ -9,17 +9,32 @@
 #include "layout.h"
 #include "model.h"
 
+/* Decoded image pixels deflated ahead of the writer: the document's
+ * images are known once they are decoded, so their pixels (the biggest
+ * streams of a bulletin) can be deflated in a thread while the layout
+ * runs. bt_pdf_images_start starts that thread (NULL when there is nothing
+ * to deflate or no thread); the writers take the result; free joins it.
+ * The PDF is the same with or without it. */
+typedef struct bt_pdf_images bt_pdf_images;
+bt_pdf_images *bt_pdf_images_start(const bt_doc *doc);
+void bt_pdf_images_free(bt_pdf_images *pre);
+
 /* Writes the PDF to `path` (a temp file chosen by fsout). Returns 0, or -1
  * after reporting the error (libharu's code and message). */
 int bt_pdf_write(bt_ctx *ctx, const bt_doc *doc, const bt_pages *pages,
                  const bt_fonts *fonts, const char *path);
+/* Same, with the pixels `pre` deflated (or NULL). */
+int bt_pdf_write_pre(bt_ctx *ctx, const bt_doc *doc, const bt_pages *pages,
+                     const bt_fonts *fonts, bt_pdf_images *pre,
+                     const char *path);
 
 /* The same pages drawn onto the sheet sides of an imposition plan; `note`
  * (or NULL) is drawn on the padding cells marked for the blank-page note.
  * Bookmarks, links and labels point to the sheet holding each page. */
 int bt_pdf_write_imposed(bt_ctx *ctx, const bt_doc *doc, const bt_pages *pages,
                          const bt_fonts *fonts, const bt_plan *plan,
-                         const bt_page *note, const char *path);
+                         const bt_page *note, bt_pdf_images *pre,
+                         const char *path);
 
 /* Streamed output: a receiver of the layout's pages (bt_layout_stream)
  * that draws each page into the PDF as soon as it is final and keeps only
@@ -27,7 +42,7 @@ int bt_pdf_write_imposed(bt_ctx *ctx, const bt_doc *doc, const bt_pages *pages,
  * same pages. Plain pages only (imposition reorders them). */
 typedef struct bt_pdf_sink bt_pdf_sink;
 bt_pdf_sink *bt_pdf_sink_new(const bt_doc *doc, const bt_fonts *fonts,
-                             int32_t width, int32_t height);
+                             bt_pdf_images *pre, int32_t width, int32_t height);
 bt_page_sink bt_pdf_sink_pages(bt_pdf_sink *s);
 /* After bt_layout_stream succeeded with `pages` (no boxes): outline,
  * labels, info, save to `path`. Returns 0, or -1 after reporting into ctx

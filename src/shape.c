@@ -727,8 +727,9 @@ int32_t bt_shape_width(const bt_shaper *sh, uint32_t font, int32_t size,
     return (int32_t)w;
 }
 
-int bt_shape_para(bt_ctx *ctx, const bt_shaper *sh, const bt_textstyle *st,
-                  const bt_runs *runs, bt_para *out)
+/* Shapes into `out`, its arrays allocated in `dst`. */
+static int shape_para(bt_ctx *ctx, const bt_shaper *sh, const bt_textstyle *st,
+                      const bt_runs *runs, bt_para *out, bt_arena *dst)
 {
     state s;
     memset(&s, 0, sizeof s);
@@ -795,7 +796,7 @@ int bt_shape_para(bt_ctx *ctx, const bt_shaper *sh, const bt_textstyle *st,
         ((bt_item *)s.items.p)[s.items.n - 1].penalty != -BT_PENALTY_INF)
         forced_break(&s);
 
-    bt_arena *a = &ctx->arena;
+    bt_arena *a = dst;
     out->nitems = s.items.n;
     out->items =
         bt_arena_memdup(a, s.items.p, (size_t)s.items.n * sizeof(bt_item));
@@ -813,4 +814,177 @@ int bt_shape_para(bt_ctx *ctx, const bt_shaper *sh, const bt_textstyle *st,
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
         free(all[i]->p);
     return s.rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Paragraph memo                                                     */
+/* ------------------------------------------------------------------ */
+
+/* The layout sets most paragraphs more than once: every pass sets the
+ * whole bulletin again (the table of contents, a retry for a short
+ * tail), and an article's start is measured before it is placed. The
+ * memo keys a paragraph by everything bt_shape_para reads besides the
+ * fonts: the style, the hyphenator, and each run's kind, style, link,
+ * position and text; the value is the finished arrays. Only paragraphs
+ * shaped without a diagnostic are kept, so a hit is exactly what shaping
+ * again would give, diagnostics included (none). The memo's words,
+ * segments and glyphs are handed out shared (the layout only reads them),
+ * the items as a copy. Memory is bounded: paragraphs are shaped into the
+ * memo until it holds BT_SHAPE_MEMO_BYTES, into the caller's arena after. */
+
+typedef struct memo_entry {
+    uint64_t hash;
+    const unsigned char *key; /* pool */
+    size_t keylen;
+    bt_para para; /* arrays in the pool */
+} memo_entry;
+
+struct bt_shapememo {
+    memo_entry *slots; /* heap; open addressing, empty: key == NULL */
+    size_t cap, n;     /* cap is a power of two or 0 */
+    bt_arena pool;     /* keys and arrays */
+    bt_buf key;        /* scratch: the key being looked up */
+    unsigned long hits, misses;
+};
+
+bt_shapememo *bt_shapememo_new(void)
+{
+    bt_shapememo *m = bt_xcalloc(1, sizeof *m);
+    bt_arena_init(&m->pool);
+    return m;
+}
+
+void bt_shapememo_free(bt_shapememo *m)
+{
+    if (!m)
+        return;
+    free(m->slots);
+    bt_arena_free(&m->pool);
+    bt_buf_free(&m->key);
+    free(m);
+}
+
+void bt_shapememo_stats(const bt_shapememo *m, unsigned long *hits,
+                        unsigned long *misses, size_t *bytes)
+{
+    *hits = m ? m->hits : 0;
+    *misses = m ? m->misses : 0;
+    *bytes = m ? m->pool.total : 0;
+}
+
+static void memo_key(bt_buf *b, const bt_shaper *sh, const bt_textstyle *st,
+                     const bt_runs *runs)
+{
+    bt_buf_clear(b);
+    const uint64_t head[] = {st->font,
+                             st->font_bold,
+                             st->font_italic,
+                             st->font_bold_italic,
+                             (uint32_t)st->size,
+                             st->color,
+                             st->link_color,
+                             (uint64_t)st->ragged,
+                             (uint32_t)st->indent,
+                             (uint32_t)st->width,
+                             (uint64_t)(uintptr_t)sh->hyph};
+    bt_buf_put(b, head, sizeof head);
+    for (const bt_run *r = runs->first; r; r = r->next) {
+        const uint64_t run[] = {(uint64_t)r->kind,
+                                r->style,
+                                (uint64_t)(uintptr_t)r->href,
+                                r->pos.file,
+                                ((uint64_t)r->pos.line << 32) | r->pos.col,
+                                r->text.len};
+        bt_buf_put(b, run, sizeof run);
+        if (r->text.len)
+            bt_buf_put(b, r->text.ptr, r->text.len);
+    }
+}
+
+/* 64-bit FNV-1a over 8-byte words (the key is built from them) */
+static uint64_t memo_hash(const unsigned char *p, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t v;
+        memcpy(&v, p + i, 8);
+        h = (h ^ v) * 0x100000001b3ULL;
+        h ^= h >> 29;
+    }
+    for (; i < n; i++)
+        h = (h ^ p[i]) * 0x100000001b3ULL;
+    return h ^ (h >> 32);
+}
+
+static memo_entry *memo_find(bt_shapememo *m, uint64_t h)
+{
+    size_t mask = m->cap - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+        memo_entry *e = &m->slots[i];
+        if (!e->key || (e->hash == h && e->keylen == m->key.len &&
+                        !memcmp(e->key, m->key.data, m->key.len)))
+            return e;
+    }
+}
+
+static void memo_grow(bt_shapememo *m)
+{
+    memo_entry *old = m->slots;
+    size_t oldcap = m->cap;
+    m->cap = oldcap ? oldcap * 2 : 256;
+    m->slots = bt_xcalloc(m->cap, sizeof *m->slots);
+    for (size_t i = 0; i < oldcap; i++) {
+        if (!old[i].key)
+            continue;
+        size_t j = old[i].hash & (m->cap - 1);
+        while (m->slots[j].key)
+            j = (j + 1) & (m->cap - 1);
+        m->slots[j] = old[i];
+    }
+    free(old);
+}
+
+/* The memo's paragraph for a caller: the items copied into `a` (the
+ * layout changes them: no_tracking), the words, segments and glyphs shared
+ * (read only; glyph boxes point into them, so the memo lives as long as
+ * the pages). */
+static void para_serve(bt_arena *a, const bt_para *from, bt_para *to)
+{
+    *to = *from;
+    to->items =
+        bt_arena_memdup(a, from->items, (size_t)from->nitems * sizeof(bt_item));
+}
+
+int bt_shape_para(bt_ctx *ctx, const bt_shaper *sh, const bt_textstyle *st,
+                  const bt_runs *runs, bt_para *out)
+{
+    bt_shapememo *m = sh->memo;
+    if (!m || m->pool.total >= BT_SHAPE_MEMO_BYTES)
+        return shape_para(ctx, sh, st, runs, out, &ctx->arena);
+    memo_key(&m->key, sh, st, runs);
+    uint64_t h = memo_hash((const unsigned char *)m->key.data, m->key.len);
+    if ((m->n + 1) * 2 > m->cap)
+        memo_grow(m);
+    memo_entry *e = memo_find(m, h);
+    if (e->key) {
+        m->hits++;
+        para_serve(&ctx->arena, &e->para, out);
+        return 0;
+    }
+    m->misses++;
+    int ndiags = ctx->ndiags, nerrors = ctx->nerrors,
+        nwarnings = ctx->nwarnings;
+    bt_para p;
+    int rc = shape_para(ctx, sh, st, runs, &p, &m->pool);
+    if (rc == 0 && ctx->ndiags == ndiags && ctx->nerrors == nerrors &&
+        ctx->nwarnings == nwarnings) {
+        e->hash = h;
+        e->key = bt_arena_memdup(&m->pool, m->key.data, m->key.len);
+        e->keylen = m->key.len;
+        e->para = p;
+        m->n++;
+    }
+    para_serve(&ctx->arena, &p, out);
+    return rc;
 }

@@ -34,6 +34,12 @@ typedef struct bt_hyphenator {
     void *payload;
 } bt_hyphenator;
 
+/* Paragraphs shaped before (shape.c): an optional memo a build hands to
+ * bt_shape_para through its shaper, so a paragraph the layout sets again
+ * (another pass, a measurement before the real setting) is not shaped
+ * again. Results are the same with or without it. */
+typedef struct bt_shapememo bt_shapememo;
+
 typedef struct bt_shaper {
     /* Shapes `len` code points of one word in `font`. Returns len (exactly
      * one bt_glyphpos per input code point, in order; a multi-glyph
@@ -50,6 +56,8 @@ typedef struct bt_shaper {
     void *payload;
     /* Optional (NULL: no word is hyphenated). Not owned. */
     const bt_hyphenator *hyph;
+    /* Optional (NULL: every paragraph is shaped). Not owned. */
+    bt_shapememo *memo;
 } bt_shaper;
 
 /* ---- styled runs -> Knuth-Plass items (shape.c) ---- */
@@ -93,7 +101,8 @@ typedef struct bt_textstyle {
 } bt_textstyle;
 
 /* Items ready for bt_linebreak_run. BOX items have ref = word index; glue
- * and penalties have ref = UINT32_MAX. Everything lives in the arena. */
+ * and penalties have ref = UINT32_MAX. Everything lives in the arena, but
+ * words, segs and glyphs may live in the shaper's memo (read only). */
 typedef struct bt_para {
     bt_item *items;
     int nitems;
@@ -112,6 +121,18 @@ typedef struct bt_para {
  * or -1 after errors. */
 int bt_shape_para(bt_ctx *ctx, const bt_shaper *sh, const bt_textstyle *st,
                   const bt_runs *runs, bt_para *out);
+
+/* A memo for bt_shaper.memo, empty; free with bt_shapememo_free, after
+ * the last use of what bt_shape_para returned through it (its words,
+ * segments and glyphs live in the memo). It keeps the paragraphs shaped
+ * without a diagnostic, keyed by their style and runs (text, style, link,
+ * position), and serves them again (items copied into the caller's
+ * arena). One thread at a time. */
+bt_shapememo *bt_shapememo_new(void);
+void bt_shapememo_free(bt_shapememo *m);
+/* Paragraphs served from the memo and shaped, for --timings. */
+void bt_shapememo_stats(const bt_shapememo *m, unsigned long *hits,
+                        unsigned long *misses, size_t *bytes);
 
 /* Width of a single-line text in one font (for right-aligned numbers). */
 int32_t bt_shape_width(const bt_shaper *sh, uint32_t font, int32_t size,

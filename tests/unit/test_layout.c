@@ -50,8 +50,8 @@ static void fake_metrics(void *payload, uint32_t font, bt_fontmetrics *out)
     out->capheight = 700;
     out->xheight = 500;
 }
-static const bt_shaper fake = {fake_shape,   fake_covers, fake_fallback,
-                               fake_metrics, NULL,        NULL};
+static const bt_shaper fake = {
+    fake_shape, fake_covers, fake_fallback, fake_metrics, NULL, NULL, NULL};
 
 /* ---- building documents ---- */
 

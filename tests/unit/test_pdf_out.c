@@ -417,6 +417,21 @@ static void test_pdf_out__document(void)
     CHECK(out.len == b2.len && !memcmp(out.data, b2.data, out.len));
     CHECK_INT(count_in(&out, "/ID ["), 1);
 
+    /* The image's pixels and alpha deflated ahead (a figure of the
+     * document names it): the same bytes. */
+    bt_article *art = bt_article_new(&f.ctx.arena, f.doc->file);
+    bt_section_add_article(f.doc->sections, art);
+    bt_block *fig =
+        bt_article_add_block(&f.ctx.arena, art, BT_BLOCK_FIGURE, (bt_pos){0});
+    fig->image = &f.img;
+    bt_pdf_images *pre = bt_pdf_images_start(f.doc);
+    CHECK(pre != NULL);
+    const char *pdf3 = tmp("c.pdf");
+    CHECK_INT(bt_pdf_write_pre(&f.ctx, f.doc, &f.pages, f.fonts, pre, pdf3), 0);
+    bt_pdf_images_free(pre);
+    slurp(&b2, pdf3);
+    CHECK(out.len == b2.len && !memcmp(out.data, b2.data, out.len));
+
     if (have("qpdf")) {
         snprintf(cmd, sizeof cmd, "qpdf --check '%s'", pdf);
         CHECK_INT(run(cmd, &out, &err), 0);
@@ -1086,7 +1101,8 @@ static void test_pdf_out__streamed(void)
     const char *p1 = tmp("whole.pdf"), *p2 = tmp("streamed.pdf");
     if (whole)
         CHECK_INT(bt_pdf_write(&ctx, doc, whole, fonts, p1), 0);
-    bt_pdf_sink *sink = bt_pdf_sink_new(doc, fonts, lay.page_w, lay.page_h);
+    bt_pdf_sink *sink =
+        bt_pdf_sink_new(doc, fonts, NULL, lay.page_w, lay.page_h);
     bt_page_sink ps = bt_pdf_sink_pages(sink);
     CHECK_INT(bt_layout_stream(&ctx, doc, &lay, &sh, &ps, &streamed), 0);
     if (streamed) {

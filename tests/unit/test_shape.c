@@ -77,8 +77,8 @@ static int32_t last_size; /* size of the last segment shape() saw */
 static const char *shape(bt_ctx *ctx, const char *text, int32_t width,
                          const bt_hyphenator *hy, int ragged)
 {
-    bt_shaper sh = {fake_shape,   fake_covers, fake_fallback,
-                    fake_metrics, NULL,        hy};
+    bt_shaper sh = {fake_shape, fake_covers, fake_fallback, fake_metrics,
+                    NULL,       hy,          NULL};
     bt_textstyle st = {0};
     st.size = SIZE;
     st.width = width;
@@ -135,8 +135,8 @@ static const char *shape(bt_ctx *ctx, const char *text, int32_t width,
  * and by '_' where it may not (ragged glue breaks at its penalty). */
 static const char *ties(bt_ctx *ctx, const char *text, int ragged)
 {
-    bt_shaper sh = {fake_shape,   fake_covers, fake_fallback,
-                    fake_metrics, NULL,        NULL};
+    bt_shaper sh = {fake_shape, fake_covers, fake_fallback, fake_metrics,
+                    NULL,       NULL,        NULL};
     bt_textstyle st = {0};
     st.size = SIZE;
     st.width = WIDE;
@@ -236,8 +236,8 @@ static void test_shape__formula(void)
     /* up to a third wider than the line: set smaller to fit it whole
      * (41 characters, 205 pt, in 160 pt: 7.8 pt) */
     {
-        bt_shaper sh = {fake_shape,   fake_covers, fake_fallback,
-                        fake_metrics, NULL,        NULL};
+        bt_shaper sh = {fake_shape, fake_covers, fake_fallback, fake_metrics,
+                        NULL,       NULL,        NULL};
         bt_textstyle st = {0};
         st.size = SIZE;
         st.width = 160000;
@@ -520,6 +520,86 @@ static void test_shape__extraction_ties(void)
     bt_ctx_free(&ctx);
 }
 
+/* ---- the paragraph memo ---- */
+
+static int para_eq(const bt_para *a, const bt_para *b)
+{
+    return a->nitems == b->nitems && a->nwords == b->nwords &&
+           a->nsegs == b->nsegs && a->nglyphs == b->nglyphs &&
+           !memcmp(a->items, b->items, sizeof *a->items * (size_t)a->nitems) &&
+           !memcmp(a->words, b->words, sizeof *a->words * (size_t)a->nwords) &&
+           !memcmp(a->segs, b->segs, sizeof *a->segs * (size_t)a->nsegs) &&
+           !memcmp(a->glyphs, b->glyphs,
+                   sizeof *a->glyphs * (size_t)a->nglyphs);
+}
+
+static bt_runs one_run(bt_ctx *ctx, const char *text, uint32_t line)
+{
+    bt_runs runs = {0};
+    bt_pos pos = {0, line, 1};
+    bt_runs_add(&ctx->arena, &runs, BT_RUN_TEXT, 0,
+                bt_arena_str(&ctx->arena, text, strlen(text)), pos);
+    return runs;
+}
+
+/* A paragraph served by the memo is the one shaping gives, in fresh
+ * arrays the caller may change; a different position is another
+ * paragraph; one that gave a diagnostic is shaped (and warns) again. */
+static void test_shape__memo(void)
+{
+    bt_ctx ctx;
+    bt_ctx_init(&ctx);
+    bt_shapememo *m = bt_shapememo_new();
+    bt_shaper plain = {fake_shape, fake_covers, fake_fallback, fake_metrics,
+                       NULL,       &fake_hyph,  NULL};
+    bt_shaper memo = plain;
+    memo.memo = m;
+    bt_textstyle st = {0};
+    st.size = SIZE;
+    st.width = 200000;
+    const char *text = "Hội nghị internationalisation của http://x.example/a/b";
+    bt_runs runs = one_run(&ctx, text, 3);
+    bt_para want, p1, p2, p3;
+    CHECK_INT(bt_shape_para(&ctx, &plain, &st, &runs, &want), 0);
+    CHECK_INT(bt_shape_para(&ctx, &memo, &st, &runs, &p1), 0);
+    CHECK(para_eq(&want, &p1));
+    p1.items[0].width = -1; /* the caller's copy */
+    bt_runs again = one_run(&ctx, text, 3);
+    CHECK_INT(bt_shape_para(&ctx, &memo, &st, &again, &p2), 0);
+    CHECK(para_eq(&want, &p2));
+    CHECK(p2.items != p1.items);
+    unsigned long hits, misses;
+    size_t bytes;
+    bt_shapememo_stats(m, &hits, &misses, &bytes);
+    CHECK_INT((int)hits, 1);
+    CHECK_INT((int)misses, 1);
+    CHECK(bytes > 0);
+    bt_runs moved = one_run(&ctx, text, 4);
+    CHECK_INT(bt_shape_para(&ctx, &memo, &st, &moved, &p3), 0);
+    CHECK_INT(p3.segs[0].pos.line, 4);
+    st.size = SIZE / 2;
+    CHECK_INT(bt_shape_para(&ctx, &memo, &st, &runs, &p3), 0);
+    CHECK(!para_eq(&want, &p3));
+    bt_shapememo_stats(m, &hits, &misses, &bytes);
+    CHECK_INT((int)hits, 1);
+    CHECK_INT((int)misses, 3);
+    /* a word wider than the column warns: that paragraph is not kept, and
+     * is shaped again (the same warning is then not repeated, diag.c) */
+    st.size = SIZE;
+    st.width = 20000;
+    bt_runs wide = one_run(&ctx, "Supercalifragilistic", 5);
+    int w0 = ctx.nwarnings;
+    CHECK_INT(bt_shape_para(&ctx, &memo, &st, &wide, &p3), 0);
+    CHECK_INT(ctx.nwarnings, w0 + 1);
+    CHECK_INT(bt_shape_para(&ctx, &memo, &st, &wide, &p3), 0);
+    CHECK_INT(ctx.nwarnings, w0 + 1);
+    bt_shapememo_stats(m, &hits, &misses, &bytes);
+    CHECK_INT((int)hits, 1);
+    CHECK_INT((int)misses, 5);
+    bt_shapememo_free(m);
+    bt_ctx_free(&ctx);
+}
+
 static const bt_t_case cases[] = {
     TEST(test_shape__extraction_ties),
     TEST(test_shape__url_breaks),
@@ -531,6 +611,7 @@ static const bt_t_case cases[] = {
     TEST(test_shape__syllable),
     TEST(test_shape__syllables_of_samples),
     TEST(test_shape__syllables_of_seed),
+    TEST(test_shape__memo),
 };
 
 TEST_MAIN("test_shape", cases)
