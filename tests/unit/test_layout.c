@@ -258,7 +258,7 @@ static void test_layout__justified_flush(void)
 
 /* Micro-typography in the engine's output: every justified line's glyphs
  * are scaled by a multiple of 0.5 % within +-2 % (one scale per line),
- * consecutive lines of a paragraph differ by at most 1 % (its last line
+ * consecutive lines of a paragraph differ by at most 2 % (its last line
  * may return to 100 %), and no letter gap is wider than the font's
  * advance (scaled) plus 0.02 em. Narrow columns make loose lines, so the
  * levers are used. */
@@ -312,7 +312,7 @@ static void test_layout__expansion_and_tracking(void)
         if (i > 0 && lines_buf[i - 1].para == l->para) {
             int last = i + 1 == n || lines_buf[i + 1].para != l->para;
             int jump = abs(lexp[i] - lexp[i - 1]);
-            CHECK(jump <= 100 || (last && lexp[i] == 0));
+            CHECK(jump <= 200 || (last && lexp[i] == 0));
         }
     }
     CHECK(expanded > n / 10);
@@ -880,7 +880,10 @@ static void test_layout__jump_lines(void)
         bt_ctx_file(&ctx, "a.xml", NULL);
         bt_doc *d = doc_new(&ctx);
         bt_section *s = bt_doc_add_section(&ctx.arena, d);
-        article_paras(&ctx, s, "Bài một", 0, k, 50);
+        /* a last paragraph of its own length shifts where the second
+         * article's paragraphs meet the page foot */
+        bt_article *a1 = article_paras(&ctx, s, "Bài một", 0, k, 50);
+        para(&ctx, a1, 199, 8 + k * 7 % 40);
         bt_article *b = article_paras(&ctx, s, "Bài hai", 200, 30, 50);
         bt_article *c = article(&ctx, s, "Bài ba");
         para(&ctx, c, 400, 50);
