@@ -126,9 +126,13 @@ static int break_para(engine *e, const bt_para *para, const bt_item *items,
      * line by its real badness (2 em of emergency stretch made all its
      * lines look good and so let the spaces of many grow; realprose
      * a4-3col: 4.0-5.6 % loose lines before, 3.4-3.9 % after) */
+    bt_lb_costs costs, *cp = NULL;
     if (e->tighten)
-        lb.looseness = -1;
-    int nl = bt_linebreak_run(a, items, para->nitems, &w, 1, &lb, &br, NULL);
+        cp = bt_layout_tight_para(e, &lb, &costs);
+    int nl =
+        bt_linebreak_costs(a, items, para->nitems, &w, 1, &lb, &br, NULL, cp);
+    if (cp)
+        bt_layout_tight_cost(e, cp);
     if (*al == AL_BALANCE && nl >= 2) {
         /* a headline over several columns keeps reaching into the last
          * one, so its first line still ties the columns together for
