@@ -1200,6 +1200,39 @@ static void test_linebreak__looseness_costs(void)
     bt_arena_free(&a);
 }
 
+/* The final pass judges every line by its real badness: where pass 1
+ * finds nothing within a tolerance of 100, its result costs exactly the
+ * exhaustive optimum over lines of any badness (the gap limit off, so no
+ * line is set apart), not that of "any line beyond the tolerance is as
+ * bad as another". */
+static void test_linebreak__final_pass_real_badness(void)
+{
+    bt_arena a;
+    bt_arena_init(&a);
+    rng_state = 4711;
+    int compared = 0;
+    for (int round = 0; round < 400; round++) {
+        random_para(2 + (int)rnd(30), (int)rnd(2));
+        int32_t lw = 12000 + (int32_t)rnd(20000);
+        bt_lb_params p = bt_lb_params_default();
+        p.tolerance = 100;
+        p.gap_limit = 0;
+        bt_break *br;
+        int pass;
+        int nl = run(&lw, 1, &p, &a, &br, &pass);
+        if (pass != 3)
+            continue;
+        p.tolerance = 10000;
+        int64_t opt = ref_optimum(&p, P.it, P.n, &lw, 1);
+        if (opt == INT64_MAX)
+            continue; /* an overfull line: no feasible sequence */
+        CHECK_INT(total_of(&p, P.it, P.n, &lw, 1, br, nl), opt);
+        compared++;
+    }
+    CHECK(compared > 50);
+    bt_arena_free(&a);
+}
+
 static void test_linebreak__random_invariants(void)
 {
     bt_arena a;
@@ -1345,6 +1378,7 @@ static const bt_t_case cases[] = {
     TEST(test_linebreak__flagged_hyphen_last_resort),
     TEST(test_linebreak__flagged_consecutive),
     TEST(test_linebreak__flagged_run_limit),
+    TEST(test_linebreak__final_pass_real_badness),
     TEST(test_linebreak__looseness_costs),
     TEST(test_linebreak__overfull_box),
     TEST(test_linebreak__emergency_pass),
