@@ -658,7 +658,7 @@ static void para_same(bt_ctx *ctx, bt_article *a, int i, int n)
 {
     char *buf = bt_arena_alloc(&ctx->arena, (size_t)n * 5 + 1);
     for (int k = 0; k < n; k++)
-        memcpy(buf + 5 * k, k ? " aaaa" + 0 : "aaaa ", 5);
+        memcpy(buf + 5 * k, "aaaa ", 5);
     buf[n * 5 - 1] = 0;
     bt_pos pos = {1, (uint32_t)(100 + i), 1};
     bt_block *b = bt_article_add_block(&ctx->arena, a, BT_BLOCK_PARA, pos);
