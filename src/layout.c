@@ -480,6 +480,94 @@ static int32_t start_need(engine *e, const bt_article *art,
     return need;
 }
 
+/* ---- the short-tail retry: a line fewer where it costs least ---- */
+
+bt_lb_costs *bt_layout_tight_para(engine *e, bt_lb_params *lb, bt_lb_costs *c)
+{
+    if (e->tight_probe)
+        return c;
+    int k = e->tight_n++;
+    if (k < e->tight_pick.n && ((const uint8_t *)e->tight_pick.p)[k])
+        lb->looseness = -1;
+    return NULL;
+}
+
+void bt_layout_tight_cost(engine *e, const bt_lb_costs *c)
+{
+    int64_t d = c->lines[0] > 0 ? c->demerits[0] - c->demerits[1] : -1;
+    *(int64_t *)bt_vec_push(&e->tight_cost) = d < -1 ? 0 : d;
+}
+
+/* Which of art's paragraphs the retry sets a line tighter (TeX's
+ * \looseness -1, chosen by cost): its body is set once to learn what a
+ * line fewer adds to each paragraph's demerits (diagnostics of this
+ * look-ahead dropped), then the e->tight_want cheapest that have a line
+ * fewer are picked (all of them when tight_want < 0). */
+static void tight_plan(engine *e, const bt_article *art)
+{
+    bt_ctx *ctx = e->ctx;
+    int nd = ctx->ndiags, ne = ctx->nerrors, nw = ctx->nwarnings;
+    units probe = {{0}};
+    probe.v.size = sizeof(unit);
+    e->tight_cost.size = sizeof(int64_t);
+    e->tight_cost.n = 0;
+    e->tight_probe = e->tighten = 1;
+    body_units(e, art, &probe);
+    e->tight_probe = e->tighten = 0;
+    free(probe.v.p);
+    ctx->ndiags = nd;
+    ctx->nerrors = ne;
+    ctx->nwarnings = nw;
+    int n = e->tight_cost.n;
+    e->tight_pick.size = sizeof(uint8_t);
+    e->tight_pick.n = 0;
+    for (int k = 0; k < n; k++)
+        bt_vec_push(&e->tight_pick);
+    const int64_t *cost = e->tight_cost.p;
+    uint8_t *pick = e->tight_pick.p;
+    int want = e->tight_want < 0 ? n : e->tight_want;
+    e->tight_left = 0;
+    for (int got = 0; got <= want; got++) {
+        int best = -1;
+        for (int k = 0; k < n; k++)
+            if (!pick[k] && cost[k] >= 0 && (best < 0 || cost[k] < cost[best]))
+                best = k;
+        if (best < 0)
+            break;
+        if (got == want) {
+            e->tight_left = 1; /* more could be set tighter */
+            break;
+        }
+        pick[best] = 1;
+    }
+}
+
+/* Lines on the current page: glyph boxes on distinct baselines of each
+ * column (a short tail's page, so few). */
+static int page_lines(engine *e)
+{
+    const page_acc *pa = bt_layout_cur_page(e);
+    const bt_box *b = pa->boxes.p;
+    enum { MAXL = 512 };
+    int32_t seen[MAXL][2];
+    int n = 0;
+    int32_t step = e->colw + e->lay->gap;
+    for (int i = 0; i < pa->boxes.n && n < MAXL; i++) {
+        if (b[i].kind != BT_BOX_GLYPHS)
+            continue;
+        int32_t col = step > 0 ? (b[i].x - e->left) / step : 0;
+        int k = 0;
+        while (k < n && !(seen[k][0] == col && seen[k][1] == b[i].y))
+            k++;
+        if (k == n) {
+            seen[n][0] = col;
+            seen[n][1] = b[i].y;
+            n++;
+        }
+    }
+    return n;
+}
+
 /* Lays out one article at the current y. next_need: what the article
  * placed after it needs to start on the same page (0: none), so that its
  * last columns run down the page when that cannot be. */
@@ -490,7 +578,10 @@ static void layout_article(engine *e, const bt_article *art,
     head.v.size = body.v.size = sech.v.size = sizeof(unit);
     const bt_layout *lay = e->lay;
     head_block(e, art, sec_start, &sech, &head);
+    if (art == e->tight_art)
+        tight_plan(e, art);
     e->tighten = art == e->tight_art;
+    e->tight_n = 0;
     body_units(e, art, &body);
     e->tighten = 0;
     int32_t need = bt_layout_units_height(&sech, 0, sech.v.n) +
@@ -805,6 +896,7 @@ static void run_pass(engine *e)
      * before, up to a quarter of a column deep */
     e->short_tail = e->start_page > 0 && e->start_page < e->pages.n &&
                     e->y - e->top <= (e->bottom - e->top) / 4;
+    e->tail_lines = e->short_tail ? page_lines(e) : 0;
     if (e->stream) {
         emit_pages(e, e->pages.n);
         held_free(e);
@@ -902,14 +994,16 @@ static int layout_run(bt_ctx *ctx, const bt_doc *doc, const bt_layout *lay,
         nwarnings = ctx->nwarnings;
     /* A pass that ends with a short tail alone on its last page is
      * retried without jump lines (their lines may have pushed the tail
-     * over) and with the last article's paragraphs set one line tighter
-     * where they can (TeX's \looseness -1); the retry is kept only when
-     * it saves the page. */
+     * over) and with as many of the last article's paragraphs set one
+     * line tighter as the tail has lines, those where a line fewer costs
+     * least first (TeX's \looseness -1, chosen by cost); then, if that
+     * saves no page, with all of them that can; a retry is kept only
+     * when it saves the page. */
     /* Streaming, a pass that would end the loop but whose pages the sink
      * could not use (it drew them for the page count and characters of
      * the pass before, which differed) is set again, same settings: at
      * most two more passes (the first already has what it needs). */
-    enum { MAX_PASS = 5, MAX_REDO = 2 };
+    enum { MAX_PASS = 6, MAX_REDO = 2 };
     int retry = 0, base_pages = 0, redo = 0;
     for (int pass = 0; pass < MAX_PASS + redo; pass++) {
         st.next = 0;
@@ -944,18 +1038,26 @@ static int layout_run(bt_ctx *ctx, const bt_doc *doc, const bt_layout *lay,
         }
         if (e.rc || ctx->nerrors)
             break;
-        int again = 0, was_retry = retry, was_no_jump = e.no_jump;
+        int again = 0, was_retry = retry, was_no_jump = e.no_jump,
+            was_want = e.tight_want;
         const bt_article *was_tight = e.tight_art;
         if (retry == 0 && e.short_tail) {
             retry = 1;
             base_pages = e.pages.n;
             e.no_jump = e.jumps > 0;
             e.tight_art = e.last_art;
+            e.tight_want = e.tail_lines;
             again = 1;
-        } else if (retry == 1) {
-            retry = 2;
-            if (e.pages.n >= base_pages) {
+        } else if (retry == 1 || retry == 2) {
+            if (e.pages.n < base_pages) {
+                retry = 3; /* a page saved: kept */
+            } else if (retry == 1 && e.tight_left) {
+                retry = 2;
+                e.tight_want = -1;
+                again = 1;
+            } else {
                 /* no page saved: the first setting stays */
+                retry = 3;
                 e.no_jump = 0;
                 e.tight_art = NULL;
                 again = 1;
@@ -977,6 +1079,7 @@ static int layout_run(bt_ctx *ctx, const bt_doc *doc, const bt_layout *lay,
             retry = was_retry;
             e.no_jump = was_no_jump;
             e.tight_art = was_tight;
+            e.tight_want = was_want;
         } else {
             memcpy(prev, e.article_page, sizeof(int) * (size_t)na);
             e.toc_pages = prev;
@@ -984,6 +1087,8 @@ static int layout_run(bt_ctx *ctx, const bt_doc *doc, const bt_layout *lay,
         engine_free(&e);
     }
     bt_arena_free(&scratch);
+    bt_vec_free(&e.tight_cost);
+    bt_vec_free(&e.tight_pick);
     if (e.rc || ctx->nerrors) {
         engine_free(&e);
         return -1;

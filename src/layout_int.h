@@ -77,9 +77,20 @@ typedef struct engine {
     int jumps;                   /* jump lines set in this pass */
     int start_page;              /* page the last article started on */
     const bt_article *last_art;  /* the article laid out last */
-    const bt_article *tight_art; /* its paragraphs are set one line
-                                    tighter where they can (a retry) */
+    const bt_article *tight_art; /* some of its paragraphs are set one
+                                    line tighter (a retry) */
+    int tight_want;              /* how many: the cheapest first (the
+                                    demerits a line fewer adds); < 0: all
+                                    that can */
     int tighten;                 /* body text being set for tight_art */
+    int tight_probe;             /* ... only to learn what a line fewer
+                                    costs each of its paragraphs */
+    int tight_n;                 /* paragraphs of it set so far */
+    bt_vec tight_cost;           /* int64_t per paragraph: demerits a line
+                                    fewer adds, or -1: none to be had */
+    bt_vec tight_pick;           /* uint8_t per paragraph: set it tighter */
+    int tight_left;              /* paragraphs not picked could be too */
+    int tail_lines;              /* lines on the last page (short_tail) */
     int short_tail;              /* the pass ended with a page that holds only
                                     a short tail of an article begun before */
     struct page_stream *stream;  /* layout.c: pages handed to a sink as soon
@@ -171,6 +182,15 @@ void bt_layout_reading_order(engine *e);
 /* The same for page p (0-based) alone, pages in order: `carry` is what
  * the call for the page before returned (0 for the first page). */
 uint32_t bt_layout_page_order(engine *e, int p, uint32_t carry);
+
+/* ---- the short-tail retry (layout.c) ---- */
+
+/* For a paragraph of the article being set tighter (e->tighten): sets
+ * lb->looseness to -1 when it is one of those picked, or, while the
+ * costs are being learnt, returns `c` for the breaker to fill (then
+ * bt_layout_tight_cost); NULL otherwise. */
+bt_lb_costs *bt_layout_tight_para(engine *e, bt_lb_params *lb, bt_lb_costs *c);
+void bt_layout_tight_cost(engine *e, const bt_lb_costs *c);
 
 /* ---- page 1 and furniture (layout_front.c) ---- */
 

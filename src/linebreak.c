@@ -23,6 +23,11 @@
  * join it): bad, but not an unbounded gap, so it costs less. */
 #define SHORT_DEM ((int64_t)1 << 36)
 #define NLEV      (2 * BT_LB_MAX_LEVELS + 1)
+#define NRUN      BT_LB_MAX_FLAGGED_RUN
+/* A run of flagged breaks beyond flagged_max (final pass only, when no
+ * other break sequence exists): dearer than any ordinary sequence, less
+ * than a line beyond the gap limit. */
+#define RUN_DEM ((int64_t)1 << 38)
 
 enum { FIT_VERY_LOOSE, FIT_LOOSE, FIT_DECENT, FIT_TIGHT, NFIT };
 
@@ -38,6 +43,7 @@ typedef struct active {
     int next;        /* next active node, -1 at the end */
     uint8_t fit;     /* fitness class of the line that ended here */
     uint8_t flagged; /* the break is at a flagged penalty */
+    uint8_t run;     /* flagged breaks in a row ending here (0: not flagged) */
     int8_t lev;      /* expansion level of the line that ended here */
 } active;
 
@@ -56,6 +62,9 @@ typedef struct lb {
     int64_t *sx, *st;      /* of boxes' xwidth and track */
     int64_t *sg;           /* of glue natural widths (the word spaces) */
     int nlev;              /* expansion levels each side of 0 */
+    int nrun;              /* candidate slots per flagged run length */
+    int by_line;           /* every line count a group of its own */
+    bt_lb_costs *costs;    /* filled by the pass that succeeds, or NULL */
     int *nstart;           /* first box or forced penalty at or after i */
     const int32_t *widths;
     int nwidths;
@@ -188,7 +197,7 @@ static int32_t line_width(const lb *s, int line)
 /* Lines from this number on all have the last width: one group. */
 static int line_key(const lb *s, int line)
 {
-    if (s->p.looseness != 0)
+    if (s->by_line)
         return line; /* every line count its own group (TeX's easy_line) */
     return line < s->nwidths - 1 ? line : s->nwidths - 1;
 }
@@ -277,22 +286,28 @@ static int new_passive(lb *s, int brk, int prev, int lev, int32_t track)
 
 /* ---- one pass ------------------------------------------------------------ */
 
-/* The best ways to reach one breakpoint, per fitness class and
- * expansion level of the line ending there (index lev + nlev). */
+/* The best ways to reach one breakpoint, per run of flagged breaks
+ * (slot run - 1 at a flagged break, 0 elsewhere; one slot when runs are
+ * not limited), fitness class and expansion level of the line ending
+ * there (index lev + nlev). */
 typedef struct cand {
-    int64_t total[NFIT][NLEV]; /* best total demerits */
-    int pred[NFIT][NLEV];      /* passive of the best predecessor */
-    int line[NFIT][NLEV];      /* line number of the predecessor's next line */
-    int32_t track[NFIT][NLEV]; /* letter-spacing of the line */
-    int64_t min;               /* minimum over all */
+    int64_t total[NRUN][NFIT][NLEV]; /* best total demerits */
+    int pred[NRUN][NFIT][NLEV];      /* passive of the best predecessor */
+    int line[NRUN][NFIT][NLEV];      /* the predecessor's next line */
+    int32_t track[NRUN][NFIT][NLEV]; /* letter-spacing of the line */
+    int64_t min[NRUN];               /* minimum per slot */
+    int64_t all;                     /* minimum over all */
 } cand;
 
 static void cand_reset(cand *c)
 {
-    for (int f = 0; f < NFIT; f++)
-        for (int k = 0; k < NLEV; k++)
-            c->total[f][k] = AWFUL;
-    c->min = AWFUL;
+    for (int r = 0; r < NRUN; r++) {
+        for (int f = 0; f < NFIT; f++)
+            for (int k = 0; k < NLEV; k++)
+                c->total[r][f][k] = AWFUL;
+        c->min[r] = AWFUL;
+    }
+    c->all = AWFUL;
 }
 
 /* Creates active nodes at break j for the recorded candidates and links
@@ -303,37 +318,63 @@ static int flush(lb *s, cand *c, int j, int ord, int prev, int next)
     int64_t fd = s->p.fitness_demerits;
     int64_t jd =
         (int64_t)s->p.jump_demerits * s->p.expand_jump * s->p.expand_jump;
-    /* A class worse than the best by more than the fitness demerits (and
-     * the largest cost of a change of expansion) can never win: the next
-     * line costs it at most that much more. With expansion the bound on
-     * the change makes this a close approximation, not a proof. */
-    int64_t limit = c->min + (fd < 0 ? -fd : fd) + (jd < 0 ? -jd : jd);
-    for (int f = 0; f < NFIT; f++) {
-        for (int k = 0; k <= 2 * s->nlev; k++) {
-            if (c->total[f][k] > limit || c->total[f][k] >= AWFUL)
-                continue;
-            int i = new_active(s);
-            active *a = &s->act[i];
-            a->total = c->total[f][k];
-            a->brk = j;
-            a->start = s->nstart[j + 1];
-            a->line = c->line[f][k] + 1;
-            a->ord = ord;
-            a->fit = (uint8_t)f;
-            a->lev = (int8_t)(k - s->nlev);
-            a->flagged = it.kind == BT_ITEM_PENALTY && it.flagged;
-            a->passive =
-                new_passive(s, j, c->pred[f][k], k - s->nlev, c->track[f][k]);
-            a->next = next;
-            if (prev < 0)
-                s->head = i;
-            else
-                s->act[prev].next = i;
-            prev = i;
+    int flagged = it.kind == BT_ITEM_PENALTY && it.flagged;
+    int64_t best = AWFUL;
+    for (int r = 0; r < s->nrun; r++) {
+        /* A class worse than the best by more than the fitness demerits
+         * (and the largest cost of a change of expansion) can never win:
+         * the next line costs it at most that much more. A shorter run of
+         * flagged breaks may go where a longer one may not, so only the
+         * best of runs no longer than this one bounds it. With expansion
+         * the bound on the change makes this a close approximation, not a
+         * proof. */
+        best = c->min[r] < best ? c->min[r] : best;
+        int64_t limit = best + (fd < 0 ? -fd : fd) + (jd < 0 ? -jd : jd);
+        for (int f = 0; f < NFIT; f++) {
+            for (int k = 0; k <= 2 * s->nlev; k++) {
+                int64_t t = c->total[r][f][k];
+                if (t > limit || t >= AWFUL)
+                    continue;
+                int i = new_active(s);
+                active *a = &s->act[i];
+                a->total = t;
+                a->brk = j;
+                a->start = s->nstart[j + 1];
+                a->line = c->line[r][f][k] + 1;
+                a->ord = ord;
+                a->fit = (uint8_t)f;
+                a->lev = (int8_t)(k - s->nlev);
+                a->flagged = (uint8_t)flagged;
+                a->run = (uint8_t)(flagged ? r + 1 : 0);
+                a->passive = new_passive(s, j, c->pred[r][f][k], k - s->nlev,
+                                         c->track[r][f][k]);
+                a->next = next;
+                if (prev < 0)
+                    s->head = i;
+                else
+                    s->act[prev].next = i;
+                prev = i;
+            }
         }
     }
     cand_reset(c);
     return prev;
+}
+
+/* Records a way to reach the break being tried. */
+static void cand_put(cand *c, int r, int fit, int ki, int64_t total,
+                     const active *a, int32_t track)
+{
+    if (total <= c->total[r][fit][ki]) {
+        c->total[r][fit][ki] = total;
+        c->pred[r][fit][ki] = a->passive;
+        c->line[r][fit][ki] = a->line;
+        c->track[r][fit][ki] = track;
+    }
+    if (total < c->min[r])
+        c->min[r] = total;
+    if (total < c->all)
+        c->all = total;
 }
 
 /* Badness and fitness class of a line with `shortfall` left for glue
@@ -386,6 +427,7 @@ static void try_break(lb *s, int j, int ord, int pass)
 {
     bt_item it = item_at(s, j);
     int forced = is_forced(&it);
+    int flagged = it.kind == BT_ITEM_PENALTY && it.flagged;
     int threshold =
         pass == 3 || s->p.tolerance > INF_BAD ? INF_BAD : s->p.tolerance;
     int64_t es =
@@ -397,7 +439,7 @@ static void try_break(lb *s, int j, int ord, int pass)
     for (;;) {
         int rkey = r < 0 ? -1 : line_key(s, s->act[r].line);
         if (r < 0 || rkey != key) {
-            if (c.min < AWFUL)
+            if (c.all < AWFUL)
                 prev = flush(s, &c, j, ord, prev, r);
             if (r < 0)
                 break;
@@ -425,7 +467,17 @@ static void try_break(lb *s, int j, int ord, int pass)
         int recorded = 0;
         int jlo = a->passive >= 0 ? a->lev - s->p.expand_jump : -s->nlev;
         int jhi = a->passive >= 0 ? a->lev + s->p.expand_jump : s->nlev;
-        for (int k = lo; k <= hi && !capped; k++) {
+        /* flagged breaks in a row: beyond flagged_max only in the final
+         * pass, at a cost any other sequence beats */
+        int run = flagged ? a->run + 1 : 0;
+        int slot = run > s->nrun ? s->nrun - 1 : run > 0 ? run - 1 : 0;
+        int64_t over = 0;
+        int blocked = 0;
+        if (s->p.flagged_max > 0 && run > s->p.flagged_max) {
+            blocked = pass < 3; /* no line from a to j in this pass */
+            over = RUN_DEM;
+        }
+        for (int k = lo; k <= hi && !capped && !blocked; k++) {
             if (k != 0 && (k < jlo || k > jhi))
                 continue; /* only 0 may be beyond the jump (last line) */
             line_level(s, width, k, k == hi, &ls);
@@ -435,38 +487,24 @@ static void try_break(lb *s, int j, int ord, int pass)
             int64_t awful = line_awful(s, &ls);
             if (awful && pass < 3)
                 continue;
-            int bd = pass == 3 && b > s->p.tolerance ? INF_BAD : b;
-            int64_t d = demerits(s, bd, &it, a, fit);
+            /* beyond the tolerance (final pass) a line keeps its real
+             * badness, so a paragraph with one line that must be loose
+             * sets its other lines as well as pass 1 would */
+            int64_t d = demerits(s, b, &it, a, fit);
             d += (int64_t)s->p.expand_demerits * k * k;
             if (a->passive >= 0)
                 d += (int64_t)s->p.jump_demerits * (k - a->lev) * (k - a->lev);
-            d += awful;
+            d += awful + over;
             int64_t total = sat(a->total + d);
-            int ki = k + s->nlev;
-            if (total <= c.total[fit][ki]) {
-                c.total[fit][ki] = total;
-                c.pred[fit][ki] = a->passive;
-                c.line[fit][ki] = a->line;
-                c.track[fit][ki] = ls.track;
-            }
-            if (total < c.min)
-                c.min = total;
+            cand_put(&c, slot, fit, k + s->nlev, total, a, ls.track);
             recorded = 1;
         }
-        if (!recorded && deactivate && pass == 3 && c.min >= AWFUL &&
+        if (!recorded && deactivate && pass == 3 && c.all >= AWFUL &&
             s->head == r && next < 0) {
             /* The last active node cannot reach j: break here anyway
              * (an overfull line) so a result always exists (TeX's
              * artificial_demerits). */
-            int ki = lo + s->nlev;
-            if (a->total <= c.total[fit_lo][ki]) {
-                c.total[fit_lo][ki] = a->total;
-                c.pred[fit_lo][ki] = a->passive;
-                c.line[fit_lo][ki] = a->line;
-                c.track[fit_lo][ki] = 0;
-            }
-            if (a->total < c.min)
-                c.min = a->total;
+            cand_put(&c, slot, fit_lo, lo + s->nlev, a->total, a, 0);
         }
         if (deactivate) {
             if (prev < 0)
@@ -509,6 +547,23 @@ static int run_pass(lb *s, int pass)
         if (best < 0 || s->act[r].total < s->act[best].total)
             best = r;
     BT_ASSERT(best >= 0 && s->act[best].brk == s->m - 1);
+    if (s->costs) {
+        /* the least demerits of each line count next to the optimum's */
+        bt_lb_costs *c = s->costs;
+        for (int d = 0; d < 3; d++) {
+            c->lines[d] = 0;
+            c->demerits[d] = 0;
+        }
+        for (int r = s->head; r >= 0; r = s->act[r].next) {
+            int d = s->act[r].line - s->act[best].line + 1;
+            if (d < 0 || d > 2 || s->act[r].line < 1)
+                continue;
+            if (c->lines[d] == 0 || s->act[r].total < c->demerits[d]) {
+                c->lines[d] = s->act[r].line;
+                c->demerits[d] = s->act[r].total;
+            }
+        }
+    }
     if (s->p.looseness != 0) {
         /* the line count nearest the optimum's plus the looseness, at the
          * least demerits among those */
@@ -537,18 +592,26 @@ bt_lb_params bt_lb_params_default(void)
     p.line_penalty = 10;
     p.flagged_demerits = 10000;
     p.fitness_demerits = 10000;
-    p.emergency_stretch = 0; /* the caller sets it, e.g. 1.5 em */
+    /* TeX's second pass; off: the final pass judges the lines beyond the
+     * tolerance by their real badness, where emergency stretch would
+     * flatten every line's badness and so favour fewer, looser lines */
+    p.emergency_stretch = 0;
     p.looseness = 0;
-    /* pdfTeX-like expansion: +-2 % in 0.5 % steps, at most 1 % change
-     * from one line to the next. A small cost per step (the full 2 %
-     * costs what a line at ratio 0.4 costs), so a well-set line keeps
-     * its glyphs at 100 % while a loose or tight one takes what helps.
-     * Measured on realprose seed 1, a4-3col: cost 150 gave 13.1 % loose
-     * lines, 30 gave 11.8 %, 10 gave 10.9 %, 1 gave 10.6 %. */
+    /* never three hyphenated lines in a row while another break sequence
+     * exists (two in a row cost flagged_demerits) */
+    p.flagged_max = 2;
+    /* pdfTeX-like expansion: +-2 % in 0.5 % steps, at most 2 % change
+     * from one line to the next (never one extreme after the other). A
+     * small cost per step (the full 2 % costs what a line at ratio 0.4
+     * costs), so a well-set line keeps its glyphs at 100 % while a loose
+     * or tight one takes what helps. Measured on realprose seed 1,
+     * a4-3col: cost 150 gave 13.1 % loose lines, 30 gave 11.8 %, 10 gave
+     * 10.9 %, 1 gave 10.6 %; a change of at most 1 % between lines gave
+     * 3.3-3.9 % on seeds 0-2, 1.5 % gave 3.2-3.4 %, 2 % 2.9-3.1 %. */
     p.expand_max = 200;
     p.expand_step = 50;
     p.expand_demerits = 10;
-    p.expand_jump = 2;
+    p.expand_jump = 4;
     p.jump_demerits = 50;
     p.gap_limit = 3000;
     return p;
@@ -598,11 +661,22 @@ int bt_linebreak_run(bt_arena *a, const bt_item *items, int n,
                      const int32_t *widths, int nwidths, const bt_lb_params *p,
                      bt_break **out, int *pass_out)
 {
+    return bt_linebreak_costs(a, items, n, widths, nwidths, p, out, pass_out,
+                              NULL);
+}
+
+int bt_linebreak_costs(bt_arena *a, const bt_item *items, int n,
+                       const int32_t *widths, int nwidths,
+                       const bt_lb_params *p, bt_break **out, int *pass_out,
+                       bt_lb_costs *costs)
+{
     BT_ASSERT(a && out && n >= 0 && (n == 0 || items));
     BT_ASSERT(widths && nwidths >= 1);
     *out = NULL;
     if (pass_out)
         *pass_out = 1;
+    if (costs)
+        memset(costs, 0, sizeof *costs);
     if (n == 0)
         return 0;
 
@@ -615,6 +689,11 @@ int bt_linebreak_run(bt_arena *a, const bt_item *items, int n,
     s.nwidths = nwidths;
     s.p = p ? *p : bt_lb_params_default();
     s.freeact = -1;
+    s.costs = costs;
+    s.by_line = s.p.looseness != 0 || costs != NULL;
+    if (s.p.flagged_max < 0 || s.p.flagged_max > NRUN)
+        s.p.flagged_max = 0;
+    s.nrun = s.p.flagged_max > 0 ? s.p.flagged_max : 1;
 
     size_t m1 = (size_t)s.m + 1;
     if (s.p.gap_limit > 1000000) /* keeps g * limit in range */

@@ -40,7 +40,12 @@ typedef struct bt_item {
 typedef struct bt_lb_params {
     int32_t tolerance;    /* max badness of a feasible line (TeX: 200..10000) */
     int32_t line_penalty; /* added to badness before squaring (TeX 10) */
-    int32_t flagged_demerits;  /* consecutive flagged breaks (TeX 10000) */
+    int32_t flagged_demerits;  /* consecutive flagged breaks (TeX 10000,
+                                  \doublehyphendemerits) */
+    int32_t flagged_max;       /* most flagged breaks (hyphens) in a row:
+                                  more only in the final pass, where no
+                                  other sequence exists; 0 or beyond
+                                  BT_LB_MAX_FLAGGED_RUN: no limit */
     int32_t fitness_demerits;  /* adjacent lines' fitness classes differ by > 1
                                   (TeX 10000) */
     int32_t emergency_stretch; /* 1/1000 pt of extra stretch per line for the
@@ -62,6 +67,8 @@ typedef struct bt_lb_params {
 
 /* Expansion levels each side of 0: expand_max / expand_step <= this. */
 #define BT_LB_MAX_LEVELS 8
+/* The largest flagged_max that is kept exactly. */
+#define BT_LB_MAX_FLAGGED_RUN 3
 
 /* TeX-like defaults for justified text. */
 bt_lb_params bt_lb_params_default(void);
@@ -93,14 +100,34 @@ enum {
  * finishing glue (stretch "infinite": use a large stretch like 1e9) and a
  * forced break (penalty -INF); if it does not, one is implied at n.
  * line_width(i) = widths[min(i, nwidths-1)] for line i (0-based).
- * Passes: 1) tolerance; 2) tolerance + emergency_stretch; 3) any break
- * (badness capped; lines beyond gap_limit cost more than any other
- * sequence), so a result always exists. Breaks are only at glue
- * preceded by a box, or at penalties < INF. Returns the number of lines and
- * sets *out to an array in the arena. `pass_out` (may be NULL) gets the
+ * Passes: 1) tolerance; 2) tolerance + emergency_stretch (if > 0); 3) any
+ * break (every line judged by its real badness, capped at 10000; lines
+ * beyond gap_limit, or runs of flagged breaks beyond flagged_max, cost
+ * more than any other sequence), so a result always exists. Breaks are only at
+ * glue preceded by a box, or at penalties < INF. Returns the number of lines
+ * and sets *out to an array in the arena. `pass_out` (may be NULL) gets the
  * pass that succeeded (1..3). */
 int bt_linebreak_run(bt_arena *a, const bt_item *items, int n,
                      const int32_t *widths, int nwidths, const bt_lb_params *p,
                      bt_break **out, int *pass_out);
+
+/* What the paragraph costs one line shorter or longer (TeX's
+ * \looseness, chosen by cost): index 0, 1, 2 for the optimum's line count
+ * -1, +0, +1, the least total demerits of a break sequence with that
+ * many lines in the pass that set the paragraph, and its line count (0:
+ * no such sequence). The optimum is that of looseness 0 whatever p's
+ * looseness. */
+typedef struct bt_lb_costs {
+    int lines[3];
+    int64_t demerits[3];
+} bt_lb_costs;
+
+/* bt_linebreak_run, and the costs of the neighbouring line counts into
+ * *costs (may be NULL). Keeping every line count apart makes it slower
+ * than bt_linebreak_run. */
+int bt_linebreak_costs(bt_arena *a, const bt_item *items, int n,
+                       const int32_t *widths, int nwidths,
+                       const bt_lb_params *p, bt_break **out, int *pass_out,
+                       bt_lb_costs *costs);
 
 #endif

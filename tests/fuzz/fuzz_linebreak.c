@@ -135,6 +135,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     p.flagged_demerits = data[2] * (extreme ? 8000000 : 100);
     p.fitness_demerits = data[3] * (extreme ? -8000000 : 100);
     p.emergency_stretch = data[4] * (extreme ? 8000000 : 100);
+    p.flagged_max = data[5] & 3; /* 0: no limit */
     size_t off = 8;
     if (size < off + 2 * (size_t)nw)
         return 0;
@@ -207,6 +208,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (br[l].item != br2[l].item || br[l].flags != br2[l].flags ||
             memcmp(&br[l].ratio, &br2[l].ratio, sizeof br[l].ratio) != 0)
             fail("not deterministic", l);
+    /* with the costs of the neighbouring line counts */
+    bt_lb_costs c;
+    int nl3 =
+        bt_linebreak_costs(&a, items, (int)n, widths, nw, &p, &br2, &pass2, &c);
+    check(items, (int)n, widths, nw, br2, nl3, pass2);
+    if (n > 0 &&
+        (c.lines[1] < 1 || (c.lines[0] && c.lines[0] != c.lines[1] - 1) ||
+         (c.lines[2] && c.lines[2] != c.lines[1] + 1)))
+        fail("costs of line counts that do not neighbour the optimum", 0);
     bt_arena_free(&a);
     free(items);
     return 0;

@@ -258,7 +258,7 @@ static void test_layout__justified_flush(void)
 
 /* Micro-typography in the engine's output: every justified line's glyphs
  * are scaled by a multiple of 0.5 % within +-2 % (one scale per line),
- * consecutive lines of a paragraph differ by at most 1 % (its last line
+ * consecutive lines of a paragraph differ by at most 2 % (its last line
  * may return to 100 %), and no letter gap is wider than the font's
  * advance (scaled) plus 0.02 em. Narrow columns make loose lines, so the
  * levers are used. */
@@ -312,7 +312,7 @@ static void test_layout__expansion_and_tracking(void)
         if (i > 0 && lines_buf[i - 1].para == l->para) {
             int last = i + 1 == n || lines_buf[i + 1].para != l->para;
             int jump = abs(lexp[i] - lexp[i - 1]);
-            CHECK(jump <= 100 || (last && lexp[i] == 0));
+            CHECK(jump <= 200 || (last && lexp[i] == 0));
         }
     }
     CHECK(expanded > n / 10);
@@ -652,6 +652,112 @@ static void test_layout__short_tail_pulled_back(void)
     CHECK_INT(tails, 0);
 }
 
+/* Paragraph i (source line 100+i) of n words "aaaa": every word as wide
+ * as every other. */
+static void para_same(bt_ctx *ctx, bt_article *a, int i, int n)
+{
+    char *buf = bt_arena_alloc(&ctx->arena, (size_t)n * 5 + 1);
+    for (int k = 0; k < n; k++)
+        memcpy(buf + 5 * k, "aaaa ", 5);
+    buf[n * 5 - 1] = 0;
+    bt_pos pos = {1, (uint32_t)(100 + i), 1};
+    bt_block *b = bt_article_add_block(&ctx->arena, a, BT_BLOCK_PARA, pos);
+    bt_str t = {buf, (size_t)n * 5 - 1};
+    bt_runs_add(&ctx->arena, &b->runs, BT_RUN_TEXT, 0, t, pos);
+}
+
+/* Lines of each paragraph 600..605 of the result (cnt[i - 600]). */
+static void para_lines(const bt_pages *pg, const bt_layout *lay, int *cnt)
+{
+    int n = body_lines(pg, lay, lines_buf, 20000);
+    for (int i = 0; i < 6; i++)
+        cnt[i] = 0;
+    for (int i = 0; i < n; i++)
+        if (lines_buf[i].para >= 700 && lines_buf[i].para < 706)
+            cnt[lines_buf[i].para - 700]++;
+}
+
+/* The short-tail retry sets a line tighter only where it costs least:
+ * the last article's paragraphs are lines of equal words and a last line
+ * of one word (paragraph 2: a line fewer squeezes one word into one line)
+ * or of two (the others: two lines squeezed, dearer). Over first
+ * articles of many lengths, no page ends with a tail of two lines or
+ * less of the last article alone; whenever paragraphs are set tighter,
+ * paragraph 2 is one of them, and as many as the tail has lines, not
+ * all, when that is enough: a two-line tail (one line would be a widow)
+ * is pulled back by paragraph 2 and the first of the dearer ones. */
+static void test_layout__tail_cheapest_first(void)
+{
+    int full = 0, tightened = 0, two_only = 0, tails = 0, runs = 0;
+    int nat[6], got[6];
+    for (int k = 2; k < 40; k++) {
+        for (int ref = 1; ref >= 0; ref--) {
+            if (ref && full)
+                continue;
+            bt_ctx ctx;
+            bt_ctx_init(&ctx);
+            bt_ctx_file(&ctx, "a.xml", NULL);
+            bt_doc *d = doc_new(&ctx);
+            bt_section *s = bt_doc_add_section(&ctx.arena, d);
+            if (!ref) {
+                bt_article *a1 = article_paras(&ctx, s, "Bài một", 0, k, 30);
+                para(&ctx, a1, 99, 5 + k * 7 % 30);
+            }
+            bt_article *b = article(&ctx, s, "Bài hai");
+            bt_layout lay = test_layout();
+            lay.columns = 1;
+            lay.indent = 0;
+            /* the reference learns how many words fill a line without
+             * shrinking (one fewer than 200 words in its lines take) */
+            for (int i = 0; i < 6; i++)
+                para_same(&ctx, b, 600 + i,
+                          full ? full * 4 + (i == 2 ? 1 : 2) : 200);
+            bt_doc_finish(&ctx.arena, d);
+            bt_pages *pg = NULL;
+            CHECK_INT(bt_layout_run(&ctx, d, &lay, &fake, &pg), 0);
+            para_lines(pg, &lay, got);
+            if (ref) {
+                full = (200 + got[0] - 1) / got[0] - 1;
+                for (int i = 0; i < 6; i++)
+                    nat[i] = 5; /* 4 full lines and a short one */
+                bt_ctx_free(&ctx);
+                continue;
+            }
+            int n = body_lines(pg, &lay, lines_buf, 20000);
+            int last = pg->npages - 1, b_first = -1;
+            int32_t low = 0;
+            for (int i = 0; i < n; i++) {
+                const line *l = &lines_buf[i];
+                if (l->para >= 700 && (b_first < 0 || l->page < b_first))
+                    b_first = l->page;
+                if (l->page == last && l->y > low)
+                    low = l->y;
+            }
+            int32_t two = 2 * lay.style[BT_ROLE_BODY].leading;
+            if (b_first >= 0 && b_first < last && low - lay.margin_top <= two)
+                tails++;
+            int fewer = 0;
+            for (int i = 0; i < 6; i++) {
+                CHECK(got[i] == nat[i] || got[i] == nat[i] - 1);
+                fewer += got[i] < nat[i];
+            }
+            if (fewer) {
+                CHECK(got[2] < nat[2]); /* the cheapest among them */
+                tightened++;
+            }
+            if (fewer == 2 && got[0] < nat[0] && got[2] < nat[2])
+                two_only++;
+            runs++;
+            bt_ctx_free(&ctx);
+        }
+    }
+    CHECK_INT(full, 24);
+    CHECK_INT(runs, 38);
+    CHECK_INT(tails, 0);
+    CHECK(tightened > 3);
+    CHECK(two_only > 0);
+}
+
 /* An ordered list of 12 items: on every page, each item's list marker is
  * the box right before its first line's text (readers that follow the
  * content stream read "7. text", never the marker after the line), shares
@@ -880,7 +986,10 @@ static void test_layout__jump_lines(void)
         bt_ctx_file(&ctx, "a.xml", NULL);
         bt_doc *d = doc_new(&ctx);
         bt_section *s = bt_doc_add_section(&ctx.arena, d);
-        article_paras(&ctx, s, "Bài một", 0, k, 50);
+        /* a last paragraph of its own length shifts where the second
+         * article's paragraphs meet the page foot */
+        bt_article *a1 = article_paras(&ctx, s, "Bài một", 0, k, 50);
+        para(&ctx, a1, 199, 8 + k * 7 % 40);
         bt_article *b = article_paras(&ctx, s, "Bài hai", 200, 30, 50);
         bt_article *c = article(&ctx, s, "Bài ba");
         para(&ctx, c, 400, 50);
@@ -1118,6 +1227,7 @@ static const bt_t_case cases[] = {
     TEST(test_layout__outline_and_toc),
     TEST(test_layout__tail_not_alone),
     TEST(test_layout__short_tail_pulled_back),
+    TEST(test_layout__tail_cheapest_first),
     TEST(test_layout__list_marker_order),
     TEST(test_layout__float_reading_order),
     TEST(test_layout__gap_filled),
