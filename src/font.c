@@ -754,6 +754,7 @@ static void S_metrics(void *payload, uint32_t font, bt_fontmetrics *out)
 bt_shaper bt_fonts_shaper(bt_fonts *f)
 {
     bt_shaper s;
+    memset(&s, 0, sizeof s); /* optional parts (hyph, memo) absent */
     s.shape = S_shape;
     s.covers = S_covers;
     s.fallback = S_fallback;
