@@ -26,6 +26,14 @@
  * em). It supersedes the linear box stretch shape.c gives word boxes. */
 #define TRACK_MAX 20
 
+/* The last line of a justified paragraph ends at least this far short of
+ * the measure, 1/1000 em (TeX's \parfillskip given a natural width): a
+ * last line that reaches the right edge reads as if the paragraph went
+ * on, most of all at the foot of a column. The breaker shrinks such a
+ * line or takes a word down instead. */
+#define LAST_WHITE 250
+#define FILL_MIN   (1 << 27) /* stretch of a finishing glue (shape.c) */
+
 bt_textstyle bt_layout_textstyle(const engine *e, enum bt_role role, int ragged,
                                  int32_t indent, int32_t width)
 {
@@ -79,7 +87,8 @@ void bt_layout_glyph_box(bt_box *b, const bt_seg *sg, const bt_glyph *gl, int n,
  * between its glyphs. The linear stretch shape.c put on word boxes is
  * dropped: letter-spacing is the breaker's last resort, not a share of
  * every line's slack. Ragged text keeps its items. */
-static const bt_item *para_levers(bt_arena *a, const bt_para *para, int justify)
+static const bt_item *para_levers(bt_arena *a, const bt_para *para, int justify,
+                                  int32_t size)
 {
     if (!justify)
         return para->items;
@@ -106,6 +115,12 @@ static const bt_item *para_levers(bt_arena *a, const bt_para *para, int justify)
          * block quotes and code-like tokens */
         it[i].track = ng > 1 && para->items[i].stretch > 0 ? (int32_t)track : 0;
     }
+    /* the finishing glue before each forced break gets its natural width */
+    for (int i = 0; i + 1 < para->nitems; i++)
+        if (it[i].kind == BT_ITEM_GLUE && it[i].stretch >= FILL_MIN &&
+            it[i + 1].kind == BT_ITEM_PENALTY &&
+            it[i + 1].penalty <= -BT_PENALTY_INF)
+            it[i].width = (int32_t)((int64_t)size * LAST_WHITE / 1000);
     return it;
 }
 
@@ -218,6 +233,9 @@ static void line_totals(const bt_item *items, int nitems, int start, int end,
     }
     if (al != AL_JUSTIFY)
         str = 0; /* ragged: natural spaces (glue trios sum to one) */
+    for (int i = last_box + 1; f->forced && i < end; i++)
+        if (items[i].kind == BT_ITEM_GLUE && items[i].stretch >= FILL_MIN)
+            width -= items[i].width; /* a last line keeps LAST_WHITE */
     f->expand = al == AL_JUSTIFY && xw > 0 ? brk->expand : 0;
     f->xtotal = xw * f->expand / 10000; /* as the breaker counts it */
     f->track = al == AL_JUSTIFY && tw > 0 ? brk->track : 0;
@@ -449,7 +467,7 @@ int bt_layout_set_text(engine *e, units *out, const text_req *rq)
     if (bt_shape_para(e->ctx, e->sh, &ts, rq->runs, &para) != 0)
         e->rc = -1;
     no_tracking(&para, rq->role);
-    const bt_item *items = para_levers(a, &para, al == AL_JUSTIFY);
+    const bt_item *items = para_levers(a, &para, al == AL_JUSTIFY, ts.size);
     bt_break *br;
     int nl = break_para(e, &para, items, rq->width, ts.size, &al, &br);
     const bt_style *st = &e->lay->style[rq->role];

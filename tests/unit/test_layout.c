@@ -256,6 +256,42 @@ static void test_layout__justified_flush(void)
     bt_ctx_free(&ctx);
 }
 
+/* A paragraph's last line never reaches the right edge: it ends at least
+ * 1/4 em short (layout_line.c LAST_WHITE), so it cannot be read as a line
+ * the paragraph goes on from, above all at a column's foot. Paragraphs of
+ * every length from 2 to 60 words, so some would fill their last line. */
+static void test_layout__last_line_short(void)
+{
+    bt_ctx ctx;
+    bt_ctx_init(&ctx);
+    bt_ctx_file(&ctx, "a.xml", NULL);
+    bt_doc *d = doc_new(&ctx);
+    bt_section *s = bt_doc_add_section(&ctx.arena, d);
+    bt_article *a = article(&ctx, s, "Bài");
+    for (int i = 0; i < 59; i++)
+        para(&ctx, a, i, 2 + i);
+    bt_doc_finish(&ctx.arena, d);
+    bt_layout lay = test_layout();
+    bt_pages *pg = NULL;
+    CHECK_INT(bt_layout_run(&ctx, d, &lay, &fake, &pg), 0);
+    int32_t colw =
+        (lay.page_w - lay.margin_left - lay.margin_right - 2 * lay.gap) / 3;
+    int32_t white = lay.style[BT_ROLE_BODY].size / 4;
+    int n = body_lines(pg, &lay, lines_buf, 20000);
+    CHECK(n > 100);
+    int lasts = 0;
+    for (int i = 0; i < n; i++) {
+        const line *l = &lines_buf[i];
+        int32_t right = lay.margin_left + l->col * (colw + lay.gap) + colw;
+        if (i + 1 == n || lines_buf[i + 1].para != l->para) {
+            CHECK(l->x1 <= right - white + 1);
+            lasts++;
+        }
+    }
+    CHECK_INT(lasts, 59);
+    bt_ctx_free(&ctx);
+}
+
 /* Micro-typography in the engine's output: every justified line's glyphs
  * are scaled by a multiple of 0.5 % within +-2 % (one scale per line),
  * consecutive lines of a paragraph differ by at most 1 % (its last line
@@ -969,6 +1005,7 @@ static void test_layout__reorder(void)
 static const bt_t_case cases[] = {
     TEST(test_layout__columns_balanced),
     TEST(test_layout__justified_flush),
+    TEST(test_layout__last_line_short),
     TEST(test_layout__expansion_and_tracking),
     TEST(test_layout__unbounded_line_note),
     TEST(test_layout__no_widows_orphans),
