@@ -33,6 +33,19 @@
  * line or takes a word down instead. */
 #define LAST_WHITE 250
 #define FILL_MIN   (1 << 27) /* stretch of a finishing glue (shape.c) */
+/* A justified line inside a paragraph that ends more than SHORT_END short
+ * of the measure (mpt) reads as a paragraph's end, one that ends more than
+ * SHORT_MAYBE short might (layout_int.h short_end). */
+#define SHORT_END   1000
+#define SHORT_MAYBE 300
+
+/* A letter of any script, roughly: what a bare number line lacks. */
+static int letter(uint32_t cp)
+{
+    if (cp < 0xC0)
+        return (cp | 0x20) >= 'a' && (cp | 0x20) <= 'z';
+    return cp != 0xD7 && cp != 0xF7 && !(cp >= 0x2000 && cp < 0x2070);
+}
 
 bt_textstyle bt_layout_textstyle(const engine *e, enum bt_role role, int ragged,
                                  int32_t indent, int32_t width)
@@ -518,6 +531,14 @@ int bt_layout_set_text(engine *e, units *out, const text_req *rq)
                                    (size_t)boxes.n * sizeof(bt_box));
         u->art = rq->art;
         u->blk = rq->blk;
+        int64_t white = al == AL_JUSTIFY && !f.forced ? rq->width - x : 0;
+        u->short_end = white > SHORT_END ? 2 : white > SHORT_MAYBE ? 1 : 0;
+        u->bare = 1;
+        for (int i = 0; i < u->nboxes && u->bare; i++)
+            if (u->boxes[i].kind == BT_BOX_GLYPHS)
+                for (int g = 0; g < u->boxes[i].u.run.n; g++)
+                    if (letter(u->boxes[i].u.run.glyphs[g].cp))
+                        u->bare = 0;
         bt_vec_free(&boxes);
         start = end + 1;
     }
@@ -538,14 +559,29 @@ bt_box *bt_layout_unit_grow(engine *e, unit *u, int extra)
 }
 
 /* Widow/orphan control: the first line stays with the second, the
- * next-to-last with the last. */
+ * next-to-last with the last. A line that ends short inside the paragraph
+ * (short_end) reads as a paragraph's end and the line after it as a new
+ * start, so the same holds around it: no column break right before it, nor
+ * right after the line that follows it; where it only might read so, both
+ * readings are kept. A last line with no letter ("3/2025.") is not set
+ * second in a column either: text tools take a bare number near a page's
+ * top for its folio and drop it. */
 void bt_layout_keep_para(units *u, int first, int count)
 {
     unit *a = u->v.p;
-    if (count >= 2) {
-        a[first].keep = 1;
-        a[first + count - 2].keep = 1;
+    int last = first + count - 1;
+    for (int k = first; k <= last; k++) {
+        int ends = k == last || a[k].short_end == 2;
+        int may_end = k == last || a[k].short_end;
+        int starts = k == first || a[k - 1].short_end == 2;
+        int may_start = k == first || a[k - 1].short_end;
+        if (may_start && !ends)
+            a[k].keep = 1;
+        if (may_end && !starts)
+            a[k - 1].keep = 1;
     }
+    if (count >= 3 && a[last].bare)
+        a[last - 2].keep = 1;
 }
 
 void bt_layout_add_space(units *u, int32_t h, int keep)
