@@ -111,7 +111,11 @@ static void heading_units(const block_ctx *c)
                                    .blk = c->b});
     for (int k = first; k < u->v.n; k++)
         ((unit *)u->v.p)[k].keep = 1;
-    bt_layout_add_space(u, sp / 2, 1);
+    /* kept with the text under it; a heading right under it means this
+     * section is empty, and a run of such headings kept together would be
+     * one group taller than what is left of a page */
+    int empty = c->b->next && c->b->next->kind == BT_BLOCK_HEADING;
+    bt_layout_add_space(u, sp / 2, !empty);
 }
 
 /* A quote paragraph, indented one em, with a bar in the accent colour. */

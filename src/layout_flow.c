@@ -244,6 +244,42 @@ static int32_t last_column(const unit *a, int from, int n, int32_t h)
     return used;
 }
 
+/* Two units that are lines of one paragraph (the lead has no block). */
+static int same_para(const unit *x, const unit *y)
+{
+    return x->kind == U_LINE && y->kind == U_LINE && x->blk == y->blk &&
+           x->art == y->art;
+}
+
+/* 1 when greedy filling of [from, n) at height h leaves a column holding
+ * a single line of a paragraph that goes on in the column before or after
+ * it (a lone line: at a column's top it reads as a widow, at its foot as
+ * an orphan, and a reader's eye, like a PDF text tool, loses the thread).
+ * a[from - 1], when there, is the unit placed before the piece. */
+static int lone_line(const unit *a, int from, int n, int32_t h)
+{
+    int i = from;
+    while (i < n) {
+        while (i < n && a[i].kind == U_SPACE)
+            i++;
+        if (i >= n)
+            break;
+        int s = i;
+        int32_t used;
+        int e = fill_column(a, &s, n, h, &used, NULL);
+        if (e - s >= 1 && a[s].kind == U_LINE && s > 0 &&
+            same_para(&a[s - 1], &a[s]) &&
+            (e - s == 1 || !same_para(&a[s], &a[s + 1])))
+            return 1;
+        if (e - s >= 1 && a[e - 1].kind == U_LINE && e < n &&
+            same_para(&a[e - 1], &a[e]) &&
+            (e - s == 1 || !same_para(&a[e - 2], &a[e - 1])))
+            return 1;
+        i = e;
+    }
+    return 0;
+}
+
 /* A figure (with its caption) at index f that does not fit in the `left`
  * height that remains in a column floats down: the text after it moves up
  * to fill that space, and the figure goes on to the next column. Returns 1
@@ -318,9 +354,22 @@ void bt_layout_flow_columns(engine *e, const unit *src, int n)
                     lo = mid + 1;
             }
             h = lo;
+            int32_t line = e->lay->style[BT_ROLE_BODY].leading;
+            /* no lone line of a paragraph in a column: the columns may
+             * come out a line or two uneven for it (a 3-line tail goes in
+             * one column, not 1 + 2) */
+            if (lone_line(a, i, n, h)) {
+                for (int32_t h2 = h + line / 4;
+                     h2 <= h + 3 * line && h2 <= avail; h2 += line / 4)
+                    if (columns_needed(a, i, n, h2, ncol, strict) <= ncol &&
+                        !lone_line(a, i, n, h2)) {
+                        h = h2;
+                        break;
+                    }
+            }
             /* a tail of a line or two stays in one column rather than
              * one line in each */
-            if (h < 2 * e->lay->style[BT_ROLE_BODY].leading)
+            if (h < 2 * line)
                 h = avail;
             /* nothing can start under the balanced columns on this page
              * (the next article's head and first lines need more room):
@@ -336,7 +385,9 @@ void bt_layout_flow_columns(engine *e, const unit *src, int n)
                     else
                         hi2 = mid - 1;
                 }
-                h = lo2;
+                while (lo2 > h && lone_line(a, i, n, lo2))
+                    lo2 -= line / 4;
+                h = lo2 > h ? lo2 : h;
             }
         }
         /* an article that started under another one and goes on to the

@@ -31,6 +31,12 @@ typedef struct unit {
     bt_box *boxes; /* arena; positions relative to (left, unit top) */
     int nboxes;
     uint8_t keep;          /* 1: no column break after this unit */
+    uint8_t short_end;     /* a justified line inside its paragraph that
+                              ends short of the measure (a word too long
+                              to share the line): 2 when it reads as the end
+                              of a paragraph (and the line after as a
+                              start), 1 when it might */
+    uint8_t bare;          /* the line holds no letter (digits, signs) */
     const bt_article *art; /* for the page map */
     const bt_block *blk;
 } unit;

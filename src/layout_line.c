@@ -26,6 +26,27 @@
  * em). It supersedes the linear box stretch shape.c gives word boxes. */
 #define TRACK_MAX 20
 
+/* The last line of a justified paragraph ends at least this far short of
+ * the measure, 1/1000 em (TeX's \parfillskip given a natural width): a
+ * last line that reaches the right edge reads as if the paragraph went
+ * on, most of all at the foot of a column. The breaker shrinks such a
+ * line or takes a word down instead. */
+#define LAST_WHITE 250
+#define FILL_MIN   (1 << 27) /* stretch of a finishing glue (shape.c) */
+/* A justified line inside a paragraph that ends more than SHORT_END short
+ * of the measure (mpt) reads as a paragraph's end, one that ends more than
+ * SHORT_MAYBE short might (layout_int.h short_end). */
+#define SHORT_END   1000
+#define SHORT_MAYBE 300
+
+/* A letter of any script, roughly: what a bare number line lacks. */
+static int letter(uint32_t cp)
+{
+    if (cp < 0xC0)
+        return (cp | 0x20) >= 'a' && (cp | 0x20) <= 'z';
+    return cp != 0xD7 && cp != 0xF7 && !(cp >= 0x2000 && cp < 0x2070);
+}
+
 bt_textstyle bt_layout_textstyle(const engine *e, enum bt_role role, int ragged,
                                  int32_t indent, int32_t width)
 {
@@ -79,7 +100,8 @@ void bt_layout_glyph_box(bt_box *b, const bt_seg *sg, const bt_glyph *gl, int n,
  * between its glyphs. The linear stretch shape.c put on word boxes is
  * dropped: letter-spacing is the breaker's last resort, not a share of
  * every line's slack. Ragged text keeps its items. */
-static const bt_item *para_levers(bt_arena *a, const bt_para *para, int justify)
+static const bt_item *para_levers(bt_arena *a, const bt_para *para, int justify,
+                                  int32_t size)
 {
     if (!justify)
         return para->items;
@@ -106,6 +128,12 @@ static const bt_item *para_levers(bt_arena *a, const bt_para *para, int justify)
          * block quotes and code-like tokens */
         it[i].track = ng > 1 && para->items[i].stretch > 0 ? (int32_t)track : 0;
     }
+    /* the finishing glue before each forced break gets its natural width */
+    for (int i = 0; i + 1 < para->nitems; i++)
+        if (it[i].kind == BT_ITEM_GLUE && it[i].stretch >= FILL_MIN &&
+            it[i + 1].kind == BT_ITEM_PENALTY &&
+            it[i + 1].penalty <= -BT_PENALTY_INF)
+            it[i].width = (int32_t)((int64_t)size * LAST_WHITE / 1000);
     return it;
 }
 
@@ -225,6 +253,9 @@ static void line_totals(const bt_item *items, int nitems, int start, int end,
     }
     if (al != AL_JUSTIFY)
         str = 0; /* ragged: natural spaces (glue trios sum to one) */
+    for (int i = last_box + 1; f->forced && i < end; i++)
+        if (items[i].kind == BT_ITEM_GLUE && items[i].stretch >= FILL_MIN)
+            width -= items[i].width; /* a last line keeps LAST_WHITE */
     f->expand = al == AL_JUSTIFY && xw > 0 ? brk->expand : 0;
     f->xtotal = xw * f->expand / 10000; /* as the breaker counts it */
     f->track = al == AL_JUSTIFY && tw > 0 ? brk->track : 0;
@@ -456,7 +487,7 @@ int bt_layout_set_text(engine *e, units *out, const text_req *rq)
     if (bt_shape_para(e->ctx, e->sh, &ts, rq->runs, &para) != 0)
         e->rc = -1;
     no_tracking(&para, rq->role);
-    const bt_item *items = para_levers(a, &para, al == AL_JUSTIFY);
+    const bt_item *items = para_levers(a, &para, al == AL_JUSTIFY, ts.size);
     bt_break *br;
     int nl = break_para(e, &para, items, rq->width, &al, &br);
     const bt_style *st = &e->lay->style[rq->role];
@@ -507,6 +538,14 @@ int bt_layout_set_text(engine *e, units *out, const text_req *rq)
                                    (size_t)boxes.n * sizeof(bt_box));
         u->art = rq->art;
         u->blk = rq->blk;
+        int64_t white = al == AL_JUSTIFY && !f.forced ? rq->width - x : 0;
+        u->short_end = white > SHORT_END ? 2 : white > SHORT_MAYBE ? 1 : 0;
+        u->bare = 1;
+        for (int i = 0; i < u->nboxes && u->bare; i++)
+            if (u->boxes[i].kind == BT_BOX_GLYPHS)
+                for (int g = 0; g < u->boxes[i].u.run.n; g++)
+                    if (letter(u->boxes[i].u.run.glyphs[g].cp))
+                        u->bare = 0;
         bt_vec_free(&boxes);
         start = end + 1;
     }
@@ -527,14 +566,29 @@ bt_box *bt_layout_unit_grow(engine *e, unit *u, int extra)
 }
 
 /* Widow/orphan control: the first line stays with the second, the
- * next-to-last with the last. */
+ * next-to-last with the last. A line that ends short inside the paragraph
+ * (short_end) reads as a paragraph's end and the line after it as a new
+ * start, so the same holds around it: no column break right before it, nor
+ * right after the line that follows it; where it only might read so, both
+ * readings are kept. A last line with no letter ("3/2025.") is not set
+ * second in a column either: text tools take a bare number near a page's
+ * top for its folio and drop it. */
 void bt_layout_keep_para(units *u, int first, int count)
 {
     unit *a = u->v.p;
-    if (count >= 2) {
-        a[first].keep = 1;
-        a[first + count - 2].keep = 1;
+    int last = first + count - 1;
+    for (int k = first; k <= last; k++) {
+        int ends = k == last || a[k].short_end == 2;
+        int may_end = k == last || a[k].short_end;
+        int starts = k == first || a[k - 1].short_end == 2;
+        int may_start = k == first || a[k - 1].short_end;
+        if (may_start && !ends)
+            a[k].keep = 1;
+        if (may_end && !starts)
+            a[k - 1].keep = 1;
     }
+    if (count >= 3 && a[last].bare)
+        a[last - 2].keep = 1;
 }
 
 void bt_layout_add_space(units *u, int32_t h, int keep)

@@ -256,6 +256,42 @@ static void test_layout__justified_flush(void)
     bt_ctx_free(&ctx);
 }
 
+/* A paragraph's last line never reaches the right edge: it ends at least
+ * 1/4 em short (layout_line.c LAST_WHITE), so it cannot be read as a line
+ * the paragraph goes on from, above all at a column's foot. Paragraphs of
+ * every length from 2 to 60 words, so some would fill their last line. */
+static void test_layout__last_line_short(void)
+{
+    bt_ctx ctx;
+    bt_ctx_init(&ctx);
+    bt_ctx_file(&ctx, "a.xml", NULL);
+    bt_doc *d = doc_new(&ctx);
+    bt_section *s = bt_doc_add_section(&ctx.arena, d);
+    bt_article *a = article(&ctx, s, "Bài");
+    for (int i = 0; i < 59; i++)
+        para(&ctx, a, i, 2 + i);
+    bt_doc_finish(&ctx.arena, d);
+    bt_layout lay = test_layout();
+    bt_pages *pg = NULL;
+    CHECK_INT(bt_layout_run(&ctx, d, &lay, &fake, &pg), 0);
+    int32_t colw =
+        (lay.page_w - lay.margin_left - lay.margin_right - 2 * lay.gap) / 3;
+    int32_t white = lay.style[BT_ROLE_BODY].size / 4;
+    int n = body_lines(pg, &lay, lines_buf, 20000);
+    CHECK(n > 100);
+    int lasts = 0;
+    for (int i = 0; i < n; i++) {
+        const line *l = &lines_buf[i];
+        int32_t right = lay.margin_left + l->col * (colw + lay.gap) + colw;
+        if (i + 1 == n || lines_buf[i + 1].para != l->para) {
+            CHECK(l->x1 <= right - white + 1);
+            lasts++;
+        }
+    }
+    CHECK_INT(lasts, 59);
+    bt_ctx_free(&ctx);
+}
+
 /* Micro-typography in the engine's output: every justified line's glyphs
  * are scaled by a multiple of 0.5 % within +-2 % (one scale per line),
  * consecutive lines of a paragraph differ by at most 2 % (its last line
@@ -403,6 +439,105 @@ static void test_layout__no_widows_orphans(void)
         CHECK(pg->marks[p].article == a);
     }
     bt_ctx_free(&ctx);
+}
+
+/* Balanced tails: whatever the length of the last article's long last
+ * paragraph (and so of the tail balanced over the columns of the last
+ * page), no column holds a
+ * single line of a paragraph that goes on in the column before or after
+ * it (a lone line: a 3-line tail is never set 1 + 2, a tail continued
+ * from the page before never leaves one line alone atop a column). */
+static void test_layout__no_lone_line(void)
+{
+    int splits = 0, runs = 0;
+    for (int k = 1; k < 40; k++) {
+        bt_ctx ctx;
+        bt_ctx_init(&ctx);
+        bt_ctx_file(&ctx, "a.xml", NULL);
+        bt_doc *d = doc_new(&ctx);
+        bt_section *s = bt_doc_add_section(&ctx.arena, d);
+        article_paras(&ctx, s, "Bài một", 0, 30, 50);
+        bt_article *a = article(&ctx, s, "Bài hai");
+        para(&ctx, a, 200, 40);
+        para(&ctx, a, 201, 200 + 9 * k);
+        bt_doc_finish(&ctx.arena, d);
+        bt_layout lay = test_layout();
+        bt_pages *pg = NULL;
+        CHECK_INT(bt_layout_run(&ctx, d, &lay, &fake, &pg), 0);
+        int n = body_lines(pg, &lay, lines_buf, 20000);
+        for (int i = 1; i < n; i++) {
+            const line *p = &lines_buf[i - 1], *l = &lines_buf[i];
+            if ((p->page == l->page && p->col == l->col) || p->para != l->para)
+                continue;
+            splits++;
+            CHECK(i >= 2 && lines_buf[i - 2].para == p->para &&
+                  lines_buf[i - 2].page == p->page &&
+                  lines_buf[i - 2].col == p->col);
+            CHECK(i + 1 < n && lines_buf[i + 1].para == l->para &&
+                  lines_buf[i + 1].page == l->page &&
+                  lines_buf[i + 1].col == l->col);
+        }
+        runs++;
+        bt_ctx_free(&ctx);
+    }
+    CHECK_INT(runs, 39);
+    CHECK(splits > 39); /* paragraphs did run over column breaks */
+}
+
+/* An article whose body ends in a run of headings with no text between
+ * them (empty sections, as in help pages) that starts low on a page under
+ * another: its columns run down that page, none is left white while the
+ * rest waits for the next page (the run was one kept group taller than
+ * what was left of the page). */
+static void test_layout__heading_run_fills_page(void)
+{
+    int cases = 0;
+    for (int k = 8; k < 16; k++) {
+        bt_ctx ctx;
+        bt_ctx_init(&ctx);
+        bt_ctx_file(&ctx, "a.xml", NULL);
+        bt_doc *d = doc_new(&ctx);
+        bt_section *s = bt_doc_add_section(&ctx.arena, d);
+        article_paras(&ctx, s, "Bài một", 0, k, 50);
+        bt_article *a = article_paras(&ctx, s, "Bài hai", 200, 1, 30);
+        for (int i = 0; i < 40; i++) {
+            bt_pos pos = {1, (uint32_t)(300 + i), 1};
+            bt_block *b =
+                bt_article_add_block(&ctx.arena, a, BT_BLOCK_HEADING, pos);
+            bt_runs_add(&ctx.arena, &b->runs, BT_RUN_TEXT, 0,
+                        S(&ctx, "Tiểu mục"), pos);
+        }
+        article_paras(&ctx, s, "Bài ba", 400, 6, 50);
+        bt_doc_finish(&ctx.arena, d);
+        bt_layout lay = test_layout();
+        bt_pages *pg = NULL;
+        CHECK_INT(bt_layout_run(&ctx, d, &lay, &fake, &pg), 0);
+        int n = body_lines(pg, &lay, lines_buf, 20000);
+        int32_t top = lay.margin_top, bottom = lay.page_h - lay.margin_bottom;
+        /* the page where the second article starts, if not at its top */
+        int p2 = -1;
+        int32_t y2 = 0;
+        for (int i = 0; i < n && p2 < 0; i++)
+            if (lines_buf[i].para >= 200 && lines_buf[i].para < 400) {
+                p2 = lines_buf[i].page;
+                y2 = lines_buf[i].y;
+            }
+        if (p2 < 0 || p2 + 1 >= pg->npages || y2 < top + (bottom - top) / 3)
+            goto next;
+        cases++;
+        /* every column of that page reaches its foot */
+        for (int c = 0; c < 3; c++) {
+            int32_t low = 0;
+            for (int i = 0; i < n; i++)
+                if (lines_buf[i].page == p2 && lines_buf[i].col == c &&
+                    lines_buf[i].y > low)
+                    low = lines_buf[i].y;
+            CHECK(low >= top + (bottom - top) * 9 / 10);
+        }
+    next:
+        bt_ctx_free(&ctx);
+    }
+    CHECK(cases > 2);
 }
 
 /* A heading is never the last thing in a column. */
@@ -1218,9 +1353,12 @@ static void test_layout__stream_same_pages(void)
 static const bt_t_case cases[] = {
     TEST(test_layout__columns_balanced),
     TEST(test_layout__justified_flush),
+    TEST(test_layout__last_line_short),
     TEST(test_layout__expansion_and_tracking),
     TEST(test_layout__unbounded_line_note),
     TEST(test_layout__no_widows_orphans),
+    TEST(test_layout__no_lone_line),
+    TEST(test_layout__heading_run_fills_page),
     TEST(test_layout__heading_kept_with_text),
     TEST(test_layout__long_word),
     TEST(test_layout__coverage),
