@@ -37,6 +37,8 @@ typedef struct unit {
                               of a paragraph (and the line after as a
                               start), 1 when it might */
     uint8_t bare;          /* the line holds no letter (digits, signs) */
+    uint8_t broken;        /* the line ends inside a word: an added hyphen
+                              or a URL/formula break (no space after it) */
     const bt_article *art; /* for the page map */
     const bt_block *blk;
 } unit;

@@ -540,6 +540,10 @@ int bt_layout_set_text(engine *e, units *out, const text_req *rq)
         u->blk = rq->blk;
         int64_t white = al == AL_JUSTIFY && !f.forced ? rq->width - x : 0;
         u->short_end = white > SHORT_END ? 2 : white > SHORT_MAYBE ? 1 : 0;
+        u->broken = l < nl - 1 && end > 0 && end + 1 < para.nitems &&
+                    items[end].kind == BT_ITEM_PENALTY &&
+                    items[end - 1].kind == BT_ITEM_BOX &&
+                    items[end + 1].kind == BT_ITEM_BOX;
         u->bare = 1;
         for (int i = 0; i < u->nboxes && u->bare; i++)
             if (u->boxes[i].kind == BT_BOX_GLYPHS)
@@ -572,7 +576,8 @@ bt_box *bt_layout_unit_grow(engine *e, unit *u, int extra)
  * right after the line that follows it; where it only might read so, both
  * readings are kept. A last line with no letter ("3/2025.") is not set
  * second in a column either: text tools take a bare number near a page's
- * top for its folio and drop it. */
+ * top for its folio and drop it. A line that ends inside a word keeps
+ * with the next. */
 void bt_layout_keep_para(units *u, int first, int count)
 {
     unit *a = u->v.p;
@@ -586,6 +591,11 @@ void bt_layout_keep_para(units *u, int first, int count)
             a[k].keep = 1;
         if (may_end && !starts)
             a[k - 1].keep = 1;
+        /* TeX's \brokenpenalty made a rule: a word broken at a line end
+         * is not broken across columns too (text tools put a space at a
+         * page break, so "ex- pression" never rejoins) */
+        if (k < last && a[k].broken)
+            a[k].keep = 1;
     }
     if (count >= 3 && a[last].bare)
         a[last - 2].keep = 1;

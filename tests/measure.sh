@@ -7,7 +7,7 @@
 # the last, worst, mean), text-recovery (poppler) and pdfjs-check (pdf.js).
 # Needs ../shared/tools; skips what is absent. Not part of make test (it takes minutes).
 # MEASURE_INPUTS="samples seed7 rp0 rp1 rp2" and MEASURE_LAYOUTS="a4-3col a4-2col a5-2col"
-# narrow it down.
+# narrow it down; an rpK there (rp3, rp7 ...) builds realprose --seed K.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 bin=${1:-$top/bantin}
@@ -38,7 +38,12 @@ open(out + '/expected/seed7.txt', 'w').write(exp)
 PY
   inputs="$inputs seed7"
 fi
-for k in 0 1 2; do
+# realprose seeds: 0 1 2, or those MEASURE_INPUTS names (rp3 rp4 ...)
+seeds="0 1 2"
+if [ -n "${MEASURE_INPUTS:-}" ]; then
+  seeds=$(printf '%s\n' $MEASURE_INPUTS | sed -n 's/^rp\([0-9][0-9]*\)$/\1/p')
+fi
+for k in $seeds; do
   [ -d "$out/rp$k" ] || "$T/realprose" "$out/rp$k" --seed $k >/dev/null 2>&1 || continue
   inputs="$inputs rp$k"
 done
