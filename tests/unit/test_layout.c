@@ -8,6 +8,7 @@
 #include "harness.h"
 #include "image.h"
 #include "layout.h"
+#include "layout_int.h"
 #include "model.h"
 
 /* ---- the fake font ---- */
@@ -447,6 +448,36 @@ static void test_layout__no_widows_orphans(void)
  * single line of a paragraph that goes on in the column before or after
  * it (a lone line: a 3-line tail is never set 1 + 2, a tail continued
  * from the page before never leaves one line alone atop a column). */
+/* A line that ends inside a word (added hyphen, URL break) keeps with the
+ * next, so no column or page break falls there; other lines in the middle
+ * of a paragraph stay free. */
+static void test_layout__broken_line_keeps(void)
+{
+    units u = {{0}};
+    u.v.size = sizeof(unit);
+    for (int k = 0; k < 7; k++) {
+        unit *l = bt_vec_push(&u.v);
+        l->kind = U_LINE;
+        l->h = 12000;
+    }
+    unit *a = u.v.p;
+    a[2].broken = 1;
+    a[6].broken = 1; /* the last line: nothing to keep with */
+    bt_layout_keep_para(&u, 0, 7);
+    CHECK_INT(a[0].keep, 1); /* first with second */
+    CHECK_INT(a[1].keep, 0);
+    CHECK_INT(a[2].keep, 1); /* broken: with the next */
+    CHECK_INT(a[3].keep, 0);
+    CHECK_INT(a[4].keep, 0);
+    CHECK_INT(a[5].keep, 1); /* next-to-last with last */
+    CHECK_INT(a[6].keep, 0);
+    a[2].keep = 0;
+    a[2].broken = 0;
+    bt_layout_keep_para(&u, 0, 7);
+    CHECK_INT(a[2].keep, 0);
+    free(u.v.p);
+}
+
 static void test_layout__no_lone_line(void)
 {
     int splits = 0, runs = 0;
@@ -1357,6 +1388,7 @@ static const bt_t_case cases[] = {
     TEST(test_layout__expansion_and_tracking),
     TEST(test_layout__unbounded_line_note),
     TEST(test_layout__no_widows_orphans),
+    TEST(test_layout__broken_line_keeps),
     TEST(test_layout__no_lone_line),
     TEST(test_layout__heading_run_fills_page),
     TEST(test_layout__heading_kept_with_text),
