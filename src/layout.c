@@ -970,6 +970,7 @@ static int layout_run(bt_ctx *ctx, const bt_doc *doc, const bt_layout *lay,
     e.lay = lay;
     e.sh = shaper;
     e.lb = bt_lb_params_default();
+    e.brk = bt_layout_brkmemo_new();
     /* two hyphenated lines in a row cost 4 hyphens' penalty (TeX's 10000
      * demerits against \hyphenpenalty 50, at shape.c's penalty of 300) */
     e.lb.flagged_demerits = 360000;
@@ -1091,6 +1092,8 @@ static int layout_run(bt_ctx *ctx, const bt_doc *doc, const bt_layout *lay,
         engine_free(&e);
     }
     bt_arena_free(&scratch);
+    bt_layout_brkmemo_free(e.brk);
+    e.brk = NULL;
     bt_vec_free(&e.tight_cost);
     bt_vec_free(&e.tight_pick);
     if (e.rc || ctx->nerrors) {

@@ -57,12 +57,15 @@ typedef struct stretch_pt {
     int32_t y, max;
 } stretch_pt;
 
+typedef struct brkmemo brkmemo;
+
 typedef struct engine {
     bt_ctx *ctx;
     const bt_doc *doc;
     const bt_layout *lay;
     const bt_shaper *sh;
     bt_lb_params lb;
+    brkmemo *brk; /* line breaks of paragraphs set before, or NULL */
     int32_t left, top, bottom, width; /* content area */
     int32_t colw;
     bt_vec pages;   /* page_acc */
@@ -157,6 +160,11 @@ void bt_layout_glyph_box(bt_box *b, const bt_seg *sg, const bt_glyph *gl, int n,
  * returns the first new one. */
 bt_box *bt_layout_unit_grow(engine *e, unit *u, int extra);
 void bt_layout_keep_para(units *u, int first, int count);
+/* The line-break memo: a paragraph set again (the next pass, a start
+ * measured before it is placed, the short-tail retry) with the same items,
+ * width and parameters gets the same breaks without the breaker. */
+brkmemo *bt_layout_brkmemo_new(void);
+void bt_layout_brkmemo_free(brkmemo *m);
 void bt_layout_add_space(units *u, int32_t h, int keep);
 void bt_layout_add_rule_unit(engine *e, units *u, int32_t width, int32_t thick,
                              uint32_t color, int32_t space_above,

@@ -17,6 +17,7 @@
  * linebreak.c only, not their callers. */
 #include <stdlib.h>
 #include <string.h>
+#include "bt_limits.h"
 #include "layout_int.h"
 #include "linebreak.h"
 #include "text.h"
@@ -142,6 +143,120 @@ static const bt_item *para_levers(bt_arena *a, const bt_para *para, int justify,
 /* Breaks the shaped paragraph at `width`. A balanced text (AL_BALANCE)
  * gets the narrowest measure that still needs no more lines and is then
  * set flush left (*al becomes AL_LEFT). Returns the number of lines. */
+/* ---- the line-break memo ---- */
+
+/* Entries are found by two independent 64-bit hashes of everything
+ * break_para's result depends on (the breaker is a pure function of its
+ * items, widths and parameters): a false match would need both to collide
+ * (about 2^-128 per pair). Bounded: past BT_BREAK_MEMO_BYTES nothing more
+ * is kept. */
+typedef struct brk_ent {
+    uint64_t h1, h2;
+    int nl;
+    enum align al;
+    bt_break *br; /* nl breaks, malloc */
+} brk_ent;
+
+struct brkmemo {
+    brk_ent *e; /* open addressing, cap a power of two */
+    int n, cap;
+    size_t bytes;
+};
+
+brkmemo *bt_layout_brkmemo_new(void)
+{
+    brkmemo *m = bt_xcalloc(1, sizeof *m);
+    m->cap = 1024;
+    m->e = bt_xcalloc((size_t)m->cap, sizeof *m->e);
+    return m;
+}
+
+void bt_layout_brkmemo_free(brkmemo *m)
+{
+    if (!m)
+        return;
+    for (int i = 0; i < m->cap; i++)
+        free(m->e[i].br);
+    free(m->e);
+    free(m);
+}
+
+typedef struct brk_hash {
+    uint64_t a, b;
+} brk_hash;
+
+static void bh_put(brk_hash *h, int64_t v)
+{
+    uint64_t x = (uint64_t)v;
+    h->a = (h->a ^ x) * 0x100000001b3ull; /* FNV-1a, a word at a time */
+    h->a ^= h->a >> 29;
+    h->b += x + 0x9e3779b97f4a7c15ull; /* splitmix64 */
+    uint64_t z = h->b;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    h->b ^= z ^ (z >> 31);
+}
+
+static brk_hash brk_key(const engine *e, const bt_item *items, int n,
+                        int32_t width, enum align al)
+{
+    brk_hash h = {0xcbf29ce484222325ull, 0x2545f4914f6cdd1dull};
+    const int32_t *lb = (const int32_t *)&e->lb; /* int32_t fields only */
+    for (size_t i = 0; i < sizeof e->lb / sizeof(int32_t); i++)
+        bh_put(&h, lb[i]);
+    bh_put(&h, width);
+    bh_put(&h, al);
+    bh_put(&h, al == AL_BALANCE ? e->colw : 0);
+    bh_put(&h, n);
+    for (int i = 0; i < n; i++) {
+        const bt_item *it = &items[i];
+        bh_put(&h, ((int64_t)it->kind << 40) ^ ((int64_t)it->flagged << 32) ^
+                       (uint32_t)it->width);
+        bh_put(&h, ((int64_t)it->stretch << 32) ^ (uint32_t)it->shrink);
+        bh_put(&h, ((int64_t)it->penalty << 32) ^ (uint32_t)it->xwidth);
+        bh_put(&h, ((int64_t)it->ref << 32) ^ (uint32_t)it->track);
+    }
+    return h;
+}
+
+static brk_ent *brk_slot(brkmemo *m, brk_hash h)
+{
+    int i = (int)(h.a & (uint64_t)(m->cap - 1));
+    while (m->e[i].br && (m->e[i].h1 != h.a || m->e[i].h2 != h.b))
+        i = (i + 1) & (m->cap - 1);
+    return &m->e[i];
+}
+
+static void brk_put(brkmemo *m, brk_hash h, int nl, enum align al,
+                    const bt_break *br)
+{
+    if (nl <= 0 || m->bytes >= BT_BREAK_MEMO_BYTES)
+        return;
+    if ((m->n + 1) * 2 > m->cap) {
+        brkmemo g = {bt_xcalloc((size_t)m->cap * 2, sizeof *m->e), 0,
+                     m->cap * 2, m->bytes};
+        for (int i = 0; i < m->cap; i++)
+            if (m->e[i].br) {
+                brk_hash k = {m->e[i].h1, m->e[i].h2};
+                *brk_slot(&g, k) = m->e[i];
+                g.n++;
+            }
+        free(m->e);
+        *m = g;
+    }
+    brk_ent *s = brk_slot(m, h);
+    if (s->br)
+        return;
+    s->h1 = h.a;
+    s->h2 = h.b;
+    s->nl = nl;
+    s->al = al;
+    s->br = bt_xmalloc(sizeof *br * (size_t)nl);
+    memcpy(s->br, br, sizeof *br * (size_t)nl);
+    m->n++;
+    m->bytes += sizeof *br * (size_t)nl + 2 * sizeof *s;
+}
+
 static int break_para(engine *e, const bt_para *para, const bt_item *items,
                       int32_t width, enum align *al, bt_break **out)
 {
@@ -157,6 +272,19 @@ static int break_para(engine *e, const bt_para *para, const bt_item *items,
     bt_lb_costs costs, *cp = NULL;
     if (e->tighten)
         cp = bt_layout_tight_para(e, &lb, &costs);
+    /* the retry's paragraphs (their costs are wanted, or looseness set)
+     * are broken afresh; all others may come from the memo */
+    brk_hash key = {0, 0};
+    int memo = e->brk && !e->tighten;
+    if (memo) {
+        key = brk_key(e, items, para->nitems, width, *al);
+        const brk_ent *hit = brk_slot(e->brk, key);
+        if (hit->br) {
+            *out = bt_arena_memdup(a, hit->br, sizeof *br * (size_t)hit->nl);
+            *al = hit->al;
+            return hit->nl;
+        }
+    }
     int nl =
         bt_linebreak_costs(a, items, para->nitems, &w, 1, &lb, &br, NULL, cp);
     if (cp)
@@ -187,6 +315,8 @@ static int break_para(engine *e, const bt_para *para, const bt_item *items,
         br = best;
         *al = AL_LEFT;
     }
+    if (memo)
+        brk_put(e->brk, key, nl, *al, br);
     *out = br;
     return nl;
 }
