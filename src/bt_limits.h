@@ -42,7 +42,7 @@
  * this many bytes; past it, paragraphs are shaped each time they are set.
  * A 100-article digest is 10 MiB, most of which the layout would hold
  * anyway (its lines point into the glyphs). */
-#define BT_SHAPE_MEMO_BYTES (12u * BT_MIB)
+#define BT_SHAPE_MEMO_BYTES (4u * BT_MIB)
 /* the line-break memo (layout_line.c): breaks of paragraphs set before */
 #define BT_BREAK_MEMO_BYTES (4u * BT_MIB)
 
