@@ -210,11 +210,14 @@ static brk_hash brk_key(const engine *e, const bt_item *items, int n,
     bh_put(&h, n);
     for (int i = 0; i < n; i++) {
         const bt_item *it = &items[i];
-        bh_put(&h, ((int64_t)it->kind << 40) ^ ((int64_t)it->flagged << 32) ^
-                       (uint32_t)it->width);
-        bh_put(&h, ((int64_t)it->stretch << 32) ^ (uint32_t)it->shrink);
-        bh_put(&h, ((int64_t)it->penalty << 32) ^ (uint32_t)it->xwidth);
-        bh_put(&h, ((int64_t)it->ref << 32) ^ (uint32_t)it->track);
+        bh_put(&h,
+               (int64_t)(((uint64_t)it->kind << 40) ^
+                         ((uint64_t)it->flagged << 32) ^ (uint32_t)it->width));
+        bh_put(&h, (int64_t)(((uint64_t)(uint32_t)it->stretch << 32) ^
+                             (uint32_t)it->shrink));
+        bh_put(&h, (int64_t)(((uint64_t)(uint32_t)it->penalty << 32) ^
+                             (uint32_t)it->xwidth));
+        bh_put(&h, (int64_t)(((uint64_t)it->ref << 32) ^ (uint32_t)it->track));
     }
     return h;
 }
