@@ -925,6 +925,32 @@ static void test_pdf_out__bench(void)
     remove_tmpdir();
 }
 
+/* The default layout with every role's font found on this machine (the
+ * real fonts, not the fake ones); 0 when one is not installed. */
+static int real_layout(bt_fonts *fonts, bt_layout *lay)
+{
+    bt_layout_defaults(lay);
+    int ok = 1;
+    for (int r = 0; r < BT_ROLE_COUNT; r++) {
+        bt_style *st = &lay->style[r];
+        ok &= bt_fonts_find(fonts, st->family, st->bold, st->italic,
+                            &st->font) == 0;
+        st->font_bold = st->font_italic = st->font_bold_italic = st->font;
+    }
+    return ok;
+}
+
+/* An empty bulletin with a manifest and a title. */
+static bt_doc *titled_doc(bt_ctx *ctx)
+{
+    bt_arena *a = &ctx->arena;
+    bt_doc *doc = bt_doc_new(a);
+    doc->file = bt_ctx_file(ctx, "bulletin.xml", NULL);
+    doc->title.text = bt_arena_str(a, "Bản tin", strlen("Bản tin"));
+    doc->has_manifest = 1;
+    return doc;
+}
+
 /* A numbered list laid out by the engine with the real fonts and written
  * as PDF: in the content stream (what pdf.js and copy-paste follow; read
  * from qpdf's uncompressed form, since pdftotext -raw regroups a line)
@@ -939,23 +965,12 @@ static void test_pdf_out__list_order(void)
     bt_arena *a = &ctx.arena;
     bt_fonts *fonts = bt_fonts_new(NULL);
     bt_layout lay;
-    bt_layout_defaults(&lay);
-    int ok = 1;
-    for (int r = 0; r < BT_ROLE_COUNT; r++) {
-        bt_style *st = &lay.style[r];
-        ok &= bt_fonts_find(fonts, st->family, st->bold, st->italic,
-                            &st->font) == 0;
-        st->font_bold = st->font_italic = st->font_bold_italic = st->font;
-    }
-    if (!ok) {
+    if (!real_layout(fonts, &lay)) {
         bt_t_skip(1, "layout fonts not installed (fonts-noto-core, make deps)");
         goto done;
     }
     bt_shaper sh = bt_fonts_shaper(fonts);
-    bt_doc *doc = bt_doc_new(a);
-    doc->file = bt_ctx_file(&ctx, "bulletin.xml", NULL);
-    doc->title.text = bt_arena_str(a, "Bản tin", strlen("Bản tin"));
-    doc->has_manifest = 1;
+    bt_doc *doc = titled_doc(&ctx);
     bt_section *s = bt_doc_add_section(a, doc);
     bt_article *art = bt_article_new(a, doc->file);
     art->title.text = bt_arena_str(a, "Danh sách", strlen("Danh sách"));
@@ -1058,23 +1073,12 @@ static void test_pdf_out__streamed(void)
     bt_arena *a = &ctx.arena;
     bt_fonts *fonts = bt_fonts_new(NULL);
     bt_layout lay;
-    bt_layout_defaults(&lay);
-    int ok = 1;
-    for (int r = 0; r < BT_ROLE_COUNT; r++) {
-        bt_style *st = &lay.style[r];
-        ok &= bt_fonts_find(fonts, st->family, st->bold, st->italic,
-                            &st->font) == 0;
-        st->font_bold = st->font_italic = st->font_bold_italic = st->font;
-    }
-    if (!ok) {
+    if (!real_layout(fonts, &lay)) {
         bt_t_skip(1, "layout fonts not installed (fonts-noto-core, make deps)");
         goto done;
     }
     bt_shaper sh = bt_fonts_shaper(fonts);
-    bt_doc *doc = bt_doc_new(a);
-    doc->file = bt_ctx_file(&ctx, "bulletin.xml", NULL);
-    doc->title.text = bt_arena_str(a, "Bản tin", strlen("Bản tin"));
-    doc->has_manifest = 1;
+    bt_doc *doc = titled_doc(&ctx);
     bt_section *s = bt_doc_add_section(a, doc);
     for (int k = 0; k < 6; k++) {
         bt_article *art = bt_article_new(a, doc->file);

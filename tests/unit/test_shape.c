@@ -68,14 +68,9 @@ static const bt_hyphenator fake_hyph = {fake_points, NULL};
 
 #define SIZE 10000 /* 10 pt: a glyph is 5 pt */
 
-static int32_t last_size; /* size of the last segment shape() saw */
-
-/* Items of `text` as a string: words as their glyphs, a space for glue,
- * and at a break inside a word '|' (URL point), '$' (the dear URL point:
- * = ; & ?), '~' (after an explicit hyphen), '=' (an added hyphen, whose
- * glyph must be U+002D and width a hyphen's), '#' (between letters). */
-static const char *shape(bt_ctx *ctx, const char *text, int32_t width,
-                         const bt_hyphenator *hy, int ragged)
+/* `text` as one run, shaped with the fake font at `width`. */
+static void fake_para(bt_ctx *ctx, const char *text, int32_t width,
+                      const bt_hyphenator *hy, int ragged, bt_para *p)
 {
     bt_shaper sh = {fake_shape, fake_covers, fake_fallback, fake_metrics,
                     NULL,       hy,          NULL};
@@ -87,8 +82,31 @@ static const char *shape(bt_ctx *ctx, const char *text, int32_t width,
     bt_pos pos = {0, 1, 1};
     bt_runs_add(&ctx->arena, &runs, BT_RUN_TEXT, 0,
                 bt_arena_str(&ctx->arena, text, strlen(text)), pos);
+    CHECK_INT(bt_shape_para(ctx, &sh, &st, &runs, p), 0);
+}
+
+/* Appends the characters of word w's glyphs. */
+static void put_word(bt_buf *out, const bt_para *p, const bt_word *w)
+{
+    for (int s = w->s0; s < w->s0 + w->ns; s++)
+        for (int g = 0; g < p->segs[s].ng; g++) {
+            char u[4];
+            int n = bt_utf8_encode(p->glyphs[p->segs[s].g0 + g].cp, u);
+            bt_buf_put(out, u, (size_t)n);
+        }
+}
+
+static int32_t last_size; /* size of the last segment shape() saw */
+
+/* Items of `text` as a string: words as their glyphs, a space for glue,
+ * and at a break inside a word '|' (URL point), '$' (the dear URL point:
+ * = ; & ?), '~' (after an explicit hyphen), '=' (an added hyphen, whose
+ * glyph must be U+002D and width a hyphen's), '#' (between letters). */
+static const char *shape(bt_ctx *ctx, const char *text, int32_t width,
+                         const bt_hyphenator *hy, int ragged)
+{
     bt_para p;
-    CHECK_INT(bt_shape_para(ctx, &sh, &st, &runs, &p), 0);
+    fake_para(ctx, text, width, hy, ragged, &p);
     bt_buf out = BT_BUF_INIT;
     for (int i = 0; i < p.nitems; i++) {
         const bt_item *it = &p.items[i];
@@ -96,13 +114,7 @@ static const char *shape(bt_ctx *ctx, const char *text, int32_t width,
                      p.items[i - 1].kind == BT_ITEM_BOX &&
                      p.items[i + 1].kind == BT_ITEM_BOX;
         if (it->kind == BT_ITEM_BOX && it->ref != UINT32_MAX) {
-            const bt_word *w = &p.words[it->ref];
-            for (int s = w->s0; s < w->s0 + w->ns; s++)
-                for (int g = 0; g < p.segs[s].ng; g++) {
-                    char u[4];
-                    int n = bt_utf8_encode(p.glyphs[p.segs[s].g0 + g].cp, u);
-                    bt_buf_put(&out, u, (size_t)n);
-                }
+            put_word(&out, &p, &p.words[it->ref]);
         } else if (it->kind == BT_ITEM_GLUE && out.len &&
                    out.data[out.len - 1] != ' ' && i + 2 < p.nitems) {
             bt_buf_puts(&out, " ");
@@ -135,29 +147,13 @@ static const char *shape(bt_ctx *ctx, const char *text, int32_t width,
  * and by '_' where it may not (ragged glue breaks at its penalty). */
 static const char *ties(bt_ctx *ctx, const char *text, int ragged)
 {
-    bt_shaper sh = {fake_shape, fake_covers, fake_fallback, fake_metrics,
-                    NULL,       NULL,        NULL};
-    bt_textstyle st = {0};
-    st.size = SIZE;
-    st.width = WIDE;
-    st.ragged = ragged;
-    bt_runs runs = {0};
-    bt_pos pos = {0, 1, 1};
-    bt_runs_add(&ctx->arena, &runs, BT_RUN_TEXT, 0,
-                bt_arena_str(&ctx->arena, text, strlen(text)), pos);
     bt_para p;
-    CHECK_INT(bt_shape_para(ctx, &sh, &st, &runs, &p), 0);
+    fake_para(ctx, text, WIDE, NULL, ragged, &p);
     bt_buf out = BT_BUF_INIT;
     for (int i = 0; i < p.nitems; i++) {
         const bt_item *it = &p.items[i];
         if (it->kind == BT_ITEM_BOX && it->ref != UINT32_MAX) {
-            const bt_word *w = &p.words[it->ref];
-            for (int s = w->s0; s < w->s0 + w->ns; s++)
-                for (int g = 0; g < p.segs[s].ng; g++) {
-                    char u[4];
-                    int n = bt_utf8_encode(p.glyphs[p.segs[s].g0 + g].cp, u);
-                    bt_buf_put(&out, u, (size_t)n);
-                }
+            put_word(&out, &p, &p.words[it->ref]);
             continue;
         }
         if (it->kind != BT_ITEM_GLUE || i + 2 >= p.nitems)
