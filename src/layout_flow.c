@@ -280,6 +280,51 @@ static int lone_line(const unit *a, int from, int n, int32_t h)
     return 0;
 }
 
+/* 1 when units [s, e) are one line and nothing else but space. */
+static int only_line(const unit *a, int s, int e)
+{
+    int lines = 0;
+    for (int k = s; k < e; k++) {
+        if (a[k].kind == U_SPACE)
+            continue;
+        if (a[k].kind != U_LINE)
+            return 0;
+        lines++;
+    }
+    return lines == 1;
+}
+
+/* 1 when greedy filling of [from, n) at height h leaves a column holding
+ * a single line, whatever paragraph it belongs to: a one-line paragraph
+ * alone atop the last balanced column reads as a widow, and a tail set
+ * 2 + 2 + 1 looks like a mistake (3 + 3 + 0 or 2 + 2 + 2 does not). A
+ * piece of one line has no better split and is not counted. */
+static int single_line_column(const unit *a, int from, int n, int32_t h)
+{
+    int i = from, cols = 0, single = 0;
+    while (i < n) {
+        while (i < n && a[i].kind == U_SPACE)
+            i++;
+        if (i >= n)
+            break;
+        int s = i;
+        int32_t used;
+        int e = fill_column(a, &s, n, h, &used, NULL);
+        cols++;
+        if (only_line(a, s, e))
+            single = 1;
+        i = e;
+    }
+    return single && cols > 1;
+}
+
+/* A balanced split at height h that a reader would see as a mistake: a
+ * lone line of a paragraph, or a column of one line. */
+static int bad_split(const unit *a, int from, int n, int32_t h)
+{
+    return lone_line(a, from, n, h) || single_line_column(a, from, n, h);
+}
+
 /* A figure (with its caption) at index f that does not fit in the `left`
  * height that remains in a column floats down: the text after it moves up
  * to fill that space, and the figure goes on to the next column. Returns 1
@@ -355,14 +400,15 @@ void bt_layout_flow_columns(engine *e, const unit *src, int n)
             }
             h = lo;
             int32_t line = e->lay->style[BT_ROLE_BODY].leading;
-            /* no lone line of a paragraph in a column: the columns may
-             * come out a line or two uneven for it (a 3-line tail goes in
-             * one column, not 1 + 2) */
-            if (lone_line(a, i, n, h)) {
+            /* no lone line of a paragraph in a column, no column of one
+             * line: the columns may come out a line or two uneven for it
+             * (a 3-line tail goes in one column, not 1 + 2; a 5-line tail
+             * 3 + 2, not 2 + 2 + 1) */
+            if (bad_split(a, i, n, h)) {
                 for (int32_t h2 = h + line / 4;
                      h2 <= h + 3 * line && h2 <= avail; h2 += line / 4)
                     if (columns_needed(a, i, n, h2, ncol, strict) <= ncol &&
-                        !lone_line(a, i, n, h2)) {
+                        !bad_split(a, i, n, h2)) {
                         h = h2;
                         break;
                     }
@@ -385,7 +431,7 @@ void bt_layout_flow_columns(engine *e, const unit *src, int n)
                     else
                         hi2 = mid - 1;
                 }
-                while (lo2 > h && lone_line(a, i, n, lo2))
+                while (lo2 > h && bad_split(a, i, n, lo2))
                     lo2 -= line / 4;
                 h = lo2 > h ? lo2 : h;
             }

@@ -515,6 +515,47 @@ static void test_layout__no_lone_line(void)
     CHECK(splits > 39); /* paragraphs did run over column breaks */
 }
 
+/* Balanced tails ending in a one-line paragraph: whatever the length of
+ * the paragraph before it (and so of the tail balanced over the three
+ * columns), no column holds a single line (a 2 + 2 + 1 tail left the
+ * one-line paragraph alone atop the last column, a widow to a reader);
+ * the columns come out a line uneven instead (3 + 2, 3 + 3 + 0). */
+static void test_layout__no_single_line_column(void)
+{
+    int runs = 0, pieces = 0;
+    for (int k = 1; k < 40; k++) {
+        bt_ctx ctx;
+        bt_ctx_init(&ctx);
+        bt_ctx_file(&ctx, "a.xml", NULL);
+        bt_doc *d = doc_new(&ctx);
+        bt_section *s = bt_doc_add_section(&ctx.arena, d);
+        bt_article *a = article(&ctx, s, "Bài một");
+        para(&ctx, a, 0, 20 + 3 * k);
+        para(&ctx, a, 1, 3); /* one line */
+        bt_doc_finish(&ctx.arena, d);
+        bt_layout lay = test_layout();
+        bt_pages *pg = NULL;
+        CHECK_INT(bt_layout_run(&ctx, d, &lay, &fake, &pg), 0);
+        CHECK_INT(pg->npages, 1);
+        int n = body_lines(pg, &lay, lines_buf, 20000);
+        int per[3] = {0, 0, 0};
+        for (int i = 0; i < n; i++)
+            if (lines_buf[i].col >= 0 && lines_buf[i].col < 3)
+                per[lines_buf[i].col]++;
+        int used = 0;
+        for (int c = 0; c < 3; c++) {
+            CHECK(per[c] != 1);
+            used += per[c] > 0;
+        }
+        if (used > 1)
+            pieces++;
+        runs++;
+        bt_ctx_free(&ctx);
+    }
+    CHECK_INT(runs, 39);
+    CHECK(pieces > 20); /* the tails were balanced over columns */
+}
+
 /* An article whose body ends in a run of headings with no text between
  * them (empty sections, as in help pages) that starts low on a page under
  * another: its columns run down that page, none is left white while the
@@ -1390,6 +1431,7 @@ static const bt_t_case cases[] = {
     TEST(test_layout__no_widows_orphans),
     TEST(test_layout__broken_line_keeps),
     TEST(test_layout__no_lone_line),
+    TEST(test_layout__no_single_line_column),
     TEST(test_layout__heading_run_fills_page),
     TEST(test_layout__heading_kept_with_text),
     TEST(test_layout__long_word),
