@@ -636,8 +636,11 @@ static void layout_article(engine *e, const bt_article *art,
                       e->y - e->top > (e->bottom - e->top) / 2
                   ? art
                   : NULL;
-    /* columns, interrupted by figures that span them */
+    /* columns, interrupted by figures that span them; such a figure stands
+     * two block spaces clear of the columns above and below, so that text
+     * extractors do not read its caption into the lines around it */
     const unit *bu = body.v.p;
+    int32_t span_sp = 2 * lay->para_space;
     int from = 0;
     for (int k = 0; k <= body.v.n; k++) {
         if (k < body.v.n && bu[k].kind != U_SPAN)
@@ -648,11 +651,11 @@ static void layout_article(engine *e, const bt_article *art,
         e->fill_after = 0;
         if (k < body.v.n) {
             if (e->y > e->top)
-                e->y += lay->para_space;
+                e->y += span_sp;
             if (e->y + bu[k].h > e->bottom)
                 bt_layout_new_page(e);
             bt_layout_place_unit(e, &bu[k], e->left, e->y);
-            e->y += bu[k].h + lay->para_space;
+            e->y += bu[k].h + span_sp;
         }
         from = k + 1;
     }

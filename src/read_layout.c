@@ -38,10 +38,12 @@ void bt_layout_defaults(bt_layout *l)
     l->name = "a4-3col";
     l->page_w = MM(210);
     l->page_h = MM(297);
-    l->margin_top = l->margin_right = l->margin_bottom = l->margin_left =
-        MM(15);
+    l->margin_top = l->margin_bottom = MM(15);
+    /* gutter 2 body ems or more, so text extractors keep the columns apart
+     * (shipped_gutters in test_read); the sides give what the gutters take */
+    l->margin_right = l->margin_left = MM(13);
     l->columns = 3;
-    l->gap = MM(5);
+    l->gap = MM(7);
     l->indent = PT(9.5);
     l->para_space = PT(4);
     l->article_space = PT(16);

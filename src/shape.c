@@ -13,7 +13,9 @@
  * a list marker, before a paragraph's last word that alone reads as a
  * marker or a page number, after a word ending in a hyphen, after an
  * explicit hyphen in a paragraph with added ones; a formula a little wider
- * than the column is set smaller instead of broken after ; = & ?. Pure:
+ * than the column is set smaller instead of broken after ; = & ?, and a
+ * non-word token with no break point left smaller instead of cut between
+ * letters. Pure:
  * no library headers, no I/O. */
 #include <stdlib.h>
 #include <string.h>
@@ -460,6 +462,20 @@ static bt_pos char_pos(const state *s, int i)
     return p;
 }
 
+/* Sets the collected word at `size` instead of s->wsize: its advances
+ * and offsets scaled. */
+static void scale_word(state *s, int32_t size)
+{
+    int32_t *adv = s->adv.p, *off = s->off.p;
+    int32_t from = s->wsize;
+    for (int i = 0; i < s->wcp.n; i++) {
+        adv[i] = (int32_t)((int64_t)adv[i] * size / from);
+        off[2 * i] = (int32_t)((int64_t)off[2 * i] * size / from);
+        off[2 * i + 1] = (int32_t)((int64_t)off[2 * i + 1] * size / from);
+    }
+    s->wsize = size;
+}
+
 /* A formula wider than the column that would break after ; = & ? \\
  * goes without those breaks when it can: set smaller to fit a line of its
  * own (first-line indent included), if that takes no more than SHRINK_MIN;
@@ -491,16 +507,43 @@ static int shrink_to_fit(state *s, int64_t wtok)
         return 1;
     if (fit * SHRINK_MIN_DEN < w * SHRINK_MIN_NUM)
         return 0;
-    int32_t size = (int32_t)(s->st->size * fit / w);
-    int32_t *adv = s->adv.p, *off = s->off.p;
-    for (int i = 0; i < n; i++) {
-        adv[i] = (int32_t)((int64_t)adv[i] * size / s->st->size);
-        off[2 * i] = (int32_t)((int64_t)off[2 * i] * size / s->st->size);
-        off[2 * i + 1] =
-            (int32_t)((int64_t)off[2 * i + 1] * size / s->st->size);
-    }
-    s->wsize = size;
+    scale_word(s, (int32_t)(s->st->size * fit / w));
     return 1;
+}
+
+/* A non-word token (something other than letters and hyphens between its
+ * opening and closing punctuation: a formula, a declaration, a code)
+ * whose widest piece between the break points left is wider than a line
+ * (first-line indent included) is set smaller, down to SHRINK_MIN of its
+ * size, so that piece fits: cut between letters, it would be read by
+ * extraction and copy-paste as two words. A plain word, or a token that
+ * would need more, is still cut (and warned about). */
+static void shrink_pieces(state *s)
+{
+    const uint32_t *cp = s->wcp.p;
+    const uint8_t *brk = s->brk.p;
+    const int32_t *a = s->adv.p;
+    int n = s->wcp.n, lo = 0, hi = n, plain = 1;
+    while (lo < n && is_opening(cp[lo]))
+        lo++;
+    while (hi > lo && is_closing(cp[hi - 1]))
+        hi--;
+    for (int i = lo; i < hi && plain; i++)
+        plain = is_letter(cp[i]) || is_hyphen(cp[i]);
+    int64_t fit = s->st->width - (s->st->indent > 0 ? s->st->indent : 0);
+    if (plain || fit <= 0)
+        return;
+    int64_t piece = 0, wmax = 0;
+    for (int i = 0; i < n; i++) {
+        piece += a[i];
+        if (piece > wmax)
+            wmax = piece;
+        if (brk[i] != BRK_NONE)
+            piece = 0;
+    }
+    if (wmax <= fit || fit * SHRINK_MIN_DEN < wmax * SHRINK_MIN_NUM)
+        return;
+    scale_word(s, (int32_t)(s->wsize * fit / wmax));
 }
 
 /* Finishes the collected word: fonts, shaping, break points, items.
@@ -607,6 +650,8 @@ static void end_word(state *s, int partial)
     }
     if (!code && !partial && s->word_chars == n && !s->st->ragged && sh->hyph)
         hyphen_breaks(sh->hyph, cp, n, brk, &s->pts);
+    if (!partial && s->word_chars == n)
+        shrink_pieces(s);
     /* chunks: at those points (penalised), and between letters of a piece
      * wider than the line */
     int a = 0, keep = n;

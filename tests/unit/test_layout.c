@@ -914,6 +914,9 @@ static void test_layout__tail_cheapest_first(void)
             bt_layout lay = test_layout();
             lay.columns = 1;
             lay.indent = 0;
+            /* the 180 mm measure the counts below were found on (15 mm
+             * sides; a4-3col's are 13 mm since its gutters widened) */
+            lay.margin_left = lay.margin_right = 42520;
             /* the reference learns how many words fill a line without
              * shrinking (one fewer than 200 words in its lines take) */
             for (int i = 0; i < 6; i++)
@@ -1112,6 +1115,83 @@ static void test_layout__float_reading_order(void)
     }
     CHECK(figures > 20);
     CHECK_INT(interrupted, 0);
+}
+
+/* A figure across all columns stands two block spaces clear of the
+ * columns above it and below its caption, so that a text extractor does
+ * not read the caption as a line of the columns around it: on every page
+ * with body text above and below the figure, the image top is at least
+ * the depth of a body line (size/4, line_base) + 2 block spaces under the
+ * lowest baseline above, and the first baseline below the caption at
+ * least the caption's depth + 2 block spaces + a body line's base
+ * under the caption's last baseline. */
+static void test_layout__span_caption_apart(void)
+{
+    static bt_image img;
+    img.width = 800;
+    img.height = 300;
+    int checked = 0;
+    for (int k = 2; k < 9; k++) {
+        bt_ctx ctx;
+        bt_ctx_init(&ctx);
+        bt_ctx_file(&ctx, "a.xml", NULL);
+        bt_doc *d = doc_new(&ctx);
+        bt_section *s = bt_doc_add_section(&ctx.arena, d);
+        bt_article *a = article(&ctx, s, "Ảnh");
+        for (int i = 0; i < 30; i++) {
+            para(&ctx, a, i, 40 + (i * 13 + k) % 40);
+            if (i % k == k - 1) {
+                bt_pos pos = {1, (uint32_t)(5000 + i), 1};
+                bt_block *b =
+                    bt_article_add_block(&ctx.arena, a, BT_BLOCK_FIGURE, pos);
+                b->image = &img;
+                bt_runs_add(&ctx.arena, &b->runs, BT_RUN_TEXT, 0,
+                            S(&ctx, "Chú thích ảnh trải qua các cột"), pos);
+            }
+        }
+        bt_doc_finish(&ctx.arena, d);
+        bt_layout lay = test_layout();
+        lay.figure_span = 1;
+        bt_pages *pg = NULL;
+        CHECK_INT(bt_layout_run(&ctx, d, &lay, &fake, &pg), 0);
+        const bt_style *body = &lay.style[BT_ROLE_BODY];
+        const bt_style *cap = &lay.style[BT_ROLE_CAPTION];
+        int32_t sp2 = 2 * lay.para_space;
+        for (int p = 0; p < pg->npages; p++) {
+            const bt_box *bx = pg->pages[p].boxes;
+            int n = pg->pages[p].nboxes;
+            for (int f = 0; f < n; f++) {
+                if (bx[f].kind != BT_BOX_IMAGE)
+                    continue;
+                /* its caption: the lines from line 5000 on right under it */
+                int32_t top = bx[f].y, cap_last = -1, above = -1, below = -1;
+                int32_t cap_end = top + bx[f].h + 3 * cap->leading;
+                for (int i = 0; i < n; i++)
+                    if (bx[i].kind == BT_BOX_GLYPHS && bx[i].src.line >= 5000 &&
+                        bx[i].y > top && bx[i].y < cap_end &&
+                        bx[i].y > cap_last)
+                        cap_last = bx[i].y;
+                for (int i = 0; cap_last >= 0 && i < n; i++) {
+                    const bt_box *b = &bx[i];
+                    if (b->kind != BT_BOX_GLYPHS || b->src.line < 100 ||
+                        b->src.line >= 5000)
+                        continue;
+                    if (b->y < top && b->y > above)
+                        above = b->y;
+                    if (b->y > cap_last && (below < 0 || b->y < below))
+                        below = b->y;
+                }
+                if (above < 0 || below < 0)
+                    continue;
+                CHECK(top - above >= body->size / 4 + sp2);
+                CHECK(below - cap_last >=
+                      cap->size / 4 + sp2 + body->leading - body->size / 4);
+                checked++;
+            }
+        }
+        bt_ctx_free(&ctx);
+    }
+    CHECK(checked > 5);
 }
 
 /* The text of page p without spaces (code points as UTF-8), to look for
@@ -1440,6 +1520,7 @@ static const bt_t_case cases[] = {
     TEST(test_layout__tail_not_alone),
     TEST(test_layout__short_tail_pulled_back),
     TEST(test_layout__tail_cheapest_first),
+    TEST(test_layout__span_caption_apart),
     TEST(test_layout__list_marker_order),
     TEST(test_layout__float_reading_order),
     TEST(test_layout__gap_filled),

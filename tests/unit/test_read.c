@@ -2,8 +2,10 @@
  * article, every article error with its position, manifest rules (missing,
  * self, other manifest, twice, outside the root, symlinks), direct inputs,
  * path containment and dates; every error message of read_layout.c with its
- * position. Files live in a mkdtemp folder. */
+ * position; the gutters of the shipped layouts. Files live in a mkdtemp folder.
+ */
 #define _XOPEN_SOURCE 700
+#include <dirent.h>
 #include <ftw.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -852,6 +854,50 @@ static void test_read__layout_errors(void)
     CHECK_DIAG("unknown layout 'x' (known layouts: (none installed))", 0, 0);
 }
 
+/* Every shipped layout (layouts/ *.xml of the source tree) keeps its column
+ * gutter at least two body ems wide: across a narrower one, text extractors
+ * (poppler, pdf.js, typo-metrics) join a line with the one beside it. And
+ * the defaults are a4-3col's, as layouts/README says. */
+static void test_read__shipped_gutters(void)
+{
+    DIR *d = opendir("layouts");
+    CHECK(d != NULL);
+    if (!d)
+        return;
+    int n = 0, saw_default = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        size_t len = strlen(e->d_name);
+        if (e->d_name[0] == '.' || len < 5 ||
+            strcmp(e->d_name + len - 4, ".xml") != 0)
+            continue;
+        char path[512];
+        snprintf(path, sizeof path, "layouts/%s", e->d_name);
+        fresh();
+        bt_layout lay;
+        CHECK_INT(bt_layout_load(&ctx, path, bt_pos_file(0), tmp, &lay), 0);
+        int32_t body = lay.style[BT_ROLE_BODY].size;
+        if (lay.columns > 1 && lay.gap < 2 * body)
+            fprintf(stderr, "  %s: gap %d mpt < 2 x body %d mpt\n", path,
+                    (int)lay.gap, (int)body);
+        CHECK(lay.columns < 2 || lay.gap >= 2 * body);
+        if (strcmp(e->d_name, "a4-3col.xml") == 0) {
+            bt_layout def;
+            bt_layout_defaults(&def);
+            CHECK_INT(def.gap, lay.gap);
+            CHECK_INT(def.margin_left, lay.margin_left);
+            CHECK_INT(def.margin_right, lay.margin_right);
+            CHECK_INT(def.margin_top, lay.margin_top);
+            CHECK_INT(def.style[BT_ROLE_BODY].size, body);
+            saw_default = 1;
+        }
+        n++;
+    }
+    closedir(d);
+    CHECK(n >= 4);
+    CHECK(saw_default);
+}
+
 static const bt_t_case cases[] = {
     TEST(test_read__full_article),    TEST(test_read__id_from_file),
     TEST(test_read__article_errors),  TEST(test_read__inline_depth),
@@ -859,6 +905,7 @@ static const bt_t_case cases[] = {
     TEST(test_read__dates),           TEST(test_read__manifest),
     TEST(test_read__manifest_errors), TEST(test_read__direct_inputs),
     TEST(test_read__too_big),         TEST(test_read__layout_errors),
+    TEST(test_read__shipped_gutters),
 };
 
 int main(int argc, char **argv)

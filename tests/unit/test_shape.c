@@ -259,11 +259,53 @@ static void test_shape__formula(void)
     CHECK_STR(shape(&ctx, f, 130000, NULL, 0),
               "=CUMPRINC_|ADD(0.0075;360;12500;0;13;24;0)");
     CHECK_INT(last_size, 8387);
-    /* a token with no such point still breaks between letters, warned */
+    /* a non-word token with no point left (the one a realprose bulletin
+     * cut between letters: 31 characters, 155 pt in 130 pt) is set
+     * smaller to fit whole (8.4 pt), not cut, not warned; with an indent
+     * it fits the first line too */
+    const char *decl = "GetParameterDescription(USHORT&";
+    CHECK_STR(shape(&ctx, decl, 130000, NULL, 0), decl);
+    CHECK_INT(last_size, 8387);
+    CHECK_INT(ctx.nwarnings, 0);
+    {
+        bt_shaper sh = {fake_shape, fake_covers, fake_fallback, fake_metrics,
+                        NULL,       NULL,        NULL};
+        bt_textstyle st = {0};
+        st.size = SIZE;
+        st.width = 130000;
+        st.indent = 10000;
+        bt_runs runs = {0};
+        bt_pos pos = {0, 1, 1};
+        bt_runs_add(&ctx.arena, &runs, BT_RUN_TEXT, 0,
+                    bt_arena_str(&ctx.arena, decl, strlen(decl)), pos);
+        bt_para p;
+        CHECK_INT(bt_shape_para(&ctx, &sh, &st, &runs, &p), 0);
+        int32_t w = 0;
+        for (int i = 0; i < p.nwords; i++)
+            w += p.words[i].w;
+        CHECK(w <= 120000 && w > 115000);
+        CHECK_INT(p.nwords, 1);
+    }
+    /* with a point it keeps (too wide to go without it, 175 pt): the
+     * piece too wide after it is what is set smaller */
+    CHECK_STR(
+        shape(&ctx, "abc=GetParameterDescription(USHORT&", 130000, NULL, 0),
+        "abc=$GetParameterDescription(USHORT&");
+    CHECK_INT(last_size, 8387);
+    CHECK_INT(ctx.nwarnings, 0);
+    /* more than a third too wide: cut between letters, warned */
+    CHECK_STR(shape(&ctx, decl, 100000, NULL, 0),
+              "GetParameterDescript#ion(USHORT&");
+    CHECK_INT(last_size, SIZE);
+    CHECK_INT(ctx.nwarnings, 1);
+    /* a plain word with no point still breaks between letters, warned */
     CHECK_STR(
         shape(&ctx, "abcdefghijklmnopqrstuvwxyzabcdefghij", 100000, NULL, 0),
         "abcdefghijklmnopqrst#uvwxyzabcdefghij");
-    CHECK_INT(ctx.nwarnings, 1);
+    CHECK_INT(ctx.nwarnings, 2);
+    CHECK_STR(shape(&ctx, "abcdefghijklmnopqrstuvwxyzab", 130000, NULL, 0),
+              "abcdefghijklmnopqrstuvwxyz#ab");
+    CHECK_INT(last_size, SIZE);
     bt_ctx_free(&ctx);
 }
 
