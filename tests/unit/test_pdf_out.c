@@ -20,6 +20,7 @@
 #include "buf.h"
 #include "diag.h"
 #include "font.h"
+#include "fsout.h"
 #include "image.h"
 #include "layout.h"
 #include "model.h"
@@ -1131,12 +1132,73 @@ done:
     remove_tmpdir();
 }
 
+/* The save's writes: libharu hands over pieces of a few bytes; bt_fsout
+ * gathers them into BT_FSOUT_GATHER-byte writes, and a long piece arriving
+ * with nothing gathered is written as it is. The file holds every byte in
+ * order. */
+static void test_pdf_out__fsout_pieces(void)
+{
+    if (!make_tmpdir()) {
+        CHECK(!"mkdtemp");
+        return;
+    }
+    bt_ctx ctx;
+    bt_ctx_init(&ctx);
+    const char *path = tmp("pieces.bin");
+    bt_buf want = BT_BUF_INIT;
+    bt_fsout_file f;
+    CHECK_INT(bt_fsout_open(&ctx, path, &f), 0);
+    unsigned x = 1;
+    char piece[16];
+    while (want.len < 300000) { /* 1 to 16 bytes at a time */
+        size_t n = 1 + (x >> 7) % 16;
+        for (size_t i = 0; i < n; i++) {
+            x = x * 1103515245u + 12345u;
+            piece[i] = (char)(x >> 3);
+        }
+        bt_fsout_put(&f, piece, n);
+        bt_buf_put(&want, piece, n);
+    }
+    long small = f.nwrites;
+    CHECK_INT(small, (long)(want.len / BT_FSOUT_GATHER));
+    /* a long piece: first completes the gathered write, then goes on */
+    size_t big = 3 * BT_FSOUT_GATHER + 5;
+    char *b = malloc(big);
+    for (size_t i = 0; i < big; i++)
+        b[i] = (char)(i * 7);
+    bt_fsout_put(&f, b, big);
+    bt_buf_put(&want, b, big);
+    CHECK(f.nwrites <= small + 4);
+    /* one arriving with nothing gathered: one write of its own */
+    bt_fsout_put(&f, "x", 1);
+    bt_buf_put(&want, "x", 1);
+    while (f.used) {
+        bt_fsout_put(&f, "y", 1);
+        bt_buf_put(&want, "y", 1);
+    }
+    long before = f.nwrites;
+    bt_fsout_put(&f, b, big);
+    bt_buf_put(&want, b, big);
+    CHECK_INT(f.nwrites, before + 1);
+    free(b);
+    CHECK_INT(bt_fsout_close(&ctx, &f, 0), 0);
+    bt_buf got = BT_BUF_INIT;
+    slurp(&got, path);
+    CHECK_INT(got.len, want.len);
+    CHECK(got.len == want.len && memcmp(got.data, want.data, got.len) == 0);
+    CHECK_INT(ctx.nerrors, 0);
+    bt_buf_free(&got);
+    bt_buf_free(&want);
+    bt_ctx_free(&ctx);
+    remove_tmpdir();
+}
+
 static const bt_t_case cases[] = {
     TEST(test_pdf_out__document),     TEST(test_pdf_out__jpeg_gray),
     TEST(test_pdf_out__unknown_font), TEST(test_pdf_out__save_error),
     TEST(test_pdf_out__bad_link),     TEST(test_pdf_out__libharu_internals),
     TEST(test_pdf_out__bench),        TEST(test_pdf_out__list_order),
-    TEST(test_pdf_out__streamed),
+    TEST(test_pdf_out__streamed),     TEST(test_pdf_out__fsout_pieces),
 };
 
 TEST_MAIN("test_pdf_out", cases)
