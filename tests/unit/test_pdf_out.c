@@ -1132,6 +1132,66 @@ done:
     remove_tmpdir();
 }
 
+/* Finished link annotations, pages and outline items are parked as
+ * their bytes: the PDF is the one libharu writes when it keeps them all
+ * (plain and imposed), and every such object of the fixture was parked:
+ * 2 links, 2 pages, 3 outline items (plain); on the sheets, the links and
+ * items again. */
+static void test_pdf_out__parked_links(void)
+{
+    fixture f;
+    if (!make_tmpdir()) {
+        CHECK(!"mkdtemp");
+        return;
+    }
+    if (!fixture_init(&f)) {
+        fixture_free(&f);
+        remove_tmpdir();
+        return;
+    }
+    const char *kept = tmp("kept.pdf"), *parked = tmp("parked.pdf");
+    bt_pdf_park = 0;
+    long before = bt_pdf_parked;
+    CHECK_INT(bt_pdf_write(&f.ctx, f.doc, &f.pages, f.fonts, kept), 0);
+    CHECK_INT(bt_pdf_parked, before);
+    bt_pdf_park = 1;
+    CHECK_INT(bt_pdf_write(&f.ctx, f.doc, &f.pages, f.fonts, parked), 0);
+    CHECK_INT(bt_pdf_parked - before, 2 + 2 + 3);
+    CHECK_INT(f.ctx.nerrors, 0);
+    bt_buf a = BT_BUF_INIT, b = BT_BUF_INIT;
+    slurp(&a, kept);
+    slurp(&b, parked);
+    CHECK(a.len > 1000 && a.len == b.len && !memcmp(a.data, b.data, a.len));
+    CHECK_INT(count_in(&b, "/Subtype /Link"), 2);
+    CHECK_INT(count_in(&b, "/XYZ 0 "), 4); /* 3 outline items + 1 link */
+    CHECK_INT(count_in(&b, "/Type /Page\012"), 2);
+
+    /* imposed: the links and outline items land on sheets */
+    bt_impose_opts o;
+    memset(&o, 0, sizeof o);
+    o.mode = BT_IMPOSE_2UP;
+    bt_plan *plan = bt_impose_plan(&f.ctx.arena, f.pages.npages, f.pages.width,
+                                   f.pages.height, &o);
+    const char *ik = tmp("ikept.pdf"), *ip = tmp("iparked.pdf");
+    bt_pdf_park = 0;
+    CHECK_INT(bt_pdf_write_imposed(&f.ctx, f.doc, &f.pages, f.fonts, plan, NULL,
+                                   NULL, ik),
+              0);
+    bt_pdf_park = 1;
+    before = bt_pdf_parked;
+    CHECK_INT(bt_pdf_write_imposed(&f.ctx, f.doc, &f.pages, f.fonts, plan, NULL,
+                                   NULL, ip),
+              0);
+    CHECK_INT(bt_pdf_parked - before, 2 + 3);
+    slurp(&a, ik);
+    slurp(&b, ip);
+    CHECK(a.len > 1000 && a.len == b.len && !memcmp(a.data, b.data, a.len));
+    bt_buf_free(&a);
+    bt_buf_free(&b);
+    fixture_free(&f);
+    remove_tmpdir();
+}
+
 /* The save's writes: libharu hands over pieces of a few bytes; bt_fsout
  * gathers them into BT_FSOUT_GATHER-byte writes, and a long piece arriving
  * with nothing gathered is written as it is. The file holds every byte in
@@ -1199,6 +1259,7 @@ static const bt_t_case cases[] = {
     TEST(test_pdf_out__bad_link),     TEST(test_pdf_out__libharu_internals),
     TEST(test_pdf_out__bench),        TEST(test_pdf_out__list_order),
     TEST(test_pdf_out__streamed),     TEST(test_pdf_out__fsout_pieces),
+    TEST(test_pdf_out__parked_links),
 };
 
 TEST_MAIN("test_pdf_out", cases)
