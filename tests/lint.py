@@ -71,6 +71,7 @@ LIBS = [
     (r"(png\.h|jpeglib\.h)$", {"image.c"}),
     (r"utf8proc\.h$", {"text.c"}),
     (r"^hyphen\.h$", {"hyph.c"}),
+    (r"^malloc\.h$", {"main.c"}),  # glibc's mallopt, once at start
 ]
 
 ORDER = ["base", "model", "engine", "fonts", "read", "write", "driver"]
