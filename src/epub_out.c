@@ -8,10 +8,11 @@
  * libxml2's xmlTextWriter, the stylesheet as plain text, font subsets via
  * font.c), each entry deflated as it is added (so the book is never held
  * uncompressed), then zipped with libzip in one fixed order with fixed
- * times and attributes, so the same input gives the same bytes. Every piece of text
- * that a reader renders goes through ep_put_text(), which also records the
- * code point in the face (family, weight, style) the stylesheet renders it
- * with; the embedded fonts are subset to exactly those code points.
+ * times and attributes, so the same input gives the same bytes. Every
+ * piece of text that a reader renders goes through ep_put_text(), which
+ * also records the code point in the face (family, weight, style) the
+ * stylesheet renders it with; the embedded fonts are subset to exactly
+ * those code points.
  *
  * Layout of the book:
  *   mimetype, META-INF/container.xml, EPUB/package.opf, EPUB/nav.xhtml,
