@@ -56,7 +56,7 @@ static int is_packed(const char *name);
 int bt_epub_predeflate = 1;
 long bt_epub_predeflated;
 
-static int pre_deflate(ep *x, entry *e, const void *data, size_t len)
+static int pre_deflate(entry *e, const void *data, size_t len)
 {
     if (!bt_epub_predeflate || e->rank == R_MIMETYPE || is_packed(e->name) ||
         len == 0 || len > 0x7FFFFFFF)
@@ -76,7 +76,9 @@ static int pre_deflate(ep *x, entry *e, const void *data, size_t len)
     size_t zlen = z.total_out;
     deflateEnd(&z);
     if (ok) {
-        e->data = bt_arena_memdup(x->a, out, zlen);
+        unsigned char *fit = realloc(out, zlen ? zlen : 1); /* exact size */
+        e->data = fit ? fit : out;
+        out = NULL;
         e->len = zlen;
         e->size = len;
         e->crc = crc32(0L, (const Bytef *)data, (uInt)len);
@@ -97,7 +99,7 @@ static void add_entry(ep *x, const char *name, const void *data, size_t len,
     e->name = name;
     e->rank = rank;
     e->seq = x->ents.n - 1;
-    if (pre_deflate(x, e, data, len))
+    if (pre_deflate(e, data, len))
         return;
     e->data = copy ? bt_arena_memdup(x->a, data, len) : data;
     e->len = len;
@@ -316,7 +318,7 @@ static int is_packed(const char *name)
  * are those libzip's deflate layer gives (version 2.0 needed, the
  * compression option bits of the level). */
 typedef struct pre_src {
-    const entry *e;
+    entry *e;
     zip_uint64_t off;
     zip_error_t err;
 } pre_src;
@@ -327,6 +329,8 @@ static zip_int64_t pre_cb(void *ud, void *data, zip_uint64_t len,
     pre_src *p = ud;
     switch (cmd) {
     case ZIP_SOURCE_OPEN:
+        if (!p->e->data) /* freed after a complete read: never twice */
+            break;
         p->off = 0;
         return 0;
     case ZIP_SOURCE_READ: {
@@ -338,6 +342,12 @@ static zip_int64_t pre_cb(void *ud, void *data, zip_uint64_t len,
         return (zip_int64_t)n;
     }
     case ZIP_SOURCE_CLOSE:
+        /* zip_close reads an entry once, when it writes it: the bytes are
+         * in the archive now, so the book is not held twice */
+        if (p->off == p->e->len) {
+            free((void *)p->e->data);
+            p->e->data = NULL;
+        }
         return 0;
     case ZIP_SOURCE_STAT: {
         zip_stat_t *st = data;
@@ -384,7 +394,7 @@ static zip_int64_t pre_cb(void *ud, void *data, zip_uint64_t len,
     return -1;
 }
 
-static zip_source_t *pre_source(zip_t *za, const entry *e)
+static zip_source_t *pre_source(zip_t *za, entry *e)
 {
     pre_src *p = bt_xcalloc(1, sizeof *p);
     p->e = e;
@@ -438,7 +448,7 @@ int ep_write_zip(ep *x, const char *path)
     zip_error_fini(&ze);
     zip_source_keep(mem); /* outlives the archive: its bytes are read after */
     for (int k = 0; k < x->ents.n; k++) {
-        const entry *e = &((const entry *)x->ents.p)[k];
+        entry *e = &((entry *)x->ents.p)[k];
         int store = e->rank == R_MIMETYPE || is_packed(e->name);
         zip_source_t *src = e->pre ? pre_source(za, e)
                                    : zip_source_buffer(za, e->data, e->len, 0);
@@ -552,6 +562,11 @@ int bt_epub_write(bt_ctx *ctx, const bt_doc *doc, const bt_pages *pages,
 
     ep_faces_free(&x);
     bt_vec_free(&x.imgs);
+    for (int k = 0; k < x.ents.n; k++) {
+        entry *e = &((entry *)x.ents.p)[k];
+        if (e->pre)
+            free((void *)e->data);
+    }
     bt_vec_free(&x.ents);
     bt_vec_free(&x.toc);
     bt_buf_free(&x.tmp);
