@@ -547,6 +547,22 @@ static int no_end(void *payload, int npages)
     return 1;
 }
 
+/* Prints the shape memo's figures (--timings) and frees it. */
+static void memo_done(const bt_options *opt, bt_shapememo **memo)
+{
+    if (opt->timings && *memo) {
+        unsigned long hits, misses;
+        size_t bytes;
+        bt_shapememo_stats(*memo, &hits, &misses, &bytes);
+        fprintf(
+            stderr,
+            "shape memo: %lu paragraphs shaped, %lu served again, %zu KiB\n",
+            misses, hits, bytes / 1024);
+    }
+    bt_shapememo_free(*memo);
+    *memo = NULL;
+}
+
 static int build(bt_ctx *ctx, const bt_options *opt)
 {
     if (opt->print_test)
@@ -639,7 +655,7 @@ static int build(bt_ctx *ctx, const bt_options *opt)
     /* plain PDF pages are drawn as the layout hands them out, so that
      * neither holds every page's boxes (imposition reorders the pages;
      * --dump and --check need no PDF) */
-    int lrc;
+    int lrc, streamed = 1;
     if ((opt->outputs & BT_OUT_PDF) && opt->impose.mode == BT_IMPOSE_NONE &&
         !opt->dump_layout && !opt->check_only) {
         sink = bt_pdf_sink_new(doc, fonts, pre, lay.page_w, lay.page_h);
@@ -652,8 +668,13 @@ static int build(bt_ctx *ctx, const bt_options *opt)
         lrc = bt_layout_stream(ctx, doc, &lay, &shaper, &ps, &pages);
     } else {
         lrc = bt_layout_run(ctx, doc, &lay, &shaper, &pages);
+        streamed = 0;
     }
     bt_timing_add(BT_T_LAYOUT, bt_time_ns() - t0);
+    /* streamed pages were drawn as they came: no box points into the
+     * shape memo any more, and the writers shape nothing with it */
+    if (streamed)
+        memo_done(opt, &memo);
     if (lrc != 0 || ctx->nerrors)
         goto done;
     if (opt->dump_layout) {
@@ -725,16 +746,7 @@ done:
     bt_fsout_abort(&out);
     bt_pdf_sink_free(sink);
     bt_hyph_free(hyph);
-    if (opt->timings && memo) {
-        unsigned long hits, misses;
-        size_t bytes;
-        bt_shapememo_stats(memo, &hits, &misses, &bytes);
-        fprintf(
-            stderr,
-            "shape memo: %lu paragraphs shaped, %lu served again, %zu KiB\n",
-            misses, hits, bytes / 1024);
-    }
-    bt_shapememo_free(memo);
+    memo_done(opt, &memo);
     bt_pdf_images_free(pre);
     if (fj.threaded) /* left early: the thread still owns them */
         fonts = fonts_wait(&fj);

@@ -38,6 +38,10 @@ typedef struct entry {
     const void *data; /* arena (or the image's bytes) */
     size_t len;
     int rank, seq;
+    int pre;           /* 1: data is already deflated (raw deflate), on
+                          the heap; freed once libzip copied it */
+    size_t size;       /* pre: the bytes before deflate */
+    unsigned long crc; /* pre: their CRC-32 */
 } entry;
 
 #define CPSET_BYTES (0x110000 / 8)

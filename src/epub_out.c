@@ -6,11 +6,13 @@
  *
  * Everything is generated into memory first (XHTML, nav, NCX and OPF with
  * libxml2's xmlTextWriter, the stylesheet as plain text, font subsets via
- * font.c), then zipped with libzip in one fixed order with fixed times and
- * attributes, so the same input gives the same bytes. Every piece of text
- * that a reader renders goes through ep_put_text(), which also records the
- * code point in the face (family, weight, style) the stylesheet renders it
- * with; the embedded fonts are subset to exactly those code points.
+ * font.c), each entry deflated as it is added (so the book is never held
+ * uncompressed), then zipped with libzip in one fixed order with fixed
+ * times and attributes, so the same input gives the same bytes. Every
+ * piece of text that a reader renders goes through ep_put_text(), which
+ * also records the code point in the face (family, weight, style) the
+ * stylesheet renders it with; the embedded fonts are subset to exactly
+ * those code points.
  *
  * Layout of the book:
  *   mimetype, META-INF/container.xml, EPUB/package.opf, EPUB/nav.xhtml,
@@ -23,6 +25,7 @@
 #include <time.h>
 #include <libxml/xmlwriter.h>
 #include <zip.h>
+#include <zlib.h>
 #include "epub_int.h"
 #include "fsout.h"
 
@@ -35,15 +38,77 @@ const char *ep_cstr(ep *x, bt_str s)
     return bt_arena_strndup(x->a, s.ptr ? s.ptr : "", s.len);
 }
 
+static int is_packed(const char *name);
+
+/* zlib level of the deflated entries. On 100 articles (--epub-only,
+ * callgrind): level 9 1,076 M instructions, 6 1,065 M, 3 1,044 M, 1 1,042 M;
+ * EPUB 384.7, 385.3, 394.9, 401.5 KB. 3 keeps most of the gain. */
+#ifndef EPUB_DEFLATE_LEVEL
+#define EPUB_DEFLATE_LEVEL 3
+#endif
+
+/* Deflates an entry as it is added, so the book is never held
+ * uncompressed: with libzip's own parameters (raw deflate, memLevel 9,
+ * default strategy), so the bytes are those libzip would write (zlib's
+ * output does not depend on how the input is cut). Kept when it is
+ * smaller, as libzip keeps it (otherwise libzip stores a small entry:
+ * the entry is then left to libzip). Returns 1 when e is pre-deflated. */
+int bt_epub_predeflate = 1;
+long bt_epub_predeflated;
+
+static int pre_deflate(entry *e, const void *data, size_t len)
+{
+    if (!bt_epub_predeflate || e->rank == R_MIMETYPE || is_packed(e->name) ||
+        len == 0 || len > 0x7FFFFFFF)
+        return 0;
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    if (deflateInit2(&z, EPUB_DEFLATE_LEVEL, Z_DEFLATED, -MAX_WBITS,
+                     MAX_MEM_LEVEL, Z_DEFAULT_STRATEGY) != Z_OK)
+        return 0;
+    uLong cap = deflateBound(&z, (uLong)len);
+    unsigned char *out = bt_xmalloc(cap);
+    z.next_in = (Bytef *)(uintptr_t)data;
+    z.avail_in = (uInt)len;
+    z.next_out = out;
+    z.avail_out = (uInt)cap;
+    int ok = deflate(&z, Z_FINISH) == Z_STREAM_END && z.total_out < len;
+    size_t zlen = z.total_out;
+    deflateEnd(&z);
+    if (ok) {
+        unsigned char *fit = realloc(out, zlen ? zlen : 1); /* exact size */
+        e->data = fit ? fit : out;
+        out = NULL;
+        e->len = zlen;
+        e->size = len;
+        e->crc = crc32(0L, (const Bytef *)data, (uInt)len);
+        e->pre = 1;
+        bt_epub_predeflated++;
+    }
+    free(out);
+    return ok;
+}
+
+/* `copy`: data is the caller's scratch and is copied when it is kept as
+ * it is. */
+static void add_entry(ep *x, const char *name, const void *data, size_t len,
+                      int rank, int copy)
+{
+    entry *e = bt_vec_push(&x->ents);
+    memset(e, 0, sizeof *e);
+    e->name = name;
+    e->rank = rank;
+    e->seq = x->ents.n - 1;
+    if (pre_deflate(e, data, len))
+        return;
+    e->data = copy ? bt_arena_memdup(x->a, data, len) : data;
+    e->len = len;
+}
+
 void ep_add_entry(ep *x, const char *name, const void *data, size_t len,
                   int rank)
 {
-    entry *e = bt_vec_push(&x->ents);
-    e->name = name;
-    e->data = data;
-    e->len = len;
-    e->rank = rank;
-    e->seq = x->ents.n - 1;
+    add_entry(x, name, data, len, rank, 0);
 }
 
 int ep_is_web_url(const char *u)
@@ -89,12 +154,9 @@ void ep_doc_end(ep *x, const char *name, int rank)
         x->w = NULL;
     }
     if (x->xb) {
-        if (!x->fail) {
-            size_t n = (size_t)xmlBufferLength(x->xb);
-            const void *data =
-                bt_arena_memdup(x->a, xmlBufferContent(x->xb), n);
-            ep_add_entry(x, name, data, n, rank);
-        }
+        if (!x->fail)
+            add_entry(x, name, xmlBufferContent(x->xb),
+                      (size_t)xmlBufferLength(x->xb), rank, 1);
         xmlBufferFree(x->xb);
         x->xb = NULL;
     }
@@ -251,12 +313,99 @@ static int is_packed(const char *name)
            (n > 5 && !strcmp(name + n - 5, ".jpeg"));
 }
 
-/* zlib level of the deflated entries. On 100 articles (--epub-only,
- * callgrind): level 9 1,076 M instructions, 6 1,065 M, 3 1,044 M, 1 1,042 M;
- * EPUB 384.7, 385.3, 394.9, 401.5 KB. 3 keeps most of the gain. */
-#ifndef EPUB_DEFLATE_LEVEL
-#define EPUB_DEFLATE_LEVEL 3
-#endif
+/* A pre-deflated entry as a libzip source: its stat says deflate, with
+ * size and CRC, so zip_close copies the bytes as they are; its attributes
+ * are those libzip's deflate layer gives (version 2.0 needed, the
+ * compression option bits of the level). */
+typedef struct pre_src {
+    entry *e;
+    zip_uint64_t off;
+    zip_error_t err;
+} pre_src;
+
+static zip_int64_t pre_cb(void *ud, void *data, zip_uint64_t len,
+                          zip_source_cmd_t cmd)
+{
+    pre_src *p = ud;
+    switch (cmd) {
+    case ZIP_SOURCE_OPEN:
+        if (!p->e->data) /* freed after a complete read: never twice */
+            break;
+        p->off = 0;
+        return 0;
+    case ZIP_SOURCE_READ: {
+        zip_uint64_t n = p->e->len - p->off;
+        if (n > len)
+            n = len;
+        memcpy(data, (const char *)p->e->data + p->off, (size_t)n);
+        p->off += n;
+        return (zip_int64_t)n;
+    }
+    case ZIP_SOURCE_CLOSE:
+        /* zip_close reads an entry once, when it writes it: the bytes are
+         * in the archive now, so the book is not held twice */
+        if (p->off == p->e->len) {
+            free((void *)p->e->data);
+            p->e->data = NULL;
+        }
+        return 0;
+    case ZIP_SOURCE_STAT: {
+        zip_stat_t *st = data;
+        if (len < sizeof *st)
+            break;
+        zip_stat_init(st);
+        st->valid = ZIP_STAT_SIZE | ZIP_STAT_COMP_SIZE | ZIP_STAT_CRC |
+                    ZIP_STAT_COMP_METHOD | ZIP_STAT_ENCRYPTION_METHOD;
+        st->size = p->e->size;
+        st->comp_size = p->e->len;
+        st->crc = (zip_uint32_t)p->e->crc;
+        st->comp_method = ZIP_CM_DEFLATE;
+        st->encryption_method = ZIP_EM_NONE;
+        return sizeof *st;
+    }
+    case ZIP_SOURCE_GET_FILE_ATTRIBUTES: {
+        zip_file_attributes_t *a = data;
+        if (len < sizeof *a)
+            break;
+        a->valid |= ZIP_FILE_ATTRIBUTES_VERSION_NEEDED |
+                    ZIP_FILE_ATTRIBUTES_GENERAL_PURPOSE_BIT_FLAGS;
+        a->version_needed = 20;
+        a->general_purpose_bit_mask = 0x0836; /* libzip's allowed mask */
+        a->general_purpose_bit_flags = EPUB_DEFLATE_LEVEL < 3   ? 2 << 1
+                                       : EPUB_DEFLATE_LEVEL > 7 ? 1 << 1
+                                                                : 0;
+        return sizeof *a;
+    }
+    case ZIP_SOURCE_ERROR:
+        return zip_error_to_data(&p->err, data, len);
+    case ZIP_SOURCE_FREE:
+        zip_error_fini(&p->err);
+        free(p);
+        return 0;
+    case ZIP_SOURCE_SUPPORTS:
+        return zip_source_make_command_bitmap(
+            ZIP_SOURCE_OPEN, ZIP_SOURCE_READ, ZIP_SOURCE_CLOSE, ZIP_SOURCE_STAT,
+            ZIP_SOURCE_ERROR, ZIP_SOURCE_FREE, ZIP_SOURCE_GET_FILE_ATTRIBUTES,
+            -1);
+    default:
+        break;
+    }
+    zip_error_set(&p->err, ZIP_ER_INVAL, 0);
+    return -1;
+}
+
+static zip_source_t *pre_source(zip_t *za, entry *e)
+{
+    pre_src *p = bt_xcalloc(1, sizeof *p);
+    p->e = e;
+    zip_error_init(&p->err);
+    zip_source_t *src = zip_source_function(za, pre_cb, p);
+    if (!src) {
+        zip_error_fini(&p->err);
+        free(p);
+    }
+    return src;
+}
 
 /* The finished archive read back from libzip's in-memory source in pieces
  * (bt_fsout_write_from), so its bytes are not held twice. */
@@ -299,9 +448,10 @@ int ep_write_zip(ep *x, const char *path)
     zip_error_fini(&ze);
     zip_source_keep(mem); /* outlives the archive: its bytes are read after */
     for (int k = 0; k < x->ents.n; k++) {
-        const entry *e = &((const entry *)x->ents.p)[k];
+        entry *e = &((entry *)x->ents.p)[k];
         int store = e->rank == R_MIMETYPE || is_packed(e->name);
-        zip_source_t *src = zip_source_buffer(za, e->data, e->len, 0);
+        zip_source_t *src = e->pre ? pre_source(za, e)
+                                   : zip_source_buffer(za, e->data, e->len, 0);
         if (!src)
             goto fail;
         zip_int64_t i = zip_file_add(za, e->name, src, ZIP_FL_ENC_UTF_8);
@@ -412,6 +562,11 @@ int bt_epub_write(bt_ctx *ctx, const bt_doc *doc, const bt_pages *pages,
 
     ep_faces_free(&x);
     bt_vec_free(&x.imgs);
+    for (int k = 0; k < x.ents.n; k++) {
+        entry *e = &((entry *)x.ents.p)[k];
+        if (e->pre)
+            free((void *)e->data);
+    }
     bt_vec_free(&x.ents);
     bt_vec_free(&x.toc);
     bt_buf_free(&x.tmp);

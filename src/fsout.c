@@ -272,10 +272,13 @@ const char *bt_fsout_add(bt_ctx *ctx, bt_fsout *out, const char *final_path)
     return tmp;
 }
 
-/* All of [p, p + len) to fd; 0 or an errno. */
-static int write_all(int fd, const char *p, size_t len)
+/* All of [p, p + len) to fd; 0 or an errno. `nwrites` counts the calls
+ * when not NULL. */
+static int write_all(int fd, const char *p, size_t len, long *nwrites)
 {
     while (len > 0) {
+        if (nwrites)
+            (*nwrites)++;
         ssize_t k = write(fd, p, len);
         if (k < 0 && errno == EINTR)
             continue;
@@ -299,7 +302,7 @@ int bt_fsout_write(bt_ctx *ctx, const char *path, const void *data, size_t len)
         report(ctx, name, errno);
         return -1;
     }
-    int err = write_all(fd, data, len);
+    int err = write_all(fd, data, len, NULL);
     /* a full disk may show only here (delayed allocation, NFS) */
     if (!err && fsync(fd) != 0 && errno != EINVAL)
         err = errno;
@@ -327,20 +330,50 @@ int bt_fsout_open(bt_ctx *ctx, const char *path, bt_fsout_file *f)
         report(ctx, bt_fsout_name(path), errno);
         return -1;
     }
+    f->buf = bt_xmalloc(BT_FSOUT_GATHER);
     return 0;
+}
+
+/* Writes what is gathered. */
+static void flush(bt_fsout_file *f)
+{
+    if (f->used && !f->err)
+        f->err = write_all(f->fd, f->buf, f->used, &f->nwrites);
+    f->used = 0;
 }
 
 void bt_fsout_put(bt_fsout_file *f, const void *data, size_t len)
 {
-    if (!f->err && f->fd >= 0)
-        f->err = write_all(f->fd, data, len);
+    const char *p = data;
+    if (f->err || f->fd < 0)
+        return;
+    while (len > 0 && !f->err) {
+        if (f->used == 0 && len >= BT_FSOUT_GATHER) {
+            f->err = write_all(f->fd, p, len, &f->nwrites);
+            return;
+        }
+        size_t k = BT_FSOUT_GATHER - f->used;
+        if (k > len)
+            k = len;
+        memcpy(f->buf + f->used, p, k);
+        f->used += k;
+        p += k;
+        len -= k;
+        if (f->used == BT_FSOUT_GATHER)
+            flush(f);
+    }
 }
 
 int bt_fsout_close(bt_ctx *ctx, bt_fsout_file *f, int failed)
 {
-    int err = f->err;
     if (f->fd < 0)
         return -1;
+    if (!failed)
+        flush(f);
+    free(f->buf);
+    f->buf = NULL;
+    f->used = 0;
+    int err = f->err;
     if (!err && !failed && fsync(f->fd) != 0 && errno != EINVAL)
         err = errno;
     if (close(f->fd) != 0 && !err && !failed)
@@ -363,17 +396,17 @@ int bt_fsout_write_from(bt_ctx *ctx, const char *path,
     bt_fsout_file f;
     if (bt_fsout_open(ctx, path, &f) != 0)
         return -1;
-    char *buf = bt_xmalloc(65536);
     int failed = 0;
-    while (!f.err) {
-        long n = fill(payload, buf, 65536);
+    while (!f.err) { /* filled straight into the gather buffer */
+        long n = fill(payload, f.buf + f.used, BT_FSOUT_GATHER - f.used);
         if (n < 0)
             failed = 1;
         if (n <= 0)
             break;
-        bt_fsout_put(&f, buf, (size_t)n);
+        f.used += (size_t)n;
+        if (f.used == BT_FSOUT_GATHER)
+            flush(&f);
     }
-    free(buf);
     return bt_fsout_close(ctx, &f, failed);
 }
 

@@ -57,12 +57,20 @@ int bt_fsout_write_from(bt_ctx *ctx, const char *path,
 /* The same for a writer that pushes its bytes: open, put pieces (the first
  * error is kept and later pieces are dropped), close. close's `failed`
  * says the writer itself failed: nothing is reported then and the result
- * is -2; otherwise 0, or -1 after reporting the write error. */
+ * is -2; otherwise 0, or -1 after reporting the write error. Pieces are
+ * gathered into BT_FSOUT_GATHER-byte writes (libharu saves a PDF in pieces
+ * of a few bytes: one write(2) each cost more than the rest of the save);
+ * a piece at least that long, arriving with nothing gathered, is written
+ * as it is. */
+#define BT_FSOUT_GATHER 65536
 typedef struct bt_fsout_file {
     int fd;
     int err;  /* first errno of a write, or 0 */
     int ours; /* not a temp: opening created it */
     const char *path;
+    char *buf;    /* heap, BT_FSOUT_GATHER bytes: what is not written yet */
+    size_t used;  /* bytes in buf */
+    long nwrites; /* write(2) calls made (for the tests) */
 } bt_fsout_file;
 int bt_fsout_open(bt_ctx *ctx, const char *path, bt_fsout_file *f);
 void bt_fsout_put(bt_fsout_file *f, const void *data, size_t len);

@@ -812,6 +812,39 @@ static void art_mem_end(engine *e, art_mem *m)
     bt_arena_free(&old);
 }
 
+void bt_layout_scratch_begin(engine *e, scratch_mem *m)
+{
+    m->outer = e->ctx->arena;
+    bt_arena_init(&e->ctx->arena);
+    m->ndiags = e->ctx->ndiags;
+}
+
+void bt_layout_scratch_end(engine *e, scratch_mem *m, units *u, int first)
+{
+    bt_ctx *ctx = e->ctx;
+    bt_arena tmp = ctx->arena;
+    ctx->arena = m->outer;
+    bt_arena *to = e->stream ? &e->stream->held : &ctx->arena;
+    unit *un = u->v.p;
+    for (int k = first; k < u->v.n; k++) {
+        bt_box *b = un[k].boxes;
+        for (int i = 0; i < un[k].nboxes; i++) {
+            if (b[i].kind == BT_BOX_GLYPHS &&
+                bt_arena_owns(&tmp, b[i].u.run.glyphs))
+                b[i].u.run.glyphs =
+                    bt_arena_memdup(to, b[i].u.run.glyphs,
+                                    sizeof(bt_glyph) * (size_t)b[i].u.run.n);
+            else if (b[i].kind == BT_BOX_LINK && b[i].u.link.uri &&
+                     bt_arena_owns(&tmp, b[i].u.link.uri))
+                b[i].u.link.uri = bt_arena_strdup(to, b[i].u.link.uri);
+        }
+    }
+    for (int i = BT_MIN(m->ndiags, ctx->ndiags); i < ctx->ndiags; i++)
+        if (bt_arena_owns(&tmp, ctx->diags[i].msg))
+            ctx->diags[i].msg = bt_arena_strdup(&ctx->arena, ctx->diags[i].msg);
+    bt_arena_free(&tmp);
+}
+
 /* Lays out a section's articles in manifest order; a section that allows
  * reordering lets a later article go first when the next one cannot start
  * in the space left on the page and it can. Returns e->rc. */

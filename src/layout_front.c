@@ -199,7 +199,13 @@ void bt_layout_toc(engine *e)
             if (art != s->articles)
                 bt_layout_add_space(&u, ts->leading / 4,
                                     0); /* between entries */
+            /* what shaping the entry leaves behind is garbage once its
+             * lines are set: only their glyphs are kept */
+            scratch_mem m;
+            int first = u.v.n;
+            bt_layout_scratch_begin(e, &m);
             toc_entry(e, &u, art);
+            bt_layout_scratch_end(e, &m, &u, first);
         }
     }
     bt_layout_place_stack(e, &head, 0, head.v.n);

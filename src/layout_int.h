@@ -212,6 +212,19 @@ void bt_layout_tight_cost(engine *e, const bt_lb_costs *c);
 
 void bt_layout_masthead(engine *e);
 void bt_layout_toc(engine *e);
+
+/* Scratch memory for one piece of page 1 (a contents entry): between
+ * begin and end, ctx->arena is a fresh arena; end copies the glyph
+ * arrays and link targets of units [first, n) of u out (into the held
+ * pages' arena when streaming, else the pass's arena), and the messages
+ * of the diagnostics reported meanwhile into the pass's arena, then frees
+ * the rest: shaping results, breaks and runs. */
+typedef struct scratch_mem {
+    bt_arena outer; /* the pass's arena, put back at the end */
+    int ndiags;     /* diagnostics before */
+} scratch_mem;
+void bt_layout_scratch_begin(engine *e, scratch_mem *m);
+void bt_layout_scratch_end(engine *e, scratch_mem *m, units *u, int first);
 void bt_layout_furniture(engine *e);
 /* The same for page p (0-based) alone, in a bulletin of n pages. */
 void bt_layout_furniture_page(engine *e, int p, int n);

@@ -35,6 +35,14 @@
  *    stream set after libharu made a 1x1 image (raw_image_z);
  *  - fonts are loaded from an hb-subset written to an unlinked tmpfile()
  *    and opened through /proc/self/fd (load_subset).
+ *  - finished link annotations, pages and outline items are parked (park):
+ *    written with HPDF_Dict_Write, their `list` entries freed and replaced
+ *    by a hidden binary entry that `write_fn` copies at the save; a page
+ *    also loses `attr->fonts`/`xobjects`/`ext_gstates`, the outline root's
+ *    `before_write_fn` gives way to a /Count set here; destinations share
+ *    one /XYZ, 0 and null put straight into the array's `list`;
+ *  - a deflated stream goes back as one buffer of its exact size (the
+ *    memory stream's `buf_siz`, `w_pos`, `w_ptr`: stream_put_exact).
  * Checked against libharu 2.3.0 as Debian 12 ships it (libhpdf-dev
  * 2.3.0+dfsg-1+b1 = upstream tag RELEASE_2_3_0; ../shared/notes/libharu.md
  * §2, §4, §5). On another version these fields may move or change meaning:
@@ -143,6 +151,12 @@ typedef struct pdf_w {
     int64_t pen;          /* actual pen from seg_x, 1/1000 text space */
     int seg_glyphs;       /* glyphs in the segment (kept under the array
                              and string limits of PDF readers) */
+
+    /* the items every destination [page /XYZ 0 top null] shares (park) */
+    HPDF_Name_Rec xyz;
+    HPDF_Real_Rec zero;
+    HPDF_Null_Rec null;
+    HPDF_Stream park_ms; /* scratch memory stream of park(), or NULL */
 } pdf_w;
 
 static void pdf_on_error(HPDF_STATUS code, HPDF_STATUS detail, void *user)
@@ -723,6 +737,112 @@ static void draw_image(pdf_w *w, const bt_box *box)
                         (HPDF_REAL)box->w / 1000, (HPDF_REAL)box->h / 1000);
 }
 
+/* ------------------------------------------------------------------ */
+/* Parking: objects kept as the bytes they will be saved as            */
+/* ------------------------------------------------------------------ */
+
+/* libharu keeps every object it made until it saves, and a dictionary
+ * costs far more than its bytes (each entry holds a 128-byte key, each
+ * name value 128 bytes more). An indirect dictionary that will not change
+ * any more (a link annotation once made, a streamed page once drawn, the
+ * outline once complete) is written now into a scratch memory stream
+ * exactly as the save would write it (HPDF_Dict_Write, its before-write
+ * hook included; references are "N 0 R" already, numbers are fixed) and
+ * "parked": its entries are freed, and a hidden binary entry holds the
+ * bytes between "<<\012" and ">>", which its write hook copies back at
+ * the save. The dictionary itself stays, with its object number and
+ * class, so references to it, the page tree's count and later
+ * destinations still work. Not for stream dictionaries (their /Length is
+ * set while saving). */
+#define PARKED_KEY "_PARKED"
+
+static int mem_copy_out(HPDF_Stream st, unsigned char *out, size_t n);
+
+static HPDF_STATUS write_parked(HPDF_Dict d, HPDF_Stream out)
+{
+    HPDF_Binary b = HPDF_Dict_GetItem(d, PARKED_KEY, HPDF_OCLASS_BINARY);
+    if (!b)
+        return HPDF_Error_GetCode(d->error);
+    return HPDF_Stream_Write(out, b->value, b->len);
+}
+
+int bt_pdf_park = 1;
+long bt_pdf_parked;
+
+static void park(pdf_w *w, HPDF_Dict d)
+{
+    if (!bt_pdf_park || !d || d->stream || !pdf_ok(w))
+        return;
+    if (!w->park_ms)
+        w->park_ms = HPDF_MemStream_New(w->pdf->mmgr, 4096);
+    HPDF_Stream ms = w->park_ms;
+    if (!ms || !pdf_ok(w))
+        return;
+    HPDF_MemStream_FreeData(ms);
+    if (HPDF_Dict_Write(d, ms, NULL) != HPDF_OK || !pdf_ok(w))
+        return;
+    size_t n = HPDF_Stream_Size(ms);
+    unsigned char *bytes = bt_xmalloc(n ? n : 1);
+    if (n < 5 || !mem_copy_out(ms, bytes, n) || memcmp(bytes, "<<\012", 3) ||
+        memcmp(bytes + n - 2, ">>", 2)) {
+        free(bytes); /* not as expected: left as it is */
+        return;
+    }
+    HPDF_Binary b =
+        HPDF_Binary_New(w->pdf->mmgr, bytes + 3, (HPDF_UINT)(n - 5));
+    free(bytes);
+    if (!b || !pdf_ok(w))
+        return;
+    b->header.obj_id |= HPDF_OTYPE_HIDDEN;
+    for (HPDF_UINT i = 0; i < d->list->count; i++) {
+        HPDF_DictElement e = HPDF_List_ItemAt(d->list, i);
+        HPDF_Obj_Free(d->mmgr, e->value);
+        HPDF_FreeMem(d->mmgr, e);
+    }
+    HPDF_List_Clear(d->list);
+    d->before_write_fn = NULL;
+    d->after_write_fn = NULL;
+    d->write_fn = write_parked;
+    if (HPDF_Dict_Add(d, PARKED_KEY, b) == HPDF_OK)
+        bt_pdf_parked++;
+}
+
+/* Sets up the /XYZ, 0 and null every destination shares. They live in
+ * w, not in libharu's memory, and are marked indirect so that no array
+ * frees them (HPDF_Obj_Free leaves indirect objects to the xref, which
+ * does not hold these); arrays write them by value. */
+static void dest_shared(pdf_w *w)
+{
+    if (w->xyz.header.obj_class)
+        return;
+    w->xyz.header.obj_class = HPDF_OCLASS_NAME;
+    w->xyz.header.obj_id = HPDF_OTYPE_INDIRECT;
+    w->xyz.error = w->pdf->mmgr->error;
+    strcpy(w->xyz.value, "XYZ");
+    w->zero.header.obj_class = HPDF_OCLASS_REAL;
+    w->zero.header.obj_id = HPDF_OTYPE_INDIRECT;
+    w->zero.error = w->pdf->mmgr->error;
+    w->zero.value = 0;
+    w->null.header.obj_class = HPDF_OCLASS_NULL;
+    w->null.header.obj_id = HPDF_OTYPE_INDIRECT;
+}
+
+/* Parks a page once drawn. Its resource dictionaries go with its
+ * entries: the page's own pointers to them are cleared (nothing draws on
+ * it any more; the save reads only the dictionary). */
+static void park_page(pdf_w *w, HPDF_Page page)
+{
+    if (!page || !pdf_ok(w))
+        return;
+    park(w, page);
+    HPDF_PageAttr attr = page->attr;
+    if (page->write_fn == write_parked && attr) {
+        attr->fonts = NULL;
+        attr->xobjects = NULL;
+        attr->ext_gstates = NULL;
+    }
+}
+
 /* A destination on page (1-based) at top (mpt from the top edge):
  * [page /XYZ 0 top null], which keeps the reader's zoom. libharu's
  * SetXYZ refuses zoom 0, so the array is rebuilt after it. */
@@ -752,19 +872,18 @@ static HPDF_Destination make_dest(pdf_w *w, int page, int32_t y)
     HPDF_Destination d = HPDF_Page_CreateDestination(dpage);
     if (!d || !pdf_ok(w))
         return NULL;
-    HPDF_Destination_SetXYZ(d, 0, (HPDF_REAL)top / 1000, 1);
-    if (!pdf_ok(w))
-        return NULL;
-    /* Replace the zoom (last element) with null. */
+    /* [page /Fit] becomes [page /XYZ 0 top null]; /XYZ, 0 and null are
+     * w's shared items (dest_shared), put in the list directly. */
     void *target = HPDF_Array_GetItem(d, 0, HPDF_OCLASS_DICT);
     if (!target || !pdf_ok(w))
         return NULL;
+    dest_shared(w);
     HPDF_Array_Clear(d);
     HPDF_Array_Add(d, target);
-    HPDF_Array_AddName(d, "XYZ");
-    HPDF_Array_AddReal(d, 0);
+    HPDF_List_Add(d->list, &w->xyz);
+    HPDF_List_Add(d->list, &w->zero);
     HPDF_Array_AddReal(d, (HPDF_REAL)top / 1000);
-    HPDF_Array_Add(d, HPDF_Null_New(d->mmgr));
+    HPDF_List_Add(d->list, &w->null);
     return pdf_ok(w) ? d : NULL;
 }
 
@@ -819,6 +938,8 @@ static void draw_link(pdf_w *w, const bt_box *box)
     }
     if (a && pdf_ok(w))
         HPDF_LinkAnnot_SetBorderStyle(a, 0, 0, 0);
+    if (a && pdf_ok(w))
+        park(w, a);
 }
 
 /* ------------------------------------------------------------------ */
@@ -949,6 +1070,24 @@ static int mem_copy_out(HPDF_Stream st, unsigned char *out, size_t n)
     return got == n;
 }
 
+/* Writes n bytes into the emptied memory stream st (zjob_take freed its
+ * data) as one buffer of exactly n bytes: libharu grows a memory stream
+ * in 4 KiB buffers, on average 2 KiB too many for every page kept until
+ * the save. */
+static void stream_put_exact(HPDF_Stream st, const void *p, size_t n)
+{
+    if (!n)
+        return;
+    HPDF_MemStreamAttr a = st->attr;
+    if (st->type == HPDF_STREAM_MEMORY && st->size == 0 &&
+        HPDF_MemStream_GetBufCount(st) == 0) {
+        a->buf_siz = (HPDF_UINT)n; /* the next write takes a new buffer */
+        a->w_pos = (HPDF_UINT)n;
+        a->w_ptr = NULL;
+    }
+    HPDF_Stream_Write(st, p, (HPDF_UINT)n);
+}
+
 /* Copies the raw bytes of d into a new job; 0 when d is not a memory
  * stream awaiting libharu's deflate (then libharu keeps it). */
 static int zjob_take(pdf_w *w, HPDF_Dict d, int level, zjob *j)
@@ -1060,13 +1199,13 @@ static void precompress_all(pdf_w *w)
     for (int i = 0; i < q.n; i++) {
         zjob *j = &q.jobs[i];
         if (j->ok) {
-            HPDF_Stream_Write(j->d->stream, j->z, (HPDF_UINT)j->zlen);
+            stream_put_exact(j->d->stream, j->z, j->zlen);
             j->d->filter = HPDF_STREAM_FILTER_NONE;
             j->d->write_fn = j->level == Z_DEFAULT_COMPRESSION
                                  ? write_flate_filter_haru
                                  : write_flate_filter;
         } else if (j->n) { /* zlib failed: back to libharu's deflate */
-            HPDF_Stream_Write(j->d->stream, j->raw, (HPDF_UINT)j->n);
+            stream_put_exact(j->d->stream, j->raw, j->n);
         }
         free(j->raw);
         free(j->z);
@@ -1093,11 +1232,11 @@ static void precompress_page(pdf_w *w, HPDF_Page page)
     zworker(&q);
     pthread_mutex_destroy(&q.mu);
     if (j.ok) {
-        HPDF_Stream_Write(j.d->stream, j.z, (HPDF_UINT)j.zlen);
+        stream_put_exact(j.d->stream, j.z, j.zlen);
         j.d->filter = HPDF_STREAM_FILTER_NONE;
         j.d->write_fn = write_flate_filter;
     } else if (j.n) {
-        HPDF_Stream_Write(j.d->stream, j.raw, (HPDF_UINT)j.n);
+        stream_put_exact(j.d->stream, j.raw, j.n);
     }
     free(j.raw);
     free(j.z);
@@ -1107,27 +1246,48 @@ static void precompress_page(pdf_w *w, HPDF_Page page)
 /* Document-level: outline, info, labels, /ID                         */
 /* ------------------------------------------------------------------ */
 
+/* Outline items are parked a section at a time: a section and its items
+ * once the next section exists (libharu adds /Next to the last top-level
+ * item then; the section's /Count counts its items while they are whole),
+ * the rest at the end. The root's /Count, which libharu would count
+ * through the parked items at the save, is added here: every item counts
+ * once (sections are open, their items have none). */
 static void write_outline(pdf_w *w)
 {
     HPDF_Outline section = NULL;
-    for (int i = 0; i < w->pages->noutline && pdf_ok(w); i++) {
+    int n = w->pages->noutline, made = 0, parked = 0;
+    HPDF_Outline *items = bt_xcalloc((size_t)(n > 0 ? n : 1), sizeof *items);
+    for (int i = 0; i < n && pdf_ok(w); i++) {
         const bt_outline *o = &w->pages->outline[i];
         char *title = bt_arena_strndup(
             &w->ctx->arena, o->title.ptr ? o->title.ptr : "", o->title.len);
         HPDF_Outline parent = o->level > 0 ? section : NULL;
         HPDF_Outline item = HPDF_CreateOutline(w->pdf, parent, title, w->utf8);
         if (!item || !pdf_ok(w))
-            return;
+            break;
+        items[made++] = item;
         HPDF_Destination d = make_dest(w, o->page, o->y);
         if (!d)
-            return;
+            break;
         HPDF_Outline_SetDestination(item, d);
         if (o->level == 0) {
             HPDF_Outline_SetOpened(item, HPDF_TRUE);
             section = item;
+            for (; parked < made - 1 && pdf_ok(w); parked++)
+                park(w, items[parked]);
         }
     }
-    if (w->pages->noutline > 0 && pdf_ok(w))
+    if (made == n && pdf_ok(w)) {
+        for (; parked < made && pdf_ok(w); parked++)
+            park(w, items[parked]);
+        HPDF_Outline root = w->pdf->outlines;
+        if (n > 0 && root && pdf_ok(w)) {
+            root->before_write_fn = NULL;
+            HPDF_Dict_AddNumber(root, "Count", n);
+        }
+    }
+    free(items);
+    if (n > 0 && pdf_ok(w))
         HPDF_SetPageMode(w->pdf, HPDF_PAGE_MODE_USE_OUTLINE);
 }
 
@@ -1437,8 +1597,10 @@ static void draw_plain(pdf_w *w)
     add_pages(w);
     if (!pdf_ok(w))
         return;
-    for (int i = 0; i < w->pages->npages && pdf_ok(w); i++)
+    for (int i = 0; i < w->pages->npages && pdf_ok(w); i++) {
         draw_page(w, w->hp[i], &w->pages->pages[i]);
+        park_page(w, w->hp[i]);
+    }
 }
 
 /* The document settings every PDF starts with. */
@@ -1534,8 +1696,10 @@ static int pdf_open(pdf_w *w, bt_ctx *ctx, const bt_doc *doc,
 
 static void pdf_close(pdf_w *w)
 {
+    if (w->park_ms)
+        HPDF_Stream_Free(w->park_ms);
     if (w->pdf)
-        HPDF_Free(w->pdf);
+        HPDF_Free(w->pdf); /* before w goes: its arrays hold w's shared items */
     for (int i = 0; i < w->nfonts; i++) {
         if (w->font[i]) {
             for (int k = 0; k < 256; k++)
@@ -1802,6 +1966,7 @@ static void sink_page(void *payload, const bt_page *pg)
     uint64_t t0 = bt_time_ns();
     draw_page(w, w->hp[pg->number - 1], pg);
     precompress_page(w, w->hp[pg->number - 1]);
+    park_page(w, w->hp[pg->number - 1]);
     bt_timing_add(BT_T_PDF, bt_time_ns() - t0);
 }
 

@@ -51,4 +51,11 @@ int bt_pdf_sink_finish(bt_pdf_sink *s, bt_ctx *ctx, const bt_pages *pages,
                        const char *path);
 void bt_pdf_sink_free(bt_pdf_sink *s);
 
+/* For the tests: 0 keeps every libharu object to the save instead of
+ * parking finished link annotations, pages and outline items as their
+ * bytes (the output must be the same); bt_pdf_parked counts the objects
+ * parked since the program started. Not for use beside a running writer. */
+extern int bt_pdf_park;
+extern long bt_pdf_parked;
+
 #endif

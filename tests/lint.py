@@ -66,11 +66,12 @@ LIBS = [
     (r"json-c/", {"html_meta.c"}),
     (r"zip\.h$", {"epub_out.c", "epub_*.c"}),
     (r"hpdf(_[a-z]+)?\.h$", {"pdf_out.c"}),
-    (r"zlib\.h$", {"pdf_out.c"}),
+    (r"zlib\.h$", {"pdf_out.c", "epub_out.c"}),  # epub: entries deflated ahead
     (r"(fontconfig/|hb\.h$|hb-)", {"font.c"}),
     (r"(png\.h|jpeglib\.h)$", {"image.c"}),
     (r"utf8proc\.h$", {"text.c"}),
     (r"^hyphen\.h$", {"hyph.c"}),
+    (r"^malloc\.h$", {"main.c"}),  # glibc's mallopt, once at start
 ]
 
 ORDER = ["base", "model", "engine", "fonts", "read", "write", "driver"]

@@ -759,6 +759,48 @@ static void test_epub_out__deterministic(void)
     fixture_free(&f);
 }
 
+/* Documents, the stylesheet and the fonts are deflated as they are
+ * written, and zip_close copies them: the EPUB is the one libzip writes
+ * when it deflates everything itself, the big entries were deflated
+ * ahead, and they are deflate entries (method 8) smaller than their
+ * text. */
+static void test_epub_out__predeflated(void)
+{
+    fixture f;
+    fixture_init(&f);
+    const char *p1 = path_in(&f, "zip.epub"), *p2 = path_in(&f, "pre.epub");
+    bt_epub_predeflate = 0;
+    long before = bt_epub_predeflated;
+    CHECK_INT(write_book(&f, p1), 0);
+    CHECK_INT(bt_epub_predeflated, before);
+    bt_epub_predeflate = 1;
+    CHECK_INT(write_book(&f, p2), 0);
+    long n = bt_epub_predeflated - before;
+    bt_buf b1 = BT_BUF_INIT, b2 = BT_BUF_INIT;
+    CHECK_INT(bt_buf_read_file(&b1, p1, 64u << 20), 0);
+    CHECK_INT(bt_buf_read_file(&b2, p2, 64u << 20), 0);
+    CHECK(b1.len > 0 && b1.len == b2.len &&
+          memcmp(b1.data, b2.data, b1.len) == 0);
+    zipf z;
+    CHECK_INT(zip_read(&z, p2), 0);
+    int deflated = 0;
+    for (int i = 0; i < z.n; i++)
+        if (z.ents[i].method == 8) {
+            deflated++;
+            CHECK(z.ents[i].csize < z.ents[i].usize);
+        }
+    /* every deflated entry but the smallest few (container.xml may be
+     * one) went through the writer's own deflate */
+    CHECK(n >= 5 && n <= deflated);
+    char *css = zip_get(&z, "EPUB/css/bantin.css", NULL);
+    CHECK(css && strstr(css, "@font-face"));
+    free(css);
+    bt_buf_free(&z.data);
+    bt_buf_free(&b1);
+    bt_buf_free(&b2);
+    fixture_free(&f);
+}
+
 static void test_epub_out__no_pages_no_fonts(void)
 {
     fixture f;
@@ -1086,7 +1128,8 @@ static const bt_t_case cases[] = {
     TEST(test_epub_out__error),          TEST(test_epub_out__font_sizes),
     TEST(test_epub_out__fallback_face),  TEST(test_epub_out__url_breaks),
     TEST(test_epub_out__identifier),     TEST(test_epub_out__dates),
-    TEST(test_epub_out__single_article), TEST(test_epub_out__epubcheck),
+    TEST(test_epub_out__single_article), TEST(test_epub_out__predeflated),
+    TEST(test_epub_out__epubcheck),
 };
 
 TEST_MAIN("test_epub_out", cases)

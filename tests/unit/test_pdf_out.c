@@ -20,6 +20,7 @@
 #include "buf.h"
 #include "diag.h"
 #include "font.h"
+#include "fsout.h"
 #include "image.h"
 #include "layout.h"
 #include "model.h"
@@ -1131,12 +1132,134 @@ done:
     remove_tmpdir();
 }
 
+/* Finished link annotations, pages and outline items are parked as
+ * their bytes: the PDF is the one libharu writes when it keeps them all
+ * (plain and imposed), and every such object of the fixture was parked:
+ * 2 links, 2 pages, 3 outline items (plain); on the sheets, the links and
+ * items again. */
+static void test_pdf_out__parked_links(void)
+{
+    fixture f;
+    if (!make_tmpdir()) {
+        CHECK(!"mkdtemp");
+        return;
+    }
+    if (!fixture_init(&f)) {
+        fixture_free(&f);
+        remove_tmpdir();
+        return;
+    }
+    const char *kept = tmp("kept.pdf"), *parked = tmp("parked.pdf");
+    bt_pdf_park = 0;
+    long before = bt_pdf_parked;
+    CHECK_INT(bt_pdf_write(&f.ctx, f.doc, &f.pages, f.fonts, kept), 0);
+    CHECK_INT(bt_pdf_parked, before);
+    bt_pdf_park = 1;
+    CHECK_INT(bt_pdf_write(&f.ctx, f.doc, &f.pages, f.fonts, parked), 0);
+    CHECK_INT(bt_pdf_parked - before, 2 + 2 + 3);
+    CHECK_INT(f.ctx.nerrors, 0);
+    bt_buf a = BT_BUF_INIT, b = BT_BUF_INIT;
+    slurp(&a, kept);
+    slurp(&b, parked);
+    CHECK(a.len > 1000 && a.len == b.len && !memcmp(a.data, b.data, a.len));
+    CHECK_INT(count_in(&b, "/Subtype /Link"), 2);
+    CHECK_INT(count_in(&b, "/XYZ 0 "), 4); /* 3 outline items + 1 link */
+    CHECK_INT(count_in(&b, "/Type /Page\012"), 2);
+
+    /* imposed: the links and outline items land on sheets */
+    bt_impose_opts o;
+    memset(&o, 0, sizeof o);
+    o.mode = BT_IMPOSE_2UP;
+    bt_plan *plan = bt_impose_plan(&f.ctx.arena, f.pages.npages, f.pages.width,
+                                   f.pages.height, &o);
+    const char *ik = tmp("ikept.pdf"), *ip = tmp("iparked.pdf");
+    bt_pdf_park = 0;
+    CHECK_INT(bt_pdf_write_imposed(&f.ctx, f.doc, &f.pages, f.fonts, plan, NULL,
+                                   NULL, ik),
+              0);
+    bt_pdf_park = 1;
+    before = bt_pdf_parked;
+    CHECK_INT(bt_pdf_write_imposed(&f.ctx, f.doc, &f.pages, f.fonts, plan, NULL,
+                                   NULL, ip),
+              0);
+    CHECK_INT(bt_pdf_parked - before, 2 + 3);
+    slurp(&a, ik);
+    slurp(&b, ip);
+    CHECK(a.len > 1000 && a.len == b.len && !memcmp(a.data, b.data, a.len));
+    bt_buf_free(&a);
+    bt_buf_free(&b);
+    fixture_free(&f);
+    remove_tmpdir();
+}
+
+/* The save's writes: libharu hands over pieces of a few bytes; bt_fsout
+ * gathers them into BT_FSOUT_GATHER-byte writes, and a long piece arriving
+ * with nothing gathered is written as it is. The file holds every byte in
+ * order. */
+static void test_pdf_out__fsout_pieces(void)
+{
+    if (!make_tmpdir()) {
+        CHECK(!"mkdtemp");
+        return;
+    }
+    bt_ctx ctx;
+    bt_ctx_init(&ctx);
+    const char *path = tmp("pieces.bin");
+    bt_buf want = BT_BUF_INIT;
+    bt_fsout_file f;
+    CHECK_INT(bt_fsout_open(&ctx, path, &f), 0);
+    unsigned x = 1;
+    char piece[16];
+    while (want.len < 300000) { /* 1 to 16 bytes at a time */
+        size_t n = 1 + (x >> 7) % 16;
+        for (size_t i = 0; i < n; i++) {
+            x = x * 1103515245u + 12345u;
+            piece[i] = (char)(x >> 3);
+        }
+        bt_fsout_put(&f, piece, n);
+        bt_buf_put(&want, piece, n);
+    }
+    long small = f.nwrites;
+    CHECK_INT(small, (long)(want.len / BT_FSOUT_GATHER));
+    /* a long piece: first completes the gathered write, then goes on */
+    size_t big = 3 * BT_FSOUT_GATHER + 5;
+    char *b = malloc(big);
+    for (size_t i = 0; i < big; i++)
+        b[i] = (char)(i * 7);
+    bt_fsout_put(&f, b, big);
+    bt_buf_put(&want, b, big);
+    CHECK(f.nwrites <= small + 4);
+    /* one arriving with nothing gathered: one write of its own */
+    bt_fsout_put(&f, "x", 1);
+    bt_buf_put(&want, "x", 1);
+    while (f.used) {
+        bt_fsout_put(&f, "y", 1);
+        bt_buf_put(&want, "y", 1);
+    }
+    long before = f.nwrites;
+    bt_fsout_put(&f, b, big);
+    bt_buf_put(&want, b, big);
+    CHECK_INT(f.nwrites, before + 1);
+    free(b);
+    CHECK_INT(bt_fsout_close(&ctx, &f, 0), 0);
+    bt_buf got = BT_BUF_INIT;
+    slurp(&got, path);
+    CHECK_INT(got.len, want.len);
+    CHECK(got.len == want.len && memcmp(got.data, want.data, got.len) == 0);
+    CHECK_INT(ctx.nerrors, 0);
+    bt_buf_free(&got);
+    bt_buf_free(&want);
+    bt_ctx_free(&ctx);
+    remove_tmpdir();
+}
+
 static const bt_t_case cases[] = {
     TEST(test_pdf_out__document),     TEST(test_pdf_out__jpeg_gray),
     TEST(test_pdf_out__unknown_font), TEST(test_pdf_out__save_error),
     TEST(test_pdf_out__bad_link),     TEST(test_pdf_out__libharu_internals),
     TEST(test_pdf_out__bench),        TEST(test_pdf_out__list_order),
-    TEST(test_pdf_out__streamed),
+    TEST(test_pdf_out__streamed),     TEST(test_pdf_out__fsout_pieces),
+    TEST(test_pdf_out__parked_links),
 };
 
 TEST_MAIN("test_pdf_out", cases)
