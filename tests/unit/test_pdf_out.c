@@ -850,6 +850,12 @@ static void test_pdf_out__libharu_internals(void)
         CHECK_INT(count_in(&q, "beginnotdefrange"), 0);
         CHECK(count_in(&q, "beginbfchar") >= type0);
         CHECK_INT(count_in(&q, "beginbfrange"), 0);
+        /* our own CIDFontType2 with the hb-subset as its FontFile2 */
+        CHECK_INT(count_in(&q, "/Subtype /CIDFontType2"), type0);
+        CHECK_INT(count_in(&q, "/FontFile2"), type0);
+        CHECK_INT(count_in(&q, "/Length1"), type0);
+        CHECK_INT(count_in(&q, "/CIDToGIDMap"), type0);
+        CHECK_INT(count_in(&q, "/CIDToGIDMap /Identity"), 0);
         bt_buf_free(&out);
         bt_buf_free(&err);
         bt_buf_free(&q);
