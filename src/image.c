@@ -1,11 +1,12 @@
 /* image.c - every image is sniffed, bounded and decoded here before a
  * writer sees it (see image.h). libharu aborts inside libpng on some PNGs
  * and passes any JPEG bytes through unchecked, so: PNGs are decoded with
- * libpng's simplified API to 8-bit pixels (+ alpha), JPEGs are fully
- * entropy-decoded with libjpeg (any warning is an error) and passed through
- * when grey/YCbCr, decoded to RGB when CMYK. The EPUB gets the checked file
- * bytes. The only file that includes png.h or jpeglib.h; the only setjmp in
- * bantin, for libjpeg's error_exit. */
+ * libpng's simplified API to 8-bit pixels (+ alpha; an 8-bit grey or RGB
+ * one without colour chunks also keeps its IDAT data, which the PDF takes
+ * as it is), JPEGs are fully entropy-decoded with libjpeg (any warning is
+ * an error) and passed through when grey/YCbCr, decoded to RGB when CMYK.
+ * The EPUB gets the checked file bytes. The only file that includes png.h
+ * or jpeglib.h; the only setjmp in bantin, for libjpeg's error_exit. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdio.h>
@@ -85,6 +86,56 @@ static int check_size(const img_src *s, uint64_t w, uint64_t h)
 /* ------------------------------------------------------------------ */
 /* PNG                                                                */
 /* ------------------------------------------------------------------ */
+
+/* Sets img->idat when the PNG's samples can go into a PDF as they are
+ * (see image.h). Called once the file decoded, so the chunks are sound. */
+static void png_idat(const img_src *s, bt_image *img)
+{
+    const unsigned char *d = img->file;
+    size_t len = img->file_len;
+    if (d[24] != 8 || (d[25] != 0 && d[25] != 2) || d[28] != 0 || img->alpha)
+        return;
+    static const char *const refuse[] = {"tRNS", "gAMA", "cHRM",
+                                         "sRGB", "iCCP", "sBIT"};
+    size_t first = 0, total = 0;
+    int nidat = 0;
+    for (size_t p = 8; p + 12 <= len;) {
+        uint32_t n = bt_be32(d + p);
+        const unsigned char *type = d + p + 4;
+        if (n > len - p - 12)
+            return;
+        for (size_t i = 0; i < sizeof refuse / sizeof *refuse; i++)
+            if (!memcmp(type, refuse[i], 4))
+                return;
+        if (!memcmp(type, "IDAT", 4)) {
+            if (!nidat++)
+                first = p;
+            total += n;
+        } else if (!memcmp(type, "IEND", 4)) {
+            break;
+        }
+        p += 12 + (size_t)n;
+    }
+    if (!nidat || !total)
+        return;
+    if (nidat == 1) { /* the file lives in the arena: point into it */
+        img->idat = d + first + 8;
+        img->idat_len = total;
+        return;
+    }
+    unsigned char *z = bt_arena_alloc(&s->ctx->arena, total);
+    size_t at = 0;
+    for (size_t p = first; p + 12 <= len && at < total;) {
+        uint32_t n = bt_be32(d + p);
+        if (!memcmp(d + p + 4, "IDAT", 4)) {
+            memcpy(z + at, d + p + 8, n);
+            at += n;
+        }
+        p += 12 + (size_t)n;
+    }
+    img->idat = z;
+    img->idat_len = at;
+}
 
 static int decode_png(const img_src *s, bt_image *img)
 {
@@ -166,6 +217,7 @@ static int decode_png(const img_src *s, bt_image *img)
         }
         img->alpha = a;
     }
+    png_idat(s, img);
     return 0;
 }
 

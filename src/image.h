@@ -25,6 +25,14 @@ struct bt_image {
     const unsigned char *pixels; /* width*height*channels, NULL with jpeg */
     int channels;                /* 1 (grey) or 3 (RGB) */
     const unsigned char *alpha;  /* width*height, NULL when opaque */
+    /* PDF route 3, beside route 2: an 8-bit grey or RGB PNG, not
+     * interlaced, with no tRNS and no colour chunk (gAMA, cHRM, sRGB, iCCP,
+     * sBIT), so its pixels are the file's samples as they are: the data of
+     * its IDAT chunks, concatenated (a zlib stream of PNG-filtered rows),
+     * which a PDF takes as FlateDecode with /Predictor 15. NULL otherwise.
+     * Set only after the file decoded cleanly (pixels), which checked it. */
+    const unsigned char *idat;
+    size_t idat_len;
 };
 typedef struct bt_image bt_image;
 

@@ -676,6 +676,12 @@ static void draw_glyphs(pdf_w *w, const bt_box *box)
 
 static HPDF_STATUS write_flate_filter(HPDF_Dict d, HPDF_Stream out);
 
+static HPDF_STATUS write_flate_filter_name(HPDF_Dict d, HPDF_Stream out)
+{
+    (void)d;
+    return HPDF_Stream_WriteStr(out, "/Filter /FlateDecode\012");
+}
+
 /* A raw image whose stream holds the deflated bytes z (pixels deflated
  * ahead): libharu is handed a 1x1 image, so it copies 3 bytes instead of
  * the pixels, and its Width, Height and stream are then set; the stream
@@ -718,6 +724,27 @@ static HPDF_Image image_pre(pdf_w *w, const bt_image *im, const pre_img *pi)
     return img;
 }
 
+/* A PNG's IDAT data as the image stream (image.h, route 3): the rows
+ * keep their PNG filter bytes, which /Predictor 15 undoes. */
+static HPDF_Image image_idat(pdf_w *w, const bt_image *im)
+{
+    HPDF_Image img = raw_image_z(w, im, im->idat, im->idat_len,
+                                 im->channels == 1 ? HPDF_CS_DEVICE_GRAY
+                                                   : HPDF_CS_DEVICE_RGB);
+    HPDF_Dict parms = img ? HPDF_Dict_New(w->pdf->mmgr) : NULL;
+    if (!parms || !pdf_ok(w))
+        return NULL;
+    HPDF_Dict_AddNumber(parms, "Predictor", 15);
+    HPDF_Dict_AddNumber(parms, "Colors", im->channels);
+    HPDF_Dict_AddNumber(parms, "BitsPerComponent", 8);
+    HPDF_Dict_AddNumber(parms, "Columns", im->width);
+    HPDF_Dict_Add(img, "DecodeParms", parms);
+    /* one filter, so /DecodeParms is a dictionary and /Filter a name
+     * (poppler ignores a dictionary beside a filter array) */
+    img->write_fn = write_flate_filter_name;
+    return pdf_ok(w) ? img : NULL;
+}
+
 static void draw_rule(pdf_w *w, const bt_box *box)
 {
     if (box->w <= 0 || box->h <= 0)
@@ -744,8 +771,11 @@ static HPDF_Image image_get(pdf_w *w, const bt_image *im, bt_pos src)
         if (w->imgs[i].key == im)
             return w->imgs[i].img;
     HPDF_Image img = NULL;
-    const pre_img *pi = im->jpeg ? NULL : pre_find(w->pre, im);
-    if (pi) {
+    const pre_img *pi = im->jpeg || im->idat ? NULL : pre_find(w->pre, im);
+    if (im->idat && (im->channels == 1 || im->channels == 3) && im->width > 0 &&
+        im->height > 0) {
+        img = image_idat(w, im);
+    } else if (pi) {
         img = image_pre(w, im, pi);
     } else if (im->jpeg) {
         img = HPDF_LoadJpegImageFromMem(w->pdf, im->jpeg,
@@ -1631,11 +1661,13 @@ int bt_pdf_write_imposed(bt_ctx *ctx, const bt_doc *doc, const bt_pages *pages,
 /* ------------------------------------------------------------------ */
 
 /* The bytes image_get hands libharu for a decoded image: channel bytes,
- * then alpha; 0 for a JPEG passed through or an image it refuses. */
+ * then alpha; 0 for a JPEG or PNG data passed through or an image it
+ * refuses. */
 static size_t pre_size(const bt_image *im, int part)
 {
-    if (im->jpeg || !im->pixels || (im->channels != 1 && im->channels != 3) ||
-        im->width <= 0 || im->height <= 0)
+    if (im->jpeg || im->idat || !im->pixels ||
+        (im->channels != 1 && im->channels != 3) || im->width <= 0 ||
+        im->height <= 0)
         return 0;
     size_t n = (size_t)im->width * (size_t)im->height;
     if (part == 0)

@@ -25,6 +25,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 sum += im->alpha[n - 1];
             (void)sum;
         }
+        if (im->idat) { /* PNG data passed through to the PDF */
+            BT_ASSERT(im->pixels && !im->alpha && im->idat_len > 0 &&
+                      (im->channels == 1 || im->channels == 3));
+            volatile unsigned char last = im->idat[im->idat_len - 1];
+            (void)last;
+        }
     } else {
         BT_ASSERT(ctx.nerrors == 1);
     }

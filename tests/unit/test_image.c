@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <png.h>
 #include <jpeglib.h>
+#include <zlib.h>
 #include "harness.h"
 #include "buf.h"
 #include "image.h"
@@ -370,6 +371,160 @@ static void test_image__png_opaque_alpha_dropped(void)
     bt_ctx_free(&ctx);
 }
 
+/* The rows of im->idat inflated and unfiltered (PNG filters 0-4), as a
+ * PDF reader with /Predictor 15 gets them; NULL when they do not add up. */
+static unsigned char *idat_pixels(const bt_image *im)
+{
+    size_t bpp = (size_t)im->channels, stride = (size_t)im->width * bpp;
+    uLongf n = (uLongf)((stride + 1) * (size_t)im->height);
+    unsigned char *raw = malloc(n + 1);
+    uLongf got = n + 1;
+    if (uncompress(raw, &got, im->idat, (uLong)im->idat_len) != Z_OK ||
+        got != n) {
+        free(raw);
+        return NULL;
+    }
+    unsigned char *out = calloc(stride * (size_t)im->height, 1);
+    for (size_t y = 0; y < (size_t)im->height; y++) {
+        const unsigned char *in = raw + y * (stride + 1) + 1;
+        unsigned char *row = out + y * stride;
+        const unsigned char *up = y ? row - stride : NULL;
+        int f = in[-1];
+        for (size_t i = 0; i < stride; i++) {
+            int a = i >= bpp ? row[i - bpp] : 0, b = up ? up[i] : 0;
+            int c = up && i >= bpp ? up[i - bpp] : 0;
+            int pa = abs(b - c), pb = abs(a - c), pc = abs(a + b - 2 * c);
+            int pred = f == 0                 ? 0
+                       : f == 1               ? a
+                       : f == 2               ? b
+                       : f == 3               ? (a + b) / 2
+                       : pa <= pb && pa <= pc ? a
+                       : pb <= pc             ? b
+                                              : c;
+            row[i] = (unsigned char)(in[i] + pred);
+        }
+    }
+    free(raw);
+    return out;
+}
+
+/* b with the chunk (type, data, n) inserted after IHDR */
+static bt_buf with_chunk(const bt_buf *b, const char *type,
+                         const unsigned char *data, uint32_t n)
+{
+    bt_buf out = BT_BUF_INIT;
+    bt_buf_put(&out, b->data, 33);
+    unsigned char hd[8] = {(unsigned char)(n >> 24), (unsigned char)(n >> 16),
+                           (unsigned char)(n >> 8), (unsigned char)n};
+    memcpy(hd + 4, type, 4);
+    bt_buf_put(&out, hd, 8);
+    bt_buf_put(&out, data, n);
+    uLong crc = crc32(crc32(0, hd + 4, 4), data, n);
+    unsigned char c[4] = {(unsigned char)(crc >> 24),
+                          (unsigned char)(crc >> 16), (unsigned char)(crc >> 8),
+                          (unsigned char)crc};
+    bt_buf_put(&out, c, 4);
+    bt_buf_put(&out, b->data + 33, b->len - 33);
+    return out;
+}
+
+/* b with its one IDAT split in two IDAT chunks */
+static bt_buf split_idat(const bt_buf *b)
+{
+    bt_buf out = BT_BUF_INIT;
+    const unsigned char *d = (const unsigned char *)b->data;
+    size_t p = 8;
+    while (p + 12 <= b->len && memcmp(d + p + 4, "IDAT", 4))
+        p += 12 + bt_be32(d + p);
+    uint32_t n = bt_be32(d + p), h = n / 2;
+    bt_buf_put(&out, b->data, p);
+    for (int part = 0; part < 2; part++) {
+        const unsigned char *data = d + p + 8 + (part ? h : 0);
+        uint32_t m = part ? n - h : h;
+        unsigned char hd[8] = {(unsigned char)(m >> 24),
+                               (unsigned char)(m >> 16),
+                               (unsigned char)(m >> 8),
+                               (unsigned char)m,
+                               'I',
+                               'D',
+                               'A',
+                               'T'};
+        bt_buf_put(&out, hd, 8);
+        bt_buf_put(&out, data, m);
+        uLong crc = crc32(crc32(0, hd + 4, 4), data, m);
+        unsigned char c[4] = {(unsigned char)(crc >> 24),
+                              (unsigned char)(crc >> 16),
+                              (unsigned char)(crc >> 8), (unsigned char)crc};
+        bt_buf_put(&out, c, 4);
+    }
+    bt_buf_put(&out, b->data + p + 12 + n, b->len - (p + 12 + n));
+    return out;
+}
+
+/* 8-bit grey and RGB PNGs without colour chunks keep their IDAT data for
+ * the PDF (image.h route 3), and it unfilters to the decoded pixels; every
+ * other kind gets none. */
+static void test_image__png_idat(void)
+{
+    bt_ctx ctx;
+    bt_ctx_init(&ctx);
+    static const int ok_types[] = {PNG_COLOR_TYPE_RGB, PNG_COLOR_TYPE_GRAY};
+    for (int t = 0; t < 2; t++) {
+        for (int split = 0; split < 2; split++) {
+            bt_buf b0 = make_png(23, 9, ok_types[t], 8, 0, 0);
+            bt_buf b = split ? split_idat(&b0) : b0;
+            const bt_image *im = decode_buf(&ctx, &b);
+            CHECK(im != NULL && im->idat != NULL);
+            if (im && im->idat) {
+                /* one chunk: a pointer into the file, no copy */
+                CHECK(split || (im->idat > im->file &&
+                                im->idat < im->file + im->file_len));
+                unsigned char *px = idat_pixels(im);
+                CHECK(px != NULL);
+                size_t n = (size_t)23 * 9 * (size_t)im->channels;
+                CHECK(px && !memcmp(px, im->pixels, n));
+                free(px);
+            }
+            if (split)
+                bt_buf_free(&b);
+            bt_buf_free(&b0);
+        }
+    }
+    /* refused: interlaced, 16-bit, palette, RGBA (even opaque), 1-bit grey,
+     * grey + alpha */
+    struct {
+        int ctype, depth, interlace;
+    } no[] = {
+        {PNG_COLOR_TYPE_RGB, 8, 1},     {PNG_COLOR_TYPE_RGB, 16, 0},
+        {PNG_COLOR_TYPE_PALETTE, 8, 0}, {PNG_COLOR_TYPE_RGB_ALPHA, 8, 0},
+        {PNG_COLOR_TYPE_GRAY, 1, 0},    {PNG_COLOR_TYPE_GRAY_ALPHA, 8, 0}};
+    for (size_t i = 0; i < sizeof no / sizeof *no; i++) {
+        bt_buf b = make_png(6, 4, no[i].ctype, no[i].depth, no[i].interlace, 0);
+        const bt_image *im = decode_buf(&ctx, &b);
+        CHECK(im != NULL && im->idat == NULL);
+        bt_buf_free(&b);
+    }
+    /* refused: a colour chunk or tRNS (gAMA 1/2.2, sRGB, a tRNS colour) */
+    static const unsigned char gama[4] = {0, 0, 0xB1, 0x8F}, srgb[1] = {0},
+                               trns[6] = {0, 1, 0, 2, 0, 3};
+    bt_buf b = make_png(6, 4, PNG_COLOR_TYPE_RGB, 8, 0, 0);
+    bt_buf c1 = with_chunk(&b, "gAMA", gama, 4);
+    bt_buf c2 = with_chunk(&b, "sRGB", srgb, 1);
+    bt_buf c3 = with_chunk(&b, "tRNS", trns, 6);
+    const bt_image *im = decode_buf(&ctx, &c1);
+    CHECK(im != NULL && im->idat == NULL);
+    im = decode_buf(&ctx, &c2);
+    CHECK(im != NULL && im->idat == NULL);
+    im = decode_buf(&ctx, &c3);
+    CHECK(im != NULL && im->idat == NULL);
+    CHECK_INT(ctx.nerrors, 0);
+    bt_buf_free(&b);
+    bt_buf_free(&c1);
+    bt_buf_free(&c2);
+    bt_buf_free(&c3);
+    bt_ctx_free(&ctx);
+}
+
 static void test_image__png_truncated(void)
 {
     bt_ctx ctx;
@@ -644,6 +799,7 @@ static const bt_t_case cases[] = {
     TEST(test_image__png_palette),
     TEST(test_image__png_grey),
     TEST(test_image__png_opaque_alpha_dropped),
+    TEST(test_image__png_idat),
     TEST(test_image__png_truncated),
     TEST(test_image__png_too_big),
     TEST(test_image__not_an_image),
