@@ -299,11 +299,13 @@ typedef struct cand {
     int64_t all;                     /* minimum over all */
 } cand;
 
-static void cand_reset(cand *c)
+/* Empties the slots a paragraph uses (runs below s->nrun, levels up to
+ * 2 * s->nlev): the only ones cand_put writes and flush reads. */
+static void cand_reset(const lb *s, cand *c)
 {
-    for (int r = 0; r < NRUN; r++) {
+    for (int r = 0; r < s->nrun; r++) {
         for (int f = 0; f < NFIT; f++)
-            for (int k = 0; k < NLEV; k++)
+            for (int k = 0; k <= 2 * s->nlev; k++)
                 c->total[r][f][k] = AWFUL;
         c->min[r] = AWFUL;
     }
@@ -357,7 +359,7 @@ static int flush(lb *s, cand *c, int j, int ord, int prev, int next)
             }
         }
     }
-    cand_reset(c);
+    cand_reset(s, c);
     return prev;
 }
 
@@ -433,7 +435,7 @@ static void try_break(lb *s, int j, int ord, int pass)
     int64_t es =
         pass >= 2 && s->p.emergency_stretch > 0 ? s->p.emergency_stretch : 0;
     cand c;
-    cand_reset(&c);
+    cand_reset(s, &c);
     int prev = -1, r = s->head, key = -1;
     int32_t width = 0;
     for (;;) {
@@ -477,7 +479,19 @@ static void try_break(lb *s, int j, int ord, int pass)
             blocked = pass < 3; /* no line from a to j in this pass */
             over = RUN_DEM;
         }
-        for (int k = lo; k <= hi && !capped && !blocked; k++) {
+        /* Quick reject: still short beyond the threshold at the most
+         * expanded level (letter-spacing included) means worse at every
+         * level below it, since less expansion only adds shortfall and
+         * badness grows with it: no level can record, skip them all. */
+        int hopeless = 0;
+        if (!capped && !blocked && ls.x >= 0 && s->p.expand_step >= 0) {
+            line_level(s, width, hi, 1, &ls);
+            int fit_hi;
+            hopeless = ls.shortfall > 0 &&
+                       line_badness(ls.shortfall, ls.y + es, ls.z, &fit_hi) >
+                           threshold;
+        }
+        for (int k = lo; k <= hi && !capped && !blocked && !hopeless; k++) {
             if (k != 0 && (k < jlo || k > jhi))
                 continue; /* only 0 may be beyond the jump (last line) */
             line_level(s, width, k, k == hi, &ls);
