@@ -127,7 +127,8 @@ static int32_t to_mpt(int32_t em1000, int32_t size)
     return (int32_t)(v >= 0 ? (v + 500) / 1000 : (v - 500) / 1000);
 }
 
-/* Abbreviations that stay with the following word (typography.md rule 4). */
+/* Abbreviations that stay with the following word (typography.md rule 4).
+ * Each is 2 to 4 characters ending in '.': the quick reject relies on it. */
 static int ties_forward(const uint32_t *cp, int n)
 {
     static const char *abbr[] = {"Tp.", "TP.", "TS.", "ThS.", "PGS.",
@@ -140,6 +141,10 @@ static int ties_forward(const uint32_t *cp, int n)
     if (n >= 2 && (cp[n - 1] == '-' || cp[n - 1] == 0x2010) &&
         cp[n - 2] != '-' && cp[n - 2] != 0x2010)
         return 1;
+    /* quick reject: every abbreviation is 2 to 4 characters ending in '.'
+     * (nearly every word is rejected here, before any strlen) */
+    if (n < 2 || n > 4 || cp[n - 1] != '.')
+        return 0;
     for (size_t k = 0; k < sizeof abbr / sizeof *abbr; k++) {
         const char *a = abbr[k];
         int len = (int)strlen(a);
