@@ -260,6 +260,28 @@ static int is_code(const uint32_t *cp, int n)
     return 0;
 }
 
+/* A character punct_breaks may break at or next to: / @ _ = ; & ? \ .
+ * or a hyphen. */
+static int is_break_punct(uint32_t c)
+{
+    switch (c) {
+    case '/':
+    case '@':
+    case '_':
+    case '=':
+    case ';':
+    case '&':
+    case '?':
+    case '\\':
+    case '.':
+    case '-':
+    case 0x2010:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 /* Break points after / @ _ = ; & ? and before . or / (see URL_PENALTY),
  * after an explicit hyphen followed by a letter, into brk[0..n). */
 static void punct_breaks(const uint32_t *cp, int n, int code, int hard_ok,
@@ -268,6 +290,12 @@ static void punct_breaks(const uint32_t *cp, int n, int code, int hard_ok,
     int end = n; /* the token without its closing punctuation */
     while (end > 0 && is_closing(cp[end - 1]))
         end--;
+    /* quick reject: most words hold none of those characters */
+    int any = 0;
+    for (int i = 0; i < end && !any; i++)
+        any = is_break_punct(cp[i]);
+    if (!any)
+        return;
     /* a date or a fraction ("24/11/2026", "1/2") keeps its slashes, a
      * path's numbered parts do not ("shared/02/0114.xhp"); a decimal
      * point stays everywhere */
