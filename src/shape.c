@@ -394,8 +394,13 @@ static void emit_chunk(state *s, int a, int b)
         sg->x = x;
         sg->g0 = s->glyphs.n;
         int32_t pen = 0;
-        for (int k = i; k < j; k++) {
-            bt_glyph *g = bt_vec_push(&s->glyphs);
+        /* the segment's glyphs in one step: every field is set below, so
+         * no push (and its zeroing) per glyph */
+        while (s->glyphs.cap - s->glyphs.n < j - i)
+            bt_vec_grow(&s->glyphs);
+        bt_glyph *g = (bt_glyph *)s->glyphs.p + s->glyphs.n;
+        s->glyphs.n += j - i;
+        for (int k = i; k < j; k++, g++) {
             g->cp = cp[k];
             g->x = pen + off[2 * k];
             g->y = off[2 * k + 1];
