@@ -66,7 +66,7 @@ LIBS = [
     (r"json-c/", {"html_meta.c"}),
     (r"zip\.h$", {"epub_out.c", "epub_*.c"}),
     (r"hpdf(_[a-z]+)?\.h$", {"pdf_out.c"}),
-    (r"zlib\.h$", {"pdf_out.c"}),
+    (r"zlib\.h$", {"pdf_out.c", "image.c"}),  # image.c: PNG data checked
     (r"(fontconfig/|hb\.h$|hb-)", {"font.c"}),
     (r"(png\.h|jpeglib\.h)$", {"image.c"}),
     (r"utf8proc\.h$", {"text.c"}),

@@ -174,6 +174,8 @@ static int near(int a, int b, int tol)
 /* PNG                                                                */
 /* ------------------------------------------------------------------ */
 
+static unsigned char *idat_pixels(const bt_image *im);
+
 static void test_image__png_rgb(void)
 {
     bt_ctx ctx;
@@ -191,12 +193,17 @@ static void test_image__png_rgb(void)
         CHECK_INT(im->file_len, b.len);
         CHECK(!memcmp(im->file, b.data, b.len));
         CHECK((const char *)im->file != b.data); /* a copy in the arena */
+        /* 8-bit RGB goes to the PDF as its IDAT data: no pixels kept */
+        CHECK(im->pixels == NULL && im->idat != NULL);
+        unsigned char *px = im->idat ? idat_pixels(im) : NULL;
+        CHECK(px != NULL);
         int bad = 0;
-        for (int y = 0; y < 5; y++)
+        for (int y = 0; y < 5 && px; y++)
             for (int x = 0; x < 7; x++)
                 for (int c = 0; c < 3; c++)
-                    bad += im->pixels[(y * 7 + x) * 3 + c] != sample(x, y, c);
+                    bad += px[(y * 7 + x) * 3 + c] != sample(x, y, c);
         CHECK_INT(bad, 0);
+        free(px);
     }
     CHECK_INT(ctx.nerrors, 0);
     bt_buf_free(&b);
@@ -310,8 +317,10 @@ static void test_image__png_grey(void)
     CHECK(im != NULL);
     if (im) {
         CHECK_INT(im->channels, 1);
-        CHECK(im->alpha == NULL);
-        CHECK_INT(im->pixels[2 * 5 + 3], sample(3, 2, 0));
+        CHECK(im->alpha == NULL && im->pixels == NULL && im->idat != NULL);
+        unsigned char *px = im->idat ? idat_pixels(im) : NULL;
+        CHECK(px && px[2 * 5 + 3] == sample(3, 2, 0));
+        free(px);
     }
     bt_buf_free(&b);
     /* 1-bit grey: 0 or 255 */
@@ -462,8 +471,8 @@ static bt_buf split_idat(const bt_buf *b)
 }
 
 /* 8-bit grey and RGB PNGs without colour chunks keep their IDAT data for
- * the PDF (image.h route 3), and it unfilters to the decoded pixels; every
- * other kind gets none. */
+ * the PDF (image.h route 3) instead of pixels, and it unfilters to the
+ * samples written; every other kind gets none. */
 static void test_image__png_idat(void)
 {
     bt_ctx ctx;
@@ -479,10 +488,15 @@ static void test_image__png_idat(void)
                 /* one chunk: a pointer into the file, no copy */
                 CHECK(split || (im->idat > im->file &&
                                 im->idat < im->file + im->file_len));
+                CHECK(im->pixels == NULL);
                 unsigned char *px = idat_pixels(im);
                 CHECK(px != NULL);
-                size_t n = (size_t)23 * 9 * (size_t)im->channels;
-                CHECK(px && !memcmp(px, im->pixels, n));
+                int bad = 0, c = im->channels;
+                for (int y = 0; y < 9 && px; y++)
+                    for (int x = 0; x < 23; x++)
+                        for (int k = 0; k < c; k++)
+                            bad += px[(y * 23 + x) * c + k] != sample(x, y, k);
+                CHECK_INT(bad, 0);
                 free(px);
             }
             if (split)
@@ -522,6 +536,81 @@ static void test_image__png_idat(void)
     bt_buf_free(&c1);
     bt_buf_free(&c2);
     bt_buf_free(&c3);
+    bt_ctx_free(&ctx);
+}
+
+/* A PNG built here: IHDR (8-bit, ctype), one IDAT of the n raw bytes
+ * (filter byte + samples per row) deflated, IEND. */
+static bt_buf raw_png(int w, int h, int ctype, const unsigned char *raw,
+                      size_t n)
+{
+    bt_buf b = BT_BUF_INIT;
+    bt_buf_put(&b, "\x89PNG\r\n\x1a\n", 8);
+    unsigned char hd[13] = {0, 0,
+                            0, (unsigned char)w,
+                            0, 0,
+                            0, (unsigned char)h,
+                            8, (unsigned char)ctype,
+                            0, 0,
+                            0};
+    uLongf zlen = compressBound((uLong)n);
+    unsigned char *z = malloc(zlen);
+    compress2(z, &zlen, raw, (uLong)n, 6);
+    /* with_chunk inserts after the 33 bytes of signature + IHDR */
+    unsigned char ih[25] = {0, 0, 0, 13, 'I', 'H', 'D', 'R'};
+    memcpy(ih + 8, hd, 13);
+    uLong crc = crc32(0, ih + 4, 17);
+    ih[21] = (unsigned char)(crc >> 24);
+    ih[22] = (unsigned char)(crc >> 16);
+    ih[23] = (unsigned char)(crc >> 8);
+    ih[24] = (unsigned char)crc;
+    bt_buf_put(&b, ih, 25);
+    static const unsigned char iend[12] = {0,   0,   0,    0,    'I',  'E',
+                                           'N', 'D', 0xAE, 0x42, 0x60, 0x82};
+    bt_buf_put(&b, iend, 12);
+    bt_buf out = with_chunk(&b, "IDAT", z, (uint32_t)zlen);
+    free(z);
+    bt_buf_free(&b);
+    return out;
+}
+
+/* What the IDAT check refuses goes to libpng, which decides: one row too
+ * many is decoded (pixels, no IDAT data), a corrupt stream is an error. */
+static void test_image__png_idat_fallback(void)
+{
+    bt_ctx ctx;
+    bt_ctx_init(&ctx);
+    enum { W = 5, H = 3 };
+    unsigned char raw[(H + 1) * (1 + W)];
+    for (size_t i = 0; i < sizeof raw; i++)
+        raw[i] = i % (1 + W) ? (unsigned char)(i * 29) : 0;
+    bt_buf ok = raw_png(W, H, 0, raw, H * (1 + W));
+    bt_buf more = raw_png(W, H, 0, raw, sizeof raw);
+    const bt_image *im = decode_buf(&ctx, &ok);
+    CHECK(im && im->idat && !im->pixels);
+    im = decode_buf(&ctx, &more);
+    CHECK(im && !im->idat && im->pixels);
+    if (im && im->pixels)
+        CHECK_INT(im->pixels[W + 2], raw[(1 + W) + 3]);
+    CHECK_INT(ctx.nerrors, 0);
+    /* a wrong byte in the deflated data (CRC made right again) */
+    bt_buf bad = BT_BUF_INIT;
+    bt_buf_put(&bad, ok.data, ok.len);
+    unsigned char *d = (unsigned char *)bad.data;
+    uint32_t n = bt_be32(d + 33);
+    d[33 + 8 + n / 2] ^= 0x55;
+    uLong crc = crc32(0, d + 33 + 4, n + 4);
+    d[33 + 8 + n] = (unsigned char)(crc >> 24);
+    d[33 + 9 + n] = (unsigned char)(crc >> 16);
+    d[33 + 10 + n] = (unsigned char)(crc >> 8);
+    d[33 + 11 + n] = (unsigned char)crc;
+    im = decode_buf(&ctx, &bad);
+    CHECK(im == NULL);
+    CHECK_INT(ctx.nerrors, 1);
+    CHECK_ERR_HAS(&ctx, "PNG");
+    bt_buf_free(&ok);
+    bt_buf_free(&more);
+    bt_buf_free(&bad);
     bt_ctx_free(&ctx);
 }
 
@@ -800,6 +889,7 @@ static const bt_t_case cases[] = {
     TEST(test_image__png_grey),
     TEST(test_image__png_opaque_alpha_dropped),
     TEST(test_image__png_idat),
+    TEST(test_image__png_idat_fallback),
     TEST(test_image__png_truncated),
     TEST(test_image__png_too_big),
     TEST(test_image__not_an_image),

@@ -816,7 +816,7 @@ static bt_buf tiny_png(const unsigned char *px, int w, int h, int ctype)
                               0};
     png_chunk(&b, "IHDR", ihdr, 13);
     png_chunk(&b, "IDAT", z, (uint32_t)zlen);
-    png_chunk(&b, "IEND", NULL, 0);
+    png_chunk(&b, "IEND", (const unsigned char *)"", 0); /* crc32(NULL) is 0 */
     free(raw);
     free(z);
     return b;
@@ -857,7 +857,8 @@ static void test_pdf_out__png_passthrough(void)
         return;
     }
     bt_image raw[2] = {*im[0], *im[1]};
-    raw[0].idat = raw[1].idat = NULL; /* the decode-and-deflate route */
+    raw[0].idat = raw[1].idat = NULL;   /* the decode-and-deflate route */
+    raw[0].pixels = raw[1].pixels = px; /* the grey PNG is px's first W*H */
 
     bt_pages ps = f.pages;
     ps.npages = 0;
