@@ -73,6 +73,7 @@ typedef struct lb {
     int nact, capact, freeact, head;
     passive *pas; /* passive nodes, append-only */
     int npas, cappas;
+    struct cand *cand; /* try_break's candidates, empty between calls */
 } lb;
 
 /* ---- items ------------------------------------------------------------ */
@@ -331,6 +332,8 @@ static int flush(lb *s, cand *c, int j, int ord, int prev, int next)
          * the bound on the change makes this a close approximation, not a
          * proof. */
         best = c->min[r] < best ? c->min[r] : best;
+        if (c->min[r] >= AWFUL)
+            continue; /* nothing put in this slot */
         int64_t limit = best + (fd < 0 ? -fd : fd) + (jd < 0 ? -jd : jd);
         for (int f = 0; f < NFIT; f++) {
             for (int k = 0; k <= 2 * s->nlev; k++) {
@@ -434,15 +437,16 @@ static void try_break(lb *s, int j, int ord, int pass)
         pass == 3 || s->p.tolerance > INF_BAD ? INF_BAD : s->p.tolerance;
     int64_t es =
         pass >= 2 && s->p.emergency_stretch > 0 ? s->p.emergency_stretch : 0;
-    cand c;
-    cand_reset(s, &c);
+    /* empty on entry: a flush empties it, and whatever is put makes
+     * c->all < AWFUL (totals saturate at TOTAL_MAX), so it is flushed */
+    cand *c = s->cand;
     int prev = -1, r = s->head, key = -1;
     int32_t width = 0;
     for (;;) {
         int rkey = r < 0 ? -1 : line_key(s, s->act[r].line);
         if (r < 0 || rkey != key) {
-            if (c.all < AWFUL)
-                prev = flush(s, &c, j, ord, prev, r);
+            if (c->all < AWFUL)
+                prev = flush(s, c, j, ord, prev, r);
             if (r < 0)
                 break;
             key = rkey;
@@ -510,15 +514,15 @@ static void try_break(lb *s, int j, int ord, int pass)
                 d += (int64_t)s->p.jump_demerits * (k - a->lev) * (k - a->lev);
             d += awful + over;
             int64_t total = sat(a->total + d);
-            cand_put(&c, slot, fit, k + s->nlev, total, a, ls.track);
+            cand_put(c, slot, fit, k + s->nlev, total, a, ls.track);
             recorded = 1;
         }
-        if (!recorded && deactivate && pass == 3 && c.all >= AWFUL &&
+        if (!recorded && deactivate && pass == 3 && c->all >= AWFUL &&
             s->head == r && next < 0) {
             /* The last active node cannot reach j: break here anyway
              * (an overfull line) so a result always exists (TeX's
              * artificial_demerits). */
-            cand_put(&c, slot, fit_lo, lo + s->nlev, a->total, a, 0);
+            cand_put(c, slot, fit_lo, lo + s->nlev, a->total, a, 0);
         }
         if (deactivate) {
             if (prev < 0)
@@ -537,6 +541,7 @@ static void try_break(lb *s, int j, int ord, int pass)
  * the pass found no solution (-1 would be the paragraph start). */
 static int run_pass(lb *s, int pass)
 {
+    cand_reset(s, s->cand);
     s->nact = 0;
     s->freeact = -1;
     s->npas = 0;
@@ -758,6 +763,7 @@ int bt_linebreak_costs(bt_arena *a, const bt_item *items, int n,
             it.kind == BT_ITEM_BOX || is_forced(&it) ? i : s.nstart[i + 1];
     }
 
+    s.cand = bt_xmalloc(sizeof *s.cand);
     int pass = 1, last = run_pass(&s, 1);
     if (last == -2 && s.p.emergency_stretch > 0)
         last = run_pass(&s, pass = 2);
@@ -783,6 +789,7 @@ int bt_linebreak_costs(bt_arena *a, const bt_item *items, int n,
         start = s.nstart[res[i].item + 1];
     }
 
+    free(s.cand);
     free(s.sw);
     free(s.nstart);
     free(s.act);
