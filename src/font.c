@@ -814,48 +814,126 @@ static int subset_whole(bt_fonts *f, uint32_t id, const uint32_t *cps, int n,
     return subset_out(fc->hbface, in, out);
 }
 
-static int subset_glyphs(const bt_fonts *f, uint32_t id, const uint32_t *cps,
-                         int n, bt_buf *out);
-
-int bt_fonts_subset_glyphs(const bt_fonts *f, uint32_t id, const uint32_t *cps,
-                           int n, bt_buf *out)
+/* Big-endian 16-bit field at off of table tag, or 0 past its end. */
+static int32_t table_i16(hb_face_t *hbface, hb_tag_t tag, unsigned off)
 {
+    hb_blob_t *t = hb_face_reference_table(hbface, tag);
+    unsigned len = 0;
+    const unsigned char *p = (const unsigned char *)hb_blob_get_data(t, &len);
+    int32_t v = 0;
+    if (p && off + 2 <= len)
+        v = (int16_t)(uint16_t)(p[off] << 8 | p[off + 1]);
+    hb_blob_destroy(t);
+    return v;
+}
+
+/* font units -> 1/1000 em the way libharu scales advances: truncated */
+static int32_t units_to_pdf(int32_t v, int upem)
+{
+    return (int32_t)((int64_t)v * 1000 / upem);
+}
+
+static int32_t pdf_width(const face *fc, uint32_t cp)
+{
+    hb_codepoint_t g = 0;
+    if (!hb_font_get_nominal_glyph(fc->hbfont, cp, &g))
+        g = 0;
+    unsigned adv = (unsigned)hb_font_get_glyph_h_advance(fc->hbfont, g);
+    return (int16_t)(uint16_t)(adv * 1000u / (unsigned)fc->upem);
+}
+
+int32_t bt_fonts_pdf_width(const bt_fonts *f, uint32_t id, uint32_t cp)
+{
+    BT_ASSERT(id < (uint32_t)f->nfaces);
     lock(f);
-    int r = subset_glyphs(f, id, cps, n, out);
+    int32_t w = pdf_width(&f->faces[id], cp);
+    unlock(f);
+    return w;
+}
+
+void bt_font_desc_free(bt_font_desc *d)
+{
+    bt_buf_free(&d->ttf);
+    free(d->gid);
+    free(d->width);
+    memset(d, 0, sizeof *d);
+}
+
+static int describe(const face *fc, const uint32_t *cps, int n,
+                    bt_font_desc *d);
+
+int bt_fonts_describe(const bt_fonts *f, uint32_t id, const uint32_t *cps,
+                      int n, bt_font_desc *d)
+{
+    BT_ASSERT(id < (uint32_t)f->nfaces);
+    memset(d, 0, sizeof *d);
+    lock(f);
+    int r = describe(&f->faces[id], cps, n, d);
     unlock(f);
     return r;
 }
 
-static int subset_glyphs(const bt_fonts *f, uint32_t id, const uint32_t *cps,
-                         int n, bt_buf *out)
+static int describe(const face *fc, const uint32_t *cps, int n, bt_font_desc *d)
 {
-    BT_ASSERT(id < (uint32_t)f->nfaces);
-    const face *fc = &f->faces[id];
     hb_subset_input_t *in = hb_subset_input_create_or_fail();
     if (!in)
         return -1;
-    /* Gaps of up to 128 code points between two used ones are filled when
-     * the face covers the whole gap: the subset's cmap then has a few
-     * segments instead of one per cluster of used letters, and libharu
-     * scans the segments linearly for each of the 65536 codes when it
-     * loads the font. The extra glyphs are never drawn, so libharu embeds
-     * no outline for them. */
     hb_set_t *u = hb_subset_input_unicode_set(in);
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < n; i++)
         hb_set_add(u, cps[i]);
-        if (i + 1 < n && cps[i + 1] > cps[i] + 1 &&
-            cps[i + 1] - cps[i] <= 129) {
-            uint32_t c = cps[i] + 1;
-            while (c < cps[i + 1] && has_glyph(fc->hbfont, c))
-                c++;
-            if (c == cps[i + 1])
-                hb_set_add_range(u, cps[i] + 1, cps[i + 1] - 1);
-        }
-    }
     hb_set_t *drop = hb_subset_input_set(in, HB_SUBSET_SETS_DROP_TABLE_TAG);
     hb_set_add(drop, HB_TAG('G', 'S', 'U', 'B'));
     hb_set_add(drop, HB_TAG('G', 'P', 'O', 'S'));
     hb_set_add(drop, HB_TAG('G', 'D', 'E', 'F'));
     hb_subset_input_set_flags(in, HB_SUBSET_FLAGS_NOTDEF_OUTLINE);
-    return subset_out(fc->hbface, in, out);
+    if (subset_out(fc->hbface, in, &d->ttf) != 0)
+        return -1;
+
+    /* the subset's own cmap gives each code point its new glyph */
+    hb_blob_t *blob = hb_blob_create(d->ttf.data, (unsigned)d->ttf.len,
+                                     HB_MEMORY_MODE_READONLY, NULL, NULL);
+    hb_face_t *sface = hb_face_create(blob, 0);
+    hb_font_t *sfont = hb_font_create(sface);
+    d->gid = bt_xcalloc((size_t)(n > 0 ? n : 1), sizeof *d->gid);
+    d->width = bt_xcalloc((size_t)(n > 0 ? n : 1), sizeof *d->width);
+    for (int i = 0; i < n; i++) {
+        hb_codepoint_t g = 0;
+        if (hb_font_get_nominal_glyph(sfont, cps[i], &g) && g <= 0xFFFF)
+            d->gid[i] = (uint16_t)g;
+        d->width[i] = pdf_width(fc, cps[i]);
+    }
+    hb_font_destroy(sfont);
+    hb_face_destroy(sface);
+    hb_blob_destroy(blob);
+
+    char ps[128] = "";
+    unsigned len = sizeof ps;
+    hb_ot_name_get_utf8(fc->hbface, HB_OT_NAME_ID_POSTSCRIPT_NAME,
+                        HB_LANGUAGE_INVALID, &len, ps);
+    size_t k = 0;
+    for (unsigned i = 0; i < len && ps[i] && k + 1 < sizeof d->name; i++) {
+        char c = ps[i];
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+            (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_')
+            d->name[k++] = c;
+    }
+    if (k == 0)
+        memcpy(d->name, "Font", 5);
+    else
+        d->name[k] = 0;
+
+    int upem = fc->upem;
+    d->ascent = fc->metrics.ascent;
+    d->descent = -fc->metrics.descent;
+    d->capheight = fc->metrics.capheight;
+    d->xheight = fc->metrics.xheight;
+    for (int i = 0; i < 4; i++)
+        d->bbox[i] =
+            units_to_pdf(table_i16(fc->hbface, HB_TAG('h', 'e', 'a', 'd'),
+                                   36 + 2 * (unsigned)i),
+                         upem);
+    /* post: italicAngle is a 16.16 number at 4, isFixedPitch a uint32 at 12 */
+    d->italicangle = table_i16(fc->hbface, HB_TAG('p', 'o', 's', 't'), 4);
+    d->fixed = table_i16(fc->hbface, HB_TAG('p', 'o', 's', 't'), 14) != 0;
+    return 0;
 }

@@ -47,14 +47,34 @@ int bt_fonts_subset(bt_fonts *fonts, uint32_t id, const uint32_t *cps, int n,
  * and joins the other. */
 void bt_fonts_share(bt_fonts *fonts, int on);
 
-/* Subsets font `id` for the PDF writer: the glyphs of the given code
- * points (and glyph 0 with its outline), layout tables (GSUB, GPOS, GDEF)
- * dropped, advances and outlines unchanged, as TrueType bytes appended to
- * out. libharu then loads a face of a few hundred glyphs instead of
- * thousands (its loading loops over every code point). Safe to call from
- * another thread than the one shaping: it only reads the face. 0 ok, -1
- * on failure (nothing appended). */
-int bt_fonts_subset_glyphs(const bt_fonts *fonts, uint32_t id,
-                           const uint32_t *cps, int n, bt_buf *out);
+/* What the PDF writer embeds for font `id` drawn with the code points
+ * cps[0..n) (ascending, BMP): the hb-subset of their glyphs (glyph 0 with
+ * its outline, layout tables GSUB/GPOS/GDEF dropped, outlines and advances
+ * unchanged) and what the font descriptor, /W and CIDToGIDMap need. */
+typedef struct bt_font_desc {
+    bt_buf ttf;          /* the subset: TrueType bytes */
+    uint16_t *gid;       /* heap, [n]: glyph of cps[i] in the subset, 0 none */
+    int32_t *width;      /* heap, [n]: = bt_fonts_pdf_width(cps[i]) */
+    char name[64];       /* PostScript name: ASCII letters, digits, - . _ */
+    int32_t ascent;      /* 1/1000 em, like bt_fontmetrics */
+    int32_t descent;     /* 1/1000 em, negative below the baseline */
+    int32_t capheight;   /* 1/1000 em */
+    int32_t xheight;     /* 1/1000 em */
+    int32_t bbox[4];     /* head's xMin yMin xMax yMax, 1/1000 em */
+    int32_t italicangle; /* degrees, from post */
+    int fixed;           /* post's isFixedPitch */
+} bt_font_desc;
+
+/* Fills d (which the caller frees with bt_font_desc_free, also on
+ * failure). Safe to call from another thread than the one shaping: it
+ * only reads the face. 0 ok, -1 when hb-subset fails. */
+int bt_fonts_describe(const bt_fonts *fonts, uint32_t id, const uint32_t *cps,
+                      int n, bt_font_desc *d);
+void bt_font_desc_free(bt_font_desc *d);
+
+/* The advance of cp's nominal glyph (glyph 0 when the face has none) in
+ * 1/1000 em, truncated toward zero as libharu does (hmtx * 1000 / upem):
+ * the numbers the PDF's /W holds. */
+int32_t bt_fonts_pdf_width(const bt_fonts *fonts, uint32_t id, uint32_t cp);
 
 #endif

@@ -1,17 +1,21 @@
 /* image.c - every image is sniffed, bounded and decoded here before a
  * writer sees it (see image.h). libharu aborts inside libpng on some PNGs
  * and passes any JPEG bytes through unchecked, so: PNGs are decoded with
- * libpng's simplified API to 8-bit pixels (+ alpha), JPEGs are fully
- * entropy-decoded with libjpeg (any warning is an error) and passed through
- * when grey/YCbCr, decoded to RGB when CMYK. The EPUB gets the checked file
- * bytes. The only file that includes png.h or jpeglib.h; the only setjmp in
- * bantin, for libjpeg's error_exit. */
+ * libpng's simplified API to 8-bit pixels (+ alpha; an 8-bit grey or RGB
+ * one without colour chunks also keeps its IDAT data, which the PDF takes
+ * as it is), JPEGs are fully entropy-decoded with libjpeg (any warning is
+ * an error) and passed through when grey/YCbCr, decoded to RGB when CMYK.
+ * The EPUB gets the checked file bytes. The only file that includes png.h
+ * or jpeglib.h; the only setjmp in bantin, for libjpeg's error_exit. */
 #include <errno.h>
 #include <setjmp.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "bt_limits.h"
 #include <png.h>
+#include <zlib.h>
 #include <jpeglib.h>
 #include "buf.h"
 #include "image.h"
@@ -86,6 +90,120 @@ static int check_size(const img_src *s, uint64_t w, uint64_t h)
 /* PNG                                                                */
 /* ------------------------------------------------------------------ */
 
+/* 1 when the 4 bytes are a chunk type libpng knows and that leaves the
+ * samples as they are: the critical IHDR, IDAT, IEND, or an ancillary
+ * chunk that is neither a colour chunk nor tRNS. */
+static int plain_chunk(const unsigned char *t)
+{
+    static const char *const colour[] = {"tRNS", "gAMA", "cHRM",
+                                         "sRGB", "iCCP", "sBIT"};
+    for (int i = 0; i < 4; i++)
+        if (!((t[i] >= 'A' && t[i] <= 'Z') || (t[i] >= 'a' && t[i] <= 'z')))
+            return 0;
+    if (!memcmp(t, "IHDR", 4) || !memcmp(t, "IDAT", 4) || !memcmp(t, "IEND", 4))
+        return 1;
+    if (!(t[0] & 0x20)) /* any other critical chunk (PLTE too) */
+        return 0;
+    for (size_t i = 0; i < sizeof colour / sizeof *colour; i++)
+        if (!memcmp(t, colour[i], 4))
+            return 0;
+    return 1;
+}
+
+/* The PDF route of an 8-bit grey or RGB PNG, not interlaced, without
+ * colour chunks (image.h, route 3): checks the file as libpng's reader
+ * would refuse it, but without unfiltering the rows or keeping them:
+ * every chunk's length and CRC, IHDR first, the IDAT chunks in one run,
+ * IEND, and the IDAT data one complete zlib stream (Adler-32 checked) of
+ * exactly height rows of 1 + width * channels bytes with filter types 0 to
+ * 4. Sets width, height, channels and idat (a pointer into the file when
+ * there is one IDAT chunk, else a copy in the arena) and returns 0; -1
+ * when anything differs, reporting nothing: libpng then decodes the file
+ * and reports what is wrong. */
+static int png_idat(const img_src *s, bt_image *img)
+{
+    const unsigned char *d = img->file;
+    size_t len = img->file_len;
+    uint32_t w = bt_be32(d + 16), h = bt_be32(d + 20);
+    int c = d[25] == 2 ? 3 : 1;
+    if (d[24] != 8 || (d[25] != 0 && d[25] != 2) || d[26] != 0 || d[27] != 0 ||
+        d[28] != 0)
+        return -1;
+    size_t first = 0, total = 0, p = 8;
+    int nidat = 0, ended = 0, after = 0; /* after: a chunk followed IDAT */
+    while (p + 12 <= len) {
+        uint32_t n = bt_be32(d + p);
+        const unsigned char *type = d + p + 4;
+        if (n > 0x7FFFFFFFu || n > len - p - 12 || !plain_chunk(type))
+            return -1;
+        if (crc32(0, type, n + 4) != bt_be32(d + p + 8 + n))
+            return -1;
+        if ((p == 8) != !memcmp(type, "IHDR", 4))
+            return -1;
+        if (!memcmp(type, "IDAT", 4)) {
+            if (after)
+                return -1;
+            if (!nidat++)
+                first = p;
+            total += n;
+        } else if (nidat) {
+            after = 1;
+        }
+        p += 12 + (size_t)n;
+        if (!memcmp(type, "IEND", 4)) {
+            ended = 1;
+            break;
+        }
+    }
+    if (!ended || !nidat || !total)
+        return -1;
+
+    const unsigned char *z = d + first + 8;
+    if (nidat > 1) {
+        unsigned char *cat = bt_arena_alloc(&s->ctx->arena, total);
+        size_t at = 0;
+        for (size_t q = first; at < total; q += 12 + (size_t)bt_be32(d + q)) {
+            uint32_t n = bt_be32(d + q);
+            memcpy(cat + at, d + q + 8, n);
+            at += n;
+        }
+        z = cat;
+    }
+    /* inflate a row at a time into one row buffer */
+    size_t stride = 1 + (size_t)w * (size_t)c;
+    unsigned char *row = bt_xmalloc(stride);
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    int ok = inflateInit(&zs) == Z_OK;
+    zs.next_in = (unsigned char *)(uintptr_t)z;
+    zs.avail_in = (uInt)total;
+    int zr = Z_OK;
+    for (uint32_t y = 0; ok && y < h; y++) {
+        zs.next_out = row;
+        zs.avail_out = (uInt)stride;
+        zr = inflate(&zs, Z_SYNC_FLUSH);
+        ok = (zr == Z_OK || zr == Z_STREAM_END) && zs.avail_out == 0 &&
+             row[0] <= 4 && (zr == Z_OK || y == h - 1);
+    }
+    if (ok && zr != Z_STREAM_END) { /* the stream must end right here */
+        unsigned char extra;
+        zs.next_out = &extra;
+        zs.avail_out = 1;
+        ok = inflate(&zs, Z_SYNC_FLUSH) == Z_STREAM_END && zs.avail_out == 1;
+    }
+    ok = ok && zs.avail_in == 0;
+    inflateEnd(&zs);
+    free(row);
+    if (!ok)
+        return -1;
+    img->width = (int)w;
+    img->height = (int)h;
+    img->channels = c;
+    img->idat = z;
+    img->idat_len = total;
+    return 0;
+}
+
 static int decode_png(const img_src *s, bt_image *img)
 {
     const unsigned char *d = img->file;
@@ -112,6 +230,9 @@ static int decode_png(const img_src *s, bt_image *img)
                  s->name, len, w, h);
         return -1;
     }
+
+    if (png_idat(s, img) == 0)
+        return 0; /* passed through: no pixels decoded or kept */
 
     png_image pi;
     memset(&pi, 0, sizeof pi);

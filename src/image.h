@@ -21,10 +21,21 @@ struct bt_image {
     const unsigned char *jpeg;
     size_t jpeg_len;
     int jpeg_components; /* 1 or 3 */
-    /* PDF route 2: decoded 8-bit pixels (PNGs of any kind, CMYK JPEGs). */
-    const unsigned char *pixels; /* width*height*channels, NULL with jpeg */
-    int channels;                /* 1 (grey) or 3 (RGB) */
+    /* PDF route 2: decoded 8-bit pixels (PNGs of other kinds, CMYK
+     * JPEGs). */
+    const unsigned char *pixels; /* width*height*channels, NULL otherwise */
+    int channels;                /* 1 (grey) or 3 (RGB), routes 2 and 3 */
     const unsigned char *alpha;  /* width*height, NULL when opaque */
+    /* PDF route 3, instead of pixels: an 8-bit grey or RGB PNG, not
+     * interlaced, with no tRNS and no colour chunk (gAMA, cHRM, sRGB, iCCP,
+     * sBIT), so its pixels are the file's samples as they are: the data of
+     * its IDAT chunks, concatenated (a zlib stream of PNG-filtered rows),
+     * which a PDF takes as FlateDecode with /Predictor 15. Set only when
+     * the chunks, their CRCs and the zlib stream (exactly height rows,
+     * filter types 0-4) check out; anything else goes to libpng (route 2,
+     * or an error). NULL otherwise. */
+    const unsigned char *idat;
+    size_t idat_len;
 };
 typedef struct bt_image bt_image;
 

@@ -73,6 +73,7 @@ typedef struct lb {
     int nact, capact, freeact, head;
     passive *pas; /* passive nodes, append-only */
     int npas, cappas;
+    struct cand *cand; /* try_break's candidates, empty between calls */
 } lb;
 
 /* ---- items ------------------------------------------------------------ */
@@ -299,11 +300,13 @@ typedef struct cand {
     int64_t all;                     /* minimum over all */
 } cand;
 
-static void cand_reset(cand *c)
+/* Empties the slots a paragraph uses (runs below s->nrun, levels up to
+ * 2 * s->nlev): the only ones cand_put writes and flush reads. */
+static void cand_reset(const lb *s, cand *c)
 {
-    for (int r = 0; r < NRUN; r++) {
+    for (int r = 0; r < s->nrun; r++) {
         for (int f = 0; f < NFIT; f++)
-            for (int k = 0; k < NLEV; k++)
+            for (int k = 0; k <= 2 * s->nlev; k++)
                 c->total[r][f][k] = AWFUL;
         c->min[r] = AWFUL;
     }
@@ -329,6 +332,8 @@ static int flush(lb *s, cand *c, int j, int ord, int prev, int next)
          * the bound on the change makes this a close approximation, not a
          * proof. */
         best = c->min[r] < best ? c->min[r] : best;
+        if (c->min[r] >= AWFUL)
+            continue; /* nothing put in this slot */
         int64_t limit = best + (fd < 0 ? -fd : fd) + (jd < 0 ? -jd : jd);
         for (int f = 0; f < NFIT; f++) {
             for (int k = 0; k <= 2 * s->nlev; k++) {
@@ -357,7 +362,7 @@ static int flush(lb *s, cand *c, int j, int ord, int prev, int next)
             }
         }
     }
-    cand_reset(c);
+    cand_reset(s, c);
     return prev;
 }
 
@@ -432,15 +437,16 @@ static void try_break(lb *s, int j, int ord, int pass)
         pass == 3 || s->p.tolerance > INF_BAD ? INF_BAD : s->p.tolerance;
     int64_t es =
         pass >= 2 && s->p.emergency_stretch > 0 ? s->p.emergency_stretch : 0;
-    cand c;
-    cand_reset(&c);
+    /* empty on entry: a flush empties it, and whatever is put makes
+     * c->all < AWFUL (totals saturate at TOTAL_MAX), so it is flushed */
+    cand *c = s->cand;
     int prev = -1, r = s->head, key = -1;
     int32_t width = 0;
     for (;;) {
         int rkey = r < 0 ? -1 : line_key(s, s->act[r].line);
         if (r < 0 || rkey != key) {
-            if (c.all < AWFUL)
-                prev = flush(s, &c, j, ord, prev, r);
+            if (c->all < AWFUL)
+                prev = flush(s, c, j, ord, prev, r);
             if (r < 0)
                 break;
             key = rkey;
@@ -477,7 +483,19 @@ static void try_break(lb *s, int j, int ord, int pass)
             blocked = pass < 3; /* no line from a to j in this pass */
             over = RUN_DEM;
         }
-        for (int k = lo; k <= hi && !capped && !blocked; k++) {
+        /* Quick reject: still short beyond the threshold at the most
+         * expanded level (letter-spacing included) means worse at every
+         * level below it, since less expansion only adds shortfall and
+         * badness grows with it: no level can record, skip them all. */
+        int hopeless = 0;
+        if (!capped && !blocked && ls.x >= 0 && s->p.expand_step >= 0) {
+            line_level(s, width, hi, 1, &ls);
+            int fit_hi;
+            hopeless = ls.shortfall > 0 &&
+                       line_badness(ls.shortfall, ls.y + es, ls.z, &fit_hi) >
+                           threshold;
+        }
+        for (int k = lo; k <= hi && !capped && !blocked && !hopeless; k++) {
             if (k != 0 && (k < jlo || k > jhi))
                 continue; /* only 0 may be beyond the jump (last line) */
             line_level(s, width, k, k == hi, &ls);
@@ -496,15 +514,15 @@ static void try_break(lb *s, int j, int ord, int pass)
                 d += (int64_t)s->p.jump_demerits * (k - a->lev) * (k - a->lev);
             d += awful + over;
             int64_t total = sat(a->total + d);
-            cand_put(&c, slot, fit, k + s->nlev, total, a, ls.track);
+            cand_put(c, slot, fit, k + s->nlev, total, a, ls.track);
             recorded = 1;
         }
-        if (!recorded && deactivate && pass == 3 && c.all >= AWFUL &&
+        if (!recorded && deactivate && pass == 3 && c->all >= AWFUL &&
             s->head == r && next < 0) {
             /* The last active node cannot reach j: break here anyway
              * (an overfull line) so a result always exists (TeX's
              * artificial_demerits). */
-            cand_put(&c, slot, fit_lo, lo + s->nlev, a->total, a, 0);
+            cand_put(c, slot, fit_lo, lo + s->nlev, a->total, a, 0);
         }
         if (deactivate) {
             if (prev < 0)
@@ -523,6 +541,7 @@ static void try_break(lb *s, int j, int ord, int pass)
  * the pass found no solution (-1 would be the paragraph start). */
 static int run_pass(lb *s, int pass)
 {
+    cand_reset(s, s->cand);
     s->nact = 0;
     s->freeact = -1;
     s->npas = 0;
@@ -744,6 +763,7 @@ int bt_linebreak_costs(bt_arena *a, const bt_item *items, int n,
             it.kind == BT_ITEM_BOX || is_forced(&it) ? i : s.nstart[i + 1];
     }
 
+    s.cand = bt_xmalloc(sizeof *s.cand);
     int pass = 1, last = run_pass(&s, 1);
     if (last == -2 && s.p.emergency_stretch > 0)
         last = run_pass(&s, pass = 2);
@@ -769,6 +789,7 @@ int bt_linebreak_costs(bt_arena *a, const bt_item *items, int n,
         start = s.nstart[res[i].item + 1];
     }
 
+    free(s.cand);
     free(s.sw);
     free(s.nstart);
     free(s.act);

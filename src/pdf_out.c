@@ -4,37 +4,32 @@
  *
  * libharu has no kerning and no TJ operator, so each run of glyphs is
  * written as one raw `[<XXXX> adj <YYYY>] TJ` into the page's content
- * stream (notes/libharu.md §3). The adjustments come from libharu's own
- * glyph widths (the numbers it writes into /W), so the viewer lands every
+ * stream (notes/libharu.md §3). The adjustments come from the glyph
+ * widths the font's /W holds (bt_fonts_pdf_width), so the viewer lands every
  * glyph on the position HarfBuzz gave, within 1/2000 em, with no drift.
  * Consecutive boxes on one baseline in the same font, size and colour
  * share a TJ; a page's text runs share a BT...ET until a rule or an image
  * interrupts. Td, Tf, rg and rules are formatted here from whole mpt, so
  * coordinates are exact. libharu still owns BT/ET, the font resources
- * (HPDF_Page_GetLocalFontName), images and annotations. Its ToUnicode CMap
- * is invalid and is rewritten before saving (notes §2).
+ * (HPDF_Page_GetLocalFontName), images and annotations. The fonts are not
+ * libharu's: each is a Type0 dictionary of ours holding the hb-subset of
+ * the glyphs drawn (font_embed).
  *
- * libharu internals: libharu has no public call for four things bantin
+ * libharu internals: libharu has no public call for some things bantin
  * needs, so this file reaches into its structs, which the installed headers
- * expose (hpdf_objects.h, hpdf_font.h, hpdf_pages.h, hpdf_doc.h via hpdf.h):
- *  - the ToUnicode fix reads `font->attr` as HPDF_FontAttr (`type`,
- *    `cmap_stream`) and rewrites `cmap->stream`: libharu 2.3.0 writes an
- *    encoding CMap (begincidrange) where a ToUnicode CMap must use bf*
- *    operators, and has no call to replace it;
+ * expose (hpdf_objects.h, hpdf_pages.h, hpdf_doc.h via hpdf.h):
+ *  - the fonts' dictionaries and streams are made with libharu's object
+ *    calls (HPDF_Dict_New, HPDF_DictStream_New) in `pdf->mmgr` and added
+ *    to `pdf->xref`, which libharu writes like its own objects;
  *  - the raw TJ runs go to `((HPDF_PageAttr)page->attr)->stream`;
  *  - the /ID array is added to `pdf->trailer`, the page-label prefix needs
  *    `pdf->def_encoder`, and an SMask needs `pdf->pdf_version` = 1.4;
- *  - page contents and raw images are deflated here at a faster level than
- *    libharu's fixed default: their `dict->stream` gets the deflated bytes,
- *    `dict->filter` is set to none and `dict->write_fn` writes the /Filter
- *    entry (precompress_all); the fonts' CIDToGIDMap, ToUnicode and
- *    FontFile2 streams too, at libharu's own level, after running the Type0
- *    font's `before_write_fn` (which makes the FontFile2) ahead of the save
- *    and clearing it;
+ *  - page contents, raw images and the fonts' streams are deflated here at
+ *    a faster level than libharu's fixed default: their `dict->stream`
+ *    gets the deflated bytes, `dict->filter` is set to none and
+ *    `dict->write_fn` writes the /Filter entry (precompress_all);
  *  - image streams deflated ahead get their `Width`/`Height` numbers and
  *    stream set after libharu made a 1x1 image (raw_image_z);
- *  - fonts are loaded from an hb-subset written to an unlinked tmpfile()
- *    and opened through /proc/self/fd (load_subset).
  *  - finished link annotations, pages and outline items are parked (park):
  *    written with HPDF_Dict_Write, their `list` entries freed and replaced
  *    by a hidden binary entry that `write_fn` copies at the save; a page
@@ -46,11 +41,10 @@
  * Checked against libharu 2.3.0 as Debian 12 ships it (libhpdf-dev
  * 2.3.0+dfsg-1+b1 = upstream tag RELEASE_2_3_0; ../shared/notes/libharu.md
  * §2, §4, §5). On another version these fields may move or change meaning:
- * font_fix_tounicode() then leaves the CID CMap in place (it checks
- * `cmap == attr->cmap_stream` first). test_pdf_out__libharu_internals fails
- * in that case: it pins HPDF_VERSION_TEXT and the linked library's
- * HPDF_GetVersion() to "2.3.0" and checks that every Type0 font of the
- * output carries the bfchar CMap.
+ * test_pdf_out__libharu_internals fails in that case: it pins
+ * HPDF_VERSION_TEXT and the linked library's HPDF_GetVersion() to "2.3.0"
+ * and checks that every Type0 font of the output carries our bfchar CMap
+ * and our CIDFontType2 with its FontFile2.
  *
  * Errors: the libharu handler records only the first error (sticky, like
  * sqlite); every drawing step checks it, and any error abandons the whole
@@ -85,10 +79,13 @@ typedef struct pdf_err {
 } pdf_err;
 
 typedef struct pdf_font {
-    HPDF_Font font;                /* NULL until first use */
-    int32_t *width[256];           /* [cp >> 8][cp & 255]: 1/1000 em as libharu
-                                      knows it; a block of 256 made on first use */
-    unsigned char used[65536 / 8]; /* code points drawn: for ToUnicode */
+    HPDF_Dict font;                /* the Type0 font dictionary (font_get) */
+    uint32_t id;                   /* bt_fonts id */
+    HPDF_Dict streams[3];          /* FontFile2, CIDToGIDMap, ToUnicode, made
+                                      by font_embed; NULL before */
+    int32_t *width[256];           /* [cp >> 8][cp & 255]: 1/1000 em as /W
+                                      has it; a block of 256 made on first use */
+    unsigned char used[65536 / 8]; /* code points drawn: the subset */
 } pdf_font;
 
 typedef struct pdf_imgcache {
@@ -250,21 +247,6 @@ static void out_flush(pdf_w *w)
 /* Fonts                                                              */
 /* ------------------------------------------------------------------ */
 
-static int ends_with_ci(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), m = strlen(suffix);
-    if (n < m)
-        return 0;
-    for (size_t i = 0; i < m; i++) {
-        char a = s[n - m + i], c = suffix[i];
-        if (a >= 'A' && a <= 'Z')
-            a = (char)(a - 'A' + 'a');
-        if (a != c)
-            return 0;
-    }
-    return 1;
-}
-
 /* The code points each font draws, from every glyph box of the pages
  * (and of the imposition's padding page): what the font subsets need. */
 static void scan_need_into(unsigned char **need, int nfonts, const bt_page *pg)
@@ -289,49 +271,17 @@ static void scan_need(pdf_w *w, const bt_page *pg)
     scan_need_into(w->need, w->nfonts, pg);
 }
 
-/* Loads font `id` into libharu as an hb-subset of the glyphs the document
- * draws with it (bt_fonts_subset_glyphs): same advances, same outlines,
- * same code point -> glyph mapping through the cmap, so the content
- * stream, /W and ToUnicode are what the whole face gives, but libharu's
- * per-code-point loading loop and the FontFile2 it embeds and deflates
- * shrink to the glyphs used. libharu 2.3.0 loads TrueType only from a
- * path: the bytes go to an unlinked tmpfile() read back through
- * /proc/self/fd (libharu keeps its own FILE open until HPDF_Free).
- * Returns libharu's font name, or NULL (nothing loaded, no error: the
- * caller loads the whole face). */
-static const char *load_subset(pdf_w *w, uint32_t id)
-{
-    const unsigned char *m = w->need ? w->need[id] : NULL;
-    if (!m)
-        return NULL;
-    uint32_t *cps = bt_xmalloc(65536 * sizeof *cps);
-    int n = 0;
-    for (uint32_t cp = 0; cp < 65536; cp++)
-        if (m[cp >> 3] >> (cp & 7) & 1)
-            cps[n++] = cp;
-    bt_buf ttf = BT_BUF_INIT;
-    const char *name = NULL;
-    FILE *fp = NULL;
-    if (bt_fonts_subset_glyphs(w->fonts, id, cps, n, &ttf) == 0 &&
-        (fp = tmpfile()) != NULL &&
-        fwrite(ttf.data, 1, ttf.len, fp) == ttf.len && fflush(fp) == 0) {
-        char path[64];
-        snprintf(path, sizeof path, "/proc/self/fd/%d", fileno(fp));
-        name = HPDF_LoadTTFontFromFile(w->pdf, path, HPDF_TRUE);
-        if (!name && w->err.code == HPDF_FILE_OPEN_ERROR) {
-            HPDF_ResetError(w->pdf); /* no /proc: load the whole face */
-            w->err.code = 0;
-            w->err.detail = 0;
-        }
-    }
-    if (fp)
-        fclose(fp);
-    bt_buf_free(&ttf);
-    free(cps);
-    return name;
-}
+/* Fonts are not loaded into libharu: each is our own Type0 font
+ * dictionary in libharu's xref, which libharu writes like any other
+ * object and names in the page resources (HPDF_Page_GetLocalFontName
+ * takes any dictionary). The content stream carries each character as its
+ * BMP code point (Identity-H, code = CID, as libharu did); font_embed
+ * then writes, from the code points actually drawn, the hb-subset of
+ * their glyphs as the FontFile2, a CIDToGIDMap from code to subset glyph,
+ * /W, the font descriptor and an identity bfchar ToUnicode (bfchar, not
+ * bfrange: gs 10.0 misreads bfrange destinations, notes §2). */
 
-/* The font for id, loaded on first use. NULL after reporting an error. */
+/* The font for id, made on first use. NULL after reporting an error. */
 static pdf_font *font_get(pdf_w *w, uint32_t id, bt_pos src)
 {
     if (id >= (uint32_t)w->nfonts) {
@@ -342,40 +292,29 @@ static pdf_font *font_get(pdf_w *w, uint32_t id, bt_pos src)
     pdf_font *pf = w->font[id];
     if (pf)
         return pf;
-    const char *path = bt_fonts_path(w->fonts, id);
-    int index = bt_fonts_face_index(w->fonts, id);
-    if (!path) {
-        bt_error(w->ctx, src, "PDF: font id %u has no file", (unsigned)id);
-        w->failed = 1;
-        return NULL;
+    HPDF_Dict d = HPDF_Dict_New(w->pdf->mmgr);
+    if (d && HPDF_Xref_Add(w->pdf->xref, d) == HPDF_OK) {
+        HPDF_Dict_AddName(d, "Type", "Font");
+        HPDF_Dict_AddName(d, "Subtype", "Type0");
+        HPDF_Dict_AddName(d, "Encoding", "Identity-H");
     }
-    uint64_t t0 = bt_time_ns();
-    const char *name = load_subset(w, id);
-    if (!name && pdf_ok(w)) {
-        if (index > 0 || ends_with_ci(path, ".ttc"))
-            name = HPDF_LoadTTFontFromFile2(w->pdf, path, (HPDF_UINT)index,
-                                            HPDF_TRUE);
-        else
-            name = HPDF_LoadTTFontFromFile(w->pdf, path, HPDF_TRUE);
-    }
-    HPDF_Font f = name ? HPDF_GetFont(w->pdf, name, "UTF-8") : NULL;
-    bt_timing_add(BT_T_PDF_FONTS, bt_time_ns() - t0);
-    if (!f || !pdf_ok(w)) {
+    if (!d || !pdf_ok(w)) {
         if (pdf_ok(w)) {
-            bt_error(w->ctx, src, "PDF: cannot embed font %s", path);
+            bt_error(w->ctx, src, "PDF: cannot make a font (out of memory)");
             w->failed = 1;
         }
         return NULL;
     }
     pf = bt_xcalloc(1, sizeof *pf);
-    pf->font = f;
+    pf->font = d;
+    pf->id = id;
     w->font[id] = pf;
     return pf;
 }
 
-/* libharu's advance of cp (1/1000 em); asking marks the glyph for the
- * subset. */
-static int32_t font_width(pdf_font *pf, uint32_t cp)
+/* The advance of cp in 1/1000 em, as /W will have it; asking marks the
+ * code point for the subset. */
+static int32_t font_width(pdf_w *w, pdf_font *pf, uint32_t cp)
 {
     int32_t **blk = &pf->width[cp >> 8 & 255];
     if (!*blk) {
@@ -383,62 +322,194 @@ static int32_t font_width(pdf_font *pf, uint32_t cp)
         for (int i = 0; i < 256; i++)
             (*blk)[i] = WIDTH_UNKNOWN;
     }
-    int32_t *w = &(*blk)[cp & 255];
-    if (*w == WIDTH_UNKNOWN) {
-        *w = (int32_t)HPDF_Font_GetUnicodeWidth(pf->font, (HPDF_UNICODE)cp);
+    int32_t *wd = &(*blk)[cp & 255];
+    if (*wd == WIDTH_UNKNOWN) {
+        *wd = bt_fonts_pdf_width(w->fonts, pf->id, cp);
         pf->used[cp >> 3] |= (unsigned char)(1u << (cp & 7));
     }
-    return *w;
+    return *wd;
 }
 
-/* Replaces libharu's CID-style ToUnicode stream (invalid: poppler warns
- * "Invalid 'begincidrange'") with an identity bfchar CMap of the code
- * points drawn with this font. bfchar, not bfrange: gs 10.0 misreads
- * bfrange destinations (notes §2). */
-static void font_fix_tounicode(pdf_font *pf)
+/* A new stream object holding bytes [0, n), deflated later by
+ * precompress_all (or by libharu). NULL on a libharu error. */
+static HPDF_Dict font_stream(pdf_w *w, const void *bytes, size_t n)
 {
-    HPDF_FontAttr attr = (HPDF_FontAttr)pf->font->attr;
-    HPDF_Dict cmap = HPDF_Dict_GetItem(pf->font, "ToUnicode", HPDF_OCLASS_DICT);
-    if (attr->type != HPDF_FONT_TYPE0_TT || !cmap || cmap != attr->cmap_stream)
-        return;
-    HPDF_Dict_RemoveElement(cmap, "Type");
-    HPDF_Dict_RemoveElement(cmap, "CMapName");
-    HPDF_Dict_RemoveElement(cmap, "CIDSystemInfo");
-    HPDF_Dict_RemoveElement(cmap, "WMode");
-    HPDF_MemStream_FreeData(cmap->stream);
+    HPDF_Dict d = HPDF_DictStream_New(w->pdf->mmgr, w->pdf->xref);
+    if (!d || !pdf_ok(w))
+        return NULL;
+    d->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
+    if (n)
+        HPDF_Stream_Write(d->stream, (const HPDF_BYTE *)bytes, (HPDF_UINT)n);
+    return pdf_ok(w) ? d : NULL;
+}
 
-    bt_buf b = BT_BUF_INIT;
-    bt_buf_puts(&b, "/CIDInit /ProcSet findresource begin\n"
-                    "12 dict begin\n"
-                    "begincmap\n"
-                    "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) "
-                    "/Supplement 0 >> def\n"
-                    "/CMapName /Adobe-Identity-UCS def\n"
-                    "/CMapType 2 def\n"
-                    "1 begincodespacerange\n<0000> <FFFF>\n"
-                    "endcodespacerange\n");
-    uint32_t block[100];
+static void put_hex4(bt_buf *b, uint32_t cp);
+
+/* The identity ToUnicode CMap of cps[0..n), written without printf. */
+static void tounicode_cmap(bt_buf *b, const uint32_t *cps, int n)
+{
+    bt_buf_puts(b, "/CIDInit /ProcSet findresource begin\n"
+                   "12 dict begin\n"
+                   "begincmap\n"
+                   "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) "
+                   "/Supplement 0 >> def\n"
+                   "/CMapName /Adobe-Identity-UCS def\n"
+                   "/CMapType 2 def\n"
+                   "1 begincodespacerange\n<0000> <FFFF>\n"
+                   "endcodespacerange\n");
+    for (int i = 0; i < n; i += 100) {
+        int m = n - i < 100 ? n - i : 100;
+        bt_buf_printf(b, "%d beginbfchar\n", m);
+        for (int k = i; k < i + m; k++) {
+            bt_buf_putc(b, '<');
+            put_hex4(b, cps[k]);
+            bt_buf_puts(b, "> <");
+            put_hex4(b, cps[k]);
+            bt_buf_puts(b, ">\n");
+        }
+        bt_buf_puts(b, "endbfchar\n");
+    }
+    bt_buf_puts(b, "endcmap\n"
+                   "CMapName currentdict /CMap defineresource pop\n"
+                   "end\nend\n");
+}
+
+/* /W: [first [w w ...] first [w ...]] for each run of consecutive codes. */
+static HPDF_Array widths_array(pdf_w *w, const uint32_t *cps, const int32_t *wd,
+                               int n)
+{
+    HPDF_MMgr mm = w->pdf->mmgr;
+    HPDF_Array arr = HPDF_Array_New(mm);
+    for (int i = 0; arr && i < n && pdf_ok(w);) {
+        int j = i + 1;
+        while (j < n && cps[j] == cps[j - 1] + 1)
+            j++;
+        HPDF_Array run = HPDF_Array_New(mm);
+        if (!run)
+            break;
+        HPDF_Array_AddNumber(arr, (HPDF_INT32)cps[i]);
+        for (int k = i; k < j; k++)
+            HPDF_Array_AddNumber(run, wd[k]);
+        HPDF_Array_Add(arr, run);
+        i = j;
+    }
+    return pdf_ok(w) ? arr : NULL;
+}
+
+static HPDF_Array number_array(pdf_w *w, const int32_t *v, int n)
+{
+    HPDF_Array arr = HPDF_Array_New(w->pdf->mmgr);
+    for (int i = 0; arr && i < n; i++)
+        HPDF_Array_AddNumber(arr, v[i]);
+    return arr;
+}
+
+/* Completes font pf from the code points drawn with it (font_describe
+ * style: subset, descriptor, widths, maps). Reports errors. */
+static void font_embed(pdf_w *w, pdf_font *pf)
+{
+    uint32_t *cps = bt_xmalloc(65536 * sizeof *cps);
     int n = 0;
-    for (uint32_t cp = 0; cp <= 0x10000; cp++) {
-        int take = cp < 0x10000 && (pf->used[cp >> 3] >> (cp & 7) & 1) &&
-                   !(cp >= 0xD800 && cp <= 0xDFFF);
-        if (take)
-            block[n++] = cp;
-        if (n && (n == 100 || cp == 0x10000)) {
-            bt_buf_printf(&b, "%d beginbfchar\n", n);
-            for (int i = 0; i < n; i++)
-                bt_buf_printf(&b, "<%04X> <%04X>\n", (unsigned)block[i],
-                              (unsigned)block[i]);
-            bt_buf_puts(&b, "endbfchar\n");
-            n = 0;
+    for (uint32_t k = 0; k < 65536 / 64; k++) { /* 64 code points a step */
+        const unsigned char *p = &pf->used[k * 8];
+        uint64_t bits = 0;
+        for (int j = 7; j >= 0; j--)
+            bits = bits << 8 | p[j];
+        while (bits) {
+            cps[n++] = k * 64 + (uint32_t)__builtin_ctzll(bits);
+            bits &= bits - 1;
         }
     }
-    bt_buf_puts(&b, "endcmap\n"
-                    "CMapName currentdict /CMap defineresource pop\n"
-                    "end\nend\n");
-    HPDF_Stream_Write(cmap->stream, (const HPDF_BYTE *)b.data,
-                      (HPDF_UINT)b.len);
-    bt_buf_free(&b);
+    bt_font_desc fd;
+    if (bt_fonts_describe(w->fonts, pf->id, cps, n, &fd) != 0) {
+        bt_error(w->ctx, bt_pos_file(w->doc->file),
+                 "PDF: cannot subset font %s", bt_fonts_path(w->fonts, pf->id));
+        w->failed = 1;
+        bt_font_desc_free(&fd);
+        free(cps);
+        return;
+    }
+    HPDF_MMgr mm = w->pdf->mmgr;
+    char name[96];
+    uint32_t id = pf->id;
+    snprintf(name, sizeof name, "BT%c%c%c%c+%s", 'A' + (int)(id / 17576 % 26),
+             'A' + (int)(id / 676 % 26), 'A' + (int)(id / 26 % 26),
+             'A' + (int)(id % 26), fd.name);
+
+    /* FontFile2 */
+    HPDF_Dict file = font_stream(w, fd.ttf.data, fd.ttf.len);
+    if (file)
+        HPDF_Dict_AddNumber(file, "Length1", (HPDF_INT32)fd.ttf.len);
+    /* CIDToGIDMap: two bytes per code up to the largest drawn */
+    size_t mlen = n ? 2 * ((size_t)cps[n - 1] + 1) : 2;
+    unsigned char *map = bt_xcalloc(mlen, 1);
+    for (int i = 0; i < n; i++) {
+        map[2 * cps[i]] = (unsigned char)(fd.gid[i] >> 8);
+        map[2 * cps[i] + 1] = (unsigned char)(fd.gid[i] & 0xFF);
+    }
+    HPDF_Dict cmap = file ? font_stream(w, map, mlen) : NULL;
+    free(map);
+    bt_buf tu = BT_BUF_INIT;
+    tounicode_cmap(&tu, cps, n);
+    HPDF_Dict tounicode = cmap ? font_stream(w, tu.data, tu.len) : NULL;
+    bt_buf_free(&tu);
+
+    HPDF_Dict desc = NULL, cid = NULL;
+    if (tounicode && (desc = HPDF_Dict_New(mm)) != NULL &&
+        HPDF_Xref_Add(w->pdf->xref, desc) == HPDF_OK) {
+        int32_t flags = 32; /* nonsymbolic */
+        if (fd.fixed)
+            flags |= 1;
+        if (bt_fonts_italic(w->fonts, id))
+            flags |= 64;
+        if (bt_fonts_bold(w->fonts, id))
+            flags |= 262144; /* ForceBold */
+        HPDF_Dict_AddName(desc, "Type", "FontDescriptor");
+        HPDF_Dict_AddName(desc, "FontName", name);
+        HPDF_Dict_AddNumber(desc, "Flags", flags);
+        HPDF_Dict_Add(desc, "FontBBox", number_array(w, fd.bbox, 4));
+        HPDF_Dict_AddNumber(desc, "ItalicAngle", fd.italicangle);
+        HPDF_Dict_AddNumber(desc, "Ascent", fd.ascent);
+        HPDF_Dict_AddNumber(desc, "Descent", fd.descent);
+        HPDF_Dict_AddNumber(desc, "CapHeight", fd.capheight);
+        HPDF_Dict_AddNumber(desc, "XHeight", fd.xheight);
+        HPDF_Dict_AddNumber(desc, "StemV", 0);
+        HPDF_Dict_Add(desc, "FontFile2", file);
+    }
+    if (desc && pdf_ok(w) && (cid = HPDF_Dict_New(mm)) != NULL &&
+        HPDF_Xref_Add(w->pdf->xref, cid) == HPDF_OK) {
+        HPDF_Dict info = HPDF_Dict_New(mm);
+        if (info) {
+            HPDF_Dict_Add(info, "Registry", HPDF_String_New(mm, "Adobe", NULL));
+            HPDF_Dict_Add(info, "Ordering",
+                          HPDF_String_New(mm, "Identity", NULL));
+            HPDF_Dict_AddNumber(info, "Supplement", 0);
+        }
+        HPDF_Dict_AddName(cid, "Type", "Font");
+        HPDF_Dict_AddName(cid, "Subtype", "CIDFontType2");
+        HPDF_Dict_AddName(cid, "BaseFont", name);
+        HPDF_Dict_Add(cid, "CIDSystemInfo", info);
+        HPDF_Dict_Add(cid, "FontDescriptor", desc);
+        HPDF_Dict_Add(cid, "W", widths_array(w, cps, fd.width, n));
+        HPDF_Dict_Add(cid, "CIDToGIDMap", cmap);
+        HPDF_Array desc_fonts = HPDF_Array_New(mm);
+        if (desc_fonts)
+            HPDF_Array_Add(desc_fonts, cid);
+        HPDF_Dict_AddName(pf->font, "BaseFont", name);
+        HPDF_Dict_Add(pf->font, "DescendantFonts", desc_fonts);
+        HPDF_Dict_Add(pf->font, "ToUnicode", tounicode);
+    }
+    if (pdf_ok(w) && cid) {
+        pf->streams[0] = file;
+        pf->streams[1] = cmap;
+        pf->streams[2] = tounicode;
+    } else if (pdf_ok(w)) {
+        bt_error(w->ctx, bt_pos_file(w->doc->file), "PDF: cannot embed font %s",
+                 bt_fonts_path(w->fonts, id));
+        w->failed = 1;
+    }
+    bt_font_desc_free(&fd);
+    free(cps);
 }
 
 /* ------------------------------------------------------------------ */
@@ -604,7 +675,7 @@ static void draw_glyphs(pdf_w *w, const bt_box *box)
             bt_buf_putc(&w->out, '<');
         w->in_hex = 1;
         put_hex4(&w->out, cp);
-        w->pen += font_width(pf, cp);
+        w->pen += font_width(w, pf, cp);
         w->seg_glyphs++;
     }
     if (w->out.len > 60000) { /* keep the buffer small on long pages */
@@ -618,6 +689,12 @@ static void draw_glyphs(pdf_w *w, const bt_box *box)
 /* ------------------------------------------------------------------ */
 
 static HPDF_STATUS write_flate_filter(HPDF_Dict d, HPDF_Stream out);
+
+static HPDF_STATUS write_flate_filter_name(HPDF_Dict d, HPDF_Stream out)
+{
+    (void)d;
+    return HPDF_Stream_WriteStr(out, "/Filter /FlateDecode\012");
+}
 
 /* A raw image whose stream holds the deflated bytes z (pixels deflated
  * ahead): libharu is handed a 1x1 image, so it copies 3 bytes instead of
@@ -661,6 +738,27 @@ static HPDF_Image image_pre(pdf_w *w, const bt_image *im, const pre_img *pi)
     return img;
 }
 
+/* A PNG's IDAT data as the image stream (image.h, route 3): the rows
+ * keep their PNG filter bytes, which /Predictor 15 undoes. */
+static HPDF_Image image_idat(pdf_w *w, const bt_image *im)
+{
+    HPDF_Image img = raw_image_z(w, im, im->idat, im->idat_len,
+                                 im->channels == 1 ? HPDF_CS_DEVICE_GRAY
+                                                   : HPDF_CS_DEVICE_RGB);
+    HPDF_Dict parms = img ? HPDF_Dict_New(w->pdf->mmgr) : NULL;
+    if (!parms || !pdf_ok(w))
+        return NULL;
+    HPDF_Dict_AddNumber(parms, "Predictor", 15);
+    HPDF_Dict_AddNumber(parms, "Colors", im->channels);
+    HPDF_Dict_AddNumber(parms, "BitsPerComponent", 8);
+    HPDF_Dict_AddNumber(parms, "Columns", im->width);
+    HPDF_Dict_Add(img, "DecodeParms", parms);
+    /* one filter, so /DecodeParms is a dictionary and /Filter a name
+     * (poppler ignores a dictionary beside a filter array) */
+    img->write_fn = write_flate_filter_name;
+    return pdf_ok(w) ? img : NULL;
+}
+
 static void draw_rule(pdf_w *w, const bt_box *box)
 {
     if (box->w <= 0 || box->h <= 0)
@@ -687,8 +785,11 @@ static HPDF_Image image_get(pdf_w *w, const bt_image *im, bt_pos src)
         if (w->imgs[i].key == im)
             return w->imgs[i].img;
     HPDF_Image img = NULL;
-    const pre_img *pi = im->jpeg ? NULL : pre_find(w->pre, im);
-    if (pi) {
+    const pre_img *pi = im->jpeg || im->idat ? NULL : pre_find(w->pre, im);
+    if (im->idat && (im->channels == 1 || im->channels == 3) && im->width > 0 &&
+        im->height > 0) {
+        img = image_idat(w, im);
+    } else if (pi) {
         img = image_pre(w, im, pi);
     } else if (im->jpeg) {
         img = HPDF_LoadJpegImageFromMem(w->pdf, im->jpeg,
@@ -993,8 +1094,8 @@ static void draw_page(pdf_w *w, HPDF_Page target, const bt_page *pg)
  * 1 saves 27 M more for another 6 %): the stream
  * gets the compressed bytes, its filter is set to none (so libharu copies
  * them as they are) and the dictionary's write hook adds the /Filter
- * entry. Font streams are deflated the same way at libharu's level (zlib's
- * default), on the same two threads: the bytes are libharu's (font_jobs). */
+ * entry. The fonts' streams are deflated the same way (font_jobs), on
+ * the same two threads. */
 #ifndef PDF_DEFLATE_LEVEL
 #define PDF_DEFLATE_LEVEL 3
 #endif
@@ -1003,14 +1104,6 @@ static HPDF_STATUS write_flate_filter(HPDF_Dict d, HPDF_Stream out)
 {
     (void)d;
     return HPDF_Stream_WriteStr(out, "/Filter [/FlateDecode]\012");
-}
-
-/* The entry as libharu writes it itself (an array with spaces), for the
- * font streams, which keep libharu's bytes. */
-static HPDF_STATUS write_flate_filter_haru(HPDF_Dict d, HPDF_Stream out)
-{
-    (void)d;
-    return HPDF_Stream_WriteStr(out, "/Filter [ /FlateDecode ]\012");
 }
 
 /* One stream to deflate: its raw bytes are copied out of libharu first,
@@ -1113,55 +1206,21 @@ static int zjob_take(pdf_w *w, HPDF_Dict d, int level, zjob *j)
     return 1;
 }
 
-/* The Type0 fonts in the order libharu numbered them (the order it
- * writes them in): by object number. */
-static int font_order(const void *pa, const void *pb)
+/* The fonts' streams (FontFile2, CIDToGIDMap, ToUnicode) join the
+ * deflate jobs at `level`, font by font in id order. Returns the jobs
+ * added. */
+static int font_jobs(pdf_w *w, int level, zjob *jobs)
 {
-    const pdf_font *a = *(const pdf_font *const *)pa;
-    const pdf_font *b = *(const pdf_font *const *)pb;
-    HPDF_UINT32 ia = a->font->header.obj_id & 0x00FFFFFF;
-    HPDF_UINT32 ib = b->font->header.obj_id & 0x00FFFFFF;
-    return ia < ib ? -1 : ia > ib;
-}
-
-/* A font's three streams (CIDToGIDMap, ToUnicode, FontFile2) join the
- * deflate jobs at libharu's own level, so their bytes do not change.
- * libharu makes the FontFile2 (the subset it embeds) in the font's
- * before-write hook while it saves; the hook runs here instead, for every
- * font in the order the save would run it (so the objects it adds get
- * the same numbers), and is then cleared. Returns the jobs added. */
-static int font_jobs(pdf_w *w, zjob *jobs)
-{
-    pdf_font **order = bt_xmalloc(sizeof *order * (size_t)(w->nfonts + 1));
-    int n = 0, nj = 0;
-    for (int i = 0; i < w->nfonts; i++)
+    int nj = 0;
+    for (int i = 0; i < w->nfonts && pdf_ok(w); i++)
         if (w->font[i])
-            order[n++] = w->font[i];
-    qsort(order, (size_t)n, sizeof *order, font_order);
-    for (int i = 0; i < n && pdf_ok(w); i++) {
-        HPDF_Font f = order[i]->font;
-        HPDF_FontAttr attr = (HPDF_FontAttr)f->attr;
-        if (attr->type != HPDF_FONT_TYPE0_TT || !f->before_write_fn)
-            continue;
-        if (f->before_write_fn(f) != HPDF_OK || !pdf_ok(w))
-            break;
-        f->before_write_fn = NULL;
-        HPDF_Dict desc = attr->fontdef->descriptor;
-        HPDF_Dict file =
-            desc ? HPDF_Dict_GetItem(desc, "FontFile2", HPDF_OCLASS_DICT)
-                 : NULL;
-        if (!pdf_ok(w))
-            break;
-        nj += zjob_take(w, attr->map_stream, Z_DEFAULT_COMPRESSION, &jobs[nj]);
-        nj += zjob_take(w, attr->cmap_stream, Z_DEFAULT_COMPRESSION, &jobs[nj]);
-        nj += zjob_take(w, file, Z_DEFAULT_COMPRESSION, &jobs[nj]);
-    }
-    free(order);
+            for (int k = 0; k < 3; k++)
+                nj += zjob_take(w, w->font[i]->streams[k], level, &jobs[nj]);
     return nj;
 }
 
 /* Deflates page contents and raw images (and their soft masks) at
- * PDF_DEFLATE_LEVEL, and the fonts' streams at libharu's level, with a
+ * PDF_DEFLATE_LEVEL, and the fonts' streams too, with a
  * second thread when there is more than one stream: the jobs are
  * independent and put back in a fixed order, so the bytes do not depend
  * on the scheduling. */
@@ -1175,7 +1234,7 @@ static void precompress_all(pdf_w *w)
     memset(&q, 0, sizeof q);
     q.jobs = bt_xmalloc(sizeof *q.jobs *
                         (size_t)(nhp + 2 * w->nimgs + 3 * w->nfonts + 1));
-    q.n += font_jobs(w, q.jobs);
+    q.n += font_jobs(w, level, q.jobs);
     for (int i = 0; i < w->nimgs && pdf_ok(w); i++) {
         HPDF_Image img = w->imgs[i].img;
         HPDF_Dict mask = HPDF_Dict_GetItem(img, "SMask", HPDF_OCLASS_DICT);
@@ -1201,9 +1260,7 @@ static void precompress_all(pdf_w *w)
         if (j->ok) {
             stream_put_exact(j->d->stream, j->z, j->zlen);
             j->d->filter = HPDF_STREAM_FILTER_NONE;
-            j->d->write_fn = j->level == Z_DEFAULT_COMPRESSION
-                                 ? write_flate_filter_haru
-                                 : write_flate_filter;
+            j->d->write_fn = write_flate_filter;
         } else if (j->n) { /* zlib failed: back to libharu's deflate */
             stream_put_exact(j->d->stream, j->raw, j->n);
         }
@@ -1651,9 +1708,13 @@ static void pdf_finish(pdf_w *w, const char *path)
         HPDF_AddPageLabel(pdf, 0, HPDF_PAGE_NUM_STYLE_DECIMAL, 1, NULL);
     }
     write_id(w);
-    for (int i = 0; i < w->nfonts && pdf_ok(w); i++)
+    uint64_t tf = bt_time_ns();
+    for (int i = 0; i < w->nfonts && pdf_ok(w) && !w->failed; i++)
         if (w->font[i])
-            font_fix_tounicode(w->font[i]);
+            font_embed(w, w->font[i]);
+    bt_timing_add(BT_T_PDF_FONTS, bt_time_ns() - tf);
+    if (w->failed)
+        return;
     if (w->smask)
         pdf->pdf_version = HPDF_VER_14; /* SMask needs 1.4 (notes §5) */
     if (!pdf_ok(w))
@@ -1764,11 +1825,13 @@ int bt_pdf_write_imposed(bt_ctx *ctx, const bt_doc *doc, const bt_pages *pages,
 /* ------------------------------------------------------------------ */
 
 /* The bytes image_get hands libharu for a decoded image: channel bytes,
- * then alpha; 0 for a JPEG passed through or an image it refuses. */
+ * then alpha; 0 for a JPEG or PNG data passed through or an image it
+ * refuses. */
 static size_t pre_size(const bt_image *im, int part)
 {
-    if (im->jpeg || !im->pixels || (im->channels != 1 && im->channels != 3) ||
-        im->width <= 0 || im->height <= 0)
+    if (im->jpeg || im->idat || !im->pixels ||
+        (im->channels != 1 && im->channels != 3) || im->width <= 0 ||
+        im->height <= 0)
         return 0;
     size_t n = (size_t)im->width * (size_t)im->height;
     if (part == 0)

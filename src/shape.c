@@ -129,7 +129,8 @@ static int32_t to_mpt(int32_t em1000, int32_t size)
     return (int32_t)(v >= 0 ? (v + 500) / 1000 : (v - 500) / 1000);
 }
 
-/* Abbreviations that stay with the following word (typography.md rule 4). */
+/* Abbreviations that stay with the following word (typography.md rule 4).
+ * Each is 2 to 4 characters ending in '.': the quick reject relies on it. */
 static int ties_forward(const uint32_t *cp, int n)
 {
     static const char *abbr[] = {"Tp.", "TP.", "TS.", "ThS.", "PGS.",
@@ -142,6 +143,10 @@ static int ties_forward(const uint32_t *cp, int n)
     if (n >= 2 && (cp[n - 1] == '-' || cp[n - 1] == 0x2010) &&
         cp[n - 2] != '-' && cp[n - 2] != 0x2010)
         return 1;
+    /* quick reject: every abbreviation is 2 to 4 characters ending in '.'
+     * (nearly every word is rejected here, before any strlen) */
+    if (n < 2 || n > 4 || cp[n - 1] != '.')
+        return 0;
     for (size_t k = 0; k < sizeof abbr / sizeof *abbr; k++) {
         const char *a = abbr[k];
         int len = (int)strlen(a);
@@ -257,6 +262,28 @@ static int is_code(const uint32_t *cp, int n)
     return 0;
 }
 
+/* A character punct_breaks may break at or next to: / @ _ = ; & ? \ .
+ * or a hyphen. */
+static int is_break_punct(uint32_t c)
+{
+    switch (c) {
+    case '/':
+    case '@':
+    case '_':
+    case '=':
+    case ';':
+    case '&':
+    case '?':
+    case '\\':
+    case '.':
+    case '-':
+    case 0x2010:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 /* Break points after / @ _ = ; & ? and before . or / (see URL_PENALTY),
  * after an explicit hyphen followed by a letter, into brk[0..n). */
 static void punct_breaks(const uint32_t *cp, int n, int code, int hard_ok,
@@ -265,6 +292,12 @@ static void punct_breaks(const uint32_t *cp, int n, int code, int hard_ok,
     int end = n; /* the token without its closing punctuation */
     while (end > 0 && is_closing(cp[end - 1]))
         end--;
+    /* quick reject: most words hold none of those characters */
+    int any = 0;
+    for (int i = 0; i < end && !any; i++)
+        any = is_break_punct(cp[i]);
+    if (!any)
+        return;
     /* a date or a fraction ("24/11/2026", "1/2") keeps its slashes, a
      * path's numbered parts do not ("shared/02/0114.xhp"); a decimal
      * point stays everywhere */
@@ -363,8 +396,13 @@ static void emit_chunk(state *s, int a, int b)
         sg->x = x;
         sg->g0 = s->glyphs.n;
         int32_t pen = 0;
-        for (int k = i; k < j; k++) {
-            bt_glyph *g = bt_vec_push(&s->glyphs);
+        /* the segment's glyphs in one step: every field is set below, so
+         * no push (and its zeroing) per glyph */
+        while (s->glyphs.cap - s->glyphs.n < j - i)
+            bt_vec_grow(&s->glyphs);
+        bt_glyph *g = (bt_glyph *)s->glyphs.p + s->glyphs.n;
+        s->glyphs.n += j - i;
+        for (int k = i; k < j; k++, g++) {
             g->cp = cp[k];
             g->x = pen + off[2 * k];
             g->y = off[2 * k + 1];

@@ -66,7 +66,7 @@ LIBS = [
     (r"json-c/", {"html_meta.c"}),
     (r"zip\.h$", {"epub_out.c", "epub_*.c"}),
     (r"hpdf(_[a-z]+)?\.h$", {"pdf_out.c"}),
-    (r"zlib\.h$", {"pdf_out.c", "epub_out.c"}),  # epub: entries deflated ahead
+    (r"zlib\.h$", {"pdf_out.c", "epub_out.c", "image.c"}),  # epub: entries deflated ahead; image.c: PNG data checked
     (r"(fontconfig/|hb\.h$|hb-)", {"font.c"}),
     (r"(png\.h|jpeglib\.h)$", {"image.c"}),
     (r"utf8proc\.h$", {"text.c"}),

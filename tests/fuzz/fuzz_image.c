@@ -17,13 +17,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (im) {
         /* touch what the writers would read */
         BT_ASSERT(im->width > 0 && im->height > 0 && im->file_len == size);
-        BT_ASSERT((im->jpeg != NULL) != (im->pixels != NULL));
+        /* exactly one PDF route */
+        BT_ASSERT((im->jpeg != NULL) + (im->pixels != NULL) +
+                      (im->idat != NULL) ==
+                  1);
         if (im->pixels) {
             size_t n = (size_t)im->width * (size_t)im->height;
             volatile unsigned sum = im->pixels[n * (size_t)im->channels - 1];
             if (im->alpha)
                 sum += im->alpha[n - 1];
             (void)sum;
+        }
+        if (im->idat) { /* PNG data passed through to the PDF */
+            BT_ASSERT(!im->alpha && im->idat_len > 0 &&
+                      (im->channels == 1 || im->channels == 3));
+            volatile unsigned char last = im->idat[im->idat_len - 1];
+            (void)last;
         }
     } else {
         BT_ASSERT(ctx.nerrors == 1);

@@ -246,11 +246,72 @@ static void test_font__subset(void)
     bt_fonts_free(f);
 }
 
+/* big-endian uint16 at off of table tag in a TrueType file, or -1 */
+static int ttf_u16(const bt_buf *b, const char *tag, size_t off)
+{
+    const unsigned char *d = (const unsigned char *)b->data;
+    int ntables = b->len >= 12 ? (d[4] << 8) | d[5] : 0;
+    for (int i = 0; i < ntables && 12 + 16 * (size_t)(i + 1) <= b->len; i++) {
+        const unsigned char *e = d + 12 + 16 * i;
+        if (memcmp(e, tag, 4))
+            continue;
+        size_t o = (size_t)e[8] << 24 | (size_t)e[9] << 16 |
+                   (size_t)e[10] << 8 | e[11];
+        if (o + off + 2 > b->len)
+            return -1;
+        return d[o + off] << 8 | d[o + off + 1];
+    }
+    return -1;
+}
+
+static void test_font__describe(void)
+{
+    uint32_t id;
+    bt_fonts *f = open_serif(&id);
+    bt_shaper s = bt_fonts_shaper(f);
+    /* A, V, ộ (a composite in Noto), …, and a CJK letter the face lacks */
+    const uint32_t cps[] = {'A', 'V', 0x1ED9, 0x2026, 0x4E00};
+    const int n = 5;
+    bt_font_desc d;
+    CHECK_INT(bt_fonts_describe(f, id, cps, n, &d), 0);
+    CHECK(d.ttf.len > 1000 && !memcmp(d.ttf.data, "\x00\x01\x00\x00", 4));
+    int nglyphs = ttf_u16(&d.ttf, "maxp", 4);
+    CHECK(nglyphs >= n && nglyphs < 40); /* .notdef, 4 glyphs, components */
+    for (int i = 0; i < 4; i++) {
+        CHECK(d.gid[i] > 0 && d.gid[i] < nglyphs);
+        for (int k = 0; k < i; k++)
+            CHECK(d.gid[i] != d.gid[k]);
+    }
+    CHECK_INT(d.gid[4], 0);
+    for (int i = 0; i < n; i++)
+        CHECK_INT(d.width[i], bt_fonts_pdf_width(f, id, cps[i]));
+    /* upem 1000: the PDF width is the shaped advance of the lone letter */
+    CHECK_INT(d.width[0], width_of(&s, id, "A"));
+    CHECK_INT(d.width[2], width_of(&s, id, "ộ"));
+    CHECK(d.width[4] > 0); /* .notdef's advance */
+    CHECK_STR(d.name, "NotoSerif-Regular");
+    CHECK(d.bbox[0] < 0 && d.bbox[1] < 0 && d.bbox[2] > 1000 &&
+          d.bbox[3] > 800);
+    CHECK(d.ascent > 700 && d.descent < -150 && d.capheight > 600 &&
+          d.xheight > 400);
+    CHECK_INT(d.italicangle, 0);
+    CHECK_INT(d.fixed, 0);
+    bt_font_desc_free(&d);
+
+    uint32_t it;
+    CHECK_INT(bt_fonts_find(f, "Noto Serif", 0, 1, &it), 0);
+    CHECK_INT(bt_fonts_describe(f, it, cps, 1, &d), 0);
+    CHECK(d.italicangle < 0);
+    bt_font_desc_free(&d);
+    bt_fonts_free(f);
+}
+
 static const bt_t_case cases[] = {
     TEST(test_font__find_styles), TEST(test_font__find_missing),
     TEST(test_font__kerning),     TEST(test_font__one_pos_per_cp),
     TEST(test_font__cache),       TEST(test_font__covers_and_fallback),
     TEST(test_font__metrics),     TEST(test_font__subset),
+    TEST(test_font__describe),
 };
 
 TEST_MAIN("test_font", cases)

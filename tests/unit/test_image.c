@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <png.h>
 #include <jpeglib.h>
+#include <zlib.h>
 #include "harness.h"
 #include "buf.h"
 #include "image.h"
@@ -173,6 +174,8 @@ static int near(int a, int b, int tol)
 /* PNG                                                                */
 /* ------------------------------------------------------------------ */
 
+static unsigned char *idat_pixels(const bt_image *im);
+
 static void test_image__png_rgb(void)
 {
     bt_ctx ctx;
@@ -190,12 +193,17 @@ static void test_image__png_rgb(void)
         CHECK_INT(im->file_len, b.len);
         CHECK(!memcmp(im->file, b.data, b.len));
         CHECK((const char *)im->file != b.data); /* a copy in the arena */
+        /* 8-bit RGB goes to the PDF as its IDAT data: no pixels kept */
+        CHECK(im->pixels == NULL && im->idat != NULL);
+        unsigned char *px = im->idat ? idat_pixels(im) : NULL;
+        CHECK(px != NULL);
         int bad = 0;
-        for (int y = 0; y < 5; y++)
+        for (int y = 0; y < 5 && px; y++)
             for (int x = 0; x < 7; x++)
                 for (int c = 0; c < 3; c++)
-                    bad += im->pixels[(y * 7 + x) * 3 + c] != sample(x, y, c);
+                    bad += px[(y * 7 + x) * 3 + c] != sample(x, y, c);
         CHECK_INT(bad, 0);
+        free(px);
     }
     CHECK_INT(ctx.nerrors, 0);
     bt_buf_free(&b);
@@ -309,8 +317,10 @@ static void test_image__png_grey(void)
     CHECK(im != NULL);
     if (im) {
         CHECK_INT(im->channels, 1);
-        CHECK(im->alpha == NULL);
-        CHECK_INT(im->pixels[2 * 5 + 3], sample(3, 2, 0));
+        CHECK(im->alpha == NULL && im->pixels == NULL && im->idat != NULL);
+        unsigned char *px = im->idat ? idat_pixels(im) : NULL;
+        CHECK(px && px[2 * 5 + 3] == sample(3, 2, 0));
+        free(px);
     }
     bt_buf_free(&b);
     /* 1-bit grey: 0 or 255 */
@@ -367,6 +377,240 @@ static void test_image__png_opaque_alpha_dropped(void)
         CHECK_INT(im->pixels[5 * 3 + 2], 150);
         CHECK_INT(im->pixels[4 * 3 + 1], 80);
     }
+    bt_ctx_free(&ctx);
+}
+
+/* The rows of im->idat inflated and unfiltered (PNG filters 0-4), as a
+ * PDF reader with /Predictor 15 gets them; NULL when they do not add up. */
+static unsigned char *idat_pixels(const bt_image *im)
+{
+    size_t bpp = (size_t)im->channels, stride = (size_t)im->width * bpp;
+    uLongf n = (uLongf)((stride + 1) * (size_t)im->height);
+    unsigned char *raw = malloc(n + 1);
+    uLongf got = n + 1;
+    if (uncompress(raw, &got, im->idat, (uLong)im->idat_len) != Z_OK ||
+        got != n) {
+        free(raw);
+        return NULL;
+    }
+    unsigned char *out = calloc(stride * (size_t)im->height, 1);
+    for (size_t y = 0; y < (size_t)im->height; y++) {
+        const unsigned char *in = raw + y * (stride + 1) + 1;
+        unsigned char *row = out + y * stride;
+        const unsigned char *up = y ? row - stride : NULL;
+        int f = in[-1];
+        for (size_t i = 0; i < stride; i++) {
+            int a = i >= bpp ? row[i - bpp] : 0, b = up ? up[i] : 0;
+            int c = up && i >= bpp ? up[i - bpp] : 0;
+            int pa = abs(b - c), pb = abs(a - c), pc = abs(a + b - 2 * c);
+            int pred = f == 0                 ? 0
+                       : f == 1               ? a
+                       : f == 2               ? b
+                       : f == 3               ? (a + b) / 2
+                       : pa <= pb && pa <= pc ? a
+                       : pb <= pc             ? b
+                                              : c;
+            row[i] = (unsigned char)(in[i] + pred);
+        }
+    }
+    free(raw);
+    return out;
+}
+
+/* b with the chunk (type, data, n) inserted after IHDR */
+static bt_buf with_chunk(const bt_buf *b, const char *type,
+                         const unsigned char *data, uint32_t n)
+{
+    bt_buf out = BT_BUF_INIT;
+    bt_buf_put(&out, b->data, 33);
+    unsigned char hd[8] = {(unsigned char)(n >> 24), (unsigned char)(n >> 16),
+                           (unsigned char)(n >> 8), (unsigned char)n};
+    memcpy(hd + 4, type, 4);
+    bt_buf_put(&out, hd, 8);
+    bt_buf_put(&out, data, n);
+    uLong crc = crc32(crc32(0, hd + 4, 4), data, n);
+    unsigned char c[4] = {(unsigned char)(crc >> 24),
+                          (unsigned char)(crc >> 16), (unsigned char)(crc >> 8),
+                          (unsigned char)crc};
+    bt_buf_put(&out, c, 4);
+    bt_buf_put(&out, b->data + 33, b->len - 33);
+    return out;
+}
+
+/* b with its one IDAT split in two IDAT chunks */
+static bt_buf split_idat(const bt_buf *b)
+{
+    bt_buf out = BT_BUF_INIT;
+    const unsigned char *d = (const unsigned char *)b->data;
+    size_t p = 8;
+    while (p + 12 <= b->len && memcmp(d + p + 4, "IDAT", 4))
+        p += 12 + bt_be32(d + p);
+    uint32_t n = bt_be32(d + p), h = n / 2;
+    bt_buf_put(&out, b->data, p);
+    for (int part = 0; part < 2; part++) {
+        const unsigned char *data = d + p + 8 + (part ? h : 0);
+        uint32_t m = part ? n - h : h;
+        unsigned char hd[8] = {(unsigned char)(m >> 24),
+                               (unsigned char)(m >> 16),
+                               (unsigned char)(m >> 8),
+                               (unsigned char)m,
+                               'I',
+                               'D',
+                               'A',
+                               'T'};
+        bt_buf_put(&out, hd, 8);
+        bt_buf_put(&out, data, m);
+        uLong crc = crc32(crc32(0, hd + 4, 4), data, m);
+        unsigned char c[4] = {(unsigned char)(crc >> 24),
+                              (unsigned char)(crc >> 16),
+                              (unsigned char)(crc >> 8), (unsigned char)crc};
+        bt_buf_put(&out, c, 4);
+    }
+    bt_buf_put(&out, b->data + p + 12 + n, b->len - (p + 12 + n));
+    return out;
+}
+
+/* 8-bit grey and RGB PNGs without colour chunks keep their IDAT data for
+ * the PDF (image.h route 3) instead of pixels, and it unfilters to the
+ * samples written; every other kind gets none. */
+static void test_image__png_idat(void)
+{
+    bt_ctx ctx;
+    bt_ctx_init(&ctx);
+    static const int ok_types[] = {PNG_COLOR_TYPE_RGB, PNG_COLOR_TYPE_GRAY};
+    for (int t = 0; t < 2; t++) {
+        for (int split = 0; split < 2; split++) {
+            bt_buf b0 = make_png(23, 9, ok_types[t], 8, 0, 0);
+            bt_buf b = split ? split_idat(&b0) : b0;
+            const bt_image *im = decode_buf(&ctx, &b);
+            CHECK(im != NULL && im->idat != NULL);
+            if (im && im->idat) {
+                /* one chunk: a pointer into the file, no copy */
+                CHECK(split || (im->idat > im->file &&
+                                im->idat < im->file + im->file_len));
+                CHECK(im->pixels == NULL);
+                unsigned char *px = idat_pixels(im);
+                CHECK(px != NULL);
+                int bad = 0, c = im->channels;
+                for (int y = 0; y < 9 && px; y++)
+                    for (int x = 0; x < 23; x++)
+                        for (int k = 0; k < c; k++)
+                            bad += px[(y * 23 + x) * c + k] != sample(x, y, k);
+                CHECK_INT(bad, 0);
+                free(px);
+            }
+            if (split)
+                bt_buf_free(&b);
+            bt_buf_free(&b0);
+        }
+    }
+    /* refused: interlaced, 16-bit, palette, RGBA (even opaque), 1-bit grey,
+     * grey + alpha */
+    struct {
+        int ctype, depth, interlace;
+    } no[] = {
+        {PNG_COLOR_TYPE_RGB, 8, 1},     {PNG_COLOR_TYPE_RGB, 16, 0},
+        {PNG_COLOR_TYPE_PALETTE, 8, 0}, {PNG_COLOR_TYPE_RGB_ALPHA, 8, 0},
+        {PNG_COLOR_TYPE_GRAY, 1, 0},    {PNG_COLOR_TYPE_GRAY_ALPHA, 8, 0}};
+    for (size_t i = 0; i < sizeof no / sizeof *no; i++) {
+        bt_buf b = make_png(6, 4, no[i].ctype, no[i].depth, no[i].interlace, 0);
+        const bt_image *im = decode_buf(&ctx, &b);
+        CHECK(im != NULL && im->idat == NULL);
+        bt_buf_free(&b);
+    }
+    /* refused: a colour chunk or tRNS (gAMA 1/2.2, sRGB, a tRNS colour) */
+    static const unsigned char gama[4] = {0, 0, 0xB1, 0x8F}, srgb[1] = {0},
+                               trns[6] = {0, 1, 0, 2, 0, 3};
+    bt_buf b = make_png(6, 4, PNG_COLOR_TYPE_RGB, 8, 0, 0);
+    bt_buf c1 = with_chunk(&b, "gAMA", gama, 4);
+    bt_buf c2 = with_chunk(&b, "sRGB", srgb, 1);
+    bt_buf c3 = with_chunk(&b, "tRNS", trns, 6);
+    const bt_image *im = decode_buf(&ctx, &c1);
+    CHECK(im != NULL && im->idat == NULL);
+    im = decode_buf(&ctx, &c2);
+    CHECK(im != NULL && im->idat == NULL);
+    im = decode_buf(&ctx, &c3);
+    CHECK(im != NULL && im->idat == NULL);
+    CHECK_INT(ctx.nerrors, 0);
+    bt_buf_free(&b);
+    bt_buf_free(&c1);
+    bt_buf_free(&c2);
+    bt_buf_free(&c3);
+    bt_ctx_free(&ctx);
+}
+
+/* A PNG built here: IHDR (8-bit, ctype), one IDAT of the n raw bytes
+ * (filter byte + samples per row) deflated, IEND. */
+static bt_buf raw_png(int w, int h, int ctype, const unsigned char *raw,
+                      size_t n)
+{
+    bt_buf b = BT_BUF_INIT;
+    bt_buf_put(&b, "\x89PNG\r\n\x1a\n", 8);
+    unsigned char hd[13] = {0, 0,
+                            0, (unsigned char)w,
+                            0, 0,
+                            0, (unsigned char)h,
+                            8, (unsigned char)ctype,
+                            0, 0,
+                            0};
+    uLongf zlen = compressBound((uLong)n);
+    unsigned char *z = malloc(zlen);
+    compress2(z, &zlen, raw, (uLong)n, 6);
+    /* with_chunk inserts after the 33 bytes of signature + IHDR */
+    unsigned char ih[25] = {0, 0, 0, 13, 'I', 'H', 'D', 'R'};
+    memcpy(ih + 8, hd, 13);
+    uLong crc = crc32(0, ih + 4, 17);
+    ih[21] = (unsigned char)(crc >> 24);
+    ih[22] = (unsigned char)(crc >> 16);
+    ih[23] = (unsigned char)(crc >> 8);
+    ih[24] = (unsigned char)crc;
+    bt_buf_put(&b, ih, 25);
+    static const unsigned char iend[12] = {0,   0,   0,    0,    'I',  'E',
+                                           'N', 'D', 0xAE, 0x42, 0x60, 0x82};
+    bt_buf_put(&b, iend, 12);
+    bt_buf out = with_chunk(&b, "IDAT", z, (uint32_t)zlen);
+    free(z);
+    bt_buf_free(&b);
+    return out;
+}
+
+/* What the IDAT check refuses goes to libpng, which decides: one row too
+ * many is decoded (pixels, no IDAT data), a corrupt stream is an error. */
+static void test_image__png_idat_fallback(void)
+{
+    bt_ctx ctx;
+    bt_ctx_init(&ctx);
+    enum { W = 5, H = 3 };
+    unsigned char raw[(H + 1) * (1 + W)];
+    for (size_t i = 0; i < sizeof raw; i++)
+        raw[i] = i % (1 + W) ? (unsigned char)(i * 29) : 0;
+    bt_buf ok = raw_png(W, H, 0, raw, H * (1 + W));
+    bt_buf more = raw_png(W, H, 0, raw, sizeof raw);
+    const bt_image *im = decode_buf(&ctx, &ok);
+    CHECK(im && im->idat && !im->pixels);
+    im = decode_buf(&ctx, &more);
+    CHECK(im && !im->idat && im->pixels);
+    if (im && im->pixels)
+        CHECK_INT(im->pixels[W + 2], raw[(1 + W) + 3]);
+    CHECK_INT(ctx.nerrors, 0);
+    /* a wrong byte in the deflated data (CRC made right again) */
+    bt_buf bad = BT_BUF_INIT;
+    bt_buf_put(&bad, ok.data, ok.len);
+    unsigned char *d = (unsigned char *)bad.data;
+    uint32_t n = bt_be32(d + 33);
+    d[33 + 8 + n / 2] ^= 0x55;
+    uLong crc = crc32(0, d + 33 + 4, n + 4);
+    d[33 + 8 + n] = (unsigned char)(crc >> 24);
+    d[33 + 9 + n] = (unsigned char)(crc >> 16);
+    d[33 + 10 + n] = (unsigned char)(crc >> 8);
+    d[33 + 11 + n] = (unsigned char)crc;
+    im = decode_buf(&ctx, &bad);
+    CHECK(im == NULL);
+    CHECK_INT(ctx.nerrors, 1);
+    CHECK_ERR_HAS(&ctx, "PNG");
+    bt_buf_free(&ok);
+    bt_buf_free(&more);
+    bt_buf_free(&bad);
     bt_ctx_free(&ctx);
 }
 
@@ -644,6 +888,8 @@ static const bt_t_case cases[] = {
     TEST(test_image__png_palette),
     TEST(test_image__png_grey),
     TEST(test_image__png_opaque_alpha_dropped),
+    TEST(test_image__png_idat),
+    TEST(test_image__png_idat_fallback),
     TEST(test_image__png_truncated),
     TEST(test_image__png_too_big),
     TEST(test_image__not_an_image),

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include <hpdf.h>
+#include <zlib.h>
 
 #include "harness.h"
 #include "arena.h"
@@ -752,6 +753,181 @@ static void test_pdf_out__jpeg_gray(void)
     remove_tmpdir();
 }
 
+/* Appends the PNG chunk (type, data, n) to b. */
+static void png_chunk(bt_buf *b, const char *type, const unsigned char *data,
+                      uint32_t n)
+{
+    unsigned char hd[8] = {(unsigned char)(n >> 24), (unsigned char)(n >> 16),
+                           (unsigned char)(n >> 8), (unsigned char)n};
+    memcpy(hd + 4, type, 4);
+    bt_buf_put(b, hd, 8);
+    bt_buf_put(b, data, n);
+    uLong crc = crc32(crc32(0, hd + 4, 4), data, n);
+    unsigned char c[4] = {(unsigned char)(crc >> 24),
+                          (unsigned char)(crc >> 16), (unsigned char)(crc >> 8),
+                          (unsigned char)crc};
+    bt_buf_put(b, c, 4);
+}
+
+/* An 8-bit PNG (ctype 0 grey or 2 RGB) of px, its rows filtered in turn
+ * with None, Sub, Up, Average and Paeth, deflated as one IDAT. */
+static bt_buf tiny_png(const unsigned char *px, int w, int h, int ctype)
+{
+    int bpp = ctype == 2 ? 3 : 1;
+    size_t stride = (size_t)w * (size_t)bpp;
+    unsigned char *raw = calloc((stride + 1) * (size_t)h, 1);
+    for (int y = 0; y < h; y++) {
+        unsigned char *o = raw + (size_t)y * (stride + 1);
+        const unsigned char *row = px + (size_t)y * stride;
+        const unsigned char *up = y ? row - stride : NULL;
+        int f = y % 5;
+        o[0] = (unsigned char)f;
+        for (size_t i = 0; i < stride; i++) {
+            int a = i >= (size_t)bpp ? row[i - (size_t)bpp] : 0;
+            int b = up ? up[i] : 0;
+            int c = up && i >= (size_t)bpp ? up[i - (size_t)bpp] : 0;
+            int pa = abs(b - c), pb = abs(a - c), pc = abs(a + b - 2 * c);
+            int pred = f == 0                 ? 0
+                       : f == 1               ? a
+                       : f == 2               ? b
+                       : f == 3               ? (a + b) / 2
+                       : pa <= pb && pa <= pc ? a
+                       : pb <= pc             ? b
+                                              : c;
+            o[1 + i] = (unsigned char)(row[i] - pred);
+        }
+    }
+    uLongf zlen = compressBound((uLong)((stride + 1) * (size_t)h));
+    unsigned char *z = malloc(zlen);
+    compress2(z, &zlen, raw, (uLong)((stride + 1) * (size_t)h), 9);
+    bt_buf b = BT_BUF_INIT;
+    bt_buf_put(&b, "\x89PNG\r\n\x1a\n", 8);
+    unsigned char ihdr[13] = {0,
+                              0,
+                              (unsigned char)(w >> 8),
+                              (unsigned char)w,
+                              0,
+                              0,
+                              (unsigned char)(h >> 8),
+                              (unsigned char)h,
+                              8,
+                              (unsigned char)ctype,
+                              0,
+                              0,
+                              0};
+    png_chunk(&b, "IHDR", ihdr, 13);
+    png_chunk(&b, "IDAT", z, (uint32_t)zlen);
+    png_chunk(&b, "IEND", (const unsigned char *)"", 0); /* crc32(NULL) is 0 */
+    free(raw);
+    free(z);
+    return b;
+}
+
+/* An 8-bit RGB and a grey PNG go in as their IDAT data with /Predictor
+ * 15; poppler extracts the same pixels from them as from the same pixels
+ * written raw (the route of every other PNG). */
+static void test_pdf_out__png_passthrough(void)
+{
+    fixture f;
+    if (!make_tmpdir()) {
+        CHECK(!"mkdtemp");
+        return;
+    }
+    if (!fixture_init(&f)) {
+        fixture_free(&f);
+        remove_tmpdir();
+        return;
+    }
+    bt_arena *a = &f.ctx.arena;
+    enum { W = 37, H = 23 };
+    unsigned char *px = bt_arena_alloc(a, W * H * 3);
+    for (int i = 0; i < W * H * 3; i++)
+        px[i] = (unsigned char)((i * 7 + (i / (W * 3)) * 13) ^ (i >> 4));
+    bt_buf rgb = tiny_png(px, W, H, 2), grey = tiny_png(px, W, H, 0);
+    const bt_image *im[2] = {
+        bt_image_decode(&f.ctx, (bt_pos){0, 1, 1},
+                        (const unsigned char *)rgb.data, rgb.len),
+        bt_image_decode(&f.ctx, (bt_pos){0, 1, 1},
+                        (const unsigned char *)grey.data, grey.len)};
+    CHECK(im[0] && im[0]->idat && im[1] && im[1]->idat);
+    if (!im[0] || !im[0]->idat || !im[1] || !im[1]->idat) {
+        bt_buf_free(&rgb);
+        bt_buf_free(&grey);
+        fixture_free(&f);
+        remove_tmpdir();
+        return;
+    }
+    bt_image raw[2] = {*im[0], *im[1]};
+    raw[0].idat = raw[1].idat = NULL;   /* the decode-and-deflate route */
+    raw[0].pixels = raw[1].pixels = px; /* the grey PNG is px's first W*H */
+
+    bt_pages ps = f.pages;
+    ps.npages = 0;
+    ps.pages = bt_arena_alloc(a, sizeof *ps.pages);
+    ps.noutline = 0;
+    bt_page *p = add_page(a, &ps, 4);
+    for (int i = 0; i < 4; i++) {
+        bt_box b =
+            rect_box(BT_BOX_IMAGE, 50000 + 120000 * i, 50000, 111000, 69000);
+        b.u.img.image = i < 2 ? im[i] : &raw[i - 2];
+        p->boxes[p->nboxes++] = b;
+    }
+    char pdf[512]; /* tmp() reuses its buffer */
+    snprintf(pdf, sizeof pdf, "%s", tmp("png.pdf"));
+    CHECK_INT(bt_pdf_write(&f.ctx, f.doc, &ps, f.fonts, pdf), 0);
+    CHECK_INT(f.ctx.nerrors, 0);
+    bt_buf out = BT_BUF_INIT, err = BT_BUF_INIT;
+    slurp(&out, pdf);
+    CHECK_INT(count_in(&out, "/Predictor 15"), 2);
+    CHECK_INT(count_in(&out, "/Colors 3"), 1);
+    CHECK_INT(count_in(&out, "/Columns 37"), 2);
+    char cmd[1024];
+    if (have("qpdf")) {
+        snprintf(cmd, sizeof cmd, "qpdf --check '%s'", pdf);
+        CHECK_INT(run(cmd, &out, &err), 0);
+        CHECK_INT(err.len, 0);
+    }
+    if (have("pdfimages")) {
+        snprintf(cmd, sizeof cmd, "pdfimages '%s' '%s'", pdf, tmp("x"));
+        CHECK_INT(run(cmd, &out, &err), 0);
+        CHECK_INT(err.len, 0);
+        /* x-000 RGB idat, x-001 grey idat, x-002 and x-003 the raw ones;
+         * pdfimages writes grey as RGB too */
+        const char *names[4] = {"x-000.ppm", "x-001.ppm", "x-002.ppm",
+                                "x-003.ppm"};
+        bt_buf img[4] = {BT_BUF_INIT, BT_BUF_INIT, BT_BUF_INIT, BT_BUF_INIT};
+        for (int i = 0; i < 4; i++)
+            slurp(&img[i], tmp(names[i]));
+        const size_t n = (size_t)W * H;
+        for (int k = 0; k < 2; k++) {
+            CHECK(img[k].len > 3 * n && img[k].len == img[k + 2].len &&
+                  !memcmp(img[k].data, img[k + 2].data, img[k].len));
+            if (img[k].len <= 3 * n)
+                continue;
+            const unsigned char *got =
+                (const unsigned char *)img[k].data + img[k].len - 3 * n;
+            int bad = 0;
+            for (size_t i = 0; i < 3 * n; i++)
+                bad += got[i] != (k ? px[i / 3] : px[i]);
+            CHECK_INT(bad, 0);
+        }
+        for (int i = 0; i < 4; i++)
+            bt_buf_free(&img[i]);
+    }
+    if (have("gs")) {
+        snprintf(cmd, sizeof cmd, "gs -sDEVICE=nullpage -dBATCH -dNOPAUSE '%s'",
+                 pdf);
+        CHECK_INT(run(cmd, &out, &err), 0);
+        CHECK_INT(err.len, 0);
+    }
+    bt_buf_free(&out);
+    bt_buf_free(&err);
+    bt_buf_free(&rgb);
+    bt_buf_free(&grey);
+    fixture_free(&f);
+    remove_tmpdir();
+}
+
 /* A font id bt_fonts does not know: an error, no file, no crash. */
 static void test_pdf_out__unknown_font(void)
 {
@@ -851,6 +1027,12 @@ static void test_pdf_out__libharu_internals(void)
         CHECK_INT(count_in(&q, "beginnotdefrange"), 0);
         CHECK(count_in(&q, "beginbfchar") >= type0);
         CHECK_INT(count_in(&q, "beginbfrange"), 0);
+        /* our own CIDFontType2 with the hb-subset as its FontFile2 */
+        CHECK_INT(count_in(&q, "/Subtype /CIDFontType2"), type0);
+        CHECK_INT(count_in(&q, "/FontFile2"), type0);
+        CHECK_INT(count_in(&q, "/Length1"), type0);
+        CHECK_INT(count_in(&q, "/CIDToGIDMap"), type0);
+        CHECK_INT(count_in(&q, "/CIDToGIDMap /Identity"), 0);
         bt_buf_free(&out);
         bt_buf_free(&err);
         bt_buf_free(&q);
@@ -1259,7 +1441,7 @@ static const bt_t_case cases[] = {
     TEST(test_pdf_out__bad_link),     TEST(test_pdf_out__libharu_internals),
     TEST(test_pdf_out__bench),        TEST(test_pdf_out__list_order),
     TEST(test_pdf_out__streamed),     TEST(test_pdf_out__fsout_pieces),
-    TEST(test_pdf_out__parked_links),
+    TEST(test_pdf_out__parked_links), TEST(test_pdf_out__png_passthrough),
 };
 
 TEST_MAIN("test_pdf_out", cases)
