@@ -9,7 +9,9 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include "bt_limits.h"
 #include <fontconfig/fontconfig.h>
 #include <hb.h>
@@ -63,8 +65,17 @@ typedef struct umap {
     size_t cap, count; /* cap is a power of two or 0 */
 } umap;
 
+typedef struct cached_find cached_find;
+
 struct bt_fonts {
-    FcConfig *fc;             /* our own configuration, not the global one */
+    FcConfig *fc;        /* our own configuration, not the global one */
+    int fc_tried;        /* fc_of ran: fc is loaded, or NULL for good */
+    char *app_dir;       /* heap or NULL: bt_fonts_new's folder */
+    char *cache_path;    /* heap or NULL: the lookup cache (no cache) */
+    char *cache_key;     /* heap or NULL: its key line now */
+    cached_find *cached; /* heap: lookups from the cache, then new ones */
+    int ncached, capcached;
+    int cache_dirty;          /* fontconfig answered: rewrite the cache */
     face faces[BT_MAX_FONTS]; /* id = index */
     int nfaces;
     request *reqs; /* heap: find cache, in order asked */
@@ -362,6 +373,318 @@ static int has_family(FcPattern *p, const char *family)
 }
 
 /* ------------------------------------------------------------------ */
+/* The lookup cache: fontconfig's answers kept between builds         */
+/* ------------------------------------------------------------------ */
+
+/* FcInitLoadConfigAndFonts parses every configuration file (~25 M
+ * instructions) and each bt_fonts_find asks fontconfig again (~2 M): most
+ * of a small build's fixed cost, for answers that change only when fonts
+ * or the configuration do. So the answers of bt_fonts_find (found faces
+ * only; a missing font always asks fontconfig, which gives its error) are
+ * kept in a small text file, with what they depend on: the environment
+ * fontconfig reads, its version, and the identity (mtime, ctime, size,
+ * inode, or absence) of every configuration file and folder, every font
+ * folder fontconfig knows and the folders a user adds fonts or settings
+ * to. A build whose every request is in a cache that still matches needs
+ * no fontconfig at all; anything else loads fontconfig as before (lazily,
+ * also for fallback fonts) and rewrites the cache. The file is
+ * $BANTIN_FONT_CACHE, else $XDG_CACHE_HOME/bantin/fonts.cache, else
+ * ~/.cache/bantin/fonts.cache; BANTIN_FONT_CACHE= (empty) turns it off. A
+ * cache that cannot be read or written is ignored. */
+
+#define FCACHE_MAGIC "bantin-fonts 1"
+#define FCACHE_MAX   ((size_t)1 << 20)
+
+typedef struct cached_find {
+    char *asked; /* heap: family as asked */
+    int bold, italic;
+    char *path; /* heap */
+    int index;
+    char *family; /* heap: the face's family */
+    int fbold, fitalic;
+} cached_find;
+
+/* the environment fontconfig's configuration depends on */
+static const char *const fcache_env[] = {"FONTCONFIG_FILE",
+                                         "FONTCONFIG_PATH",
+                                         "FONTCONFIG_SYSROOT",
+                                         "HOME",
+                                         "XDG_CONFIG_HOME",
+                                         "XDG_DATA_HOME",
+                                         "XDG_CACHE_HOME",
+                                         "FC_LANG",
+                                         "LANG",
+                                         "LC_ALL",
+                                         "LC_CTYPE"};
+
+static int field_ok(const char *s)
+{
+    return s && !strpbrk(s, "\t\n");
+}
+
+static char *fcache_path(void)
+{
+    const char *e = getenv("BANTIN_FONT_CACHE");
+    if (e)
+        return *e ? bt_xstrdup(e) : NULL;
+    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    char buf[4096];
+    if (xdg && *xdg == '/')
+        snprintf(buf, sizeof buf, "%s/bantin/fonts.cache", xdg);
+    else if (home && *home == '/')
+        snprintf(buf, sizeof buf, "%s/.cache/bantin/fonts.cache", home);
+    else
+        return NULL;
+    return bt_xstrdup(buf);
+}
+
+/* The "key" line: fontconfig's version, the application font folder and
+ * the environment. NULL when a value cannot be written in one field. */
+static char *fcache_key(const char *app_dir)
+{
+    bt_buf b = {0};
+    char num[32];
+    snprintf(num, sizeof num, "key\tfc=%d", FcGetVersion());
+    bt_buf_puts(&b, num);
+    bt_buf_puts(&b, "\tapp=");
+    if (app_dir) {
+        if (!field_ok(app_dir))
+            goto bad;
+        bt_buf_puts(&b, app_dir);
+    }
+    for (size_t i = 0; i < sizeof fcache_env / sizeof *fcache_env; i++) {
+        const char *v = getenv(fcache_env[i]);
+        if (v && !field_ok(v))
+            goto bad;
+        bt_buf_puts(&b, "\t");
+        bt_buf_puts(&b, fcache_env[i]);
+        bt_buf_puts(&b, v ? "=" : "-");
+        if (v)
+            bt_buf_puts(&b, v);
+    }
+    bt_buf_put(&b, "", 1);
+    return (char *)b.data;
+bad:
+    bt_buf_free(&b);
+    return NULL;
+}
+
+/* "stat\tPATH\tIDENTITY": the identity of path now, or "-" when absent */
+static void stat_line(bt_buf *b, const char *path)
+{
+    struct stat st;
+    char id[160] = "-";
+    if (stat(path, &st) == 0)
+        snprintf(id, sizeof id, "%lld.%09ld %lld.%09ld %lld %llu",
+                 (long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec,
+                 (long long)st.st_ctim.tv_sec, (long)st.st_ctim.tv_nsec,
+                 (long long)st.st_size, (unsigned long long)st.st_ino);
+    bt_buf_puts(b, "stat\t");
+    bt_buf_puts(b, path);
+    bt_buf_puts(b, "\t");
+    bt_buf_puts(b, id);
+    bt_buf_puts(b, "\n");
+}
+
+static void free_finds(cached_find *c, int n)
+{
+    for (int i = 0; i < n; i++) {
+        free(c[i].asked);
+        free(c[i].path);
+        free(c[i].family);
+    }
+    free(c);
+}
+
+/* Reads the cache into f->cached when it still matches. */
+static void fcache_load(bt_fonts *f)
+{
+    bt_buf b = {0};
+    if (!f->cache_path || !f->cache_key ||
+        bt_buf_read_file(&b, f->cache_path, FCACHE_MAX) != 0)
+        goto out;
+    bt_buf_put(&b, "", 1);
+    char *save = NULL, *line = strtok_r((char *)b.data, "\n", &save);
+    if (!line || strcmp(line, FCACHE_MAGIC) != 0)
+        goto out;
+    line = strtok_r(NULL, "\n", &save);
+    if (!line || strcmp(line, f->cache_key) != 0)
+        goto out;
+    cached_find *c = NULL;
+    int n = 0, cap = 0, ok = 1;
+    bt_buf now = {0};
+    while (ok && (line = strtok_r(NULL, "\n", &save))) {
+        if (!strncmp(line, "stat\t", 5)) {
+            char *tab = strchr(line + 5, '\t');
+            if (!tab) {
+                ok = 0;
+                break;
+            }
+            *tab = 0;
+            now.len = 0;
+            stat_line(&now, line + 5);
+            *tab = '\t';
+            /* now = line + "\n" when nothing changed */
+            ok = now.len == strlen(line) + 1 &&
+                 !memcmp(now.data, line, now.len - 1);
+        } else if (!strncmp(line, "font\t", 5)) {
+            char *fld[9];
+            int k = 0;
+            char *s2 = NULL;
+            for (char *t = strtok_r(line, "\t", &s2); t && k < 9;
+                 t = strtok_r(NULL, "\t", &s2))
+                fld[k++] = t;
+            if (k != 9) {
+                ok = 0;
+                break;
+            }
+            if (n == cap) {
+                cap = cap ? cap * 2 : 8;
+                c = bt_xrealloc(c, (size_t)cap * sizeof *c);
+            }
+            c[n++] = (cached_find){bt_xstrdup(fld[1]), atoi(fld[2]),
+                                   atoi(fld[3]),       bt_xstrdup(fld[4]),
+                                   atoi(fld[5]),       bt_xstrdup(fld[6]),
+                                   atoi(fld[7]),       atoi(fld[8])};
+        } else {
+            ok = 0;
+        }
+    }
+    bt_buf_free(&now);
+    if (ok) {
+        f->cached = c;
+        f->ncached = f->capcached = n;
+    } else {
+        free_finds(c, n);
+    }
+out:
+    bt_buf_free(&b);
+}
+
+/* Writes f->cached with the identities of what fontconfig read (f->fc
+ * loaded); temp file + rename, errors ignored. */
+static void fcache_save(bt_fonts *f)
+{
+    if (!f->cache_path || !f->cache_key || !f->fc || !f->ncached)
+        return;
+    bt_buf b = {0};
+    bt_buf_puts(&b, FCACHE_MAGIC "\n");
+    bt_buf_puts(&b, f->cache_key);
+    bt_buf_puts(&b, "\n");
+    FcStrList *lists[3] = {FcConfigGetConfigFiles(f->fc),
+                           FcConfigGetConfigDirs(f->fc),
+                           FcConfigGetFontDirs(f->fc)};
+    int ok = 1;
+    char *last = NULL; /* the folder of the configuration file before */
+    for (int l = 0; l < 3; l++) {
+        FcChar8 *s;
+        while (lists[l] && (s = FcStrListNext(lists[l]))) {
+            ok &= field_ok((const char *)s);
+            stat_line(&b, (const char *)s);
+            if (l > 0)
+                continue;
+            /* a configuration file's folder: files added to it */
+            char *dir = bt_xstrdup((const char *)s), *sl = strrchr(dir, '/');
+            if (sl && sl != dir)
+                *sl = 0;
+            if (sl && sl != dir && (!last || strcmp(last, dir) != 0)) {
+                stat_line(&b, dir);
+                free(last);
+                last = dir;
+            } else {
+                free(dir);
+            }
+        }
+        if (lists[l])
+            FcStrListDone(lists[l]);
+    }
+    free(last);
+    /* where a user adds settings or fonts, present or not */
+    const char *home = getenv("HOME"), *xc = getenv("XDG_CONFIG_HOME"),
+               *xd = getenv("XDG_DATA_HOME");
+    char p[4096];
+    if (xc && *xc == '/') {
+        snprintf(p, sizeof p, "%s/fontconfig", xc);
+        stat_line(&b, p);
+    }
+    if (xd && *xd == '/') {
+        snprintf(p, sizeof p, "%s/fonts", xd);
+        stat_line(&b, p);
+    }
+    if (home && *home == '/') {
+        static const char *const rel[] = {"/.config/fontconfig", "/.fonts.conf",
+                                          "/.fonts.conf.d", "/.fonts",
+                                          "/.local/share/fonts"};
+        for (size_t i = 0; i < sizeof rel / sizeof *rel; i++) {
+            snprintf(p, sizeof p, "%s%s", home, rel[i]);
+            stat_line(&b, p);
+        }
+    }
+    if (f->app_dir)
+        stat_line(&b, f->app_dir);
+    for (int i = 0; i < f->ncached && ok; i++) {
+        const cached_find *c = &f->cached[i];
+        if (!field_ok(c->asked) || !field_ok(c->path) || !field_ok(c->family)) {
+            ok = 0;
+            break;
+        }
+        char num[64];
+        bt_buf_puts(&b, "font\t");
+        bt_buf_puts(&b, c->asked);
+        snprintf(num, sizeof num, "\t%d\t%d\t", c->bold, c->italic);
+        bt_buf_puts(&b, num);
+        bt_buf_puts(&b, c->path);
+        snprintf(num, sizeof num, "\t%d\t", c->index);
+        bt_buf_puts(&b, num);
+        bt_buf_puts(&b, c->family);
+        snprintf(num, sizeof num, "\t%d\t%d\n", c->fbold, c->fitalic);
+        bt_buf_puts(&b, num);
+    }
+    char *tmp = NULL;
+    if (ok) {
+        /* the folder, and its parent (~/.cache) when missing */
+        char *dir = bt_xstrdup(f->cache_path), *sl = strrchr(dir, '/');
+        if (sl && sl != dir) {
+            *sl = 0;
+            char *up = strrchr(dir, '/');
+            if (up && up != dir) {
+                *up = 0;
+                mkdir(dir, 0700);
+                *up = '/';
+            }
+            mkdir(dir, 0700);
+        }
+        free(dir);
+        size_t tl = strlen(f->cache_path) + 32;
+        tmp = bt_xmalloc(tl);
+        snprintf(tmp, tl, "%s.%ld.tmp", f->cache_path, (long)getpid());
+        FILE *fp = fopen(tmp, "wb");
+        if (fp) {
+            int wok = fwrite(b.data, 1, b.len, fp) == b.len;
+            wok &= fclose(fp) == 0;
+            if (!wok || rename(tmp, f->cache_path) != 0)
+                remove(tmp);
+        }
+    }
+    free(tmp);
+    bt_buf_free(&b);
+}
+
+/* fontconfig, loaded on first need */
+static FcConfig *fc_of(bt_fonts *f)
+{
+    if (!f->fc_tried) {
+        f->fc_tried = 1;
+        f->fc = FcInitLoadConfigAndFonts();
+        struct stat st;
+        if (f->fc && f->app_dir && stat(f->app_dir, &st) == 0 &&
+            S_ISDIR(st.st_mode))
+            FcConfigAppFontAddDir(f->fc, (const FcChar8 *)f->app_dir);
+    }
+    return f->fc;
+}
+
+/* ------------------------------------------------------------------ */
 /* Public: lifetime and lookup                                        */
 /* ------------------------------------------------------------------ */
 
@@ -370,11 +693,14 @@ bt_fonts *bt_fonts_new(const char *app_font_dir)
     bt_fonts *f = bt_xcalloc(1, sizeof *f);
     f->lock = bt_xmalloc(sizeof *f->lock);
     pthread_mutex_init(f->lock, NULL);
-    f->fc = FcInitLoadConfigAndFonts();
-    struct stat st;
-    if (f->fc && app_font_dir && stat(app_font_dir, &st) == 0 &&
-        S_ISDIR(st.st_mode))
-        FcConfigAppFontAddDir(f->fc, (const FcChar8 *)app_font_dir);
+    f->app_dir = app_font_dir ? bt_xstrdup(app_font_dir) : NULL;
+    f->cache_path = fcache_path();
+    f->cache_key = fcache_key(app_font_dir);
+    fcache_load(f);
+    /* no usable cache: fontconfig now (bt_fonts_new may run in a thread
+     * of its own while the inputs are read) rather than at the first find */
+    if (!f->ncached)
+        fc_of(f);
     bt_arena_init(&f->pool);
     f->buf = hb_buffer_create();
     hb_feature_from_string("liga=0", -1, &f->features[0]);
@@ -387,6 +713,12 @@ void bt_fonts_free(bt_fonts *f)
 {
     if (!f)
         return;
+    if (f->cache_dirty)
+        fcache_save(f);
+    free_finds(f->cached, f->ncached);
+    free(f->app_dir);
+    free(f->cache_path);
+    free(f->cache_key);
     for (int i = 0; i < f->nfaces; i++) {
         hb_font_destroy(f->faces[i].hbfont);
         hb_face_destroy(f->faces[i].hbface);
@@ -410,6 +742,11 @@ void bt_fonts_free(bt_fonts *f)
     free(f);
 }
 
+int bt_fonts_fontconfig_loaded(const bt_fonts *f)
+{
+    return f->fc != NULL;
+}
+
 int bt_fonts_find(bt_fonts *f, const char *family, int bold, int italic,
                   uint32_t *out_id)
 {
@@ -431,7 +768,15 @@ int bt_fonts_find(bt_fonts *f, const char *family, int bold, int italic,
      * bold). Other families are fontconfig's substitutes: refused. */
     int ok = 0;
     uint32_t id = 0;
-    if (f->fc) {
+    cached_find *c = NULL;
+    for (int i = 0; i < f->ncached && !c; i++)
+        if (f->cached[i].bold == bold && f->cached[i].italic == italic &&
+            !strcmp(f->cached[i].asked, family))
+            c = &f->cached[i];
+    if (c && load_face(f, c->path, c->index, c->family, c->fbold, c->fitalic,
+                       BT_FONT_NONE, &id) == 0)
+        ok = 1;
+    if (!ok && fc_of(f)) {
         FcPattern *pat = style_pattern(f, family, bold, italic, NULL);
         /* Only the family's faces are sorted (FcFontList, then the same
          * ordering FcFontSort would give them): sorting every installed
@@ -453,6 +798,29 @@ int bt_fonts_find(bt_fonts *f, const char *family, int bold, int italic,
         if (fs)
             FcFontSetDestroy(fs);
         FcPatternDestroy(pat);
+        if (ok) { /* remembered for the next build */
+            if (!c) {
+                if (f->ncached == f->capcached) {
+                    f->capcached = f->capcached ? f->capcached * 2 : 8;
+                    f->cached = bt_xrealloc(f->cached, (size_t)f->capcached *
+                                                           sizeof *f->cached);
+                }
+                c = &f->cached[f->ncached++];
+                c->asked = bt_xstrdup(family);
+                c->bold = bold;
+                c->italic = italic;
+            } else {
+                free(c->path);
+                free(c->family);
+            }
+            const face *fc = &f->faces[id];
+            c->path = bt_xstrdup(fc->path);
+            c->index = fc->index;
+            c->family = bt_xstrdup(fc->family);
+            c->fbold = fc->bold;
+            c->fitalic = fc->italic;
+            f->cache_dirty = 1;
+        }
     }
     if (f->nreqs == f->capreqs) {
         f->capreqs = f->capreqs ? f->capreqs * 2 : 8;
@@ -736,7 +1104,7 @@ static uint32_t fallback_cached(bt_fonts *f, uint32_t font, uint32_t cp)
         umap_put(&f->fallbacks, key, id);
         return id;
     }
-    id = f->fc ? find_fallback(f, font, cp) : BT_FONT_NONE;
+    id = fc_of(f) ? find_fallback(f, font, cp) : BT_FONT_NONE;
     umap_put(&f->fallbacks, key, id);
     if (id != BT_FONT_NONE)
         umap_put(&f->fallbacks, bkey, id);

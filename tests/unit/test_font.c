@@ -2,7 +2,9 @@
  * lookup, shaping with kerning and the per-word cache, coverage, fallback
  * fonts and subsetting. */
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include "harness.h"
 #include "font.h"
 
@@ -306,12 +308,132 @@ static void test_font__describe(void)
     bt_fonts_free(f);
 }
 
+/* Reads a whole small file into a heap string ("" when missing). */
+static char *slurp(const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    char *s = calloc(1, 1 << 16);
+    if (fp) {
+        size_t n = fread(s, 1, (1 << 16) - 1, fp);
+        s[n] = 0;
+        fclose(fp);
+    }
+    return s;
+}
+
+static void spit(const char *path, const char *s)
+{
+    FILE *fp = fopen(path, "wb");
+    CHECK(fp != NULL);
+    if (fp) {
+        fputs(s, fp);
+        fclose(fp);
+    }
+}
+
+/* The lookup cache: a second build takes fontconfig's answers from it
+ * without loading fontconfig, gets the same faces, and anything it cannot
+ * trust (a changed folder, a face file gone, garbage) goes to fontconfig. */
+static void test_font__lookup_cache(void)
+{
+    char path[] = "/tmp/bantin-fontcache.XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    close(fd);
+    unlink(path);
+    setenv("BANTIN_FONT_CACHE", path, 1);
+
+    uint32_t r, b, r2, b2, x = 9;
+    bt_fonts *f = bt_fonts_new(NULL);
+    CHECK_INT(bt_fonts_fontconfig_loaded(f), 1);
+    CHECK_INT(bt_fonts_find(f, "Noto Serif", 0, 0, &r), 0);
+    CHECK_INT(bt_fonts_find(f, "Noto Serif", 1, 0, &b), 0);
+    char *rpath = strdup(bt_fonts_path(f, r)),
+         *bpath = strdup(bt_fonts_path(f, b));
+    bt_fonts_free(f); /* writes the cache */
+    char *text = slurp(path);
+    CHECK(strncmp(text, "bantin-fonts 1\n", 15) == 0);
+    CHECK(strstr(text, "\tNoto Serif\t1\t0\t") != NULL);
+    CHECK(strstr(text, "/fonts.conf\t") != NULL); /* what it depends on */
+
+    f = bt_fonts_new(NULL);
+    CHECK_INT(bt_fonts_fontconfig_loaded(f), 0);
+    CHECK_INT(bt_fonts_find(f, "Noto Serif", 1, 0, &b2), 0);
+    CHECK_INT(bt_fonts_find(f, "Noto Serif", 0, 0, &r2), 0);
+    CHECK_INT(bt_fonts_fontconfig_loaded(f), 0);
+    CHECK_STR(bt_fonts_path(f, r2), rpath);
+    CHECK_STR(bt_fonts_path(f, b2), bpath);
+    CHECK_STR(bt_fonts_family(f, b2), "Noto Serif");
+    CHECK_INT(bt_fonts_bold(f, b2), 1);
+    CHECK_INT(bt_fonts_bold(f, r2), 0);
+    /* a missing family is never cached: fontconfig says so */
+    CHECK_INT(bt_fonts_find(f, "No Such Family Xyzzy", 0, 0, &x), -1);
+    CHECK_INT(bt_fonts_fontconfig_loaded(f), 1);
+    CHECK_INT(x, 9);
+    bt_fonts_free(f);
+
+    /* a cached face file that is gone: fontconfig finds the real one */
+    char *stale = slurp(path), *at = strstr(stale, rpath);
+    CHECK(at != NULL);
+    if (at) {
+        memcpy(at, "/nonexistent", 12);
+        spit(path, stale);
+        f = bt_fonts_new(NULL);
+        CHECK_INT(bt_fonts_fontconfig_loaded(f), 0);
+        CHECK_INT(bt_fonts_find(f, "Noto Serif", 0, 0, &r2), 0);
+        CHECK_STR(bt_fonts_path(f, r2), rpath);
+        CHECK_INT(bt_fonts_fontconfig_loaded(f), 1);
+        bt_fonts_free(f);
+    }
+    free(stale);
+
+    /* a folder that changed since: the cache is not used at all */
+    char *changed = slurp(path), *st = strstr(changed, "\nstat\t");
+    CHECK(st != NULL);
+    if (st) {
+        char *id = strchr(st + 6, '\t');
+        CHECK(id != NULL);
+        if (id)
+            id[1] = id[1] == '1' ? '2' : '1';
+        spit(path, changed);
+        f = bt_fonts_new(NULL);
+        CHECK_INT(bt_fonts_fontconfig_loaded(f), 1);
+        CHECK_INT(bt_fonts_find(f, "Noto Serif", 0, 0, &r2), 0);
+        CHECK_STR(bt_fonts_path(f, r2), rpath);
+        bt_fonts_free(f);
+    }
+    free(changed);
+
+    /* garbage: ignored, then replaced by a good cache */
+    spit(path, "bantin-fonts 1\nkey\tnonsense\nfont\tNoto Serif\n");
+    f = bt_fonts_new(NULL);
+    CHECK_INT(bt_fonts_fontconfig_loaded(f), 1);
+    CHECK_INT(bt_fonts_find(f, "Noto Serif", 0, 0, &r2), 0);
+    CHECK_STR(bt_fonts_path(f, r2), rpath);
+    bt_fonts_free(f);
+    f = bt_fonts_new(NULL);
+    CHECK_INT(bt_fonts_fontconfig_loaded(f), 0);
+    bt_fonts_free(f);
+
+    /* BANTIN_FONT_CACHE= (empty): no cache read or written */
+    unlink(path);
+    setenv("BANTIN_FONT_CACHE", "", 1);
+    f = bt_fonts_new(NULL);
+    CHECK_INT(bt_fonts_find(f, "Noto Serif", 0, 0, &r2), 0);
+    bt_fonts_free(f);
+    CHECK(access(path, F_OK) != 0);
+    unsetenv("BANTIN_FONT_CACHE");
+    free(text);
+    free(rpath);
+    free(bpath);
+}
+
 static const bt_t_case cases[] = {
     TEST(test_font__find_styles), TEST(test_font__find_missing),
     TEST(test_font__kerning),     TEST(test_font__one_pos_per_cp),
     TEST(test_font__cache),       TEST(test_font__covers_and_fallback),
     TEST(test_font__metrics),     TEST(test_font__subset),
-    TEST(test_font__describe),
+    TEST(test_font__describe),    TEST(test_font__lookup_cache),
 };
 
 TEST_MAIN("test_font", cases)
