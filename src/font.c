@@ -35,6 +35,10 @@ typedef struct face {
     bt_fontmetrics metrics; /* 1/1000 em */
     unsigned char *cover;   /* heap, lazily: 2 bits per BMP code point,
                                0 = not asked yet, 1 = no glyph, 2 = glyph */
+    int shapes_read;        /* its saved words were looked for (shapes_load) */
+    unsigned long shapes_new; /* words shaped by HarfBuzz in this build */
+    char *shapes_key;         /* heap or NULL: the face file's identity */
+    char *shapes_file;        /* heap or NULL: where its words are saved */
 } face;
 
 typedef struct request {
@@ -688,6 +692,8 @@ static FcConfig *fc_of(bt_fonts *f)
 /* Public: lifetime and lookup                                        */
 /* ------------------------------------------------------------------ */
 
+static void shapes_save(bt_fonts *f, uint32_t font);
+
 bt_fonts *bt_fonts_new(const char *app_font_dir)
 {
     bt_fonts *f = bt_xcalloc(1, sizeof *f);
@@ -715,6 +721,9 @@ void bt_fonts_free(bt_fonts *f)
         return;
     if (f->cache_dirty)
         fcache_save(f);
+    for (int i = 0; i < f->nfaces; i++)
+        if (f->faces[i].shapes_new)
+            shapes_save(f, (uint32_t)i);
     free_finds(f->cached, f->ncached);
     free(f->app_dir);
     free(f->cache_path);
@@ -726,6 +735,8 @@ void bt_fonts_free(bt_fonts *f)
         free(f->faces[i].path);
         free(f->faces[i].family);
         free(f->faces[i].cover);
+        free(f->faces[i].shapes_key);
+        free(f->faces[i].shapes_file);
     }
     for (int i = 0; i < f->nreqs; i++)
         free(f->reqs[i].family);
@@ -967,6 +978,7 @@ static void shape_word(bt_fonts *f, face *fc, const uint32_t *cps, int len,
 
 static int shape_cached(bt_fonts *f, uint32_t font, const uint32_t *cps,
                         int len, const bt_glyphpos **out);
+static void shapes_load(bt_fonts *f, uint32_t font);
 
 static int S_shape(void *payload, uint32_t font, const uint32_t *cps, int len,
                    const bt_glyphpos **out)
@@ -978,6 +990,23 @@ static int S_shape(void *payload, uint32_t font, const uint32_t *cps, int len,
     return r;
 }
 
+/* The slot of (font, word) in the shaping cache: its entry (cps set) or
+ * the empty slot where it belongs. Grows the table first when needed. */
+static shape_entry *shape_slot(bt_fonts *f, uint32_t font, const uint32_t *cps,
+                               int len, uint64_t h)
+{
+    if ((f->nshapes + 1) * 2 > f->shapecap)
+        shapes_grow(f);
+    size_t mask = f->shapecap - 1, i = h & mask;
+    for (; f->shapes[i].cps; i = (i + 1) & mask) {
+        shape_entry *e = &f->shapes[i];
+        if (e->hash == h && e->font == font && e->len == len &&
+            !memcmp(e->cps, cps, (size_t)len * sizeof *cps))
+            return e;
+    }
+    return &f->shapes[i];
+}
+
 static int shape_cached(bt_fonts *f, uint32_t font, const uint32_t *cps,
                         int len, const bt_glyphpos **out)
 {
@@ -986,20 +1015,15 @@ static int shape_cached(bt_fonts *f, uint32_t font, const uint32_t *cps,
         *out = NULL;
         return 0;
     }
+    if (!fc->shapes_read)
+        shapes_load(f, font);
     uint64_t h = word_hash(font, cps, len);
-    if ((f->nshapes + 1) * 2 > f->shapecap)
-        shapes_grow(f);
-    size_t mask = f->shapecap - 1, i = h & mask;
-    for (; f->shapes[i].cps; i = (i + 1) & mask) {
-        shape_entry *e = &f->shapes[i];
-        if (e->hash == h && e->font == font && e->len == len &&
-            !memcmp(e->cps, cps, (size_t)len * sizeof *cps)) {
-            f->nhits++;
-            *out = e->pos;
-            return len;
-        }
+    shape_entry *e = shape_slot(f, font, cps, len, h);
+    if (e->cps) {
+        f->nhits++;
+        *out = e->pos;
+        return len;
     }
-    shape_entry *e = &f->shapes[i];
     e->hash = h;
     e->font = font;
     e->len = len;
@@ -1007,9 +1031,173 @@ static int shape_cached(bt_fonts *f, uint32_t font, const uint32_t *cps,
     e->pos = bt_arena_alloc(&f->pool, (size_t)len * sizeof *e->pos);
     f->nshapes++;
     f->nshaped++;
+    fc->shapes_new++;
     shape_word(f, fc, cps, len, e->pos);
     *out = e->pos;
     return len;
+}
+
+/* ------------------------------------------------------------------ */
+/* Shaped words kept between builds, per face                         */
+/* ------------------------------------------------------------------ */
+
+/* Shaping is most of a small build's layout, and the same Vietnamese
+ * syllables come back week after week: the words a face shaped are saved
+ * beside the lookup cache (FILE.<hash>.shapes, FILE the lookup cache's
+ * file; none when it is off) and read back the first time the face shapes
+ * a word. The file is keyed by the face file's identity (path, face index,
+ * size, mtime, ctime, inode), HarfBuzz's version and what shape_word asks
+ * of it, so a changed font or HarfBuzz starts a new one; the positions are
+ * HarfBuzz's as they came out, so the layout is the same with or without
+ * it. A file that does not parse is ignored. At most SHAPES_MAX_WORDS
+ * words a face are kept. */
+
+#define SHAPES_MAGIC     "bantin-shapes 1"
+#define SHAPES_MAX_WORDS 32768
+#define SHAPES_MAX_LEN   4096 /* code points in one saved word */
+#define SHAPES_MAX_BYTES ((size_t)64 << 20)
+
+static char *face_key(const face *fc)
+{
+    struct stat st;
+    if (stat(fc->path, &st) != 0 || !field_ok(fc->path))
+        return NULL;
+    char tail[320];
+    snprintf(tail, sizeof tail,
+             "\t%d\t%lld\t%lld.%09ld\t%lld.%09ld\t%llu\thb=%s\t"
+             "liga=0,clig=0,vi,monotone-characters\tbyte-order=%u",
+             fc->index, (long long)st.st_size, (long long)st.st_mtim.tv_sec,
+             (long)st.st_mtim.tv_nsec, (long long)st.st_ctim.tv_sec,
+             (long)st.st_ctim.tv_nsec, (unsigned long long)st.st_ino,
+             hb_version_string(), 0x01020304u);
+    size_t n = strlen(fc->path) + strlen(tail) + 1;
+    char *k = bt_xmalloc(n);
+    snprintf(k, n, "%s%s", fc->path, tail);
+    return k;
+}
+
+static uint64_t str_hash(const char *s)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+    return h;
+}
+
+/* Reads face `font`'s saved words into the shaping cache. */
+static void shapes_load(bt_fonts *f, uint32_t font)
+{
+    face *fc = face_of(f, font);
+    fc->shapes_read = 1;
+    if (!f->cache_path || !(fc->shapes_key = face_key(fc)))
+        return;
+    size_t n = strlen(f->cache_path) + 32;
+    fc->shapes_file = bt_xmalloc(n);
+    snprintf(fc->shapes_file, n, "%s.%016llx.shapes", f->cache_path,
+             (unsigned long long)str_hash(fc->shapes_key));
+    bt_buf b = {0};
+    if (bt_buf_read_file(&b, fc->shapes_file, SHAPES_MAX_BYTES) != 0) {
+        bt_buf_free(&b);
+        return;
+    }
+    const unsigned char *p = (const unsigned char *)b.data, *end = p + b.len;
+    size_t ml = strlen(SHAPES_MAGIC "\n"), kl = strlen(fc->shapes_key);
+    uint32_t count = 0;
+    if (b.len < ml + kl + 1 + 4 || memcmp(p, SHAPES_MAGIC "\n", ml) != 0 ||
+        memcmp(p + ml, fc->shapes_key, kl) != 0 || p[ml + kl] != '\n')
+        goto out;
+    p += ml + kl + 1;
+    memcpy(&count, p, 4);
+    p += 4;
+    if (count > SHAPES_MAX_WORDS)
+        goto out;
+    /* checked whole before any word goes in */
+    const unsigned char *q = p;
+    for (uint32_t w = 0; w < count; w++) {
+        uint32_t len;
+        if ((size_t)(end - q) < 4)
+            goto out;
+        memcpy(&len, q, 4);
+        if (len == 0 || len > SHAPES_MAX_LEN ||
+            (size_t)(end - q - 4) < (size_t)len * 16)
+            goto out;
+        q += 4 + (size_t)len * 16;
+    }
+    if (q != end)
+        goto out;
+    for (uint32_t w = 0; w < count; w++) {
+        uint32_t len;
+        memcpy(&len, p, 4);
+        p += 4;
+        uint32_t *cps = bt_arena_memdup(&f->pool, p, (size_t)len * sizeof *cps);
+        p += (size_t)len * 4;
+        uint64_t h = word_hash(font, cps, (int)len);
+        shape_entry *e = shape_slot(f, font, cps, (int)len, h);
+        if (e->cps) { /* twice in the file: the first one stays */
+            p += (size_t)len * 12;
+            continue;
+        }
+        bt_glyphpos *pos = bt_arena_alloc(&f->pool, (size_t)len * sizeof *pos);
+        for (uint32_t i = 0; i < len; i++) {
+            int32_t v[3];
+            memcpy(v, p + 12 * (size_t)i, 12);
+            pos[i].cp = cps[i];
+            pos[i].advance = v[0];
+            pos[i].dx = v[1];
+            pos[i].dy = v[2];
+        }
+        p += (size_t)len * 12;
+        e->hash = h;
+        e->font = font;
+        e->len = (int)len;
+        e->cps = cps;
+        e->pos = pos;
+        f->nshapes++;
+    }
+out:
+    bt_buf_free(&b);
+}
+
+/* Writes face `font`'s words (those read and those shaped since): temp
+ * file + rename, errors ignored. */
+static void shapes_save(bt_fonts *f, uint32_t font)
+{
+    face *fc = face_of(f, font);
+    if (!fc->shapes_file)
+        return;
+    bt_buf b = {0};
+    bt_buf_puts(&b, SHAPES_MAGIC "\n");
+    bt_buf_puts(&b, fc->shapes_key);
+    bt_buf_puts(&b, "\n");
+    size_t at = b.len;
+    uint32_t count = 0;
+    bt_buf_put(&b, &count, 4);
+    for (size_t i = 0; i < f->shapecap && count < SHAPES_MAX_WORDS; i++) {
+        const shape_entry *e = &f->shapes[i];
+        if (!e->cps || e->font != font || e->len > SHAPES_MAX_LEN)
+            continue;
+        uint32_t len = (uint32_t)e->len;
+        bt_buf_put(&b, &len, 4);
+        bt_buf_put(&b, e->cps, (size_t)len * 4);
+        for (uint32_t k = 0; k < len; k++) {
+            int32_t v[3] = {e->pos[k].advance, e->pos[k].dx, e->pos[k].dy};
+            bt_buf_put(&b, v, 12);
+        }
+        count++;
+    }
+    memcpy(b.data + at, &count, 4);
+    size_t tl = strlen(fc->shapes_file) + 32;
+    char *tmp = bt_xmalloc(tl);
+    snprintf(tmp, tl, "%s.%ld.tmp", fc->shapes_file, (long)getpid());
+    FILE *fp = fopen(tmp, "wb");
+    if (fp) {
+        int ok = fwrite(b.data, 1, b.len, fp) == b.len;
+        ok &= fclose(fp) == 0;
+        if (!ok || rename(tmp, fc->shapes_file) != 0)
+            remove(tmp);
+    }
+    free(tmp);
+    bt_buf_free(&b);
 }
 
 /* has_glyph with a per-face memo for the BMP: layout asks for every

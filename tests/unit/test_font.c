@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <dirent.h>
 #include <unistd.h>
 #include "harness.h"
 #include "font.h"
@@ -138,6 +139,10 @@ static void test_font__one_pos_per_cp(void)
 static void test_font__cache(void)
 {
     uint32_t id, bold;
+    /* 5000 made-up words: not for the user's saved words */
+    const char *was = getenv("BANTIN_FONT_CACHE");
+    char *keep = was ? strdup(was) : NULL;
+    setenv("BANTIN_FONT_CACHE", "", 1);
     bt_fonts *f = open_serif(&id);
     CHECK_INT(bt_fonts_find(f, "Noto Serif", 1, 0, &bold), 0);
     bt_shaper s = bt_fonts_shaper(f);
@@ -163,6 +168,11 @@ static void test_font__cache(void)
     CHECK(a == b);
     CHECK_INT(a[0].cp, 'n');
     bt_fonts_free(f);
+    if (keep)
+        setenv("BANTIN_FONT_CACHE", keep, 1);
+    else
+        unsetenv("BANTIN_FONT_CACHE");
+    free(keep);
 }
 
 static void test_font__covers_and_fallback(void)
@@ -428,12 +438,108 @@ static void test_font__lookup_cache(void)
     free(bpath);
 }
 
+/* The one FILE.*.shapes file in dir, into out; 0 when found. */
+static int shapes_file(const char *dir, char *out, size_t cap)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int found = -1;
+    while (d && (e = readdir(d)))
+        if (strstr(e->d_name, ".shapes") && !strstr(e->d_name, ".tmp")) {
+            snprintf(out, cap, "%s/%s", dir, e->d_name);
+            found++;
+        }
+    if (d)
+        closedir(d);
+    return found;
+}
+
+static long file_size(const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    long n = -1;
+    if (fp && fseek(fp, 0, SEEK_END) == 0)
+        n = ftell(fp);
+    if (fp)
+        fclose(fp);
+    return n;
+}
+
+/* Shaped words kept between builds: the second bt_fonts takes a word
+ * from the file the first one wrote (proved by planting a value there),
+ * and a file that does not parse is ignored. */
+static void test_font__saved_shapes(void)
+{
+    char dir[] = "/tmp/bantin-shapes.XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char cache[256], file[512];
+    snprintf(cache, sizeof cache, "%s/fonts.cache", dir);
+    setenv("BANTIN_FONT_CACHE", cache, 1);
+    uint32_t cps[8], id;
+    int n = cps_of("Việt", cps, 8);
+    const bt_glyphpos *g;
+
+    bt_fonts *f = open_serif(&id);
+    bt_shaper s = bt_fonts_shaper(f);
+    CHECK_INT(s.shape(s.payload, id, cps, n, &g), n);
+    bt_glyphpos first[8];
+    memcpy(first, g, sizeof *g * (size_t)n);
+    bt_fonts_free(f); /* writes the face's words */
+    CHECK_INT(shapes_file(dir, file, sizeof file), 0);
+    long size = file_size(file);
+    /* header, count 1, then the word: len, code points, 3 numbers each */
+    CHECK(size > 4 + 4 + 16 * n);
+
+    /* the same word again: the saved positions, exactly */
+    f = open_serif(&id);
+    s = bt_fonts_shaper(f);
+    CHECK_INT(s.shape(s.payload, id, cps, n, &g), n);
+    for (int i = 0; i < n; i++) {
+        CHECK_INT(g[i].cp, first[i].cp);
+        CHECK_INT(g[i].advance, first[i].advance);
+        CHECK_INT(g[i].dx, first[i].dx);
+        CHECK_INT(g[i].dy, first[i].dy);
+    }
+    bt_fonts_free(f); /* nothing new: the file is not rewritten */
+    CHECK_INT(file_size(file), size);
+
+    /* plant an advance: it comes back, so the word was read, not shaped */
+    FILE *fp = fopen(file, "r+b");
+    CHECK(fp != NULL);
+    if (fp) {
+        int32_t planted = 12345;
+        fseek(fp, size - 12L * n, SEEK_SET);
+        fwrite(&planted, 4, 1, fp);
+        fclose(fp);
+    }
+    f = open_serif(&id);
+    s = bt_fonts_shaper(f);
+    CHECK_INT(s.shape(s.payload, id, cps, n, &g), n);
+    CHECK_INT(g[0].advance, 12345);
+    bt_fonts_free(f);
+
+    /* cut short: ignored, HarfBuzz shapes it again */
+    CHECK_INT(truncate(file, size - 5), 0);
+    f = open_serif(&id);
+    s = bt_fonts_shaper(f);
+    CHECK_INT(s.shape(s.payload, id, cps, n, &g), n);
+    CHECK_INT(g[0].advance, first[0].advance);
+    bt_fonts_free(f);
+    CHECK_INT(file_size(file), size); /* rewritten whole */
+
+    unsetenv("BANTIN_FONT_CACHE");
+    remove(file);
+    remove(cache);
+    rmdir(dir);
+}
+
 static const bt_t_case cases[] = {
-    TEST(test_font__find_styles), TEST(test_font__find_missing),
-    TEST(test_font__kerning),     TEST(test_font__one_pos_per_cp),
-    TEST(test_font__cache),       TEST(test_font__covers_and_fallback),
-    TEST(test_font__metrics),     TEST(test_font__subset),
-    TEST(test_font__describe),    TEST(test_font__lookup_cache),
+    TEST(test_font__find_styles),  TEST(test_font__find_missing),
+    TEST(test_font__kerning),      TEST(test_font__one_pos_per_cp),
+    TEST(test_font__cache),        TEST(test_font__covers_and_fallback),
+    TEST(test_font__metrics),      TEST(test_font__subset),
+    TEST(test_font__describe),     TEST(test_font__lookup_cache),
+    TEST(test_font__saved_shapes),
 };
 
 TEST_MAIN("test_font", cases)
