@@ -51,8 +51,9 @@ typedef struct request {
 /* One cached shaping result; the table is open addressing with linear
  * probing, an empty slot has cps == NULL. */
 typedef struct shape_entry {
-    uint64_t hash; /* FNV-1a over font id and code points */
-    uint32_t font;
+    uint64_t hash;       /* FNV-1a over font id and code points */
+    uint16_t font;       /* < BT_MAX_FONTS */
+    uint16_t used;       /* asked for in this build (not only read back) */
     int len;             /* code points */
     const uint32_t *cps; /* pool copy of the word */
     bt_glyphpos *pos;    /* pool, len entries */
@@ -1021,11 +1022,13 @@ static int shape_cached(bt_fonts *f, uint32_t font, const uint32_t *cps,
     shape_entry *e = shape_slot(f, font, cps, len, h);
     if (e->cps) {
         f->nhits++;
+        e->used = 1;
         *out = e->pos;
         return len;
     }
     e->hash = h;
-    e->font = font;
+    e->font = (uint16_t)font;
+    e->used = 1;
     e->len = len;
     e->cps = bt_arena_memdup(&f->pool, cps, (size_t)len * sizeof *cps);
     e->pos = bt_arena_alloc(&f->pool, (size_t)len * sizeof *e->pos);
@@ -1050,10 +1053,10 @@ static int shape_cached(bt_fonts *f, uint32_t font, const uint32_t *cps,
  * of it, so a changed font or HarfBuzz starts a new one; the positions are
  * HarfBuzz's as they came out, so the layout is the same with or without
  * it. A file that does not parse is ignored. At most SHAPES_MAX_WORDS
- * words a face are kept. */
+ * words a face are kept, those the last build asked for first. */
 
 #define SHAPES_MAGIC     "bantin-shapes 1"
-#define SHAPES_MAX_WORDS 32768
+#define SHAPES_MAX_WORDS 8192 /* a face: ~1 MB, ~2 M instructions to read */
 #define SHAPES_MAX_LEN   4096 /* code points in one saved word */
 #define SHAPES_MAX_BYTES ((size_t)64 << 20)
 
@@ -1148,7 +1151,8 @@ static void shapes_load(bt_fonts *f, uint32_t font)
         }
         p += (size_t)len * 12;
         e->hash = h;
-        e->font = font;
+        e->font = (uint16_t)font;
+        e->used = 0;
         e->len = (int)len;
         e->cps = cps;
         e->pos = pos;
@@ -1172,9 +1176,13 @@ static void shapes_save(bt_fonts *f, uint32_t font)
     size_t at = b.len;
     uint32_t count = 0;
     bt_buf_put(&b, &count, 4);
-    for (size_t i = 0; i < f->shapecap && count < SHAPES_MAX_WORDS; i++) {
-        const shape_entry *e = &f->shapes[i];
-        if (!e->cps || e->font != font || e->len > SHAPES_MAX_LEN)
+    /* the words this build asked for first, then the older ones: a word
+     * no build asks for any more leaves once the file is full */
+    for (size_t at2 = 0; at2 < 2 * f->shapecap && count < SHAPES_MAX_WORDS;
+         at2++) {
+        const shape_entry *e = &f->shapes[at2 % f->shapecap];
+        if (!e->cps || e->font != font || e->len > SHAPES_MAX_LEN ||
+            e->used != (at2 < f->shapecap))
             continue;
         uint32_t len = (uint32_t)e->len;
         bt_buf_put(&b, &len, 4);

@@ -527,6 +527,41 @@ static void test_font__saved_shapes(void)
     bt_fonts_free(f);
     CHECK_INT(file_size(file), size); /* rewritten whole */
 
+    /* full: 8192 words a face, the ones the last build asked for first */
+    f = open_serif(&id);
+    s = bt_fonts_shaper(f);
+    for (uint32_t i = 0; i < 8300; i++) {
+        uint32_t w[3] = {'a' + i % 26, 'a' + (i / 26) % 26, 0x1EA0 + i / 676};
+        CHECK_INT(s.shape(s.payload, id, w, 3, &g), 3);
+    }
+    bt_fonts_free(f);
+    f = open_serif(&id);
+    s = bt_fonts_shaper(f);
+    uint32_t nam[3] = {'N', 'a', 'm'};
+    CHECK_INT(s.shape(s.payload, id, cps, n, &g), n); /* read back */
+    CHECK_INT(s.shape(s.payload, id, nam, 3, &g), 3); /* new */
+    bt_fonts_free(f);
+    fp = fopen(file, "rb");
+    CHECK(fp != NULL);
+    if (fp) {
+        unsigned char head[1024];
+        size_t got = fread(head, 1, sizeof head, fp);
+        fclose(fp);
+        unsigned char *nl = memchr(head, '\n', got);
+        nl = nl ? memchr(nl + 1, '\n', got - (size_t)(nl + 1 - head)) : NULL;
+        CHECK(nl != NULL);
+        if (nl) {
+            uint32_t count, len1, cp1, len2, cp2;
+            memcpy(&count, nl + 1, 4);
+            memcpy(&len1, nl + 5, 4);
+            memcpy(&cp1, nl + 9, 4);
+            memcpy(&len2, nl + 9 + 16 * len1, 4);
+            memcpy(&cp2, nl + 13 + 16 * len1, 4);
+            CHECK_INT(count, 8192);
+            CHECK((cp1 == 'V' && cp2 == 'N') || (cp1 == 'N' && cp2 == 'V'));
+        }
+    }
+
     unsetenv("BANTIN_FONT_CACHE");
     remove(file);
     remove(cache);
