@@ -62,36 +62,114 @@ char *bt_build_datadir(const char *argv0)
 
 /* ---- stages ---- */
 
+/* Decoding an image (a JPEG's every scan, a PNG's whole zlib stream) is
+ * the longest step before layout; images do not depend on one another, so
+ * two threads share them. Each image is decoded into a context of its own
+ * (its arena holds the pixels until the build ends); the diagnostics are
+ * then appended in document order, and an image met once the build has
+ * too many errors is dropped, as in a one-thread run: the outputs and the
+ * messages are those of decoding one image after the other. */
+typedef struct image_job {
+    const bt_block **blocks; /* the first figure naming each file */
+    bt_ctx *ctxs;            /* [n]: one per image */
+    const bt_image **out;    /* [n] */
+    int n;
+    int next; /* the next image to take, under mu */
+    pthread_mutex_t mu;
+} image_job;
+
+static void *image_worker(void *arg)
+{
+    image_job *j = arg;
+    for (;;) {
+        pthread_mutex_lock(&j->mu);
+        int i = j->next < j->n ? j->next++ : -1;
+        pthread_mutex_unlock(&j->mu);
+        if (i < 0)
+            return NULL;
+        const bt_block *b = j->blocks[i];
+        j->out[i] =
+            bt_image_load_named(&j->ctxs[i], b->src_pos, b->path, b->src);
+    }
+}
+
+/* The image contexts of a build, freed when it ends. */
+typedef struct image_ctxs {
+    bt_ctx *ctxs;
+    int n;
+} image_ctxs;
+
+static void image_ctxs_free(image_ctxs *ic)
+{
+    for (int i = 0; i < ic->n; i++)
+        bt_ctx_free(&ic->ctxs[i]);
+    free(ic->ctxs);
+    ic->ctxs = NULL;
+    ic->n = 0;
+}
+
 /* Decodes each image once: figures naming the same file share it (and
  * the PDF embeds it once). */
-static void load_images(bt_ctx *ctx, bt_doc *doc)
+static void load_images(bt_ctx *ctx, bt_doc *doc, image_ctxs *ic)
 {
     bt_section *s;
     bt_article *a;
     bt_block *b;
     const bt_block **seen = NULL;
     int nseen = 0, cap = 0;
+    /* the files, in document order */
     bt_section_foreach(doc, s)
         bt_article_foreach(s, a)
             bt_block_foreach(a, b) {
-                if (b->kind != BT_BLOCK_FIGURE || !b->path || bt_ctx_full(ctx))
+                if (b->kind != BT_BLOCK_FIGURE || !b->path)
                     continue;
-                const bt_block *same = NULL;
+                int same = 0;
                 for (int i = 0; i < nseen && !same; i++)
-                    if (strcmp(seen[i]->path, b->path) == 0)
-                        same = seen[i];
-                if (same) {
-                    b->image = same->image;
+                    same = strcmp(seen[i]->path, b->path) == 0;
+                if (same)
                     continue;
-                }
-                b->image =
-                    bt_image_load_named(ctx, b->src_pos, b->path, b->src);
                 if (nseen == cap) {
                     cap = cap ? cap * 2 : 16;
                     seen = bt_xrealloc(seen, sizeof *seen * (size_t)cap);
                 }
                 seen[nseen++] = b;
             }
+    image_job j = {seen, NULL, NULL, nseen, 0, PTHREAD_MUTEX_INITIALIZER};
+    if (nseen > 0 && !bt_ctx_full(ctx)) {
+        j.ctxs = bt_xcalloc((size_t)nseen, sizeof *j.ctxs);
+        j.out = bt_xcalloc((size_t)nseen, sizeof *j.out);
+        for (int i = 0; i < nseen; i++)
+            bt_ctx_init(&j.ctxs[i]);
+        pthread_t th;
+        int threaded =
+            nseen > 1 && pthread_create(&th, NULL, image_worker, &j) == 0;
+        image_worker(&j);
+        if (threaded)
+            pthread_join(th, NULL);
+        ic->ctxs = j.ctxs;
+        ic->n = nseen;
+    }
+    /* as one thread would have done it, figure by figure */
+    int k = 0;
+    bt_section_foreach(doc, s)
+        bt_article_foreach(s, a)
+            bt_block_foreach(a, b) {
+                if (b->kind != BT_BLOCK_FIGURE || !b->path || bt_ctx_full(ctx))
+                    continue;
+                const bt_block *same = NULL;
+                for (int i = 0; i < k && !same; i++)
+                    if (strcmp(seen[i]->path, b->path) == 0)
+                        same = seen[i];
+                if (same) {
+                    b->image = same->image;
+                    continue;
+                }
+                BT_ASSERT(k < nseen && seen[k] == b && j.out);
+                bt_ctx_append(ctx, &j.ctxs[k]);
+                b->image = j.out[k++];
+            }
+    pthread_mutex_destroy(&j.mu);
+    free(j.out);
     free(seen);
 }
 
@@ -579,6 +657,7 @@ static int build(bt_ctx *ctx, const bt_options *opt)
     bt_pages *pages = NULL;
     bt_pdf_sink *sink = NULL;
     fonts_job fj;
+    image_ctxs ics = {NULL, 0};
     fonts_start(&fj, bt_arena_printf(&ctx->arena, "%s/fonts", opt->datadir));
 
     uint64_t t0 = bt_time_ns();
@@ -593,7 +672,7 @@ static int build(bt_ctx *ctx, const bt_options *opt)
 #endif
     progress_stage("decoding images");
     t0 = bt_time_ns();
-    load_images(ctx, doc);
+    load_images(ctx, doc, &ics);
     bt_timing_add(BT_T_IMAGES, bt_time_ns() - t0);
     /* the PDF's image streams are deflated while the layout runs */
     if ((opt->outputs & BT_OUT_PDF) && !opt->check_only && !opt->dump_layout &&
@@ -752,6 +831,7 @@ done:
         fonts = fonts_wait(&fj);
     if (fonts)
         bt_fonts_free(fonts);
+    image_ctxs_free(&ics); /* after the writers and the PDF images */
     free(base);
     return rc == 0 && ctx->nerrors == 0 ? 0 : -1;
 }

@@ -9,7 +9,9 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include "bt_limits.h"
 #include <fontconfig/fontconfig.h>
 #include <hb.h>
@@ -33,6 +35,10 @@ typedef struct face {
     bt_fontmetrics metrics; /* 1/1000 em */
     unsigned char *cover;   /* heap, lazily: 2 bits per BMP code point,
                                0 = not asked yet, 1 = no glyph, 2 = glyph */
+    int shapes_read;        /* its saved words were looked for (shapes_load) */
+    unsigned long shapes_new; /* words shaped by HarfBuzz in this build */
+    char *shapes_key;         /* heap or NULL: the face file's identity */
+    char *shapes_file;        /* heap or NULL: where its words are saved */
 } face;
 
 typedef struct request {
@@ -45,8 +51,9 @@ typedef struct request {
 /* One cached shaping result; the table is open addressing with linear
  * probing, an empty slot has cps == NULL. */
 typedef struct shape_entry {
-    uint64_t hash; /* FNV-1a over font id and code points */
-    uint32_t font;
+    uint64_t hash;       /* FNV-1a over font id and code points */
+    uint16_t font;       /* < BT_MAX_FONTS */
+    uint16_t used;       /* asked for in this build (not only read back) */
     int len;             /* code points */
     const uint32_t *cps; /* pool copy of the word */
     bt_glyphpos *pos;    /* pool, len entries */
@@ -63,8 +70,17 @@ typedef struct umap {
     size_t cap, count; /* cap is a power of two or 0 */
 } umap;
 
+typedef struct cached_find cached_find;
+
 struct bt_fonts {
-    FcConfig *fc;             /* our own configuration, not the global one */
+    FcConfig *fc;        /* our own configuration, not the global one */
+    int fc_tried;        /* fc_of ran: fc is loaded, or NULL for good */
+    char *app_dir;       /* heap or NULL: bt_fonts_new's folder */
+    char *cache_path;    /* heap or NULL: the lookup cache (no cache) */
+    char *cache_key;     /* heap or NULL: its key line now */
+    cached_find *cached; /* heap: lookups from the cache, then new ones */
+    int ncached, capcached;
+    int cache_dirty;          /* fontconfig answered: rewrite the cache */
     face faces[BT_MAX_FONTS]; /* id = index */
     int nfaces;
     request *reqs; /* heap: find cache, in order asked */
@@ -362,19 +378,336 @@ static int has_family(FcPattern *p, const char *family)
 }
 
 /* ------------------------------------------------------------------ */
+/* The lookup cache: fontconfig's answers kept between builds         */
+/* ------------------------------------------------------------------ */
+
+/* FcInitLoadConfigAndFonts parses every configuration file (~25 M
+ * instructions) and each bt_fonts_find asks fontconfig again (~2 M): most
+ * of a small build's fixed cost, for answers that change only when fonts
+ * or the configuration do. So the answers of bt_fonts_find (found faces
+ * only; a missing font always asks fontconfig, which gives its error) are
+ * kept in a small text file, with what they depend on: the environment
+ * fontconfig reads, its version, and the identity (mtime, ctime, size,
+ * inode, or absence) of every configuration file and folder, every font
+ * folder fontconfig knows and the folders a user adds fonts or settings
+ * to. A build whose every request is in a cache that still matches needs
+ * no fontconfig at all; anything else loads fontconfig as before (lazily,
+ * also for fallback fonts) and rewrites the cache. The file is
+ * $BANTIN_FONT_CACHE, else $XDG_CACHE_HOME/bantin/fonts.cache, else
+ * ~/.cache/bantin/fonts.cache; BANTIN_FONT_CACHE= (empty) turns it off. A
+ * cache that cannot be read or written is ignored. */
+
+#define FCACHE_MAGIC "bantin-fonts 1"
+#define FCACHE_MAX   ((size_t)1 << 20)
+
+typedef struct cached_find {
+    char *asked; /* heap: family as asked */
+    int bold, italic;
+    char *path; /* heap */
+    int index;
+    char *family; /* heap: the face's family */
+    int fbold, fitalic;
+} cached_find;
+
+/* the environment fontconfig's configuration depends on */
+static const char *const fcache_env[] = {"FONTCONFIG_FILE",
+                                         "FONTCONFIG_PATH",
+                                         "FONTCONFIG_SYSROOT",
+                                         "HOME",
+                                         "XDG_CONFIG_HOME",
+                                         "XDG_DATA_HOME",
+                                         "XDG_CACHE_HOME",
+                                         "FC_LANG",
+                                         "LANG",
+                                         "LC_ALL",
+                                         "LC_CTYPE"};
+
+static int field_ok(const char *s)
+{
+    return s && !strpbrk(s, "\t\n");
+}
+
+static char *fcache_path(void)
+{
+    const char *e = getenv("BANTIN_FONT_CACHE");
+    if (e)
+        return *e ? bt_xstrdup(e) : NULL;
+    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    char buf[4096];
+    if (xdg && *xdg == '/')
+        snprintf(buf, sizeof buf, "%s/bantin/fonts.cache", xdg);
+    else if (home && *home == '/')
+        snprintf(buf, sizeof buf, "%s/.cache/bantin/fonts.cache", home);
+    else
+        return NULL;
+    return bt_xstrdup(buf);
+}
+
+/* The "key" line: fontconfig's version, the application font folder and
+ * the environment. NULL when a value cannot be written in one field. */
+static char *fcache_key(const char *app_dir)
+{
+    bt_buf b = {0};
+    char num[32];
+    snprintf(num, sizeof num, "key\tfc=%d", FcGetVersion());
+    bt_buf_puts(&b, num);
+    bt_buf_puts(&b, "\tapp=");
+    if (app_dir) {
+        if (!field_ok(app_dir))
+            goto bad;
+        bt_buf_puts(&b, app_dir);
+    }
+    for (size_t i = 0; i < sizeof fcache_env / sizeof *fcache_env; i++) {
+        const char *v = getenv(fcache_env[i]);
+        if (v && !field_ok(v))
+            goto bad;
+        bt_buf_puts(&b, "\t");
+        bt_buf_puts(&b, fcache_env[i]);
+        bt_buf_puts(&b, v ? "=" : "-");
+        if (v)
+            bt_buf_puts(&b, v);
+    }
+    bt_buf_put(&b, "", 1);
+    return (char *)b.data;
+bad:
+    bt_buf_free(&b);
+    return NULL;
+}
+
+/* "stat\tPATH\tIDENTITY": the identity of path now, or "-" when absent */
+static void stat_line(bt_buf *b, const char *path)
+{
+    struct stat st;
+    char id[160] = "-";
+    if (stat(path, &st) == 0)
+        snprintf(id, sizeof id, "%lld.%09ld %lld.%09ld %lld %llu",
+                 (long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec,
+                 (long long)st.st_ctim.tv_sec, (long)st.st_ctim.tv_nsec,
+                 (long long)st.st_size, (unsigned long long)st.st_ino);
+    bt_buf_puts(b, "stat\t");
+    bt_buf_puts(b, path);
+    bt_buf_puts(b, "\t");
+    bt_buf_puts(b, id);
+    bt_buf_puts(b, "\n");
+}
+
+static void free_finds(cached_find *c, int n)
+{
+    for (int i = 0; i < n; i++) {
+        free(c[i].asked);
+        free(c[i].path);
+        free(c[i].family);
+    }
+    free(c);
+}
+
+/* Reads the cache into f->cached when it still matches. */
+static void fcache_load(bt_fonts *f)
+{
+    bt_buf b = {0};
+    if (!f->cache_path || !f->cache_key ||
+        bt_buf_read_file(&b, f->cache_path, FCACHE_MAX) != 0)
+        goto out;
+    bt_buf_put(&b, "", 1);
+    char *save = NULL, *line = strtok_r((char *)b.data, "\n", &save);
+    if (!line || strcmp(line, FCACHE_MAGIC) != 0)
+        goto out;
+    line = strtok_r(NULL, "\n", &save);
+    if (!line || strcmp(line, f->cache_key) != 0)
+        goto out;
+    cached_find *c = NULL;
+    int n = 0, cap = 0, ok = 1;
+    bt_buf now = {0};
+    while (ok && (line = strtok_r(NULL, "\n", &save))) {
+        if (!strncmp(line, "stat\t", 5)) {
+            char *tab = strchr(line + 5, '\t');
+            if (!tab) {
+                ok = 0;
+                break;
+            }
+            *tab = 0;
+            now.len = 0;
+            stat_line(&now, line + 5);
+            *tab = '\t';
+            /* now = line + "\n" when nothing changed */
+            ok = now.len == strlen(line) + 1 &&
+                 !memcmp(now.data, line, now.len - 1);
+        } else if (!strncmp(line, "font\t", 5)) {
+            char *fld[9];
+            int k = 0;
+            char *s2 = NULL;
+            for (char *t = strtok_r(line, "\t", &s2); t && k < 9;
+                 t = strtok_r(NULL, "\t", &s2))
+                fld[k++] = t;
+            if (k != 9) {
+                ok = 0;
+                break;
+            }
+            if (n == cap) {
+                cap = cap ? cap * 2 : 8;
+                c = bt_xrealloc(c, (size_t)cap * sizeof *c);
+            }
+            c[n++] = (cached_find){bt_xstrdup(fld[1]), atoi(fld[2]),
+                                   atoi(fld[3]),       bt_xstrdup(fld[4]),
+                                   atoi(fld[5]),       bt_xstrdup(fld[6]),
+                                   atoi(fld[7]),       atoi(fld[8])};
+        } else {
+            ok = 0;
+        }
+    }
+    bt_buf_free(&now);
+    if (ok) {
+        f->cached = c;
+        f->ncached = f->capcached = n;
+    } else {
+        free_finds(c, n);
+    }
+out:
+    bt_buf_free(&b);
+}
+
+/* Writes f->cached with the identities of what fontconfig read (f->fc
+ * loaded); temp file + rename, errors ignored. */
+static void fcache_save(bt_fonts *f)
+{
+    if (!f->cache_path || !f->cache_key || !f->fc || !f->ncached)
+        return;
+    bt_buf b = {0};
+    bt_buf_puts(&b, FCACHE_MAGIC "\n");
+    bt_buf_puts(&b, f->cache_key);
+    bt_buf_puts(&b, "\n");
+    FcStrList *lists[3] = {FcConfigGetConfigFiles(f->fc),
+                           FcConfigGetConfigDirs(f->fc),
+                           FcConfigGetFontDirs(f->fc)};
+    int ok = 1;
+    char *last = NULL; /* the folder of the configuration file before */
+    for (int l = 0; l < 3; l++) {
+        FcChar8 *s;
+        while (lists[l] && (s = FcStrListNext(lists[l]))) {
+            ok &= field_ok((const char *)s);
+            stat_line(&b, (const char *)s);
+            if (l > 0)
+                continue;
+            /* a configuration file's folder: files added to it */
+            char *dir = bt_xstrdup((const char *)s), *sl = strrchr(dir, '/');
+            if (sl && sl != dir)
+                *sl = 0;
+            if (sl && sl != dir && (!last || strcmp(last, dir) != 0)) {
+                stat_line(&b, dir);
+                free(last);
+                last = dir;
+            } else {
+                free(dir);
+            }
+        }
+        if (lists[l])
+            FcStrListDone(lists[l]);
+    }
+    free(last);
+    /* where a user adds settings or fonts, present or not */
+    const char *home = getenv("HOME"), *xc = getenv("XDG_CONFIG_HOME"),
+               *xd = getenv("XDG_DATA_HOME");
+    char p[4096];
+    if (xc && *xc == '/') {
+        snprintf(p, sizeof p, "%s/fontconfig", xc);
+        stat_line(&b, p);
+    }
+    if (xd && *xd == '/') {
+        snprintf(p, sizeof p, "%s/fonts", xd);
+        stat_line(&b, p);
+    }
+    if (home && *home == '/') {
+        static const char *const rel[] = {"/.config/fontconfig", "/.fonts.conf",
+                                          "/.fonts.conf.d", "/.fonts",
+                                          "/.local/share/fonts"};
+        for (size_t i = 0; i < sizeof rel / sizeof *rel; i++) {
+            snprintf(p, sizeof p, "%s%s", home, rel[i]);
+            stat_line(&b, p);
+        }
+    }
+    if (f->app_dir)
+        stat_line(&b, f->app_dir);
+    for (int i = 0; i < f->ncached && ok; i++) {
+        const cached_find *c = &f->cached[i];
+        if (!field_ok(c->asked) || !field_ok(c->path) || !field_ok(c->family)) {
+            ok = 0;
+            break;
+        }
+        char num[64];
+        bt_buf_puts(&b, "font\t");
+        bt_buf_puts(&b, c->asked);
+        snprintf(num, sizeof num, "\t%d\t%d\t", c->bold, c->italic);
+        bt_buf_puts(&b, num);
+        bt_buf_puts(&b, c->path);
+        snprintf(num, sizeof num, "\t%d\t", c->index);
+        bt_buf_puts(&b, num);
+        bt_buf_puts(&b, c->family);
+        snprintf(num, sizeof num, "\t%d\t%d\n", c->fbold, c->fitalic);
+        bt_buf_puts(&b, num);
+    }
+    char *tmp = NULL;
+    if (ok) {
+        /* the folder, and its parent (~/.cache) when missing */
+        char *dir = bt_xstrdup(f->cache_path), *sl = strrchr(dir, '/');
+        if (sl && sl != dir) {
+            *sl = 0;
+            char *up = strrchr(dir, '/');
+            if (up && up != dir) {
+                *up = 0;
+                mkdir(dir, 0700);
+                *up = '/';
+            }
+            mkdir(dir, 0700);
+        }
+        free(dir);
+        size_t tl = strlen(f->cache_path) + 32;
+        tmp = bt_xmalloc(tl);
+        snprintf(tmp, tl, "%s.%ld.tmp", f->cache_path, (long)getpid());
+        FILE *fp = fopen(tmp, "wb");
+        if (fp) {
+            int wok = fwrite(b.data, 1, b.len, fp) == b.len;
+            wok &= fclose(fp) == 0;
+            if (!wok || rename(tmp, f->cache_path) != 0)
+                remove(tmp);
+        }
+    }
+    free(tmp);
+    bt_buf_free(&b);
+}
+
+/* fontconfig, loaded on first need */
+static FcConfig *fc_of(bt_fonts *f)
+{
+    if (!f->fc_tried) {
+        f->fc_tried = 1;
+        f->fc = FcInitLoadConfigAndFonts();
+        struct stat st;
+        if (f->fc && f->app_dir && stat(f->app_dir, &st) == 0 &&
+            S_ISDIR(st.st_mode))
+            FcConfigAppFontAddDir(f->fc, (const FcChar8 *)f->app_dir);
+    }
+    return f->fc;
+}
+
+/* ------------------------------------------------------------------ */
 /* Public: lifetime and lookup                                        */
 /* ------------------------------------------------------------------ */
+
+static void shapes_save(bt_fonts *f, uint32_t font);
 
 bt_fonts *bt_fonts_new(const char *app_font_dir)
 {
     bt_fonts *f = bt_xcalloc(1, sizeof *f);
     f->lock = bt_xmalloc(sizeof *f->lock);
     pthread_mutex_init(f->lock, NULL);
-    f->fc = FcInitLoadConfigAndFonts();
-    struct stat st;
-    if (f->fc && app_font_dir && stat(app_font_dir, &st) == 0 &&
-        S_ISDIR(st.st_mode))
-        FcConfigAppFontAddDir(f->fc, (const FcChar8 *)app_font_dir);
+    f->app_dir = app_font_dir ? bt_xstrdup(app_font_dir) : NULL;
+    f->cache_path = fcache_path();
+    f->cache_key = fcache_key(app_font_dir);
+    fcache_load(f);
+    /* no usable cache: fontconfig now (bt_fonts_new may run in a thread
+     * of its own while the inputs are read) rather than at the first find */
+    if (!f->ncached)
+        fc_of(f);
     bt_arena_init(&f->pool);
     f->buf = hb_buffer_create();
     hb_feature_from_string("liga=0", -1, &f->features[0]);
@@ -387,6 +720,15 @@ void bt_fonts_free(bt_fonts *f)
 {
     if (!f)
         return;
+    if (f->cache_dirty)
+        fcache_save(f);
+    for (int i = 0; i < f->nfaces; i++)
+        if (f->faces[i].shapes_new)
+            shapes_save(f, (uint32_t)i);
+    free_finds(f->cached, f->ncached);
+    free(f->app_dir);
+    free(f->cache_path);
+    free(f->cache_key);
     for (int i = 0; i < f->nfaces; i++) {
         hb_font_destroy(f->faces[i].hbfont);
         hb_face_destroy(f->faces[i].hbface);
@@ -394,6 +736,8 @@ void bt_fonts_free(bt_fonts *f)
         free(f->faces[i].path);
         free(f->faces[i].family);
         free(f->faces[i].cover);
+        free(f->faces[i].shapes_key);
+        free(f->faces[i].shapes_file);
     }
     for (int i = 0; i < f->nreqs; i++)
         free(f->reqs[i].family);
@@ -408,6 +752,11 @@ void bt_fonts_free(bt_fonts *f)
     pthread_mutex_destroy(f->lock);
     free(f->lock);
     free(f);
+}
+
+int bt_fonts_fontconfig_loaded(const bt_fonts *f)
+{
+    return f->fc != NULL;
 }
 
 int bt_fonts_find(bt_fonts *f, const char *family, int bold, int italic,
@@ -431,7 +780,15 @@ int bt_fonts_find(bt_fonts *f, const char *family, int bold, int italic,
      * bold). Other families are fontconfig's substitutes: refused. */
     int ok = 0;
     uint32_t id = 0;
-    if (f->fc) {
+    cached_find *c = NULL;
+    for (int i = 0; i < f->ncached && !c; i++)
+        if (f->cached[i].bold == bold && f->cached[i].italic == italic &&
+            !strcmp(f->cached[i].asked, family))
+            c = &f->cached[i];
+    if (c && load_face(f, c->path, c->index, c->family, c->fbold, c->fitalic,
+                       BT_FONT_NONE, &id) == 0)
+        ok = 1;
+    if (!ok && fc_of(f)) {
         FcPattern *pat = style_pattern(f, family, bold, italic, NULL);
         /* Only the family's faces are sorted (FcFontList, then the same
          * ordering FcFontSort would give them): sorting every installed
@@ -453,6 +810,29 @@ int bt_fonts_find(bt_fonts *f, const char *family, int bold, int italic,
         if (fs)
             FcFontSetDestroy(fs);
         FcPatternDestroy(pat);
+        if (ok) { /* remembered for the next build */
+            if (!c) {
+                if (f->ncached == f->capcached) {
+                    f->capcached = f->capcached ? f->capcached * 2 : 8;
+                    f->cached = bt_xrealloc(f->cached, (size_t)f->capcached *
+                                                           sizeof *f->cached);
+                }
+                c = &f->cached[f->ncached++];
+                c->asked = bt_xstrdup(family);
+                c->bold = bold;
+                c->italic = italic;
+            } else {
+                free(c->path);
+                free(c->family);
+            }
+            const face *fc = &f->faces[id];
+            c->path = bt_xstrdup(fc->path);
+            c->index = fc->index;
+            c->family = bt_xstrdup(fc->family);
+            c->fbold = fc->bold;
+            c->fitalic = fc->italic;
+            f->cache_dirty = 1;
+        }
     }
     if (f->nreqs == f->capreqs) {
         f->capreqs = f->capreqs ? f->capreqs * 2 : 8;
@@ -599,6 +979,7 @@ static void shape_word(bt_fonts *f, face *fc, const uint32_t *cps, int len,
 
 static int shape_cached(bt_fonts *f, uint32_t font, const uint32_t *cps,
                         int len, const bt_glyphpos **out);
+static void shapes_load(bt_fonts *f, uint32_t font);
 
 static int S_shape(void *payload, uint32_t font, const uint32_t *cps, int len,
                    const bt_glyphpos **out)
@@ -610,6 +991,23 @@ static int S_shape(void *payload, uint32_t font, const uint32_t *cps, int len,
     return r;
 }
 
+/* The slot of (font, word) in the shaping cache: its entry (cps set) or
+ * the empty slot where it belongs. Grows the table first when needed. */
+static shape_entry *shape_slot(bt_fonts *f, uint32_t font, const uint32_t *cps,
+                               int len, uint64_t h)
+{
+    if ((f->nshapes + 1) * 2 > f->shapecap)
+        shapes_grow(f);
+    size_t mask = f->shapecap - 1, i = h & mask;
+    for (; f->shapes[i].cps; i = (i + 1) & mask) {
+        shape_entry *e = &f->shapes[i];
+        if (e->hash == h && e->font == font && e->len == len &&
+            !memcmp(e->cps, cps, (size_t)len * sizeof *cps))
+            return e;
+    }
+    return &f->shapes[i];
+}
+
 static int shape_cached(bt_fonts *f, uint32_t font, const uint32_t *cps,
                         int len, const bt_glyphpos **out)
 {
@@ -618,30 +1016,196 @@ static int shape_cached(bt_fonts *f, uint32_t font, const uint32_t *cps,
         *out = NULL;
         return 0;
     }
+    if (!fc->shapes_read)
+        shapes_load(f, font);
     uint64_t h = word_hash(font, cps, len);
-    if ((f->nshapes + 1) * 2 > f->shapecap)
-        shapes_grow(f);
-    size_t mask = f->shapecap - 1, i = h & mask;
-    for (; f->shapes[i].cps; i = (i + 1) & mask) {
-        shape_entry *e = &f->shapes[i];
-        if (e->hash == h && e->font == font && e->len == len &&
-            !memcmp(e->cps, cps, (size_t)len * sizeof *cps)) {
-            f->nhits++;
-            *out = e->pos;
-            return len;
-        }
+    shape_entry *e = shape_slot(f, font, cps, len, h);
+    if (e->cps) {
+        f->nhits++;
+        e->used = 1;
+        *out = e->pos;
+        return len;
     }
-    shape_entry *e = &f->shapes[i];
     e->hash = h;
-    e->font = font;
+    e->font = (uint16_t)font;
+    e->used = 1;
     e->len = len;
     e->cps = bt_arena_memdup(&f->pool, cps, (size_t)len * sizeof *cps);
     e->pos = bt_arena_alloc(&f->pool, (size_t)len * sizeof *e->pos);
     f->nshapes++;
     f->nshaped++;
+    fc->shapes_new++;
     shape_word(f, fc, cps, len, e->pos);
     *out = e->pos;
     return len;
+}
+
+/* ------------------------------------------------------------------ */
+/* Shaped words kept between builds, per face                         */
+/* ------------------------------------------------------------------ */
+
+/* Shaping is most of a small build's layout, and the same Vietnamese
+ * syllables come back week after week: the words a face shaped are saved
+ * beside the lookup cache (FILE.<hash>.shapes, FILE the lookup cache's
+ * file; none when it is off) and read back the first time the face shapes
+ * a word. The file is keyed by the face file's identity (path, face index,
+ * size, mtime, ctime, inode), HarfBuzz's version and what shape_word asks
+ * of it, so a changed font or HarfBuzz starts a new one; the positions are
+ * HarfBuzz's as they came out, so the layout is the same with or without
+ * it. A file that does not parse is ignored. At most SHAPES_MAX_WORDS
+ * words a face are kept, those the last build asked for first. */
+
+#define SHAPES_MAGIC     "bantin-shapes 1"
+#define SHAPES_MAX_WORDS 8192 /* a face: ~1 MB, ~2 M instructions to read */
+#define SHAPES_MAX_LEN   4096 /* code points in one saved word */
+#define SHAPES_MAX_BYTES ((size_t)64 << 20)
+
+static char *face_key(const face *fc)
+{
+    struct stat st;
+    if (stat(fc->path, &st) != 0 || !field_ok(fc->path))
+        return NULL;
+    char tail[320];
+    snprintf(tail, sizeof tail,
+             "\t%d\t%lld\t%lld.%09ld\t%lld.%09ld\t%llu\thb=%s\t"
+             "liga=0,clig=0,vi,monotone-characters\tbyte-order=%u",
+             fc->index, (long long)st.st_size, (long long)st.st_mtim.tv_sec,
+             (long)st.st_mtim.tv_nsec, (long long)st.st_ctim.tv_sec,
+             (long)st.st_ctim.tv_nsec, (unsigned long long)st.st_ino,
+             hb_version_string(), 0x01020304u);
+    size_t n = strlen(fc->path) + strlen(tail) + 1;
+    char *k = bt_xmalloc(n);
+    snprintf(k, n, "%s%s", fc->path, tail);
+    return k;
+}
+
+static uint64_t str_hash(const char *s)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+    return h;
+}
+
+/* Reads face `font`'s saved words into the shaping cache. */
+static void shapes_load(bt_fonts *f, uint32_t font)
+{
+    face *fc = face_of(f, font);
+    fc->shapes_read = 1;
+    if (!f->cache_path || !(fc->shapes_key = face_key(fc)))
+        return;
+    size_t n = strlen(f->cache_path) + 32;
+    fc->shapes_file = bt_xmalloc(n);
+    snprintf(fc->shapes_file, n, "%s.%016llx.shapes", f->cache_path,
+             (unsigned long long)str_hash(fc->shapes_key));
+    bt_buf b = {0};
+    if (bt_buf_read_file(&b, fc->shapes_file, SHAPES_MAX_BYTES) != 0) {
+        bt_buf_free(&b);
+        return;
+    }
+    const unsigned char *p = (const unsigned char *)b.data, *end = p + b.len;
+    size_t ml = strlen(SHAPES_MAGIC "\n"), kl = strlen(fc->shapes_key);
+    uint32_t count = 0;
+    if (b.len < ml + kl + 1 + 4 || memcmp(p, SHAPES_MAGIC "\n", ml) != 0 ||
+        memcmp(p + ml, fc->shapes_key, kl) != 0 || p[ml + kl] != '\n')
+        goto out;
+    p += ml + kl + 1;
+    memcpy(&count, p, 4);
+    p += 4;
+    if (count > SHAPES_MAX_WORDS)
+        goto out;
+    /* checked whole before any word goes in */
+    const unsigned char *q = p;
+    for (uint32_t w = 0; w < count; w++) {
+        uint32_t len;
+        if ((size_t)(end - q) < 4)
+            goto out;
+        memcpy(&len, q, 4);
+        if (len == 0 || len > SHAPES_MAX_LEN ||
+            (size_t)(end - q - 4) < (size_t)len * 16)
+            goto out;
+        q += 4 + (size_t)len * 16;
+    }
+    if (q != end)
+        goto out;
+    for (uint32_t w = 0; w < count; w++) {
+        uint32_t len;
+        memcpy(&len, p, 4);
+        p += 4;
+        uint32_t *cps = bt_arena_memdup(&f->pool, p, (size_t)len * sizeof *cps);
+        p += (size_t)len * 4;
+        uint64_t h = word_hash(font, cps, (int)len);
+        shape_entry *e = shape_slot(f, font, cps, (int)len, h);
+        if (e->cps) { /* twice in the file: the first one stays */
+            p += (size_t)len * 12;
+            continue;
+        }
+        bt_glyphpos *pos = bt_arena_alloc(&f->pool, (size_t)len * sizeof *pos);
+        for (uint32_t i = 0; i < len; i++) {
+            int32_t v[3];
+            memcpy(v, p + 12 * (size_t)i, 12);
+            pos[i].cp = cps[i];
+            pos[i].advance = v[0];
+            pos[i].dx = v[1];
+            pos[i].dy = v[2];
+        }
+        p += (size_t)len * 12;
+        e->hash = h;
+        e->font = (uint16_t)font;
+        e->used = 0;
+        e->len = (int)len;
+        e->cps = cps;
+        e->pos = pos;
+        f->nshapes++;
+    }
+out:
+    bt_buf_free(&b);
+}
+
+/* Writes face `font`'s words (those read and those shaped since): temp
+ * file + rename, errors ignored. */
+static void shapes_save(bt_fonts *f, uint32_t font)
+{
+    face *fc = face_of(f, font);
+    if (!fc->shapes_file)
+        return;
+    bt_buf b = {0};
+    bt_buf_puts(&b, SHAPES_MAGIC "\n");
+    bt_buf_puts(&b, fc->shapes_key);
+    bt_buf_puts(&b, "\n");
+    size_t at = b.len;
+    uint32_t count = 0;
+    bt_buf_put(&b, &count, 4);
+    /* the words this build asked for first, then the older ones: a word
+     * no build asks for any more leaves once the file is full */
+    for (size_t at2 = 0; at2 < 2 * f->shapecap && count < SHAPES_MAX_WORDS;
+         at2++) {
+        const shape_entry *e = &f->shapes[at2 % f->shapecap];
+        if (!e->cps || e->font != font || e->len > SHAPES_MAX_LEN ||
+            e->used != (at2 < f->shapecap))
+            continue;
+        uint32_t len = (uint32_t)e->len;
+        bt_buf_put(&b, &len, 4);
+        bt_buf_put(&b, e->cps, (size_t)len * 4);
+        for (uint32_t k = 0; k < len; k++) {
+            int32_t v[3] = {e->pos[k].advance, e->pos[k].dx, e->pos[k].dy};
+            bt_buf_put(&b, v, 12);
+        }
+        count++;
+    }
+    memcpy(b.data + at, &count, 4);
+    size_t tl = strlen(fc->shapes_file) + 32;
+    char *tmp = bt_xmalloc(tl);
+    snprintf(tmp, tl, "%s.%ld.tmp", fc->shapes_file, (long)getpid());
+    FILE *fp = fopen(tmp, "wb");
+    if (fp) {
+        int ok = fwrite(b.data, 1, b.len, fp) == b.len;
+        ok &= fclose(fp) == 0;
+        if (!ok || rename(tmp, fc->shapes_file) != 0)
+            remove(tmp);
+    }
+    free(tmp);
+    bt_buf_free(&b);
 }
 
 /* has_glyph with a per-face memo for the BMP: layout asks for every
@@ -736,7 +1300,7 @@ static uint32_t fallback_cached(bt_fonts *f, uint32_t font, uint32_t cp)
         umap_put(&f->fallbacks, key, id);
         return id;
     }
-    id = f->fc ? find_fallback(f, font, cp) : BT_FONT_NONE;
+    id = fc_of(f) ? find_fallback(f, font, cp) : BT_FONT_NONE;
     umap_put(&f->fallbacks, key, id);
     if (id != BT_FONT_NONE)
         umap_put(&f->fallbacks, bkey, id);

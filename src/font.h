@@ -18,8 +18,16 @@ typedef struct bt_fonts bt_fonts;
 bt_fonts *bt_fonts_new(const char *app_font_dir);
 void bt_fonts_free(bt_fonts *fonts);
 
+/* 1 when fontconfig has been loaded: bt_fonts_new loads it unless the
+ * lookup cache (font.c; the file $BANTIN_FONT_CACHE, else
+ * ~/.cache/bantin/fonts.cache; empty turns it off) still matches the
+ * configuration and font folders; a find the cache cannot answer, or a
+ * fallback font, loads it later. For tests and --timings. */
+int bt_fonts_fontconfig_loaded(const bt_fonts *fonts);
+
 /* Finds family + style through fontconfig, TrueType outlines only, and
- * checks the match really is that family. Returns 0 and the font id, or
+ * checks the match really is that family (or takes fontconfig's answer of
+ * an earlier build from the lookup cache). Returns 0 and the font id, or
  * -1 (nothing usable installed). Same request twice gives the same id. */
 int bt_fonts_find(bt_fonts *fonts, const char *family, int bold, int italic,
                   uint32_t *out_id);

@@ -20,6 +20,9 @@
 # tests/tools/typst_digest.py. Skipped with a note otherwise.
 # A size above BENCH_FULL (default 1000) runs under a limit of BENCH_LIMIT
 # seconds (default 300). BENCH_KEEP=1 keeps the temp folder.
+# The font lookup cache and the saved shaped words (BANTIN_FONT_CACHE, see
+# bantin(1)) live in the temp folder unless BANTIN_FONT_CACHE is set: the
+# first build of the first size fills them, the medians are warm builds.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
@@ -46,6 +49,8 @@ command -v python3 >/dev/null || { echo "bench: python3 missing"; exit 1; }
 tmp=$(mktemp -d /tmp/bantin-bench.XXXXXX)
 [ -n "${BENCH_KEEP:-}" ] || trap 'rm -rf "$tmp"' EXIT INT TERM
 [ -n "${BENCH_KEEP:-}" ] && echo "bench: keeping $tmp"
+BANTIN_FONT_CACHE=${BANTIN_FONT_CACHE-$tmp/fonts.cache}
+export BANTIN_FONT_CACHE
 
 STAGES="read normalise images fonts layout shape pdf pdf-fonts pdf-save epub writers save"
 

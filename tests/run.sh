@@ -18,6 +18,10 @@ variants=${BANTIN_ONLY:-"release asan"}
 passed=0 failed=0 skipped=0 required_skips=0
 tmp=$(mktemp -d /tmp/bantin-test.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT INT TERM
+# the font lookup cache (font.c) in the temp folder, not in ~/.cache: the
+# first build writes it, the later ones use it
+BANTIN_FONT_CACHE=${BANTIN_FONT_CACHE-$tmp/fonts.cache}
+export BANTIN_FONT_CACHE
 
 ok() { passed=$((passed + 1)); [ -n "${VERBOSE:-}" ] && echo "ok   $1"; return 0; }
 bad() { failed=$((failed + 1)); echo "FAIL $1"; [ $# -gt 1 ] && printf '%s\n' "$2" | head -40; return 0; }

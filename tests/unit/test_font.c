@@ -2,7 +2,10 @@
  * lookup, shaping with kerning and the per-word cache, coverage, fallback
  * fonts and subsetting. */
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <dirent.h>
+#include <unistd.h>
 #include "harness.h"
 #include "font.h"
 
@@ -136,6 +139,10 @@ static void test_font__one_pos_per_cp(void)
 static void test_font__cache(void)
 {
     uint32_t id, bold;
+    /* 5000 made-up words: not for the user's saved words */
+    const char *was = getenv("BANTIN_FONT_CACHE");
+    char *keep = was ? strdup(was) : NULL;
+    setenv("BANTIN_FONT_CACHE", "", 1);
     bt_fonts *f = open_serif(&id);
     CHECK_INT(bt_fonts_find(f, "Noto Serif", 1, 0, &bold), 0);
     bt_shaper s = bt_fonts_shaper(f);
@@ -161,6 +168,11 @@ static void test_font__cache(void)
     CHECK(a == b);
     CHECK_INT(a[0].cp, 'n');
     bt_fonts_free(f);
+    if (keep)
+        setenv("BANTIN_FONT_CACHE", keep, 1);
+    else
+        unsetenv("BANTIN_FONT_CACHE");
+    free(keep);
 }
 
 static void test_font__covers_and_fallback(void)
@@ -306,12 +318,263 @@ static void test_font__describe(void)
     bt_fonts_free(f);
 }
 
+/* Reads a whole small file into a heap string ("" when missing). */
+static char *slurp(const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    char *s = calloc(1, 1 << 16);
+    if (fp) {
+        size_t n = fread(s, 1, (1 << 16) - 1, fp);
+        s[n] = 0;
+        fclose(fp);
+    }
+    return s;
+}
+
+static void spit(const char *path, const char *s)
+{
+    FILE *fp = fopen(path, "wb");
+    CHECK(fp != NULL);
+    if (fp) {
+        fputs(s, fp);
+        fclose(fp);
+    }
+}
+
+/* The lookup cache: a second build takes fontconfig's answers from it
+ * without loading fontconfig, gets the same faces, and anything it cannot
+ * trust (a changed folder, a face file gone, garbage) goes to fontconfig. */
+static void test_font__lookup_cache(void)
+{
+    char path[] = "/tmp/bantin-fontcache.XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    close(fd);
+    unlink(path);
+    setenv("BANTIN_FONT_CACHE", path, 1);
+
+    uint32_t r, b, r2, b2, x = 9;
+    bt_fonts *f = bt_fonts_new(NULL);
+    CHECK_INT(bt_fonts_fontconfig_loaded(f), 1);
+    CHECK_INT(bt_fonts_find(f, "Noto Serif", 0, 0, &r), 0);
+    CHECK_INT(bt_fonts_find(f, "Noto Serif", 1, 0, &b), 0);
+    char *rpath = strdup(bt_fonts_path(f, r)),
+         *bpath = strdup(bt_fonts_path(f, b));
+    bt_fonts_free(f); /* writes the cache */
+    char *text = slurp(path);
+    CHECK(strncmp(text, "bantin-fonts 1\n", 15) == 0);
+    CHECK(strstr(text, "\tNoto Serif\t1\t0\t") != NULL);
+    CHECK(strstr(text, "/fonts.conf\t") != NULL); /* what it depends on */
+
+    f = bt_fonts_new(NULL);
+    CHECK_INT(bt_fonts_fontconfig_loaded(f), 0);
+    CHECK_INT(bt_fonts_find(f, "Noto Serif", 1, 0, &b2), 0);
+    CHECK_INT(bt_fonts_find(f, "Noto Serif", 0, 0, &r2), 0);
+    CHECK_INT(bt_fonts_fontconfig_loaded(f), 0);
+    CHECK_STR(bt_fonts_path(f, r2), rpath);
+    CHECK_STR(bt_fonts_path(f, b2), bpath);
+    CHECK_STR(bt_fonts_family(f, b2), "Noto Serif");
+    CHECK_INT(bt_fonts_bold(f, b2), 1);
+    CHECK_INT(bt_fonts_bold(f, r2), 0);
+    /* a missing family is never cached: fontconfig says so */
+    CHECK_INT(bt_fonts_find(f, "No Such Family Xyzzy", 0, 0, &x), -1);
+    CHECK_INT(bt_fonts_fontconfig_loaded(f), 1);
+    CHECK_INT(x, 9);
+    bt_fonts_free(f);
+
+    /* a cached face file that is gone: fontconfig finds the real one */
+    char *stale = slurp(path), *at = strstr(stale, rpath);
+    CHECK(at != NULL);
+    if (at) {
+        memcpy(at, "/nonexistent", 12);
+        spit(path, stale);
+        f = bt_fonts_new(NULL);
+        CHECK_INT(bt_fonts_fontconfig_loaded(f), 0);
+        CHECK_INT(bt_fonts_find(f, "Noto Serif", 0, 0, &r2), 0);
+        CHECK_STR(bt_fonts_path(f, r2), rpath);
+        CHECK_INT(bt_fonts_fontconfig_loaded(f), 1);
+        bt_fonts_free(f);
+    }
+    free(stale);
+
+    /* a folder that changed since: the cache is not used at all */
+    char *changed = slurp(path), *st = strstr(changed, "\nstat\t");
+    CHECK(st != NULL);
+    if (st) {
+        char *id = strchr(st + 6, '\t');
+        CHECK(id != NULL);
+        if (id)
+            id[1] = id[1] == '1' ? '2' : '1';
+        spit(path, changed);
+        f = bt_fonts_new(NULL);
+        CHECK_INT(bt_fonts_fontconfig_loaded(f), 1);
+        CHECK_INT(bt_fonts_find(f, "Noto Serif", 0, 0, &r2), 0);
+        CHECK_STR(bt_fonts_path(f, r2), rpath);
+        bt_fonts_free(f);
+    }
+    free(changed);
+
+    /* garbage: ignored, then replaced by a good cache */
+    spit(path, "bantin-fonts 1\nkey\tnonsense\nfont\tNoto Serif\n");
+    f = bt_fonts_new(NULL);
+    CHECK_INT(bt_fonts_fontconfig_loaded(f), 1);
+    CHECK_INT(bt_fonts_find(f, "Noto Serif", 0, 0, &r2), 0);
+    CHECK_STR(bt_fonts_path(f, r2), rpath);
+    bt_fonts_free(f);
+    f = bt_fonts_new(NULL);
+    CHECK_INT(bt_fonts_fontconfig_loaded(f), 0);
+    bt_fonts_free(f);
+
+    /* BANTIN_FONT_CACHE= (empty): no cache read or written */
+    unlink(path);
+    setenv("BANTIN_FONT_CACHE", "", 1);
+    f = bt_fonts_new(NULL);
+    CHECK_INT(bt_fonts_find(f, "Noto Serif", 0, 0, &r2), 0);
+    bt_fonts_free(f);
+    CHECK(access(path, F_OK) != 0);
+    unsetenv("BANTIN_FONT_CACHE");
+    free(text);
+    free(rpath);
+    free(bpath);
+}
+
+/* The one FILE.*.shapes file in dir, into out; 0 when found. */
+static int shapes_file(const char *dir, char *out, size_t cap)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int found = -1;
+    while (d && (e = readdir(d)))
+        if (strstr(e->d_name, ".shapes") && !strstr(e->d_name, ".tmp")) {
+            snprintf(out, cap, "%s/%s", dir, e->d_name);
+            found++;
+        }
+    if (d)
+        closedir(d);
+    return found;
+}
+
+static long file_size(const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    long n = -1;
+    if (fp && fseek(fp, 0, SEEK_END) == 0)
+        n = ftell(fp);
+    if (fp)
+        fclose(fp);
+    return n;
+}
+
+/* Shaped words kept between builds: the second bt_fonts takes a word
+ * from the file the first one wrote (proved by planting a value there),
+ * and a file that does not parse is ignored. */
+static void test_font__saved_shapes(void)
+{
+    char dir[] = "/tmp/bantin-shapes.XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char cache[256], file[512];
+    snprintf(cache, sizeof cache, "%s/fonts.cache", dir);
+    setenv("BANTIN_FONT_CACHE", cache, 1);
+    uint32_t cps[8], id;
+    int n = cps_of("Việt", cps, 8);
+    const bt_glyphpos *g;
+
+    bt_fonts *f = open_serif(&id);
+    bt_shaper s = bt_fonts_shaper(f);
+    CHECK_INT(s.shape(s.payload, id, cps, n, &g), n);
+    bt_glyphpos first[8];
+    memcpy(first, g, sizeof *g * (size_t)n);
+    bt_fonts_free(f); /* writes the face's words */
+    CHECK_INT(shapes_file(dir, file, sizeof file), 0);
+    long size = file_size(file);
+    /* header, count 1, then the word: len, code points, 3 numbers each */
+    CHECK(size > 4 + 4 + 16 * n);
+
+    /* the same word again: the saved positions, exactly */
+    f = open_serif(&id);
+    s = bt_fonts_shaper(f);
+    CHECK_INT(s.shape(s.payload, id, cps, n, &g), n);
+    for (int i = 0; i < n; i++) {
+        CHECK_INT(g[i].cp, first[i].cp);
+        CHECK_INT(g[i].advance, first[i].advance);
+        CHECK_INT(g[i].dx, first[i].dx);
+        CHECK_INT(g[i].dy, first[i].dy);
+    }
+    bt_fonts_free(f); /* nothing new: the file is not rewritten */
+    CHECK_INT(file_size(file), size);
+
+    /* plant an advance: it comes back, so the word was read, not shaped */
+    FILE *fp = fopen(file, "r+b");
+    CHECK(fp != NULL);
+    if (fp) {
+        int32_t planted = 12345;
+        fseek(fp, size - 12L * n, SEEK_SET);
+        fwrite(&planted, 4, 1, fp);
+        fclose(fp);
+    }
+    f = open_serif(&id);
+    s = bt_fonts_shaper(f);
+    CHECK_INT(s.shape(s.payload, id, cps, n, &g), n);
+    CHECK_INT(g[0].advance, 12345);
+    bt_fonts_free(f);
+
+    /* cut short: ignored, HarfBuzz shapes it again */
+    CHECK_INT(truncate(file, size - 5), 0);
+    f = open_serif(&id);
+    s = bt_fonts_shaper(f);
+    CHECK_INT(s.shape(s.payload, id, cps, n, &g), n);
+    CHECK_INT(g[0].advance, first[0].advance);
+    bt_fonts_free(f);
+    CHECK_INT(file_size(file), size); /* rewritten whole */
+
+    /* full: 8192 words a face, the ones the last build asked for first */
+    f = open_serif(&id);
+    s = bt_fonts_shaper(f);
+    for (uint32_t i = 0; i < 8300; i++) {
+        uint32_t w[3] = {'a' + i % 26, 'a' + (i / 26) % 26, 0x1EA0 + i / 676};
+        CHECK_INT(s.shape(s.payload, id, w, 3, &g), 3);
+    }
+    bt_fonts_free(f);
+    f = open_serif(&id);
+    s = bt_fonts_shaper(f);
+    uint32_t nam[3] = {'N', 'a', 'm'};
+    CHECK_INT(s.shape(s.payload, id, cps, n, &g), n); /* read back */
+    CHECK_INT(s.shape(s.payload, id, nam, 3, &g), 3); /* new */
+    bt_fonts_free(f);
+    fp = fopen(file, "rb");
+    CHECK(fp != NULL);
+    if (fp) {
+        unsigned char head[1024];
+        size_t got = fread(head, 1, sizeof head, fp);
+        fclose(fp);
+        unsigned char *nl = memchr(head, '\n', got);
+        nl = nl ? memchr(nl + 1, '\n', got - (size_t)(nl + 1 - head)) : NULL;
+        CHECK(nl != NULL);
+        if (nl) {
+            uint32_t count, len1, cp1, len2, cp2;
+            memcpy(&count, nl + 1, 4);
+            memcpy(&len1, nl + 5, 4);
+            memcpy(&cp1, nl + 9, 4);
+            memcpy(&len2, nl + 9 + 16 * len1, 4);
+            memcpy(&cp2, nl + 13 + 16 * len1, 4);
+            CHECK_INT(count, 8192);
+            CHECK((cp1 == 'V' && cp2 == 'N') || (cp1 == 'N' && cp2 == 'V'));
+        }
+    }
+
+    unsetenv("BANTIN_FONT_CACHE");
+    remove(file);
+    remove(cache);
+    rmdir(dir);
+}
+
 static const bt_t_case cases[] = {
-    TEST(test_font__find_styles), TEST(test_font__find_missing),
-    TEST(test_font__kerning),     TEST(test_font__one_pos_per_cp),
-    TEST(test_font__cache),       TEST(test_font__covers_and_fallback),
-    TEST(test_font__metrics),     TEST(test_font__subset),
-    TEST(test_font__describe),
+    TEST(test_font__find_styles),  TEST(test_font__find_missing),
+    TEST(test_font__kerning),      TEST(test_font__one_pos_per_cp),
+    TEST(test_font__cache),        TEST(test_font__covers_and_fallback),
+    TEST(test_font__metrics),      TEST(test_font__subset),
+    TEST(test_font__describe),     TEST(test_font__lookup_cache),
+    TEST(test_font__saved_shapes),
 };
 
 TEST_MAIN("test_font", cases)
