@@ -37,7 +37,8 @@
  *    save and `free_fn` frees (chained to a page's own); a page
  *    also loses `attr->fonts`/`xobjects`/`ext_gstates`, the outline root's
  *    `before_write_fn` gives way to a /Count set here; destinations share
- *    one /XYZ, 0 and null put straight into the array's `list`;
+ *    one /XYZ, 0 and null put straight into the array's `list`, which
+ *    grows by 5 items (`items_per_block`);
  *  - a deflated stream goes back as one buffer of its exact size (the
  *    memory stream's `buf_siz`, `w_pos`, `w_ptr`: stream_put_exact).
  * Checked against libharu 2.3.0 as Debian 12 ships it (libhpdf-dev
@@ -133,6 +134,7 @@ typedef struct pdf_w {
     bt_pdf_images *pre; /* pixels deflated ahead, or NULL */
     int smask;          /* 1 once an SMask is used: PDF 1.4 */
     bt_buf out;         /* content bytes not yet written to the stream */
+    bt_buf uri;         /* the link URI being made (uri_encode) */
 
     /* per-page content state */
     HPDF_Page page;
@@ -1005,12 +1007,16 @@ static HPDF_Destination make_dest(pdf_w *w, int page, int32_t y)
     if (!d || !pdf_ok(w))
         return NULL;
     /* [page /Fit] becomes [page /XYZ 0 top null]; /XYZ, 0 and null are
-     * w's shared items (dest_shared), put in the list directly. */
+     * w's shared items (dest_shared), put in the list directly. The
+     * cleared list grows by 5 slots, not libharu's 20: a destination is
+     * an object of its own, kept to the save (16,000 of them in the
+     * contents of a 5000-article archive: 2 MB). */
     void *target = HPDF_Array_GetItem(d, 0, HPDF_OCLASS_DICT);
     if (!target || !pdf_ok(w))
         return NULL;
     dest_shared(w);
     HPDF_Array_Clear(d);
+    d->list->items_per_block = 5;
     HPDF_Array_Add(d, target);
     HPDF_List_Add(d->list, &w->xyz);
     HPDF_List_Add(d->list, &w->zero);
@@ -1019,21 +1025,23 @@ static HPDF_Destination make_dest(pdf_w *w, int page, int32_t y)
     return pdf_ok(w) ? d : NULL;
 }
 
-/* Percent-encodes bytes that may not appear raw in a URI. */
-static char *uri_encode(bt_arena *a, const char *uri)
+/* Percent-encodes bytes that may not appear raw in a URI, into w->uri
+ * (reused: libharu copies the string, and an archive's 15,000 links kept
+ * in the arena were 2 MB until the save). */
+static const char *uri_encode(pdf_w *w, const char *uri)
 {
-    bt_buf b = BT_BUF_INIT;
+    bt_buf *b = &w->uri;
+    bt_buf_clear(b);
     for (const unsigned char *p = (const unsigned char *)uri; *p; p++) {
         if (*p <= 0x20 || *p >= 0x7F || strchr("\"<>\\^`{|}", *p)) {
             char h[3] = {'%', hexdig[*p >> 4], hexdig[*p & 15]};
-            bt_buf_put(&b, h, 3);
+            bt_buf_put(b, h, 3);
         } else {
-            bt_buf_putc(&b, *p);
+            bt_buf_putc(b, *p);
         }
     }
-    char *r = bt_arena_strndup(a, b.data ? b.data : "", b.len);
-    bt_buf_free(&b);
-    return r;
+    bt_buf_putc(b, 0);
+    return b->data;
 }
 
 static void draw_link(pdf_w *w, const bt_box *box)
@@ -1055,7 +1063,7 @@ static void draw_link(pdf_w *w, const bt_box *box)
     HPDF_Annotation a;
     if (box->u.link.uri) {
         a = HPDF_Page_CreateURILinkAnnot(
-            w->page, r, uri_encode(&w->ctx->arena, box->u.link.uri));
+            w->page, r, uri_encode(w, box->u.link.uri));
     } else {
         if (box->u.link.page < 1 || box->u.link.page > w->pages->npages) {
             bt_error(w->ctx, box->src, "PDF: link to page %d of %d",
@@ -1806,6 +1814,7 @@ static void pdf_close(pdf_w *w)
     free(w->imgs);
     free(w->hp);
     bt_buf_free(&w->out);
+    bt_buf_free(&w->uri);
     memset(w, 0, sizeof *w);
 }
 
