@@ -1062,8 +1062,8 @@ static void draw_link(pdf_w *w, const bt_box *box)
     }
     HPDF_Annotation a;
     if (box->u.link.uri) {
-        a = HPDF_Page_CreateURILinkAnnot(
-            w->page, r, uri_encode(w, box->u.link.uri));
+        a = HPDF_Page_CreateURILinkAnnot(w->page, r,
+                                         uri_encode(w, box->u.link.uri));
     } else {
         if (box->u.link.page < 1 || box->u.link.page > w->pages->npages) {
             bt_error(w->ctx, box->src, "PDF: link to page %d of %d",
