@@ -1246,7 +1246,11 @@ done:
 /* A bulletin of several pages written twice: laid out whole and drawn by
  * bt_pdf_write, and streamed page by page into bt_pdf_sink while the
  * layout runs (bt_layout_stream). The two files are the same bytes, and
- * the streamed pages come back without boxes. */
+ * the streamed pages come back without boxes. Streamed again with the
+ * pages' contents in a scratch file (bt_pdf_sink_spool): every page of
+ * the kept pass went there, the file left nothing in the folder, and the
+ * PDF is the same; with a folder that does not exist they stay in memory,
+ * and the PDF is the same again. */
 static void test_pdf_out__streamed(void)
 {
     if (!make_tmpdir())
@@ -1306,6 +1310,42 @@ static void test_pdf_out__streamed(void)
     slurp(&b2, p2);
     CHECK(b1.len > 1000 && b1.len == b2.len &&
           memcmp(b1.data, b2.data, b1.len) == 0);
+
+    const char *spool_dirs[2] = {tmpdir, tmp("no-such-folder")};
+    for (int k = 0; k < 2; k++) {
+        const char *p3 = tmp(k ? "memory.pdf" : "spooled.pdf");
+        long before = bt_pdf_spooled;
+        bt_pages *again = NULL;
+        sink = bt_pdf_sink_new(doc, fonts, NULL, lay.page_w, lay.page_h);
+        bt_pdf_sink_spool(sink, spool_dirs[k]);
+        ps = bt_pdf_sink_pages(sink);
+        CHECK_INT(bt_layout_stream(&ctx, doc, &lay, &sh, &ps, &again), 0);
+        if (again)
+            CHECK_INT(bt_pdf_sink_finish(sink, &ctx, again, p3), 0);
+        bt_pdf_sink_free(sink);
+        CHECK_INT(ctx.nerrors, 0);
+        /* the kept (last) pass spooled all its pages; a pass before it
+         * may have spooled some too */
+        if (k == 0)
+            CHECK(again && bt_pdf_spooled - before >= again->npages);
+        else
+            CHECK_INT(bt_pdf_spooled - before, 0);
+        bt_buf b3 = BT_BUF_INIT;
+        slurp(&b3, p3);
+        CHECK(b3.len == b1.len && memcmp(b3.data, b1.data, b1.len) == 0);
+        bt_buf_free(&b3);
+    }
+    /* the scratch file was unlinked at once: only the PDFs are there */
+    DIR *dh = opendir(tmpdir);
+    int others = dh == NULL;
+    for (struct dirent *de; dh && (de = readdir(dh));) {
+        size_t n = strlen(de->d_name);
+        others += strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
+                  (n < 4 || strcmp(de->d_name + n - 4, ".pdf"));
+    }
+    if (dh)
+        closedir(dh);
+    CHECK_INT(others, 0);
     bt_buf_free(&b1);
     bt_buf_free(&b2);
 done:
