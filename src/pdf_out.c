@@ -67,6 +67,7 @@
 #include <unistd.h>
 
 #include "pdf_out.h"
+#include "bt_limits.h"
 #include "buf.h"
 #include "fsout.h"
 #include "image.h"
@@ -165,6 +166,7 @@ typedef struct pdf_w {
     int spool_fd;          /* its scratch file, when spool_state is 1 */
     int spool_state;       /* 0 not opened yet, 1 open, -1 not used */
     uint64_t spool_off;    /* bytes in the scratch file */
+    uint64_t spool_kept;   /* bytes of contents kept in memory */
 } pdf_w;
 
 static void pdf_on_error(HPDF_STATUS code, HPDF_STATUS detail, void *user)
@@ -1323,8 +1325,10 @@ static void precompress_all(pdf_w *w)
  * spool folder (bt_pdf_sink_spool), a page's content goes to a scratch
  * file there (bt_fsout_scratch: unlinked, gone with its descriptor) and
  * its stream becomes one that reads that range back at the save, so the
- * bytes written are the same. A scratch file that cannot be made or
- * written only turns this off: the pages stay in memory, as before. */
+ * bytes written are the same. The first bt_pdf_spool_after bytes
+ * (BT_PDF_SPOOL_AFTER) stay in memory: a bulletin of a few pages needs no
+ * more disk than before. A scratch file that cannot be made or written
+ * only turns this off: the pages stay in memory, as before. */
 typedef struct spool_at {
     int fd;
     uint64_t off; /* the content's first byte in the file */
@@ -1332,6 +1336,7 @@ typedef struct spool_at {
 } spool_at;
 
 long bt_pdf_spooled;
+unsigned long bt_pdf_spool_after = BT_PDF_SPOOL_AFTER;
 
 static HPDF_STATUS spool_read(HPDF_Stream st, HPDF_BYTE *buf, HPDF_UINT *size)
 {
@@ -1391,6 +1396,10 @@ static int spool_page(pdf_w *w, HPDF_Page page, HPDF_Dict d, const void *z,
 {
     if (!w->spool_dir || w->spool_state < 0 || !n || n > 0x7FFFFFFF)
         return 0;
+    if (w->spool_kept + n <= bt_pdf_spool_after) {
+        w->spool_kept += n;
+        return 0;
+    }
     if (w->spool_state == 0) {
         w->spool_fd = bt_fsout_scratch(w->spool_dir);
         w->spool_state = w->spool_fd >= 0 ? 1 : -1;

@@ -63,7 +63,9 @@ void bt_pdf_sink_free(bt_pdf_sink *s);
 extern int bt_pdf_park;
 extern long bt_pdf_parked;
 /* Pages whose contents went to a sink's scratch file, since the program
- * started (for the tests). */
+ * started, and how many bytes of contents a sink keeps in memory first
+ * (BT_PDF_SPOOL_AFTER; the tests set 0). */
 extern long bt_pdf_spooled;
+extern unsigned long bt_pdf_spool_after;
 
 #endif

@@ -18,6 +18,7 @@
 
 #include "harness.h"
 #include "arena.h"
+#include "bt_limits.h"
 #include "buf.h"
 #include "diag.h"
 #include "font.h"
@@ -1249,8 +1250,9 @@ done:
  * the streamed pages come back without boxes. Streamed again with the
  * pages' contents in a scratch file (bt_pdf_sink_spool): every page of
  * the kept pass went there, the file left nothing in the folder, and the
- * PDF is the same; with a folder that does not exist they stay in memory,
- * and the PDF is the same again. */
+ * PDF is the same; with a folder that does not exist, or with the default
+ * BT_PDF_SPOOL_AFTER (more than these few pages), they stay in memory, and
+ * the PDF is the same again. */
 static void test_pdf_out__streamed(void)
 {
     if (!make_tmpdir())
@@ -1311,9 +1313,13 @@ static void test_pdf_out__streamed(void)
     CHECK(b1.len > 1000 && b1.len == b2.len &&
           memcmp(b1.data, b2.data, b1.len) == 0);
 
-    const char *spool_dirs[2] = {tmpdir, tmp("no-such-folder")};
-    for (int k = 0; k < 2; k++) {
-        const char *p3 = tmp(k ? "memory.pdf" : "spooled.pdf");
+    const char *spool_dirs[3] = {tmpdir, tmp("no-such-folder"), tmpdir};
+    for (int k = 0; k < 3; k++) {
+        /* k 2: the default, which keeps a few pages in memory */
+        bt_pdf_spool_after = k < 2 ? 0 : BT_PDF_SPOOL_AFTER;
+        const char *p3 = tmp(k == 0   ? "spooled.pdf"
+                             : k == 1 ? "memory.pdf"
+                                      : "few.pdf");
         long before = bt_pdf_spooled;
         bt_pages *again = NULL;
         sink = bt_pdf_sink_new(doc, fonts, NULL, lay.page_w, lay.page_h);
