@@ -164,7 +164,8 @@ typedef struct pdf_w {
     HPDF_Stream park_ms;   /* scratch memory stream of park(), or NULL */
     const char *spool_dir; /* where page contents may go (spool_page) */
     int spool_fd;          /* its scratch file, when spool_state is 1 */
-    int spool_state;       /* 0 not opened yet, 1 open, -1 not used */
+    int spool_state;       /* 0 not opened yet, 1 open, 2 open but no more
+                              (a write failed), -1 not used */
     uint64_t spool_off;    /* bytes in the scratch file */
     uint64_t spool_kept;   /* bytes of contents kept in memory */
 } pdf_w;
@@ -1394,7 +1395,8 @@ static void spool_free(HPDF_Stream st)
 static int spool_page(pdf_w *w, HPDF_Page page, HPDF_Dict d, const void *z,
                       size_t n)
 {
-    if (!w->spool_dir || w->spool_state < 0 || !n || n > 0x7FFFFFFF)
+    if (!w->spool_dir || w->spool_state < 0 || w->spool_state > 1 || !n ||
+        n > 0x7FFFFFFF)
         return 0;
     if (w->spool_kept + n <= bt_pdf_spool_after) {
         w->spool_kept += n;
@@ -1412,9 +1414,9 @@ static int spool_page(pdf_w *w, HPDF_Page page, HPDF_Dict d, const void *z,
                            (off_t)(w->spool_off + done));
         if (r < 0 && errno == EINTR)
             continue;
-        if (r <= 0) { /* a full disk: the pages stay in memory */
-            w->spool_state = -1;
-            close(w->spool_fd);
+        if (r <= 0) { /* a full disk: the next pages stay in memory (the
+                         pages spooled before still read the file) */
+            w->spool_state = 2;
             return 0;
         }
         done += (size_t)r;

@@ -6,11 +6,13 @@
  * `make deps` installs them).
  * BT_BENCH=1 also times 100 pages x 3000 glyphs. */
 #include <dirent.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <hpdf.h>
@@ -1340,6 +1342,37 @@ static void test_pdf_out__streamed(void)
         slurp(&b3, p3);
         CHECK(b3.len == b1.len && memcmp(b3.data, b1.data, b1.len) == 0);
         bt_buf_free(&b3);
+    }
+    /* a scratch file that fills up part way (a file size limit stands in
+     * for a full disk): the pages spooled before it filled are read back,
+     * the rest stay in memory, and the PDF is the same */
+    struct rlimit old_lim, lim;
+    if (getrlimit(RLIMIT_FSIZE, &old_lim) == 0) {
+        bt_pdf_spool_after = 0;
+        long before = bt_pdf_spooled;
+        bt_pages *again = NULL;
+        sink = bt_pdf_sink_new(doc, fonts, NULL, lay.page_w, lay.page_h);
+        bt_pdf_sink_spool(sink, tmpdir);
+        ps = bt_pdf_sink_pages(sink);
+        void (*old_sig)(int) = signal(SIGXFSZ, SIG_IGN);
+        lim = old_lim;
+        lim.rlim_cur = 1500; /* a page of contents */
+        int limited = setrlimit(RLIMIT_FSIZE, &lim) == 0;
+        CHECK_INT(bt_layout_stream(&ctx, doc, &lay, &sh, &ps, &again), 0);
+        setrlimit(RLIMIT_FSIZE, &old_lim);
+        signal(SIGXFSZ, old_sig);
+        const char *p4 = tmp("filled.pdf");
+        if (again)
+            CHECK_INT(bt_pdf_sink_finish(sink, &ctx, again, p4), 0);
+        bt_pdf_sink_free(sink);
+        CHECK_INT(ctx.nerrors, 0);
+        long n = bt_pdf_spooled - before;
+        CHECK(!limited || (again && n >= 1 && n < again->npages));
+        bt_buf b4 = BT_BUF_INIT;
+        slurp(&b4, p4);
+        CHECK(b4.len == b1.len && memcmp(b4.data, b1.data, b1.len) == 0);
+        bt_buf_free(&b4);
+        bt_pdf_spool_after = BT_PDF_SPOOL_AFTER;
     }
     /* the scratch file was unlinked at once: only the PDFs are there */
     DIR *dh = opendir(tmpdir);
