@@ -45,5 +45,10 @@
 #define BT_SHAPE_MEMO_BYTES (4u * BT_MIB)
 /* the line-break memo (layout_line.c): breaks of paragraphs set before */
 #define BT_BREAK_MEMO_BYTES (4u * BT_MIB)
+/* a streamed PDF keeps this much of its pages' deflated contents in
+ * memory; the rest goes to a scratch file in the output folder (pdf_out.c
+ * spool_page), so a bulletin of a few pages needs no more disk than its
+ * outputs */
+#define BT_PDF_SPOOL_AFTER (1u * BT_MIB)
 
 #endif

@@ -218,6 +218,31 @@ static char *output_base(const bt_options *opt)
     return bt_xstrdup(buf);
 }
 
+/* Where the PDF sink keeps its pages' contents until the save: the output
+ * folder (or, when -o names one still to be made, the folder it will be
+ * made in), so the bytes go to the disk the PDF goes to. NULL (they stay
+ * in memory) when neither exists yet. Heap string. */
+static char *spool_dir(const bt_options *opt)
+{
+    char *dir = output_base(opt);
+    for (int up = 0; up < 2; up++) {
+        char *slash = strrchr(dir, '/');
+        if (slash == dir)
+            slash[1] = 0; /* "/" */
+        else if (slash)
+            *slash = 0;
+        else
+            strcpy(dir, ".");
+        struct stat st;
+        if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+            return dir;
+        if (!slash || slash == dir)
+            break;
+    }
+    free(dir);
+    return NULL;
+}
+
 /* The PDF: plain pages, or imposed on sheets (impose.c plans, pdf_out.c
  * draws). Says on stderr how the sheets must be printed. */
 static int write_pdf(bt_ctx *ctx, const bt_options *opt, const bt_doc *doc,
@@ -738,6 +763,9 @@ static int build(bt_ctx *ctx, const bt_options *opt)
     if ((opt->outputs & BT_OUT_PDF) && opt->impose.mode == BT_IMPOSE_NONE &&
         !opt->dump_layout && !opt->check_only) {
         sink = bt_pdf_sink_new(doc, fonts, pre, lay.page_w, lay.page_h);
+        char *sd = spool_dir(opt);
+        bt_pdf_sink_spool(sink, sd);
+        free(sd);
         bt_page_sink ps = bt_pdf_sink_pages(sink);
         lrc = bt_layout_stream(ctx, doc, &lay, &shaper, &ps, &pages);
     } else if ((opt->check_only || !(opt->outputs & BT_OUT_PDF)) &&

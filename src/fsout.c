@@ -617,3 +617,25 @@ void bt_fsout_abort(bt_fsout *out)
     }
     restore_signals(&old);
 }
+
+int bt_fsout_scratch(const char *dir)
+{
+    char path[PATH_MAX];
+    int n = snprintf(path, sizeof path, "%s/.bantin-scratch-XXXXXX",
+                     dir && *dir ? dir : ".");
+    if (n < 0 || (size_t)n >= sizeof path) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return -1;
+    if (unlink(path) != 0) { /* it must not outlive the build */
+        int e = errno;
+        close(fd);
+        unlink(path);
+        errno = e;
+        return -1;
+    }
+    return fd;
+}

@@ -42,6 +42,13 @@ const char *bt_fsout_add(bt_ctx *ctx, bt_fsout *out, const char *final_path);
  * (a file this call created is removed). */
 int bt_fsout_write(bt_ctx *ctx, const char *path, const void *data, size_t len);
 
+/* A scratch file in `dir` for a writer's bytes that are read back before
+ * the build ends (the PDF's page contents, see pdf_out.c): created and
+ * unlinked at once, so it never shows and goes with its descriptor.
+ * Returns a read-write descriptor, or -1 (errno set): the caller then
+ * keeps its bytes in memory. */
+int bt_fsout_scratch(const char *dir);
+
 /* The output a temp path stands for (the path itself when it is not a
  * temp of the build in progress): for messages. Borrowed. */
 const char *bt_fsout_name(const char *path);

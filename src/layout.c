@@ -816,6 +816,8 @@ void bt_layout_scratch_begin(engine *e, scratch_mem *m)
 {
     m->outer = e->ctx->arena;
     bt_arena_init(&e->ctx->arena);
+    m->outer_units = e->units;
+    bt_arena_init(&e->units);
     m->ndiags = e->ctx->ndiags;
 }
 
@@ -826,6 +828,13 @@ void bt_layout_scratch_end(engine *e, scratch_mem *m, units *u, int first)
     ctx->arena = m->outer;
     bt_arena *to = e->stream ? &e->stream->held : &ctx->arena;
     unit *un = u->v.p;
+    for (int k = first; k < u->v.n; k++)
+        if (un[k].nboxes > 0)
+            un[k].boxes =
+                bt_arena_memdup(&m->outer_units, un[k].boxes,
+                                sizeof(bt_box) * (size_t)un[k].nboxes);
+    bt_arena_free(&e->units);
+    e->units = m->outer_units;
     for (int k = first; k < u->v.n; k++) {
         bt_box *b = un[k].boxes;
         for (int i = 0; i < un[k].nboxes; i++) {

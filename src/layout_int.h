@@ -214,14 +214,17 @@ void bt_layout_masthead(engine *e);
 void bt_layout_toc(engine *e);
 
 /* Scratch memory for one piece of page 1 (a contents entry): between
- * begin and end, ctx->arena is a fresh arena; end copies the glyph
- * arrays and link targets of units [first, n) of u out (into the held
- * pages' arena when streaming, else the pass's arena), and the messages
- * of the diagnostics reported meanwhile into the pass's arena, then frees
- * the rest: shaping results, breaks and runs. */
+ * begin and end, ctx->arena and e->units are fresh arenas; end copies the
+ * box arrays of units [first, n) of u into the units arena of before
+ * (unit_grow leaves the arrays it outgrew behind), their glyph arrays and
+ * link targets out (into the held pages' arena when streaming, else the
+ * pass's arena), and the messages of the diagnostics reported meanwhile
+ * into the pass's arena, then frees the rest: shaping results, breaks,
+ * runs and outgrown boxes. */
 typedef struct scratch_mem {
-    bt_arena outer; /* the pass's arena, put back at the end */
-    int ndiags;     /* diagnostics before */
+    bt_arena outer;       /* the pass's arena, put back at the end */
+    bt_arena outer_units; /* e->units before, put back at the end */
+    int ndiags;           /* diagnostics before */
 } scratch_mem;
 void bt_layout_scratch_begin(engine *e, scratch_mem *m);
 void bt_layout_scratch_end(engine *e, scratch_mem *m, units *u, int first);

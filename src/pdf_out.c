@@ -31,11 +31,14 @@
  *  - image streams deflated ahead get their `Width`/`Height` numbers and
  *    stream set after libharu made a 1x1 image (raw_image_z);
  *  - finished link annotations, pages and outline items are parked (park):
- *    written with HPDF_Dict_Write, their `list` entries freed and replaced
- *    by a hidden binary entry that `write_fn` copies at the save; a page
+ *    written with HPDF_Dict_Write, their `list` entries (and its array)
+ *    freed, the bytes kept in a block on `filterParams` (which libharu
+ *    reads only for stream dictionaries) that `write_fn` copies at the
+ *    save and `free_fn` frees (chained to a page's own); a page
  *    also loses `attr->fonts`/`xobjects`/`ext_gstates`, the outline root's
  *    `before_write_fn` gives way to a /Count set here; destinations share
- *    one /XYZ, 0 and null put straight into the array's `list`;
+ *    one /XYZ, 0 and null put straight into the array's `list`, which
+ *    grows by 5 items (`items_per_block`);
  *  - a deflated stream goes back as one buffer of its exact size (the
  *    memory stream's `buf_siz`, `w_pos`, `w_ptr`: stream_put_exact).
  * Checked against libharu 2.3.0 as Debian 12 ships it (libhpdf-dev
@@ -56,11 +59,15 @@
 
 #include <pthread.h>
 
+#include <errno.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "pdf_out.h"
+#include "bt_limits.h"
 #include "buf.h"
 #include "fsout.h"
 #include "image.h"
@@ -131,6 +138,7 @@ typedef struct pdf_w {
     bt_pdf_images *pre; /* pixels deflated ahead, or NULL */
     int smask;          /* 1 once an SMask is used: PDF 1.4 */
     bt_buf out;         /* content bytes not yet written to the stream */
+    bt_buf uri;         /* the link URI being made (uri_encode) */
 
     /* per-page content state */
     HPDF_Page page;
@@ -153,7 +161,13 @@ typedef struct pdf_w {
     HPDF_Name_Rec xyz;
     HPDF_Real_Rec zero;
     HPDF_Null_Rec null;
-    HPDF_Stream park_ms; /* scratch memory stream of park(), or NULL */
+    HPDF_Stream park_ms;   /* scratch memory stream of park(), or NULL */
+    const char *spool_dir; /* where page contents may go (spool_page) */
+    int spool_fd;          /* its scratch file, when spool_state is 1 */
+    int spool_state;       /* 0 not opened yet, 1 open, 2 open but no more
+                              (a write failed), -1 not used */
+    uint64_t spool_off;    /* bytes in the scratch file */
+    uint64_t spool_kept;   /* bytes of contents kept in memory */
 } pdf_w;
 
 static void pdf_on_error(HPDF_STATUS code, HPDF_STATUS detail, void *user)
@@ -849,22 +863,48 @@ static void draw_image(pdf_w *w, const bt_box *box)
  * outline once complete) is written now into a scratch memory stream
  * exactly as the save would write it (HPDF_Dict_Write, its before-write
  * hook included; references are "N 0 R" already, numbers are fixed) and
- * "parked": its entries are freed, and a hidden binary entry holds the
- * bytes between "<<\012" and ">>", which its write hook copies back at
- * the save. The dictionary itself stays, with its object number and
- * class, so references to it, the page tree's count and later
- * destinations still work. Not for stream dictionaries (their /Length is
- * set while saving). */
-#define PARKED_KEY "_PARKED"
+ * "parked": its entries and their list are freed, and the bytes between
+ * "<<\012" and ">>" are kept in one block of our own (`park_blk`), which its
+ * write hook copies back at the save. The dictionary itself stays, with
+ * its object number and class, so references to it, the page tree's count
+ * and later destinations still work. Not for stream dictionaries (their
+ * /Length is set while saving).
+ *
+ * The block hangs on the dictionary's `filterParams`, which libharu 2.3.0
+ * reads only for a stream dictionary (HPDF_Dict_Write's filter part) and
+ * never frees; the dictionary's free hook frees the block, then runs the
+ * hook it had (a page's frees its attributes). No entry, list array or
+ * binary object is left per parked dictionary: at 5000 articles (32,000
+ * links) that was 11 MB of the peak. */
+typedef struct park_blk {
+    HPDF_Dict_FreeFunc free_fn; /* the dictionary's own, or NULL */
+    HPDF_UINT len;
+    unsigned char bytes[];
+} park_blk;
 
 static int mem_copy_out(HPDF_Stream st, unsigned char *out, size_t n);
 
+static park_blk *park_blk_of(HPDF_Dict d)
+{
+    return (park_blk *)(void *)d->filterParams;
+}
+
 static HPDF_STATUS write_parked(HPDF_Dict d, HPDF_Stream out)
 {
-    HPDF_Binary b = HPDF_Dict_GetItem(d, PARKED_KEY, HPDF_OCLASS_BINARY);
-    if (!b)
-        return HPDF_Error_GetCode(d->error);
-    return HPDF_Stream_Write(out, b->value, b->len);
+    park_blk *p = park_blk_of(d);
+    if (!p)
+        return HPDF_SetError(d->error, HPDF_INVALID_OBJECT, 0);
+    return HPDF_Stream_Write(out, p->bytes, p->len);
+}
+
+static void free_parked(HPDF_Dict d)
+{
+    park_blk *p = park_blk_of(d);
+    HPDF_Dict_FreeFunc inner = p ? p->free_fn : NULL;
+    d->filterParams = NULL;
+    free(p);
+    if (inner)
+        inner(d);
 }
 
 int bt_pdf_park = 1;
@@ -872,7 +912,7 @@ long bt_pdf_parked;
 
 static void park(pdf_w *w, HPDF_Dict d)
 {
-    if (!bt_pdf_park || !d || d->stream || !pdf_ok(w))
+    if (!bt_pdf_park || !d || d->stream || d->filterParams || !pdf_ok(w))
         return;
     if (!w->park_ms)
         w->park_ms = HPDF_MemStream_New(w->pdf->mmgr, 4096);
@@ -883,29 +923,32 @@ static void park(pdf_w *w, HPDF_Dict d)
     if (HPDF_Dict_Write(d, ms, NULL) != HPDF_OK || !pdf_ok(w))
         return;
     size_t n = HPDF_Stream_Size(ms);
-    unsigned char *bytes = bt_xmalloc(n ? n : 1);
-    if (n < 5 || !mem_copy_out(ms, bytes, n) || memcmp(bytes, "<<\012", 3) ||
-        memcmp(bytes + n - 2, ">>", 2)) {
-        free(bytes); /* not as expected: left as it is */
+    if (n < 5 || n - 5 > 0x7FFFFFFF)
+        return;
+    park_blk *p = bt_xmalloc(sizeof *p + n);
+    if (!mem_copy_out(ms, p->bytes, n) || memcmp(p->bytes, "<<\012", 3) ||
+        memcmp(p->bytes + n - 2, ">>", 2)) {
+        free(p); /* not as expected: left as it is */
         return;
     }
-    HPDF_Binary b =
-        HPDF_Binary_New(w->pdf->mmgr, bytes + 3, (HPDF_UINT)(n - 5));
-    free(bytes);
-    if (!b || !pdf_ok(w))
-        return;
-    b->header.obj_id |= HPDF_OTYPE_HIDDEN;
+    p->len = (HPDF_UINT)(n - 5);
+    memmove(p->bytes, p->bytes + 3, p->len);
+    park_blk *fit = realloc(p, sizeof *p + p->len); /* exact size */
+    if (fit)
+        p = fit;
+    p->free_fn = d->free_fn;
     for (HPDF_UINT i = 0; i < d->list->count; i++) {
         HPDF_DictElement e = HPDF_List_ItemAt(d->list, i);
         HPDF_Obj_Free(d->mmgr, e->value);
         HPDF_FreeMem(d->mmgr, e);
     }
-    HPDF_List_Clear(d->list);
+    HPDF_List_Clear(d->list); /* frees its array too */
     d->before_write_fn = NULL;
     d->after_write_fn = NULL;
     d->write_fn = write_parked;
-    if (HPDF_Dict_Add(d, PARKED_KEY, b) == HPDF_OK)
-        bt_pdf_parked++;
+    d->free_fn = free_parked;
+    d->filterParams = (HPDF_Dict)(void *)p;
+    bt_pdf_parked++;
 }
 
 /* Sets up the /XYZ, 0 and null every destination shares. They live in
@@ -974,12 +1017,16 @@ static HPDF_Destination make_dest(pdf_w *w, int page, int32_t y)
     if (!d || !pdf_ok(w))
         return NULL;
     /* [page /Fit] becomes [page /XYZ 0 top null]; /XYZ, 0 and null are
-     * w's shared items (dest_shared), put in the list directly. */
+     * w's shared items (dest_shared), put in the list directly. The
+     * cleared list grows by 5 slots, not libharu's 20: a destination is
+     * an object of its own, kept to the save (16,000 of them in the
+     * contents of a 5000-article archive: 2 MB). */
     void *target = HPDF_Array_GetItem(d, 0, HPDF_OCLASS_DICT);
     if (!target || !pdf_ok(w))
         return NULL;
     dest_shared(w);
     HPDF_Array_Clear(d);
+    d->list->items_per_block = 5;
     HPDF_Array_Add(d, target);
     HPDF_List_Add(d->list, &w->xyz);
     HPDF_List_Add(d->list, &w->zero);
@@ -988,21 +1035,23 @@ static HPDF_Destination make_dest(pdf_w *w, int page, int32_t y)
     return pdf_ok(w) ? d : NULL;
 }
 
-/* Percent-encodes bytes that may not appear raw in a URI. */
-static char *uri_encode(bt_arena *a, const char *uri)
+/* Percent-encodes bytes that may not appear raw in a URI, into w->uri
+ * (reused: libharu copies the string, and an archive's 15,000 links kept
+ * in the arena were 2 MB until the save). */
+static const char *uri_encode(pdf_w *w, const char *uri)
 {
-    bt_buf b = BT_BUF_INIT;
+    bt_buf *b = &w->uri;
+    bt_buf_clear(b);
     for (const unsigned char *p = (const unsigned char *)uri; *p; p++) {
         if (*p <= 0x20 || *p >= 0x7F || strchr("\"<>\\^`{|}", *p)) {
             char h[3] = {'%', hexdig[*p >> 4], hexdig[*p & 15]};
-            bt_buf_put(&b, h, 3);
+            bt_buf_put(b, h, 3);
         } else {
-            bt_buf_putc(&b, *p);
+            bt_buf_putc(b, *p);
         }
     }
-    char *r = bt_arena_strndup(a, b.data ? b.data : "", b.len);
-    bt_buf_free(&b);
-    return r;
+    bt_buf_putc(b, 0);
+    return b->data;
 }
 
 static void draw_link(pdf_w *w, const bt_box *box)
@@ -1023,8 +1072,8 @@ static void draw_link(pdf_w *w, const bt_box *box)
     }
     HPDF_Annotation a;
     if (box->u.link.uri) {
-        a = HPDF_Page_CreateURILinkAnnot(
-            w->page, r, uri_encode(&w->ctx->arena, box->u.link.uri));
+        a = HPDF_Page_CreateURILinkAnnot(w->page, r,
+                                         uri_encode(w, box->u.link.uri));
     } else {
         if (box->u.link.page < 1 || box->u.link.page > w->pages->npages) {
             bt_error(w->ctx, box->src, "PDF: link to page %d of %d",
@@ -1270,6 +1319,140 @@ static void precompress_all(pdf_w *w)
     free(q.jobs);
 }
 
+/* ---- page contents in a scratch file ---- */
+
+/* A streamed PDF keeps every drawn page's deflated content until it
+ * saves: most of the PDF's bytes (18 of 30 MB at 5000 articles). With a
+ * spool folder (bt_pdf_sink_spool), a page's content goes to a scratch
+ * file there (bt_fsout_scratch: unlinked, gone with its descriptor) and
+ * its stream becomes one that reads that range back at the save, so the
+ * bytes written are the same. The first bt_pdf_spool_after bytes
+ * (BT_PDF_SPOOL_AFTER) stay in memory: a bulletin of a few pages needs no
+ * more disk than before. A scratch file that cannot be made or written
+ * only turns this off: the pages stay in memory, as before. */
+typedef struct spool_at {
+    int fd;
+    uint64_t off; /* the content's first byte in the file */
+    HPDF_UINT len, pos;
+} spool_at;
+
+long bt_pdf_spooled;
+unsigned long bt_pdf_spool_after = BT_PDF_SPOOL_AFTER;
+
+static HPDF_STATUS spool_read(HPDF_Stream st, HPDF_BYTE *buf, HPDF_UINT *size)
+{
+    spool_at *a = st->attr;
+    HPDF_UINT want = BT_MIN(*size, a->len - a->pos), got = 0;
+    while (got < want) {
+        ssize_t r =
+            pread(a->fd, buf + got, want - got, (off_t)(a->off + a->pos + got));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            *size = got;
+            return HPDF_SetError(st->error, HPDF_FILE_IO_ERROR,
+                                 (HPDF_STATUS)(r < 0 ? errno : EIO));
+        }
+        got += (HPDF_UINT)r;
+    }
+    a->pos += got;
+    *size = got;
+    return a->pos == a->len ? HPDF_STREAM_EOF : HPDF_OK;
+}
+
+static HPDF_STATUS spool_seek(HPDF_Stream st, HPDF_INT pos,
+                              HPDF_WhenceMode mode)
+{
+    spool_at *a = st->attr;
+    int64_t p = mode == HPDF_SEEK_CUR   ? (int64_t)a->pos + pos
+                : mode == HPDF_SEEK_END ? (int64_t)a->len - pos
+                                        : pos;
+    if (p < 0 || p > a->len)
+        return HPDF_SetError(st->error, HPDF_STREAM_EOF, 0);
+    a->pos = (HPDF_UINT)p;
+    return HPDF_OK;
+}
+
+static HPDF_INT32 spool_tell(HPDF_Stream st)
+{
+    return (HPDF_INT32)((spool_at *)st->attr)->pos;
+}
+
+static HPDF_UINT32 spool_size(HPDF_Stream st)
+{
+    return ((spool_at *)st->attr)->len;
+}
+
+static void spool_free(HPDF_Stream st)
+{
+    free(st->attr);
+    st->attr = NULL;
+}
+
+/* Puts page's deflated content (n bytes) into the scratch file and its
+ * contents stream over it. 0 when it is not spooled (then the caller
+ * keeps the bytes in memory). */
+static int spool_page(pdf_w *w, HPDF_Page page, HPDF_Dict d, const void *z,
+                      size_t n)
+{
+    if (!w->spool_dir || w->spool_state < 0 || w->spool_state > 1 || !n ||
+        n > 0x7FFFFFFF)
+        return 0;
+    if (w->spool_kept + n <= bt_pdf_spool_after) {
+        w->spool_kept += n;
+        return 0;
+    }
+    if (w->spool_state == 0) {
+        w->spool_fd = bt_fsout_scratch(w->spool_dir);
+        w->spool_state = w->spool_fd >= 0 ? 1 : -1;
+        if (w->spool_state < 0)
+            return 0;
+    }
+    size_t done = 0;
+    while (done < n) {
+        ssize_t r = pwrite(w->spool_fd, (const char *)z + done, n - done,
+                           (off_t)(w->spool_off + done));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) { /* a full disk: the next pages stay in memory (the
+                         pages spooled before still read the file) */
+            w->spool_state = 2;
+            return 0;
+        }
+        done += (size_t)r;
+    }
+    HPDF_Stream st = HPDF_GetMem(w->pdf->mmgr, sizeof(HPDF_Stream_Rec));
+    if (!st) {
+        HPDF_ResetError(w->pdf); /* memory stays where it was */
+        w->err.code = 0;
+        return 0;
+    }
+    spool_at *a = bt_xcalloc(1, sizeof *a);
+    a->fd = w->spool_fd;
+    a->off = w->spool_off;
+    a->len = (HPDF_UINT)n;
+    memset(st, 0, sizeof *st);
+    st->sig_bytes = HPDF_STREAM_SIG_BYTES;
+    st->type = HPDF_STREAM_CALLBACK;
+    st->mmgr = w->pdf->mmgr;
+    st->error = w->pdf->mmgr->error;
+    st->read_fn = spool_read;
+    st->seek_fn = spool_seek;
+    st->tell_fn = spool_tell;
+    st->size_fn = spool_size;
+    st->free_fn = spool_free;
+    st->attr = a;
+    HPDF_Stream old = d->stream;
+    d->stream = st;
+    HPDF_PageAttr pa = page->attr;
+    if (pa->stream == old)
+        pa->stream = st;
+    HPDF_Stream_Free(old);
+    w->spool_off += n;
+    bt_pdf_spooled++;
+    return 1;
+}
+
 /* Deflates one page's content now, in this thread, exactly as
  * precompress_all would at the end (which then passes it by): a streamed
  * PDF keeps each page's content compressed, not raw, until it saves. */
@@ -1289,7 +1472,8 @@ static void precompress_page(pdf_w *w, HPDF_Page page)
     zworker(&q);
     pthread_mutex_destroy(&q.mu);
     if (j.ok) {
-        stream_put_exact(j.d->stream, j.z, j.zlen);
+        if (!spool_page(w, page, j.d, j.z, j.zlen))
+            stream_put_exact(j.d->stream, j.z, j.zlen);
         j.d->filter = HPDF_STREAM_FILTER_NONE;
         j.d->write_fn = write_flate_filter;
     } else if (j.n) {
@@ -1761,6 +1945,9 @@ static void pdf_close(pdf_w *w)
         HPDF_Stream_Free(w->park_ms);
     if (w->pdf)
         HPDF_Free(w->pdf); /* before w goes: its arrays hold w's shared items */
+    if (w->spool_state > 0)
+        close(w->spool_fd); /* the scratch file goes with it */
+    w->spool_state = 0;
     for (int i = 0; i < w->nfonts; i++) {
         if (w->font[i]) {
             for (int k = 0; k < 256; k++)
@@ -1775,6 +1962,7 @@ static void pdf_close(pdf_w *w)
     free(w->imgs);
     free(w->hp);
     bt_buf_free(&w->out);
+    bt_buf_free(&w->uri);
     memset(w, 0, sizeof *w);
 }
 
@@ -1956,6 +2144,7 @@ struct bt_pdf_sink {
     bt_ctx wctx;          /* its diagnostics */
     int npages_drawn;     /* pages handed to w */
     int valid;            /* the last pass ended and w matches it */
+    char *spool_dir;      /* heap, or NULL: bt_pdf_sink_spool */
 };
 
 static int maps_equal(unsigned char **a, unsigned char **b, int n)
@@ -2007,6 +2196,7 @@ static void sink_begin(void *payload, int npages)
         return;
     }
     s->w->pre = s->pre;
+    s->w->spool_dir = s->spool_dir;
     for (int i = 0; i < s->nfonts; i++)
         if (s->prev[i]) {
             s->w->need[i] = bt_xmalloc(65536 / 8);
@@ -2065,6 +2255,12 @@ bt_pdf_sink *bt_pdf_sink_new(const bt_doc *doc, const bt_fonts *fonts,
     return s;
 }
 
+void bt_pdf_sink_spool(bt_pdf_sink *s, const char *dir)
+{
+    free(s->spool_dir);
+    s->spool_dir = dir ? bt_xstrdup(dir) : NULL;
+}
+
 bt_page_sink bt_pdf_sink_pages(bt_pdf_sink *s)
 {
     bt_page_sink k = {sink_begin, sink_page, sink_end, s};
@@ -2103,5 +2299,6 @@ void bt_pdf_sink_free(bt_pdf_sink *s)
     maps_clear(s->prev, s->nfonts);
     free(s->seen);
     free(s->prev);
+    free(s->spool_dir);
     free(s);
 }

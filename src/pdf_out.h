@@ -49,6 +49,11 @@ bt_page_sink bt_pdf_sink_pages(bt_pdf_sink *s);
  * (the drawing's diagnostics come first). */
 int bt_pdf_sink_finish(bt_pdf_sink *s, bt_ctx *ctx, const bt_pages *pages,
                        const char *path);
+/* Lets the sink keep its drawn pages' deflated contents in a scratch file
+ * in `dir` (unlinked; see bt_fsout_scratch) instead of memory until the
+ * save; the PDF is the same. Without it, or when the file cannot be made
+ * or written, they stay in memory. */
+void bt_pdf_sink_spool(bt_pdf_sink *s, const char *dir);
 void bt_pdf_sink_free(bt_pdf_sink *s);
 
 /* For the tests: 0 keeps every libharu object to the save instead of
@@ -57,5 +62,10 @@ void bt_pdf_sink_free(bt_pdf_sink *s);
  * parked since the program started. Not for use beside a running writer. */
 extern int bt_pdf_park;
 extern long bt_pdf_parked;
+/* Pages whose contents went to a sink's scratch file, since the program
+ * started, and how many bytes of contents a sink keeps in memory first
+ * (BT_PDF_SPOOL_AFTER; the tests set 0). */
+extern long bt_pdf_spooled;
+extern unsigned long bt_pdf_spool_after;
 
 #endif

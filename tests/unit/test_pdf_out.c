@@ -6,11 +6,13 @@
  * `make deps` installs them).
  * BT_BENCH=1 also times 100 pages x 3000 glyphs. */
 #include <dirent.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <hpdf.h>
@@ -18,6 +20,7 @@
 
 #include "harness.h"
 #include "arena.h"
+#include "bt_limits.h"
 #include "buf.h"
 #include "diag.h"
 #include "font.h"
@@ -1246,7 +1249,12 @@ done:
 /* A bulletin of several pages written twice: laid out whole and drawn by
  * bt_pdf_write, and streamed page by page into bt_pdf_sink while the
  * layout runs (bt_layout_stream). The two files are the same bytes, and
- * the streamed pages come back without boxes. */
+ * the streamed pages come back without boxes. Streamed again with the
+ * pages' contents in a scratch file (bt_pdf_sink_spool): every page of
+ * the kept pass went there, the file left nothing in the folder, and the
+ * PDF is the same; with a folder that does not exist, or with the default
+ * BT_PDF_SPOOL_AFTER (more than these few pages), they stay in memory, and
+ * the PDF is the same again. */
 static void test_pdf_out__streamed(void)
 {
     if (!make_tmpdir())
@@ -1306,6 +1314,77 @@ static void test_pdf_out__streamed(void)
     slurp(&b2, p2);
     CHECK(b1.len > 1000 && b1.len == b2.len &&
           memcmp(b1.data, b2.data, b1.len) == 0);
+
+    const char *spool_dirs[3] = {tmpdir, tmp("no-such-folder"), tmpdir};
+    for (int k = 0; k < 3; k++) {
+        /* k 2: the default, which keeps a few pages in memory */
+        bt_pdf_spool_after = k < 2 ? 0 : BT_PDF_SPOOL_AFTER;
+        const char *p3 = tmp(k == 0   ? "spooled.pdf"
+                             : k == 1 ? "memory.pdf"
+                                      : "few.pdf");
+        long before = bt_pdf_spooled;
+        bt_pages *again = NULL;
+        sink = bt_pdf_sink_new(doc, fonts, NULL, lay.page_w, lay.page_h);
+        bt_pdf_sink_spool(sink, spool_dirs[k]);
+        ps = bt_pdf_sink_pages(sink);
+        CHECK_INT(bt_layout_stream(&ctx, doc, &lay, &sh, &ps, &again), 0);
+        if (again)
+            CHECK_INT(bt_pdf_sink_finish(sink, &ctx, again, p3), 0);
+        bt_pdf_sink_free(sink);
+        CHECK_INT(ctx.nerrors, 0);
+        /* the kept (last) pass spooled all its pages; a pass before it
+         * may have spooled some too */
+        if (k == 0)
+            CHECK(again && bt_pdf_spooled - before >= again->npages);
+        else
+            CHECK_INT(bt_pdf_spooled - before, 0);
+        bt_buf b3 = BT_BUF_INIT;
+        slurp(&b3, p3);
+        CHECK(b3.len == b1.len && memcmp(b3.data, b1.data, b1.len) == 0);
+        bt_buf_free(&b3);
+    }
+    /* a scratch file that fills up part way (a file size limit stands in
+     * for a full disk): the pages spooled before it filled are read back,
+     * the rest stay in memory, and the PDF is the same */
+    struct rlimit old_lim, lim;
+    if (getrlimit(RLIMIT_FSIZE, &old_lim) == 0) {
+        bt_pdf_spool_after = 0;
+        long before = bt_pdf_spooled;
+        bt_pages *again = NULL;
+        sink = bt_pdf_sink_new(doc, fonts, NULL, lay.page_w, lay.page_h);
+        bt_pdf_sink_spool(sink, tmpdir);
+        ps = bt_pdf_sink_pages(sink);
+        void (*old_sig)(int) = signal(SIGXFSZ, SIG_IGN);
+        lim = old_lim;
+        lim.rlim_cur = 1500; /* a page of contents */
+        int limited = setrlimit(RLIMIT_FSIZE, &lim) == 0;
+        CHECK_INT(bt_layout_stream(&ctx, doc, &lay, &sh, &ps, &again), 0);
+        setrlimit(RLIMIT_FSIZE, &old_lim);
+        signal(SIGXFSZ, old_sig);
+        const char *p4 = tmp("filled.pdf");
+        if (again)
+            CHECK_INT(bt_pdf_sink_finish(sink, &ctx, again, p4), 0);
+        bt_pdf_sink_free(sink);
+        CHECK_INT(ctx.nerrors, 0);
+        long n = bt_pdf_spooled - before;
+        CHECK(!limited || (again && n >= 1 && n < again->npages));
+        bt_buf b4 = BT_BUF_INIT;
+        slurp(&b4, p4);
+        CHECK(b4.len == b1.len && memcmp(b4.data, b1.data, b1.len) == 0);
+        bt_buf_free(&b4);
+        bt_pdf_spool_after = BT_PDF_SPOOL_AFTER;
+    }
+    /* the scratch file was unlinked at once: only the PDFs are there */
+    DIR *dh = opendir(tmpdir);
+    int others = dh == NULL;
+    for (struct dirent *de; dh && (de = readdir(dh));) {
+        size_t n = strlen(de->d_name);
+        others += strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
+                  (n < 4 || strcmp(de->d_name + n - 4, ".pdf"));
+    }
+    if (dh)
+        closedir(dh);
+    CHECK_INT(others, 0);
     bt_buf_free(&b1);
     bt_buf_free(&b2);
 done:
