@@ -1055,8 +1055,9 @@ static int shape_cached(bt_fonts *f, uint32_t font, const uint32_t *cps,
  * it. A file that does not parse is ignored. At most SHAPES_MAX_WORDS
  * words a face are kept, those the last build asked for first. */
 
-#define SHAPES_MAGIC     "bantin-shapes 1"
-#define SHAPES_MAX_WORDS 8192 /* a face: ~1 MB, ~2 M instructions to read */
+#define SHAPES_MAGIC "bantin-shapes 1"
+#define SHAPES_MAX_WORDS                                                       \
+    2048 /* a face: ~250 KB, read in under 1 M instructions */
 #define SHAPES_MAX_LEN   4096 /* code points in one saved word */
 #define SHAPES_MAX_BYTES ((size_t)64 << 20)
 
