@@ -20,8 +20,9 @@
 #include <unistd.h>
 #include "fsout.h"
 
-#define TEMP_MARK     ".bantin-" /* between the output's name and XXXXXX */
-#define STALE_SECONDS 3600       /* older temps of an output are left-overs */
+#define TEMP_MARK      ".bantin-" /* between the output's name and XXXXXX */
+#define STALE_SECONDS  3600       /* older temps of an output are left-overs */
+#define SCRATCH_PREFIX ".bantin-scratch-" /* + XXXXXX: bt_fsout_scratch */
 
 /* ------------------------------------------------------------------ */
 /* Registry of the build in progress, read by the signal handler       */
@@ -621,12 +622,14 @@ void bt_fsout_abort(bt_fsout *out)
 int bt_fsout_scratch(const char *dir)
 {
     char path[PATH_MAX];
-    int n = snprintf(path, sizeof path, "%s/.bantin-scratch-XXXXXX",
-                     dir && *dir ? dir : ".");
+    const char *d = dir && *dir ? dir : ".";
+    int n = snprintf(path, sizeof path, "%s/" SCRATCH_PREFIX "XXXXXX", d);
     if (n < 0 || (size_t)n >= sizeof path) {
         errno = ENAMETOOLONG;
         return -1;
     }
+    /* a build killed between mkstemp and unlink left one behind */
+    remove_stale(d, SCRATCH_PREFIX);
     int fd = mkstemp(path);
     if (fd < 0)
         return -1;

@@ -44,7 +44,9 @@ int bt_fsout_write(bt_ctx *ctx, const char *path, const void *data, size_t len);
 
 /* A scratch file in `dir` for a writer's bytes that are read back before
  * the build ends (the PDF's page contents, see pdf_out.c): created and
- * unlinked at once, so it never shows and goes with its descriptor.
+ * unlinked at once, so it never shows and goes with its descriptor; one
+ * that a killed build left between the two (older than an hour) is
+ * removed first.
  * Returns a read-write descriptor, or -1 (errno set): the caller then
  * keeps its bytes in memory. */
 int bt_fsout_scratch(const char *dir);

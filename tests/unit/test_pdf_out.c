@@ -6,6 +6,7 @@
  * `make deps` installs them).
  * BT_BENCH=1 also times 100 pages x 3000 glyphs. */
 #include <dirent.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1453,6 +1454,66 @@ static void test_pdf_out__parked_links(void)
     remove_tmpdir();
 }
 
+/* The scratch file of a spooled PDF: unlinked at once (the folder shows
+ * nothing while it is open), and a left-over of a build killed between
+ * mkstemp and unlink, older than an hour, is swept; a young one (another
+ * build's, in that instant) and files of other names are kept. */
+static int file_in_tmpdir(const char *name)
+{
+    char path[256];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+    return stat(path, &st) == 0;
+}
+
+static int entries_in_tmpdir(void)
+{
+    int n = 0;
+    DIR *d = opendir(tmpdir);
+    if (!d)
+        return -1;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        n += e->d_name[0] != '.' || (e->d_name[1] && strcmp(e->d_name, ".."));
+    closedir(d);
+    return n;
+}
+
+static void test_pdf_out__scratch_sweep(void)
+{
+    CHECK(make_tmpdir());
+    const char *names[] = {".bantin-scratch-Ab12Cd", ".bantin-scratch-Xy34Zw",
+                           ".bantin-scratch-old", "notes.txt"};
+    for (int i = 0; i < 4; i++) {
+        char path[256];
+        snprintf(path, sizeof path, "%s/%s", tmpdir, names[i]);
+        FILE *fp = fopen(path, "w");
+        CHECK(fp != NULL);
+        if (fp)
+            fclose(fp);
+        if (i != 1) { /* all but the young one: two hours old */
+            struct timespec ts[2] = {{time(NULL) - 7200, 0},
+                                     {time(NULL) - 7200, 0}};
+            CHECK_INT(utimensat(AT_FDCWD, path, ts, 0), 0);
+        }
+    }
+    int fd = bt_fsout_scratch(tmpdir);
+    CHECK(fd >= 0);
+    CHECK(!file_in_tmpdir(names[0])); /* swept */
+    CHECK(file_in_tmpdir(names[1]));  /* young: kept */
+    CHECK(file_in_tmpdir(names[2]));  /* not XXXXXX: not ours */
+    CHECK(file_in_tmpdir(names[3]));
+    CHECK_INT(entries_in_tmpdir(), 3); /* the open scratch file shows not */
+    if (fd >= 0) {
+        CHECK_INT((int)write(fd, "abc", 3), 3);
+        char back[3] = {0};
+        CHECK_INT((int)pread(fd, back, 3, 0), 3);
+        CHECK(memcmp(back, "abc", 3) == 0);
+        close(fd);
+    }
+    remove_tmpdir();
+}
+
 /* The save's writes: libharu hands over pieces of a few bytes; bt_fsout
  * gathers them into BT_FSOUT_GATHER-byte writes, and a long piece arriving
  * with nothing gathered is written as it is. The file holds every byte in
@@ -1515,12 +1576,13 @@ static void test_pdf_out__fsout_pieces(void)
 }
 
 static const bt_t_case cases[] = {
-    TEST(test_pdf_out__document),     TEST(test_pdf_out__jpeg_gray),
-    TEST(test_pdf_out__unknown_font), TEST(test_pdf_out__save_error),
-    TEST(test_pdf_out__bad_link),     TEST(test_pdf_out__libharu_internals),
-    TEST(test_pdf_out__bench),        TEST(test_pdf_out__list_order),
-    TEST(test_pdf_out__streamed),     TEST(test_pdf_out__fsout_pieces),
-    TEST(test_pdf_out__parked_links), TEST(test_pdf_out__png_passthrough),
+    TEST(test_pdf_out__document),        TEST(test_pdf_out__jpeg_gray),
+    TEST(test_pdf_out__unknown_font),    TEST(test_pdf_out__save_error),
+    TEST(test_pdf_out__bad_link),        TEST(test_pdf_out__libharu_internals),
+    TEST(test_pdf_out__bench),           TEST(test_pdf_out__list_order),
+    TEST(test_pdf_out__streamed),        TEST(test_pdf_out__fsout_pieces),
+    TEST(test_pdf_out__parked_links),    TEST(test_pdf_out__scratch_sweep),
+    TEST(test_pdf_out__png_passthrough),
 };
 
 TEST_MAIN("test_pdf_out", cases)
