@@ -251,35 +251,6 @@ static int same_para(const unit *x, const unit *y)
            x->art == y->art;
 }
 
-/* 1 when greedy filling of [from, n) at height h leaves a column holding
- * a single line of a paragraph that goes on in the column before or after
- * it (a lone line: at a column's top it reads as a widow, at its foot as
- * an orphan, and a reader's eye, like a PDF text tool, loses the thread).
- * a[from - 1], when there, is the unit placed before the piece. */
-static int lone_line(const unit *a, int from, int n, int32_t h)
-{
-    int i = from;
-    while (i < n) {
-        while (i < n && a[i].kind == U_SPACE)
-            i++;
-        if (i >= n)
-            break;
-        int s = i;
-        int32_t used;
-        int e = fill_column(a, &s, n, h, &used, NULL);
-        if (e - s >= 1 && a[s].kind == U_LINE && s > 0 &&
-            same_para(&a[s - 1], &a[s]) &&
-            (e - s == 1 || !same_para(&a[s], &a[s + 1])))
-            return 1;
-        if (e - s >= 1 && a[e - 1].kind == U_LINE && e < n &&
-            same_para(&a[e - 1], &a[e]) &&
-            (e - s == 1 || !same_para(&a[e - 2], &a[e - 1])))
-            return 1;
-        i = e;
-    }
-    return 0;
-}
-
 /* 1 when units [s, e) are one line and nothing else but space. */
 static int only_line(const unit *a, int s, int e)
 {
@@ -294,12 +265,29 @@ static int only_line(const unit *a, int s, int e)
     return lines == 1;
 }
 
-/* 1 when greedy filling of [from, n) at height h leaves a column holding
- * a single line, whatever paragraph it belongs to: a one-line paragraph
- * alone atop the last balanced column reads as a widow, and a tail set
- * 2 + 2 + 1 looks like a mistake (3 + 3 + 0 or 2 + 2 + 2 does not). A
- * piece of one line has no better split and is not counted. */
-static int single_line_column(const unit *a, int from, int n, int32_t h)
+/* 1 when column [s, e) of a piece that holds a[0 .. n) starts or ends
+ * with a lone line: a single line of a paragraph that goes on in the
+ * column before or after it (at a column's top it reads as a widow, at
+ * its foot as an orphan, and a reader's eye, like a PDF text tool, loses
+ * the thread). a[s - 1], when there, is the unit placed before. */
+static int lone_line(const unit *a, int s, int e, int n)
+{
+    if (e - s < 1)
+        return 0;
+    if (a[s].kind == U_LINE && s > 0 && same_para(&a[s - 1], &a[s]) &&
+        (e - s == 1 || !same_para(&a[s], &a[s + 1])))
+        return 1;
+    return a[e - 1].kind == U_LINE && e < n && same_para(&a[e - 1], &a[e]) &&
+           (e - s == 1 || !same_para(&a[e - 2], &a[e - 1]));
+}
+
+/* 1 when greedy filling of [from, n) at height h gives a split to avoid:
+ * a column with a lone line (above), or, when the piece takes more than
+ * one column, a column holding a single line whatever paragraph it
+ * belongs to: a one-line paragraph alone atop the last balanced column
+ * reads as a widow, and a tail set 2 + 2 + 1 looks like a mistake
+ * (3 + 3 + 0 or 2 + 2 + 2 does not). One pass over the columns. */
+static int bad_split(const unit *a, int from, int n, int32_t h)
 {
     int i = from, cols = 0, single = 0;
     while (i < n) {
@@ -310,19 +298,13 @@ static int single_line_column(const unit *a, int from, int n, int32_t h)
         int s = i;
         int32_t used;
         int e = fill_column(a, &s, n, h, &used, NULL);
+        if (lone_line(a, s, e, n))
+            return 1;
         cols++;
-        if (only_line(a, s, e))
-            single = 1;
+        single |= only_line(a, s, e);
         i = e;
     }
     return single && cols > 1;
-}
-
-/* A balanced split at height h that a reader would see as a mistake: a
- * lone line of a paragraph, or a column of one line. */
-static int bad_split(const unit *a, int from, int n, int32_t h)
-{
-    return lone_line(a, from, n, h) || single_line_column(a, from, n, h);
 }
 
 /* A figure (with its caption) at index f that does not fit in the `left`
