@@ -566,6 +566,24 @@ out:
     bt_buf_free(&b);
 }
 
+/* Replaces cache file `path` with `b` through PATH.PID.tmp and a rename,
+ * so a reader never sees half a file; errors ignored (a cache that is not
+ * written is looked up again next time). */
+static void cache_replace(const char *path, const bt_buf *b)
+{
+    size_t tl = strlen(path) + 32;
+    char *tmp = bt_xmalloc(tl);
+    snprintf(tmp, tl, "%s.%ld.tmp", path, (long)getpid());
+    FILE *fp = fopen(tmp, "wb");
+    if (fp) {
+        int ok = fwrite(b->data, 1, b->len, fp) == b->len;
+        ok &= fclose(fp) == 0;
+        if (!ok || rename(tmp, path) != 0)
+            remove(tmp);
+    }
+    free(tmp);
+}
+
 /* Writes f->cached with the identities of what fontconfig read (f->fc
  * loaded); temp file + rename, errors ignored. */
 static void fcache_save(bt_fonts *f)
@@ -645,7 +663,6 @@ static void fcache_save(bt_fonts *f)
         snprintf(num, sizeof num, "\t%d\t%d\n", c->fbold, c->fitalic);
         bt_buf_puts(&b, num);
     }
-    char *tmp = NULL;
     if (ok) {
         /* the folder, and its parent (~/.cache) when missing */
         char *dir = bt_xstrdup(f->cache_path), *sl = strrchr(dir, '/');
@@ -660,18 +677,8 @@ static void fcache_save(bt_fonts *f)
             mkdir(dir, 0700);
         }
         free(dir);
-        size_t tl = strlen(f->cache_path) + 32;
-        tmp = bt_xmalloc(tl);
-        snprintf(tmp, tl, "%s.%ld.tmp", f->cache_path, (long)getpid());
-        FILE *fp = fopen(tmp, "wb");
-        if (fp) {
-            int wok = fwrite(b.data, 1, b.len, fp) == b.len;
-            wok &= fclose(fp) == 0;
-            if (!wok || rename(tmp, f->cache_path) != 0)
-                remove(tmp);
-        }
+        cache_replace(f->cache_path, &b);
     }
-    free(tmp);
     bt_buf_free(&b);
 }
 
@@ -1195,17 +1202,7 @@ static void shapes_save(bt_fonts *f, uint32_t font)
         count++;
     }
     memcpy(b.data + at, &count, 4);
-    size_t tl = strlen(fc->shapes_file) + 32;
-    char *tmp = bt_xmalloc(tl);
-    snprintf(tmp, tl, "%s.%ld.tmp", fc->shapes_file, (long)getpid());
-    FILE *fp = fopen(tmp, "wb");
-    if (fp) {
-        int ok = fwrite(b.data, 1, b.len, fp) == b.len;
-        ok &= fclose(fp) == 0;
-        if (!ok || rename(tmp, fc->shapes_file) != 0)
-            remove(tmp);
-    }
-    free(tmp);
+    cache_replace(fc->shapes_file, &b);
     bt_buf_free(&b);
 }
 
