@@ -14,6 +14,8 @@
 #ifndef BT_HARNESS_H
 #define BT_HARNESS_H
 
+#include <stdlib.h>
+
 #include <stdio.h>
 #include <string.h>
 
@@ -139,5 +141,20 @@ static inline int bt_t_main(const char *suite, const bt_t_case *cases, int n,
         return bt_t_main(suite, cases, (int)(sizeof cases / sizeof *cases),    \
                          argc, argv);                                          \
     }
+
+/* The PNG row filter's predictor (PNG spec 9.2-9.4) for filter type f,
+ * from the byte to the left (a), above (b) and above-left (c): the tests
+ * that filter rows (test_pdf_out) and unfilter them (test_image) share it. */
+static inline int bt_t_png_pred(int f, int a, int b, int c)
+{
+    int pa = abs(b - c), pb = abs(a - c), pc = abs(a + b - 2 * c);
+    return f == 0                 ? 0
+           : f == 1               ? a
+           : f == 2               ? b
+           : f == 3               ? (a + b) / 2
+           : pa <= pb && pa <= pc ? a
+           : pb <= pc             ? b
+                                  : c;
+}
 
 #endif

@@ -402,14 +402,7 @@ static unsigned char *idat_pixels(const bt_image *im)
         for (size_t i = 0; i < stride; i++) {
             int a = i >= bpp ? row[i - bpp] : 0, b = up ? up[i] : 0;
             int c = up && i >= bpp ? up[i - bpp] : 0;
-            int pa = abs(b - c), pb = abs(a - c), pc = abs(a + b - 2 * c);
-            int pred = f == 0                 ? 0
-                       : f == 1               ? a
-                       : f == 2               ? b
-                       : f == 3               ? (a + b) / 2
-                       : pa <= pb && pa <= pc ? a
-                       : pb <= pc             ? b
-                                              : c;
+            int pred = bt_t_png_pred(f, a, b, c);
             row[i] = (unsigned char)(in[i] + pred);
         }
     }

@@ -790,14 +790,7 @@ static bt_buf tiny_png(const unsigned char *px, int w, int h, int ctype)
             int a = i >= (size_t)bpp ? row[i - (size_t)bpp] : 0;
             int b = up ? up[i] : 0;
             int c = up && i >= (size_t)bpp ? up[i - (size_t)bpp] : 0;
-            int pa = abs(b - c), pb = abs(a - c), pc = abs(a + b - 2 * c);
-            int pred = f == 0                 ? 0
-                       : f == 1               ? a
-                       : f == 2               ? b
-                       : f == 3               ? (a + b) / 2
-                       : pa <= pb && pa <= pc ? a
-                       : pb <= pc             ? b
-                                              : c;
+            int pred = bt_t_png_pred(f, a, b, c);
             o[1 + i] = (unsigned char)(row[i] - pred);
         }
     }
