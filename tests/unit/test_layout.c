@@ -1041,6 +1041,31 @@ static void test_layout__list_marker_order(void)
     bt_ctx_free(&ctx);
 }
 
+/* One article of n paragraphs (paragraph i: base + (i * mul + k) % mod
+ * words) with a figure of `img` and `caption` after every k-th. */
+static bt_doc *figure_doc(bt_ctx *ctx, bt_image *img, int k, int n, int base,
+                          int mul, int mod, const char *caption)
+{
+    bt_ctx_init(ctx);
+    bt_ctx_file(ctx, "a.xml", NULL);
+    bt_doc *d = doc_new(ctx);
+    bt_section *s = bt_doc_add_section(&ctx->arena, d);
+    bt_article *a = article(ctx, s, "Ảnh");
+    for (int i = 0; i < n; i++) {
+        para(ctx, a, i, base + (i * mul + k) % mod);
+        if (i % k == k - 1) {
+            bt_pos pos = {1, (uint32_t)(5000 + i), 1};
+            bt_block *b =
+                bt_article_add_block(&ctx->arena, a, BT_BLOCK_FIGURE, pos);
+            b->image = img;
+            bt_runs_add(&ctx->arena, &b->runs, BT_RUN_TEXT, 0, S(ctx, caption),
+                        pos);
+        }
+    }
+    bt_doc_finish(&ctx->arena, d);
+    return d;
+}
+
 /* Figures that float past text: whatever the flow does, on every page the
  * boxes of one piece of text (reading-order number) are contiguous, and a
  * paragraph going on from the page before is read first. Tried over a
@@ -1055,23 +1080,7 @@ static void test_layout__float_reading_order(void)
     int interrupted = 0, figures = 0;
     for (int k = 3; k < 24; k++) {
         bt_ctx ctx;
-        bt_ctx_init(&ctx);
-        bt_ctx_file(&ctx, "a.xml", NULL);
-        bt_doc *d = doc_new(&ctx);
-        bt_section *s = bt_doc_add_section(&ctx.arena, d);
-        bt_article *a = article(&ctx, s, "Ảnh");
-        for (int i = 0; i < 40; i++) {
-            para(&ctx, a, i, 30 + (i * 7 + k) % 50);
-            if (i % k == k - 1) {
-                bt_pos pos = {1, (uint32_t)(5000 + i), 1};
-                bt_block *b =
-                    bt_article_add_block(&ctx.arena, a, BT_BLOCK_FIGURE, pos);
-                b->image = &img;
-                bt_runs_add(&ctx.arena, &b->runs, BT_RUN_TEXT, 0,
-                            S(&ctx, "Chú thích ảnh"), pos);
-            }
-        }
-        bt_doc_finish(&ctx.arena, d);
+        bt_doc *d = figure_doc(&ctx, &img, k, 40, 30, 7, 50, "Chú thích ảnh");
         bt_layout lay = test_layout();
         lay.figure_span = 0;
         bt_pages *pg = NULL;
@@ -1133,23 +1142,8 @@ static void test_layout__span_caption_apart(void)
     int checked = 0;
     for (int k = 2; k < 9; k++) {
         bt_ctx ctx;
-        bt_ctx_init(&ctx);
-        bt_ctx_file(&ctx, "a.xml", NULL);
-        bt_doc *d = doc_new(&ctx);
-        bt_section *s = bt_doc_add_section(&ctx.arena, d);
-        bt_article *a = article(&ctx, s, "Ảnh");
-        for (int i = 0; i < 30; i++) {
-            para(&ctx, a, i, 40 + (i * 13 + k) % 40);
-            if (i % k == k - 1) {
-                bt_pos pos = {1, (uint32_t)(5000 + i), 1};
-                bt_block *b =
-                    bt_article_add_block(&ctx.arena, a, BT_BLOCK_FIGURE, pos);
-                b->image = &img;
-                bt_runs_add(&ctx.arena, &b->runs, BT_RUN_TEXT, 0,
-                            S(&ctx, "Chú thích ảnh trải qua các cột"), pos);
-            }
-        }
-        bt_doc_finish(&ctx.arena, d);
+        bt_doc *d = figure_doc(&ctx, &img, k, 30, 40, 13, 40,
+                               "Chú thích ảnh trải qua các cột");
         bt_layout lay = test_layout();
         lay.figure_span = 1;
         bt_pages *pg = NULL;
