@@ -352,6 +352,21 @@ static void fixture_free(fixture *f)
     bt_ctx_free(&f->ctx);
 }
 
+/* A temp folder and fixture_init; 0, with both undone, when either fails. */
+static int fixture_open(fixture *f)
+{
+    if (!make_tmpdir()) {
+        CHECK(!"mkdtemp");
+        return 0;
+    }
+    if (!fixture_init(f)) {
+        fixture_free(f);
+        remove_tmpdir();
+        return 0;
+    }
+    return 1;
+}
+
 /* Occurrences of needle in b (binary-safe). */
 static int count_in(const bt_buf *b, const char *needle)
 {
@@ -397,15 +412,8 @@ static int info_is(const char *text, const char *key, const char *value)
 static void test_pdf_out__document(void)
 {
     fixture f;
-    if (!make_tmpdir()) {
-        CHECK(!"mkdtemp");
+    if (!fixture_open(&f))
         return;
-    }
-    if (!fixture_init(&f)) {
-        fixture_free(&f);
-        remove_tmpdir();
-        return;
-    }
     char pdf[512];
     snprintf(pdf, sizeof pdf, "%s", tmp("a.pdf"));
     CHECK_INT(bt_pdf_write(&f.ctx, f.doc, &f.pages, f.fonts, pdf), 0);
@@ -653,15 +661,8 @@ static const unsigned char tiny_jpeg[] = {
 static void test_pdf_out__jpeg_gray(void)
 {
     fixture f;
-    if (!make_tmpdir()) {
-        CHECK(!"mkdtemp");
+    if (!fixture_open(&f))
         return;
-    }
-    if (!fixture_init(&f)) {
-        fixture_free(&f);
-        remove_tmpdir();
-        return;
-    }
     bt_arena *a = &f.ctx.arena;
     bt_image jpg, gray;
     memset(&jpg, 0, sizeof jpg);
@@ -826,15 +827,8 @@ static bt_buf tiny_png(const unsigned char *px, int w, int h, int ctype)
 static void test_pdf_out__png_passthrough(void)
 {
     fixture f;
-    if (!make_tmpdir()) {
-        CHECK(!"mkdtemp");
+    if (!fixture_open(&f))
         return;
-    }
-    if (!fixture_init(&f)) {
-        fixture_free(&f);
-        remove_tmpdir();
-        return;
-    }
     bt_arena *a = &f.ctx.arena;
     enum { W = 37, H = 23 };
     unsigned char *px = bt_arena_alloc(a, W * H * 3);
@@ -929,15 +923,8 @@ static void test_pdf_out__png_passthrough(void)
 static void test_pdf_out__unknown_font(void)
 {
     fixture f;
-    if (!make_tmpdir()) {
-        CHECK(!"mkdtemp");
+    if (!fixture_open(&f))
         return;
-    }
-    if (!fixture_init(&f)) {
-        fixture_free(&f);
-        remove_tmpdir();
-        return;
-    }
     bt_box *b = &f.pages.pages[1].boxes[1];
     b->u.run.font = (uint32_t)bt_fonts_count(f.fonts) + 5;
     b->src = (bt_pos){f.doc->file, 3, 7};
@@ -974,15 +961,8 @@ static void test_pdf_out__save_error(void)
 static void test_pdf_out__bad_link(void)
 {
     fixture f;
-    if (!make_tmpdir()) {
-        CHECK(!"mkdtemp");
+    if (!fixture_open(&f))
         return;
-    }
-    if (!fixture_init(&f)) {
-        fixture_free(&f);
-        remove_tmpdir();
-        return;
-    }
     f.pages.pages[0].boxes[7].u.link.page = 9;
     CHECK_INT(bt_pdf_write(&f.ctx, f.doc, &f.pages, f.fonts, tmp("l.pdf")), -1);
     CHECK_INT(f.ctx.nerrors, 1);
@@ -1045,15 +1025,8 @@ static void test_pdf_out__bench(void)
     if (!getenv("BT_BENCH"))
         SKIP_OPTIONAL("a timing, run with BT_BENCH=1");
     fixture f;
-    if (!make_tmpdir()) {
-        CHECK(!"mkdtemp");
+    if (!fixture_open(&f))
         return;
-    }
-    if (!fixture_init(&f)) {
-        fixture_free(&f);
-        remove_tmpdir();
-        return;
-    }
     bt_arena *a = &f.ctx.arena;
     static const char *words[] = {"Hội",    "nghị", "giao",  "ban",  "Tây",
                                   "Nguyên", "phát", "triển", "kinh", "tế",
@@ -1395,15 +1368,8 @@ done:
 static void test_pdf_out__parked_links(void)
 {
     fixture f;
-    if (!make_tmpdir()) {
-        CHECK(!"mkdtemp");
+    if (!fixture_open(&f))
         return;
-    }
-    if (!fixture_init(&f)) {
-        fixture_free(&f);
-        remove_tmpdir();
-        return;
-    }
     const char *kept = tmp("kept.pdf"), *parked = tmp("parked.pdf");
     bt_pdf_park = 0;
     long before = bt_pdf_parked;
