@@ -69,20 +69,37 @@ static const bt_hyphenator fake_hyph = {fake_points, NULL};
 #define SIZE 10000 /* 10 pt: a glyph is 5 pt */
 
 /* `text` as one run, shaped with the fake font at `width`. */
-static void fake_para(bt_ctx *ctx, const char *text, int32_t width,
-                      const bt_hyphenator *hy, int ragged, bt_para *p)
+static void fake_para_at(bt_ctx *ctx, const char *text, int32_t width,
+                         int32_t indent, const bt_hyphenator *hy, int ragged,
+                         bt_para *p)
 {
     bt_shaper sh = {fake_shape, fake_covers, fake_fallback, fake_metrics,
                     NULL,       hy,          NULL};
     bt_textstyle st = {0};
     st.size = SIZE;
     st.width = width;
+    st.indent = indent;
     st.ragged = ragged;
     bt_runs runs = {0};
     bt_pos pos = {0, 1, 1};
     bt_runs_add(&ctx->arena, &runs, BT_RUN_TEXT, 0,
                 bt_arena_str(&ctx->arena, text, strlen(text)), pos);
     CHECK_INT(bt_shape_para(ctx, &sh, &st, &runs, p), 0);
+}
+
+static void fake_para(bt_ctx *ctx, const char *text, int32_t width,
+                      const bt_hyphenator *hy, int ragged, bt_para *p)
+{
+    fake_para_at(ctx, text, width, 0, hy, ragged, p);
+}
+
+/* The natural width of all of p's words. */
+static int32_t words_width(const bt_para *p)
+{
+    int32_t w = 0;
+    for (int i = 0; i < p->nwords; i++)
+        w += p->words[i].w;
+    return w;
 }
 
 /* Appends the characters of word w's glyphs. */
@@ -232,20 +249,9 @@ static void test_shape__formula(void)
     /* up to a third wider than the line: set smaller to fit it whole
      * (41 characters, 205 pt, in 160 pt: 7.8 pt) */
     {
-        bt_shaper sh = {fake_shape, fake_covers, fake_fallback, fake_metrics,
-                        NULL,       NULL,        NULL};
-        bt_textstyle st = {0};
-        st.size = SIZE;
-        st.width = 160000;
-        bt_runs runs = {0};
-        bt_pos pos = {0, 1, 1};
-        bt_runs_add(&ctx.arena, &runs, BT_RUN_TEXT, 0,
-                    bt_arena_str(&ctx.arena, f, strlen(f)), pos);
         bt_para p;
-        CHECK_INT(bt_shape_para(&ctx, &sh, &st, &runs, &p), 0);
-        int32_t w = 0;
-        for (int i = 0; i < p.nwords; i++)
-            w += p.words[i].w;
+        fake_para(&ctx, f, 160000, NULL, 0, &p);
+        int32_t w = words_width(&p);
         CHECK(w <= 160000 && w > 155000);
         for (int i = 0; i < p.nsegs; i++)
             CHECK_INT(p.segs[i].size, 7804);
@@ -268,21 +274,9 @@ static void test_shape__formula(void)
     CHECK_INT(last_size, 8387);
     CHECK_INT(ctx.nwarnings, 0);
     {
-        bt_shaper sh = {fake_shape, fake_covers, fake_fallback, fake_metrics,
-                        NULL,       NULL,        NULL};
-        bt_textstyle st = {0};
-        st.size = SIZE;
-        st.width = 130000;
-        st.indent = 10000;
-        bt_runs runs = {0};
-        bt_pos pos = {0, 1, 1};
-        bt_runs_add(&ctx.arena, &runs, BT_RUN_TEXT, 0,
-                    bt_arena_str(&ctx.arena, decl, strlen(decl)), pos);
         bt_para p;
-        CHECK_INT(bt_shape_para(&ctx, &sh, &st, &runs, &p), 0);
-        int32_t w = 0;
-        for (int i = 0; i < p.nwords; i++)
-            w += p.words[i].w;
+        fake_para_at(&ctx, decl, 130000, 10000, NULL, 0, &p);
+        int32_t w = words_width(&p);
         CHECK(w <= 120000 && w > 115000);
         CHECK_INT(p.nwords, 1);
     }
