@@ -60,6 +60,20 @@ char *bt_build_datadir(const char *argv0)
     return bt_xstrdup(BT_PREFIX_DATADIR);
 }
 
+/* ---- threads ---- */
+
+/* BANTIN_THREADS=1: the build starts no thread of its own (fonts, images,
+ * EPUB writer), as when pthread_create fails; the outputs and messages
+ * are the same. Read once per build (bt_build_run). */
+static int one_thread;
+
+static int thread_start(pthread_t *th, void *(*fn)(void *), void *arg)
+{
+    if (one_thread)
+        return -1;
+    return pthread_create(th, NULL, fn, arg) == 0 ? 0 : -1;
+}
+
 /* ---- stages ---- */
 
 /* Decoding an image (a JPEG's every scan, a PNG's whole zlib stream) is
@@ -108,16 +122,15 @@ static void image_ctxs_free(image_ctxs *ic)
     ic->n = 0;
 }
 
-/* Decodes each image once: figures naming the same file share it (and
- * the PDF embeds it once). */
-static void load_images(bt_ctx *ctx, bt_doc *doc, image_ctxs *ic)
+/* The first figure naming each image file, in document order: *out is a
+ * heap array (NULL when there is none), the count is returned. */
+static int image_files(const bt_doc *doc, const bt_block ***out)
 {
-    bt_section *s;
-    bt_article *a;
-    bt_block *b;
+    const bt_section *s;
+    const bt_article *a;
+    const bt_block *b;
     const bt_block **seen = NULL;
     int nseen = 0, cap = 0;
-    /* the files, in document order */
     bt_section_foreach(doc, s)
         bt_article_foreach(s, a)
             bt_block_foreach(a, b) {
@@ -134,6 +147,19 @@ static void load_images(bt_ctx *ctx, bt_doc *doc, image_ctxs *ic)
                 }
                 seen[nseen++] = b;
             }
+    *out = seen;
+    return nseen;
+}
+
+/* Decodes each image once: figures naming the same file share it (and
+ * the PDF embeds it once). */
+static void load_images(bt_ctx *ctx, bt_doc *doc, image_ctxs *ic)
+{
+    bt_section *s;
+    bt_article *a;
+    bt_block *b;
+    const bt_block **seen = NULL;
+    int nseen = image_files(doc, &seen);
     image_job j = {seen, NULL, NULL, nseen, 0, PTHREAD_MUTEX_INITIALIZER};
     if (nseen > 0 && !bt_ctx_full(ctx)) {
         j.ctxs = bt_xcalloc((size_t)nseen, sizeof *j.ctxs);
@@ -141,8 +167,7 @@ static void load_images(bt_ctx *ctx, bt_doc *doc, image_ctxs *ic)
         for (int i = 0; i < nseen; i++)
             bt_ctx_init(&j.ctxs[i]);
         pthread_t th;
-        int threaded =
-            nseen > 1 && pthread_create(&th, NULL, image_worker, &j) == 0;
+        int threaded = nseen > 1 && thread_start(&th, image_worker, &j) == 0;
         image_worker(&j);
         if (threaded)
             pthread_join(th, NULL);
@@ -171,6 +196,166 @@ static void load_images(bt_ctx *ctx, bt_doc *doc, image_ctxs *ic)
     pthread_mutex_destroy(&j.mu);
     free(j.out);
     free(seen);
+}
+
+/* ---- images decoded beside the layout ---- */
+
+/* The layout needs only each image's width and height, and most of it
+ * runs before the PDF draws its first page. So when every image file's
+ * header gives its size (bt_image_peek), the figures point to images
+ * holding only that size while a thread decodes the files as load_images
+ * would, one after the other, into contexts of their own. The decoded
+ * images are copied in (images_join) before anything needs more than the
+ * size: before the PDF draws the first page showing one, or when the
+ * layout is done. If any decoding reported anything or found another
+ * size, the build is set again from the start with its images decoded
+ * first (build), so its messages, in their order, and its outputs are
+ * those of decoding before the layout; no output is written before that. */
+typedef struct images_ahead {
+    image_job j;
+    bt_image **img; /* [j.n] in ctx->arena: what the figures point to */
+    pthread_t th;
+    int on;     /* the thread runs (or ran) and is not joined yet */
+    int failed; /* a decoding differed from its header: set again */
+} images_ahead;
+
+/* Starts the thread; 0 (nothing started, the caller runs load_images)
+ * when there is no image, the build has errors already, a header does
+ * not give a size, or no thread starts. */
+static int images_start(bt_ctx *ctx, bt_doc *doc, images_ahead *ia)
+{
+    memset(ia, 0, sizeof *ia);
+    const bt_block **seen = NULL;
+    int n = image_files(doc, &seen);
+    int ok = n > 0 && ctx->nerrors == 0;
+    if (ok)
+        ia->img = bt_arena_alloc(&ctx->arena, sizeof *ia->img * (size_t)n);
+    for (int i = 0; i < n && ok; i++) {
+        bt_image *im = bt_arena_alloc(&ctx->arena, sizeof *im);
+        memset(im, 0, sizeof *im);
+        ok = bt_image_peek(seen[i]->path, &im->width, &im->height) == 0;
+        ia->img[i] = im;
+    }
+    if (!ok) {
+        free(seen);
+        memset(ia, 0, sizeof *ia);
+        return 0;
+    }
+    image_job j = {seen, NULL, NULL, n, 0, PTHREAD_MUTEX_INITIALIZER};
+    j.ctxs = bt_xcalloc((size_t)n, sizeof *j.ctxs);
+    j.out = bt_xcalloc((size_t)n, sizeof *j.out);
+    for (int i = 0; i < n; i++)
+        bt_ctx_init(&j.ctxs[i]);
+    ia->j = j;
+    /* the figures are pointed before the thread starts (it reads them) */
+    bt_section *s;
+    bt_article *a;
+    bt_block *b;
+    bt_section_foreach(doc, s)
+        bt_article_foreach(s, a)
+            bt_block_foreach(a, b) {
+                if (b->kind != BT_BLOCK_FIGURE || !b->path)
+                    continue;
+                for (int i = 0; i < n; i++)
+                    if (strcmp(seen[i]->path, b->path) == 0) {
+                        b->image = ia->img[i];
+                        break;
+                    }
+            }
+    if (thread_start(&ia->th, image_worker, &ia->j) == 0) {
+        ia->on = 1;
+        return 1;
+    }
+    bt_section_foreach(doc, s)
+        bt_article_foreach(s, a)
+            bt_block_foreach(a, b)
+                b->image = NULL;
+    for (int i = 0; i < n; i++)
+        bt_ctx_free(&ia->j.ctxs[i]);
+    free(ia->j.ctxs);
+    free(ia->j.out);
+    free(seen);
+    pthread_mutex_destroy(&ia->j.mu);
+    memset(ia, 0, sizeof *ia);
+    return 0;
+}
+
+/* Waits for the thread and copies the decoded images in, unless one
+ * failed or differs from its header (ia->failed). The image contexts go
+ * to ic, freed when the build ends. Allocates nothing in ctx->arena (the
+ * layout may be under way, each pass in an arena of its own). */
+static void images_join(images_ahead *ia, image_ctxs *ic)
+{
+    if (!ia->on)
+        return;
+    pthread_join(ia->th, NULL);
+    ia->on = 0;
+    for (int i = 0; i < ia->j.n; i++) {
+        const bt_image *d = ia->j.out[i];
+        const bt_ctx *c = &ia->j.ctxs[i];
+        if (!d || c->ndiags || c->nerrors || c->nwarnings ||
+            d->width != ia->img[i]->width || d->height != ia->img[i]->height)
+            ia->failed = 1;
+    }
+    for (int i = 0; i < ia->j.n && !ia->failed; i++)
+        *ia->img[i] = *ia->j.out[i];
+    ic->ctxs = ia->j.ctxs;
+    ic->n = ia->j.n;
+    free(ia->j.out);
+    free(ia->j.blocks);
+    pthread_mutex_destroy(&ia->j.mu);
+    ia->j.ctxs = NULL;
+    ia->j.out = NULL;
+    ia->j.blocks = NULL;
+}
+
+/* The PDF sink between the layout and the PDF: before the PDF draws a
+ * page showing an image, the images are joined (and their streams start
+ * deflating); once a decoding failed, no page goes to the PDF any more
+ * (the build is set again). */
+typedef struct ahead_sink {
+    bt_page_sink inner;
+    bt_pdf_sink *pdf;
+    images_ahead *ia;
+    image_ctxs *ic;
+    const bt_doc *doc;
+    bt_pdf_images **pre; /* started here at the join, or NULL: not wanted */
+} ahead_sink;
+
+static int page_has_image(const bt_page *pg)
+{
+    for (int i = 0; i < pg->nboxes; i++)
+        if (pg->boxes[i].kind == BT_BOX_IMAGE)
+            return 1;
+    return 0;
+}
+
+static void A_begin(void *payload, int npages)
+{
+    ahead_sink *k = payload;
+    k->inner.begin(k->inner.payload, npages);
+}
+
+static void A_page(void *payload, const bt_page *pg)
+{
+    ahead_sink *k = payload;
+    if (k->ia->on && bt_pdf_sink_draws(k->pdf) && page_has_image(pg)) {
+        images_join(k->ia, k->ic);
+        if (!k->ia->failed && k->pre) {
+            *k->pre = bt_pdf_images_start(k->doc);
+            bt_pdf_sink_images(k->pdf, *k->pre);
+        }
+    }
+    if (!k->ia->failed)
+        k->inner.page(k->inner.payload, pg);
+}
+
+static int A_end(void *payload, int npages)
+{
+    ahead_sink *k = payload;
+    if (k->ia->failed)
+        return 1; /* the pass is thrown away with the whole build */
+    return k->inner.end(k->inner.payload, npages);
 }
 
 static int resolve_fonts(bt_ctx *ctx, bt_layout *lay, bt_fonts *fonts,
@@ -342,7 +527,7 @@ static int write_both(bt_ctx *ctx, const bt_options *opt, const bt_doc *doc,
     job.tmp = etmp;
     bt_fonts_share(fonts, 1);
     pthread_t th;
-    int threaded = pthread_create(&th, NULL, epub_thread, &job) == 0;
+    int threaded = thread_start(&th, epub_thread, &job) == 0;
     if (!threaded)
         bt_fonts_share(fonts, 0);
     uint64_t t0 = bt_time_ns();
@@ -388,7 +573,7 @@ static void fonts_start(fonts_job *j, const char *dir)
 {
     j->dir = dir;
     j->fonts = NULL;
-    j->threaded = pthread_create(&j->th, NULL, fonts_thread, j) == 0;
+    j->threaded = thread_start(&j->th, fonts_thread, j) == 0;
 }
 
 /* The fonts, once bt_fonts_new has run (here, without a thread). */
@@ -462,6 +647,8 @@ done:
 }
 
 static int build(bt_ctx *ctx, const bt_options *opt);
+static int build_once(bt_ctx *ctx, const bt_options *opt, int ahead,
+                      int *again);
 
 /* ---- --timings ---- */
 
@@ -620,6 +807,8 @@ static void progress_stop(void)
 int bt_build_run(bt_ctx *ctx, const bt_options *opt)
 {
     bt_timing_on = opt->timings;
+    const char *threads = getenv("BANTIN_THREADS");
+    one_thread = threads && strcmp(threads, "1") == 0;
     uint64_t t_start = bt_time_ns();
     progress_start(ctx);
     int rc = build(ctx, opt);
@@ -666,10 +855,11 @@ static void memo_done(const bt_options *opt, bt_shapememo **memo)
     *memo = NULL;
 }
 
-static int build(bt_ctx *ctx, const bt_options *opt)
+/* One build; images decoded beside the layout when `ahead` (see
+ * images_ahead), and then *again = 1 when a decoding failed: the caller
+ * drops the messages and builds again without. */
+static int build_once(bt_ctx *ctx, const bt_options *opt, int ahead, int *again)
 {
-    if (opt->print_test)
-        return print_test(ctx, opt);
 
     bt_fonts *fonts = NULL;
     bt_hyph *hyph = NULL;
@@ -683,6 +873,9 @@ static int build(bt_ctx *ctx, const bt_options *opt)
     bt_pdf_sink *sink = NULL;
     fonts_job fj;
     image_ctxs ics = {NULL, 0};
+    images_ahead ia;
+    memset(&ia, 0, sizeof ia);
+    int want_pre = 0;
     fonts_start(&fj, bt_arena_printf(&ctx->arena, "%s/fonts", opt->datadir));
 
     uint64_t t0 = bt_time_ns();
@@ -697,11 +890,14 @@ static int build(bt_ctx *ctx, const bt_options *opt)
 #endif
     progress_stage("decoding images");
     t0 = bt_time_ns();
-    load_images(ctx, doc, &ics);
+    if (!ahead || !images_start(ctx, doc, &ia))
+        load_images(ctx, doc, &ics);
     bt_timing_add(BT_T_IMAGES, bt_time_ns() - t0);
-    /* the PDF's image streams are deflated while the layout runs */
-    if ((opt->outputs & BT_OUT_PDF) && !opt->check_only && !opt->dump_layout &&
-        ctx->nerrors == 0)
+    /* the PDF's image streams are deflated while the layout runs (when
+     * the images are decoded beside it, from the join on) */
+    want_pre = (opt->outputs & BT_OUT_PDF) && !opt->check_only &&
+               !opt->dump_layout && ctx->nerrors == 0;
+    if (want_pre && !ia.on)
         pre = bt_pdf_images_start(doc);
 
     t0 = bt_time_ns();
@@ -767,7 +963,10 @@ static int build(bt_ctx *ctx, const bt_options *opt)
         bt_pdf_sink_spool(sink, sd);
         free(sd);
         bt_page_sink ps = bt_pdf_sink_pages(sink);
-        lrc = bt_layout_stream(ctx, doc, &lay, &shaper, &ps, &pages);
+        ahead_sink as = {ps, sink, &ia, &ics, doc, want_pre ? &pre : NULL};
+        bt_page_sink aps = {A_begin, A_page, A_end, &as};
+        lrc = bt_layout_stream(ctx, doc, &lay, &shaper, ia.on ? &aps : &ps,
+                               &pages);
     } else if ((opt->check_only || !(opt->outputs & BT_OUT_PDF)) &&
                !opt->dump_layout) {
         /* the EPUB and `check` need the page map, not the boxes */
@@ -778,6 +977,13 @@ static int build(bt_ctx *ctx, const bt_options *opt)
         streamed = 0;
     }
     bt_timing_add(BT_T_LAYOUT, bt_time_ns() - t0);
+    if (ia.on) {
+        images_join(&ia, &ics);
+        if (!ia.failed && want_pre && !pre)
+            pre = bt_pdf_images_start(doc);
+    }
+    if (ia.failed)
+        goto done;
     /* streamed pages were drawn as they came: no box points into the
      * shape memo any more, and the writers shape nothing with it */
     if (streamed)
@@ -850,6 +1056,9 @@ static int build(bt_ctx *ctx, const bt_options *opt)
     }
     rc = 0;
 done:
+    images_join(&ia, &ics); /* left early: the thread still reads the doc */
+    if (ia.failed)
+        *again = 1;
     bt_fsout_abort(&out);
     bt_pdf_sink_free(sink);
     bt_hyph_free(hyph);
@@ -862,4 +1071,20 @@ done:
     image_ctxs_free(&ics); /* after the writers and the PDF images */
     free(base);
     return rc == 0 && ctx->nerrors == 0 ? 0 : -1;
+}
+
+static int build(bt_ctx *ctx, const bt_options *opt)
+{
+    if (opt->print_test)
+        return print_test(ctx, opt);
+    int ndiags = ctx->ndiags, nerrors = ctx->nerrors,
+        nwarnings = ctx->nwarnings;
+    int again = 0;
+    int rc = build_once(ctx, opt, 1, &again);
+    if (!again)
+        return rc;
+    ctx->ndiags = ndiags;
+    ctx->nerrors = nerrors;
+    ctx->nwarnings = nwarnings;
+    return build_once(ctx, opt, 0, &again);
 }

@@ -470,6 +470,89 @@ static int decode_jpeg(const img_src *s, bt_image *img)
 }
 
 /* ------------------------------------------------------------------ */
+/* Size from the header alone                                         */
+/* ------------------------------------------------------------------ */
+
+static int size_ok(uint64_t w, uint64_t h)
+{
+    return w > 0 && h > 0 && w <= BT_MAX_IMAGE_SIDE && h <= BT_MAX_IMAGE_SIDE &&
+           w * h <= BT_MAX_IMAGE_PIXELS;
+}
+
+/* The JPEG's first SOF, walking the marker segments as libjpeg's
+ * jpeg_read_header does (fill bytes allowed, no stray bytes: libjpeg only
+ * warns of those, and image.c takes a warning for an error). */
+static int jpeg_size(const unsigned char *d, size_t len, int *w, int *h)
+{
+    size_t p = 2;
+    for (;;) {
+        if (p >= len || d[p] != 0xFF)
+            return -1;
+        while (p < len && d[p] == 0xFF)
+            p++;
+        if (p >= len)
+            return -1;
+        unsigned m = d[p++];
+        if (m == 0x01 || (m >= 0xD0 && m <= 0xD7))
+            continue; /* TEM, RSTn: no length */
+        if (m == 0xC0 || m == 0xC1 || m == 0xC2 || m == 0xC9 || m == 0xCA) {
+            if (p + 7 > len || (d[p] << 8 | d[p + 1]) < 8 || d[p + 2] != 8)
+                return -1;
+            unsigned hh = (unsigned)(d[p + 3] << 8 | d[p + 4]);
+            unsigned ww = (unsigned)(d[p + 5] << 8 | d[p + 6]);
+            if (!size_ok(ww, hh))
+                return -1;
+            *w = (int)ww;
+            *h = (int)hh;
+            return 0;
+        }
+        /* another SOF (a kind libjpeg refuses), SOI, EOI, SOS, DNL... */
+        if ((m >= 0xC3 && m <= 0xCF && m != 0xC4 && m != 0xCC) || m == 0xD8 ||
+            m == 0xD9 || m == 0xDA || m == 0xDC)
+            return -1;
+        if (p + 2 > len)
+            return -1;
+        size_t seg = (size_t)(d[p] << 8 | d[p + 1]);
+        if (seg < 2)
+            return -1;
+        p += seg;
+    }
+}
+
+int bt_image_size(const unsigned char *d, size_t len, int *w, int *h)
+{
+    if (len >= 8 + 8 + 13 && !memcmp(d, png_sig, 8)) {
+        /* decode_png takes these very bytes for the size */
+        if (bt_be32(d + 8) != 13 || memcmp(d + 12, "IHDR", 4))
+            return -1;
+        uint32_t ww = bt_be32(d + 16), hh = bt_be32(d + 20);
+        if (!size_ok(ww, hh))
+            return -1;
+        *w = (int)ww;
+        *h = (int)hh;
+        return 0;
+    }
+    if (len >= 3 && d[0] == 0xFF && d[1] == 0xD8 && d[2] == 0xFF)
+        return jpeg_size(d, len, w, h);
+    return -1;
+}
+
+int bt_image_peek(const char *path, int *w, int *h)
+{
+    /* room for a JPEG's Exif, XMP and ICC segments before its SOF */
+    enum { PEEK_BYTES = 256 * 1024 };
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    unsigned char *d = bt_xmalloc(PEEK_BYTES);
+    size_t len = fread(d, 1, PEEK_BYTES, f);
+    fclose(f);
+    int rc = bt_image_size(d, len, w, h);
+    free(d);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
 /* Public                                                             */
 /* ------------------------------------------------------------------ */
 

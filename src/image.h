@@ -52,6 +52,19 @@ const bt_image *bt_image_load(bt_ctx *ctx, bt_pos pos, const char *path);
 const bt_image *bt_image_load_named(bt_ctx *ctx, bt_pos pos, const char *path,
                                     const char *name);
 
+/* The width and height decoding would give the image data[0..len) (a
+ * prefix of the file is enough), read from its header alone: a PNG's IHDR,
+ * the SOF of an 8-bit JPEG (image.c honours no EXIF orientation). 0 and
+ * *w, *h set; -1, reporting nothing, when the header is not plainly one
+ * bantin decodes (unknown format, no SOF before the scan data, a size of
+ * 0 or over the limits...). A hint for laying out ahead of the decoding:
+ * the decoding still checks everything and its answer wins. */
+int bt_image_size(const unsigned char *data, size_t len, int *w, int *h);
+
+/* bt_image_size of the first bytes of the file at `path` (-1 also when it
+ * cannot be read). */
+int bt_image_peek(const char *path, int *w, int *h);
+
 /* Same, from memory (used by load and by the fuzzer). */
 const bt_image *bt_image_decode(bt_ctx *ctx, bt_pos pos,
                                 const unsigned char *data, size_t len);

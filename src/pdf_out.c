@@ -2261,6 +2261,18 @@ void bt_pdf_sink_spool(bt_pdf_sink *s, const char *dir)
     s->spool_dir = dir ? bt_xstrdup(dir) : NULL;
 }
 
+int bt_pdf_sink_draws(const bt_pdf_sink *s)
+{
+    return s->w != NULL;
+}
+
+void bt_pdf_sink_images(bt_pdf_sink *s, bt_pdf_images *pre)
+{
+    s->pre = pre;
+    if (s->w)
+        s->w->pre = pre;
+}
+
 bt_page_sink bt_pdf_sink_pages(bt_pdf_sink *s)
 {
     bt_page_sink k = {sink_begin, sink_page, sink_end, s};

@@ -54,6 +54,14 @@ int bt_pdf_sink_finish(bt_pdf_sink *s, bt_ctx *ctx, const bt_pages *pages,
  * save; the PDF is the same. Without it, or when the file cannot be made
  * or written, they stay in memory. */
 void bt_pdf_sink_spool(bt_pdf_sink *s, const char *dir);
+/* 1 when the pass under way is drawn: a page handed to the sink now is
+ * drawn at once, images included (a pass only learns the page count and
+ * characters when nothing before it did). */
+int bt_pdf_sink_draws(const bt_pdf_sink *s);
+/* The image streams deflated ahead, given once the images are decoded
+ * (the images a drawn page shows must be decoded before it is handed
+ * over); the same as passing them to bt_pdf_sink_new. */
+void bt_pdf_sink_images(bt_pdf_sink *s, bt_pdf_images *pre);
 void bt_pdf_sink_free(bt_pdf_sink *s);
 
 /* For the tests: 0 keeps every libharu object to the save instead of

@@ -874,6 +874,115 @@ static void test_image__jpeg_too_big(void)
     bt_ctx_free(&ctx);
 }
 
+/* ------------------------------------------------------------------ */
+/* Size from the header                                               */
+/* ------------------------------------------------------------------ */
+
+/* bt_image_size gives the size the decoding gives, for every kind the
+ * decoder takes, from the whole file or a prefix holding the header. */
+static void test_image__size_as_decoded(void)
+{
+    bt_ctx ctx;
+    bt_ctx_init(&ctx);
+    static const unsigned char cmyk[4] = {10, 20, 30, 40};
+    bt_buf bufs[] = {
+        make_png(37, 5, PNG_COLOR_TYPE_RGB, 8, 0, 0),
+        make_png(6, 41, PNG_COLOR_TYPE_GRAY, 16, 1, 0),
+        make_png(9, 7, PNG_COLOR_TYPE_PALETTE, 8, 0, 1),
+        make_jpeg(33, 18, 3, 0, 0, NULL),
+        make_jpeg(19, 70, 1, 1, 0, NULL),
+        make_jpeg(21, 13, 4, 0, 1, cmyk),
+    };
+    for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++) {
+        const bt_image *im = decode_buf(&ctx, &bufs[i]);
+        CHECK(im != NULL);
+        const unsigned char *d = (const unsigned char *)bufs[i].data;
+        int w = -1, h = -1;
+        CHECK_INT(bt_image_size(d, bufs[i].len, &w, &h), 0);
+        if (im) {
+            CHECK_INT(w, im->width);
+            CHECK_INT(h, im->height);
+        }
+        /* the header is enough: a file cut after it still gives the size
+         * (and fails to decode: the decoding has the last word) */
+        size_t cut = im && im->kind == BT_IMAGE_PNG ? 33 : bufs[i].len * 2 / 3;
+        w = h = -1;
+        CHECK_INT(bt_image_size(d, cut, &w, &h), 0);
+        if (im) {
+            CHECK_INT(w, im->width);
+            CHECK_INT(h, im->height);
+        }
+        bt_buf_free(&bufs[i]);
+    }
+    CHECK_INT(ctx.nerrors, 0);
+    bt_ctx_free(&ctx);
+}
+
+/* No size where the header does not plainly give one the decoder takes;
+ * such a build decodes its images before the layout. */
+static void test_image__size_refused(void)
+{
+    int w = 0, h = 0;
+    CHECK_INT(
+        bt_image_size((const unsigned char *)"GIF89a\1\0\1\0", 10, &w, &h), -1);
+    CHECK_INT(bt_image_size((const unsigned char *)"", 0, &w, &h), -1);
+    bt_buf png = header_only_png(60000, 60000); /* over the pixel limit */
+    CHECK_INT(bt_image_size((const unsigned char *)png.data, png.len, &w, &h),
+              -1);
+    bt_buf_free(&png);
+    png = header_only_png(0, 10);
+    CHECK_INT(bt_image_size((const unsigned char *)png.data, png.len, &w, &h),
+              -1);
+    bt_buf_free(&png);
+    png = header_only_png(300, 200);
+    CHECK_INT(bt_image_size((const unsigned char *)png.data, png.len, &w, &h),
+              0);
+    CHECK_INT(w, 300);
+    CHECK_INT(h, 200);
+    CHECK_INT(bt_image_size((const unsigned char *)png.data, 28, &w, &h), -1);
+    bt_buf_free(&png);
+
+    bt_buf j = make_jpeg(16, 16, 3, 0, 0, NULL);
+    unsigned char *d = (unsigned char *)j.data;
+    size_t sof = 0;
+    for (size_t i = 2; i + 9 < j.len && !sof; i++)
+        if (d[i] == 0xFF && d[i + 1] == 0xC0)
+            sof = i;
+    CHECK(sof > 0);
+    /* cut before the SOF's size */
+    CHECK_INT(bt_image_size(d, sof + 5, &w, &h), -1);
+    /* a lossless SOF3 (libjpeg refuses it) */
+    d[sof + 1] = 0xC3;
+    CHECK_INT(bt_image_size(d, j.len, &w, &h), -1);
+    /* 12-bit samples */
+    d[sof + 1] = 0xC0;
+    d[sof + 4] = 12;
+    CHECK_INT(bt_image_size(d, j.len, &w, &h), -1);
+    d[sof + 4] = 8;
+    /* a stray byte between segments (libjpeg warns: an error here) */
+    d[2] = 0x00;
+    CHECK_INT(bt_image_size(d, j.len, &w, &h), -1);
+    bt_buf_free(&j);
+}
+
+/* bt_image_peek reads the header from the file; -1 when there is none. */
+static void test_image__peek(void)
+{
+    int w = 0, h = 0;
+    CHECK_INT(bt_image_peek("/nonexistent/dir/x.png", &w, &h), -1);
+    bt_buf j = make_jpeg(23, 11, 3, 1, 0, NULL);
+    char *path = write_temp(".jpg", j.data, j.len);
+    CHECK(path != NULL);
+    if (path) {
+        CHECK_INT(bt_image_peek(path, &w, &h), 0);
+        CHECK_INT(w, 23);
+        CHECK_INT(h, 11);
+        unlink(path);
+        free(path);
+    }
+    bt_buf_free(&j);
+}
+
 static const bt_t_case cases[] = {
     TEST(test_image__png_rgb),
     TEST(test_image__png_16bit),
@@ -891,6 +1000,9 @@ static const bt_t_case cases[] = {
     TEST(test_image__jpeg_cmyk),
     TEST(test_image__jpeg_truncated),
     TEST(test_image__jpeg_too_big),
+    TEST(test_image__size_as_decoded),
+    TEST(test_image__size_refused),
+    TEST(test_image__peek),
 };
 
 TEST_MAIN("test_image", cases)
