@@ -472,6 +472,49 @@ static int write_pdf(bt_ctx *ctx, const bt_options *opt, const bt_doc *doc,
     return bt_pdf_write_imposed(ctx, doc, pages, fonts, plan, pnote, pre, tmp);
 }
 
+/* ---- the EPUB's font files made beside the layout ---- */
+
+/* Which code points the EPUB's text needs in each font is known from the
+ * document, not from the layout (but for the page numbers of its
+ * page-list), so a thread subsets and deflates those font files while the
+ * layout runs (bt_epub_fonts_make); the EPUB writer takes each one whose
+ * code points it then finds the same and subsets the others itself. The
+ * thread reads the document and the layout settings, as the layout does,
+ * and neither the fonts nor the images. */
+typedef struct fonts_ahead {
+    pthread_t th;
+    int on; /* the thread runs (or ran) and is not joined yet */
+    bt_epub_fonts *ef;
+} fonts_ahead;
+
+static void *fonts_ahead_thread(void *arg)
+{
+    bt_epub_fonts_make(arg);
+    return NULL;
+}
+
+static void fonts_ahead_start(fonts_ahead *fa, const bt_doc *doc,
+                              const bt_layout *lay, const bt_fonts *fonts)
+{
+    fa->ef = bt_epub_fonts_new(doc, lay, fonts);
+    if (fa->ef && thread_start(&fa->th, fonts_ahead_thread, fa->ef) == 0) {
+        fa->on = 1;
+        return;
+    }
+    bt_epub_fonts_free(fa->ef);
+    fa->ef = NULL;
+}
+
+/* The font files made, or NULL; in whichever thread needs them first. */
+static bt_epub_fonts *fonts_ahead_join(fonts_ahead *fa)
+{
+    if (fa->on) {
+        pthread_join(fa->th, NULL);
+        fa->on = 0;
+    }
+    return fa->ef;
+}
+
 /* ---- the EPUB writer in a second thread ---- */
 
 /* The PDF writer runs in the calling thread with the build's context; the
@@ -486,6 +529,7 @@ typedef struct epub_job {
     const bt_pages *pages;
     const bt_layout *lay;
     bt_fonts *fonts;
+    fonts_ahead *fa;
     const char *tmp;
     int rc;
 } epub_job;
@@ -494,7 +538,9 @@ static void *epub_thread(void *arg)
 {
     epub_job *j = arg;
     uint64_t t0 = bt_time_ns();
-    j->rc = bt_epub_write(&j->ctx, j->doc, j->pages, j->lay, j->fonts, j->tmp);
+    bt_epub_fonts *ef = fonts_ahead_join(j->fa);
+    j->rc = bt_epub_write_with(&j->ctx, j->doc, j->pages, j->lay, j->fonts, ef,
+                               j->tmp);
     bt_timing_add(BT_T_EPUB, bt_time_ns() - t0);
     return NULL;
 }
@@ -505,7 +551,7 @@ static void *epub_thread(void *arg)
 static int write_both(bt_ctx *ctx, const bt_options *opt, const bt_doc *doc,
                       const bt_pages *pages, const bt_layout *lay,
                       bt_fonts *fonts, bt_pdf_sink *sink, bt_pdf_images *pre,
-                      bt_fsout *out, const char *base)
+                      fonts_ahead *fa, bt_fsout *out, const char *base)
 {
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s.pdf", base);
@@ -524,6 +570,7 @@ static int write_both(bt_ctx *ctx, const bt_options *opt, const bt_doc *doc,
     job.pages = pages;
     job.lay = lay;
     job.fonts = fonts;
+    job.fa = fa;
     job.tmp = etmp;
     bt_fonts_share(fonts, 1);
     pthread_t th;
@@ -875,6 +922,8 @@ static int build_once(bt_ctx *ctx, const bt_options *opt, int ahead, int *again)
     image_ctxs ics = {NULL, 0};
     images_ahead ia;
     memset(&ia, 0, sizeof ia);
+    fonts_ahead fa;
+    memset(&fa, 0, sizeof fa);
     int want_pre = 0;
     fonts_start(&fj, bt_arena_printf(&ctx->arena, "%s/fonts", opt->datadir));
 
@@ -950,6 +999,9 @@ static int build_once(bt_ctx *ctx, const bt_options *opt, int ahead, int *again)
     timed_shaper ts;
     if (opt->timings)
         shaper = timed(&ts, shaper);
+    if ((opt->outputs & BT_OUT_EPUB) && !opt->check_only && !opt->dump_layout &&
+        ctx->nerrors == 0)
+        fonts_ahead_start(&fa, doc, &lay, fonts);
     progress_stage("laying out");
     t0 = bt_time_ns();
     /* plain PDF pages are drawn as the layout hands them out, so that
@@ -1016,7 +1068,7 @@ static int build_once(bt_ctx *ctx, const bt_options *opt, int ahead, int *again)
                                                : "writing the EPUB");
     uint64_t tw = bt_time_ns();
     if (opt->outputs == (BT_OUT_PDF | BT_OUT_EPUB)) {
-        if (write_both(ctx, opt, doc, pages, &lay, fonts, sink, pre, &out,
+        if (write_both(ctx, opt, doc, pages, &lay, fonts, sink, pre, &fa, &out,
                        base) != 0)
             goto done;
     } else if (opt->outputs & BT_OUT_PDF) {
@@ -1033,7 +1085,9 @@ static int build_once(bt_ctx *ctx, const bt_options *opt, int ahead, int *again)
         snprintf(path, sizeof path, "%s.epub", base);
         const char *tmp = bt_fsout_add(ctx, &out, path);
         t0 = bt_time_ns();
-        int erc = tmp ? bt_epub_write(ctx, doc, pages, &lay, fonts, tmp) : -1;
+        int erc = tmp ? bt_epub_write_with(ctx, doc, pages, &lay, fonts,
+                                           fonts_ahead_join(&fa), tmp)
+                      : -1;
         bt_timing_add(BT_T_EPUB, bt_time_ns() - t0);
         if (erc != 0)
             goto done;
@@ -1059,6 +1113,7 @@ done:
     images_join(&ia, &ics); /* left early: the thread still reads the doc */
     if (ia.failed)
         *again = 1;
+    bt_epub_fonts_free(fonts_ahead_join(&fa)); /* it reads doc and lay */
     bt_fsout_abort(&out);
     bt_pdf_sink_free(sink);
     bt_hyph_free(hyph);

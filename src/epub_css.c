@@ -100,7 +100,8 @@ static face *get_face(ep *x, int fam, int b, int i, uint32_t font, int fb)
 /* Records that cp is rendered in the current role and em/strong state. */
 static void use_cp(ep *x, uint32_t cp)
 {
-    if (x->role < 0 || !x->fonts || cp == '\n' || cp == '\t' || cp == '\r')
+    if (x->role < 0 || (!x->fonts && !x->plan) || cp == '\n' || cp == '\t' ||
+        cp == '\r')
         return;
     const bt_style *st = &x->lay->style[x->role];
     int b = st->bold || x->strong, i = st->italic || x->em;
@@ -228,6 +229,9 @@ int ep_subset_files(ep *x)
                         *(uint32_t *)bt_vec_push(&cps) =
                             (uint32_t)(j * 8 + bit);
         }
+        const char *name = bt_arena_printf(x->a, "EPUB/%s", x->files[f].href);
+        if (x->ahead && ep_take_ahead(x, x->files[f].font, cps.p, cps.n, name))
+            continue;
         bt_buf out = BT_BUF_INIT;
         if (bt_fonts_subset(x->fonts, x->files[f].font, cps.p, cps.n, &out) !=
                 0 ||
@@ -237,9 +241,8 @@ int ep_subset_files(ep *x)
                      "cannot subset font '%s' for the EPUB", p ? p : "?");
             rc = -1;
         } else {
-            ep_add_entry(x, bt_arena_printf(x->a, "EPUB/%s", x->files[f].href),
-                         bt_arena_memdup(x->a, out.data, out.len), out.len,
-                         R_FONT);
+            ep_add_entry(x, name, bt_arena_memdup(x->a, out.data, out.len),
+                         out.len, R_FONT);
         }
         bt_buf_free(&out);
     }

@@ -131,6 +131,8 @@ typedef struct ep {
     int role; /* role of the text written now, -1 hidden */
     int em, strong;
     bt_buf tmp;
+    int plan; /* only the fonts' code points are worked out (ahead) */
+    bt_epub_fonts *ahead; /* font files made ahead, or NULL */
 } ep;
 
 #define LBL(x, name)  bt_label((x)->lang, BT_L_##name)
@@ -179,6 +181,33 @@ void ep_plan_families(ep *x);
 void ep_use_text(ep *x, const char *s, size_t len);
 void ep_plan_files(ep *x);
 int ep_subset_files(ep *x);
+
+/* The EPUB's font files made ahead (bt_epub_fonts_make): one per font of
+ * the layout's styles, subset to the code points the writer's text needs
+ * without the page map. */
+typedef struct ahead_font {
+    uint32_t id; /* font id in the build's bt_fonts */
+    char *path;  /* heap: its file and face index */
+    int index;
+    bt_fontfile *ff; /* opened in the working thread, or NULL */
+    uint32_t *cps;   /* heap, ascending: the code points of the subset */
+    int ncps;
+    int made;  /* 1: ent holds the subset, deflated when smaller */
+    entry ent; /* data on the heap (pre) or in `raw` */
+} ahead_font;
+
+struct bt_epub_fonts {
+    const bt_doc *doc;
+    const bt_layout *lay;
+    ahead_font *f;
+    int n;
+};
+
+/* Adds the font file `name` of font `font` with the code points cps[0..n)
+ * from x->ahead when it was made with those very code points: 1, else 0
+ * (nothing added). */
+int ep_take_ahead(ep *x, uint32_t font, const uint32_t *cps, int n,
+                  const char *name);
 void ep_write_css(ep *x);
 void ep_faces_free(ep *x);
 

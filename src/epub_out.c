@@ -83,7 +83,6 @@ static int pre_deflate(entry *e, const void *data, size_t len)
         e->size = len;
         e->crc = crc32(0L, (const Bytef *)data, (uInt)len);
         e->pre = 1;
-        bt_epub_predeflated++;
     }
     free(out);
     return ok;
@@ -94,13 +93,17 @@ static int pre_deflate(entry *e, const void *data, size_t len)
 static void add_entry(ep *x, const char *name, const void *data, size_t len,
                       int rank, int copy)
 {
+    if (x->plan)
+        return; /* only the code points are wanted */
     entry *e = bt_vec_push(&x->ents);
     memset(e, 0, sizeof *e);
     e->name = name;
     e->rank = rank;
     e->seq = x->ents.n - 1;
-    if (pre_deflate(e, data, len))
+    if (pre_deflate(e, data, len)) {
+        bt_epub_predeflated++;
         return;
+    }
     e->data = copy ? bt_arena_memdup(x->a, data, len) : data;
     e->len = len;
 }
@@ -134,6 +137,10 @@ static void chk(ep *x, int rc)
 
 void ep_doc_begin(ep *x)
 {
+    x->role = -1;
+    x->em = x->strong = 0;
+    if (x->plan)
+        return; /* no XML: only the code points are wanted */
     x->xb = xmlBufferCreate();
     x->w = x->xb ? xmlNewTextWriterMemory(x->xb, 0) : NULL;
     if (!x->w) {
@@ -501,50 +508,66 @@ out:
 /* Entry point                                                         */
 /* ------------------------------------------------------------------ */
 
-int bt_epub_write(bt_ctx *ctx, const bt_doc *doc, const bt_pages *pages,
-                  const bt_layout *lay, bt_fonts *fonts, const char *path)
+/* What the writer and the fonts made ahead share: the state, and every
+ * document from the mimetype to the NCX (where the code points are met). */
+static void ep_init(ep *x, bt_ctx *ctx, const bt_doc *doc,
+                    const bt_pages *pages, const bt_layout *lay)
 {
-    ep x;
-    memset(&x, 0, sizeof x);
-    x.ctx = ctx;
-    x.doc = doc;
-    x.pages = pages;
-    x.lay = lay;
-    x.fonts = fonts;
-    x.a = &ctx->arena;
-    x.all_alt = 1;
-    x.role = -1;
-    x.lang = bt_label_lang(doc->lang);
-    x.ents.size = sizeof(entry);
-    x.faces.size = sizeof(face);
-    x.imgs.size = sizeof(imgent);
-    x.toc.size = sizeof(toc_entry);
-    if (fonts)
-        x.shaper = bt_fonts_shaper(fonts);
+    memset(x, 0, sizeof *x);
+    x->ctx = ctx;
+    x->doc = doc;
+    x->pages = pages;
+    x->lay = lay;
+    x->a = &ctx->arena;
+    x->all_alt = 1;
+    x->role = -1;
+    x->lang = bt_label_lang(doc->lang);
+    x->ents.size = sizeof(entry);
+    x->faces.size = sizeof(face);
+    x->imgs.size = sizeof(imgent);
+    x->toc.size = sizeof(toc_entry);
+}
 
+static void write_docs(ep *x)
+{
+    const bt_doc *doc = x->doc;
     const bt_section *s;
     const bt_article *art;
-    x.arts = bt_arena_alloc(x.a, sizeof *x.arts * (size_t)(doc->narticles + 1));
+    x->arts =
+        bt_arena_alloc(x->a, sizeof *x->arts * (size_t)(doc->narticles + 1));
     bt_section_foreach(doc, s) {
         bt_article_foreach(s, art) {
-            BT_ASSERT(art->index == x.narts && x.narts < doc->narticles);
-            x.arts[x.narts++] = art;
+            BT_ASSERT(art->index == x->narts && x->narts < doc->narticles);
+            x->arts[x->narts++] = art;
         }
     }
-    ep_plan_families(&x);
-    ep_plan_pages(&x);
-    ep_plan_toc(&x);
-    ep_make_ids(&x);
+    ep_plan_families(x);
+    ep_plan_pages(x);
+    ep_plan_toc(x);
+    ep_make_ids(x);
 
-    ep_add_entry(&x, "mimetype", "application/epub+zip", 20, R_MIMETYPE);
-    ep_write_container(&x);
+    ep_add_entry(x, "mimetype", "application/epub+zip", 20, R_MIMETYPE);
+    ep_write_container(x);
     bt_section_foreach(doc, s) {
         bt_article_foreach(s, art)
-            ep_write_article(&x, s, art);
+            ep_write_article(x, s, art);
     }
-    ep_write_cover(&x);
-    ep_write_nav(&x);
-    ep_write_ncx(&x);
+    ep_write_cover(x);
+    ep_write_nav(x);
+    ep_write_ncx(x);
+}
+
+int bt_epub_write_with(bt_ctx *ctx, const bt_doc *doc, const bt_pages *pages,
+                       const bt_layout *lay, bt_fonts *fonts, bt_epub_fonts *ef,
+                       const char *path)
+{
+    ep x;
+    ep_init(&x, ctx, doc, pages, lay);
+    x.fonts = fonts;
+    x.ahead = ef;
+    if (fonts)
+        x.shaper = bt_fonts_shaper(fonts);
+    write_docs(&x);
     int rc = 0;
     if (fonts) {
         ep_plan_files(&x);
@@ -571,4 +594,192 @@ int bt_epub_write(bt_ctx *ctx, const bt_doc *doc, const bt_pages *pages,
     bt_vec_free(&x.toc);
     bt_buf_free(&x.tmp);
     return rc;
+}
+
+int bt_epub_write(bt_ctx *ctx, const bt_doc *doc, const bt_pages *pages,
+                  const bt_layout *lay, bt_fonts *fonts, const char *path)
+{
+    return bt_epub_write_with(ctx, doc, pages, lay, fonts, NULL, path);
+}
+
+/* ------------------------------------------------------------------ */
+/* Font files made ahead                                              */
+/* ------------------------------------------------------------------ */
+
+long bt_epub_fonts_taken;
+
+bt_epub_fonts *bt_epub_fonts_new(const bt_doc *doc, const bt_layout *lay,
+                                 const bt_fonts *fonts)
+{
+    if (!fonts)
+        return NULL;
+    bt_epub_fonts *ef = bt_xcalloc(1, sizeof *ef);
+    ef->doc = doc;
+    ef->lay = lay;
+    ef->f = bt_xcalloc(4 * BT_ROLE_COUNT, sizeof *ef->f);
+    for (int r = 0; r < BT_ROLE_COUNT; r++) {
+        const bt_style *st = &lay->style[r];
+        uint32_t ids[4] = {st->font, st->font_bold, st->font_italic,
+                           st->font_bold_italic};
+        for (int k = 0; k < 4; k++) {
+            int seen = ids[k] == BT_FONT_NONE;
+            for (int i = 0; i < ef->n && !seen; i++)
+                seen = ef->f[i].id == ids[k];
+            if (seen)
+                continue;
+            ahead_font *af = &ef->f[ef->n++];
+            af->id = ids[k];
+            const char *p = bt_fonts_path(fonts, ids[k]);
+            af->path = bt_xstrdup(p ? p : "");
+            af->index = bt_fonts_face_index(fonts, ids[k]);
+        }
+    }
+    return ef;
+}
+
+/* The writer's shaper while working ahead: coverage from the font files
+ * opened here; a character a font lacks goes to "another font" (the
+ * writer's fallback face, which is not made ahead), so each font's code
+ * points are those the writer gives it. */
+#define AHEAD_OTHER (BT_FONT_NONE - 1)
+
+static int A_covers(void *payload, uint32_t font, uint32_t cp)
+{
+    bt_epub_fonts *ef = payload;
+    for (int i = 0; i < ef->n; i++)
+        if (ef->f[i].id == font)
+            return ef->f[i].ff ? bt_fontfile_covers(ef->f[i].ff, cp) : 1;
+    return 1;
+}
+
+static uint32_t A_fallback(void *payload, uint32_t font, uint32_t cp)
+{
+    (void)payload;
+    (void)font;
+    (void)cp;
+    return AHEAD_OTHER;
+}
+
+void bt_epub_fonts_make(bt_epub_fonts *ef)
+{
+    if (!ef)
+        return;
+    bt_ctx ctx;
+    bt_ctx_init(&ctx);
+    ep x;
+    ep_init(&x, &ctx, ef->doc, NULL, ef->lay);
+    x.plan = 1;
+    x.shaper.covers = A_covers;
+    x.shaper.fallback = A_fallback;
+    x.shaper.payload = ef;
+    for (int i = 0; i < ef->n; i++)
+        ef->f[i].ff = bt_fontfile_open(ef->f[i].path, ef->f[i].index);
+    write_docs(&x);
+    unsigned char *all = bt_xmalloc(CPSET_BYTES);
+    bt_vec cps = {NULL, 0, 0, sizeof(uint32_t)};
+    for (int i = 0; i < ef->n && !x.fail; i++) {
+        ahead_font *af = &ef->f[i];
+        if (!af->ff)
+            continue;
+        memset(all, 0, CPSET_BYTES);
+        int used = 0;
+        for (int k = 0; k < x.faces.n; k++) {
+            const face *fc = EP_FACE(&x, k);
+            if (fc->font != af->id || fc->fallback)
+                continue;
+            used = 1;
+            for (size_t j = 0; j < CPSET_BYTES; j += 8) {
+                uint64_t a, b;
+                memcpy(&a, all + j, 8);
+                memcpy(&b, fc->set + j, 8);
+                a |= b;
+                memcpy(all + j, &a, 8);
+            }
+        }
+        if (!used)
+            continue;
+        cps.n = 0;
+        for (size_t j = 0; j < CPSET_BYTES; j += 8) {
+            uint64_t word;
+            memcpy(&word, all + j, 8);
+            if (!word)
+                continue;
+            for (size_t k = j; k < j + 8; k++)
+                for (unsigned bit = 0; all[k] >> bit; bit++)
+                    if (all[k] >> bit & 1)
+                        *(uint32_t *)bt_vec_push(&cps) =
+                            (uint32_t)(k * 8 + bit);
+        }
+        bt_buf out = BT_BUF_INIT;
+        if (bt_fontfile_subset(af->ff, cps.p, cps.n, &out) == 0 &&
+            out.len > 0) {
+            af->cps = bt_xmalloc(sizeof *af->cps * (size_t)(cps.n + 1));
+            memcpy(af->cps, cps.p, sizeof *af->cps * (size_t)cps.n);
+            af->ncps = cps.n;
+            af->ent.name = "EPUB/fonts/ahead.ttf"; /* the writer names it */
+            af->ent.rank = R_FONT;
+            if (!pre_deflate(&af->ent, out.data, out.len)) {
+                af->ent.data = bt_xmalloc(out.len);
+                memcpy((void *)af->ent.data, out.data, out.len);
+                af->ent.len = out.len;
+            }
+            af->made = 1;
+        }
+        bt_buf_free(&out);
+    }
+    bt_vec_free(&cps);
+    free(all);
+    for (int i = 0; i < ef->n; i++) {
+        bt_fontfile_free(ef->f[i].ff);
+        ef->f[i].ff = NULL;
+    }
+    ep_faces_free(&x);
+    bt_vec_free(&x.imgs);
+    bt_vec_free(&x.ents);
+    bt_vec_free(&x.toc);
+    bt_buf_free(&x.tmp);
+    bt_ctx_free(&ctx);
+}
+
+void bt_epub_fonts_free(bt_epub_fonts *ef)
+{
+    if (!ef)
+        return;
+    for (int i = 0; i < ef->n; i++) {
+        free(ef->f[i].path);
+        free(ef->f[i].cps);
+        free((void *)ef->f[i].ent.data);
+    }
+    free(ef->f);
+    free(ef);
+}
+
+int ep_take_ahead(ep *x, uint32_t font, const uint32_t *cps, int n,
+                  const char *name)
+{
+    const char *path = bt_fonts_path(x->fonts, font);
+    int index = bt_fonts_face_index(x->fonts, font);
+    for (int i = 0; i < x->ahead->n; i++) {
+        ahead_font *af = &x->ahead->f[i];
+        if (!af->made || !path || strcmp(af->path, path) != 0 ||
+            af->index != index || af->ncps != n ||
+            memcmp(af->cps, cps, sizeof *cps * (size_t)n) != 0)
+            continue;
+        entry *e = bt_vec_push(&x->ents);
+        *e = af->ent;
+        e->name = name;
+        e->rank = R_FONT;
+        e->seq = x->ents.n - 1;
+        if (e->pre) {
+            bt_epub_predeflated++;
+        } else {
+            e->data = bt_arena_memdup(x->a, af->ent.data, af->ent.len);
+            free((void *)af->ent.data);
+        }
+        memset(&af->ent, 0, sizeof af->ent);
+        af->made = 0; /* its bytes are the writer's now */
+        bt_epub_fonts_taken++;
+        return 1;
+    }
+    return 0;
 }

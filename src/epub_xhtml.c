@@ -308,8 +308,11 @@ static void put_blocks(ep *x, const bt_article *art)
             ep_end(x);
             break;
         case BT_BLOCK_FIGURE:
-            if (b->image && b->image->file && b->image->file_len) {
-                const imgent *im = image_for(x, art, b);
+            /* working out the fonts ahead (x->plan), the images may be
+             * decoding still: their bytes are not read */
+            if (b->image &&
+                (x->plan || (b->image->file && b->image->file_len))) {
+                const imgent *im = x->plan ? NULL : image_for(x, art, b);
                 bt_str alt = b->alt;
                 if (!alt.len)
                     alt = bt_runs_text(x->a, &b->runs);
@@ -323,7 +326,8 @@ static void put_blocks(ep *x, const bt_article *art)
                 pagebreaks(x, art, b);
                 ep_el(x, "figure");
                 ep_el(x, "img");
-                ep_attr(x, "src", bt_arena_printf(x->a, "../%s", im->href));
+                if (im)
+                    ep_attr(x, "src", bt_arena_printf(x->a, "../%s", im->href));
                 ep_attr(x, "alt", alt_c);
                 ep_endv(x);
                 if (b->runs.count) {

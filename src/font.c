@@ -1376,6 +1376,53 @@ static int subset_whole(bt_fonts *f, uint32_t id, const uint32_t *cps, int n,
     return subset_out(fc->hbface, in, out);
 }
 
+struct bt_fontfile {
+    hb_blob_t *blob;
+    hb_face_t *hbface;
+    hb_font_t *hbfont;
+};
+
+bt_fontfile *bt_fontfile_open(const char *path, int index)
+{
+    if (index < 0 || index > 0xFFFF)
+        return NULL;
+    hb_blob_t *blob = hb_blob_create_from_file_or_fail(path);
+    if (!blob)
+        return NULL;
+    bt_fontfile *ff = bt_xmalloc(sizeof *ff);
+    ff->blob = blob;
+    ff->hbface = hb_face_create(blob, (unsigned)index);
+    ff->hbfont = hb_font_create(ff->hbface);
+    return ff;
+}
+
+int bt_fontfile_covers(const bt_fontfile *ff, uint32_t cp)
+{
+    return has_glyph(ff->hbfont, cp);
+}
+
+int bt_fontfile_subset(const bt_fontfile *ff, const uint32_t *cps, int n,
+                       bt_buf *out)
+{
+    hb_subset_input_t *in = hb_subset_input_create_or_fail();
+    if (!in)
+        return -1;
+    hb_set_t *u = hb_subset_input_unicode_set(in);
+    for (int i = 0; i < n; i++)
+        hb_set_add(u, cps[i]);
+    return subset_out(ff->hbface, in, out);
+}
+
+void bt_fontfile_free(bt_fontfile *ff)
+{
+    if (!ff)
+        return;
+    hb_font_destroy(ff->hbfont);
+    hb_face_destroy(ff->hbface);
+    hb_blob_destroy(ff->blob);
+    free(ff);
+}
+
 /* Big-endian 16-bit field at off of table tag, or 0 past its end. */
 static int32_t table_i16(hb_face_t *hbface, hb_tag_t tag, unsigned off)
 {

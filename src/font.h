@@ -50,6 +50,19 @@ int bt_fonts_count(const bt_fonts *fonts);
 int bt_fonts_subset(bt_fonts *fonts, uint32_t id, const uint32_t *cps, int n,
                     bt_buf *out);
 
+/* A font file opened on its own, apart from any bt_fonts and its lock:
+ * for a thread working beside the one that uses the fonts (the EPUB's
+ * subsets made ahead while the layout runs). Its coverage and subsets are
+ * those of the bt_fonts face of the same file and index. NULL when the
+ * file is not a face HarfBuzz opens. */
+typedef struct bt_fontfile bt_fontfile;
+bt_fontfile *bt_fontfile_open(const char *path, int index);
+int bt_fontfile_covers(const bt_fontfile *ff, uint32_t cp);
+/* As bt_fonts_subset. */
+int bt_fontfile_subset(const bt_fontfile *ff, const uint32_t *cps, int n,
+                       bt_buf *out);
+void bt_fontfile_free(bt_fontfile *ff);
+
 /* on = 1 while two threads use the fonts (the PDF and EPUB writers): every
  * call then takes a lock. Set and cleared by the one thread that starts
  * and joins the other. */

@@ -801,6 +801,60 @@ static void test_epub_out__predeflated(void)
     fixture_free(&f);
 }
 
+/* Font files made ahead (bt_epub_fonts_make, without the page map): the
+ * writer takes those whose code points it finds the same, subsets the
+ * others itself, and the EPUB is the one it writes alone. */
+static int same_file(const char *p1, const char *p2)
+{
+    bt_buf b1 = BT_BUF_INIT, b2 = BT_BUF_INIT;
+    int same = bt_buf_read_file(&b1, p1, 64u << 20) == 0 &&
+               bt_buf_read_file(&b2, p2, 64u << 20) == 0 && b1.len > 0 &&
+               b1.len == b2.len && memcmp(b1.data, b2.data, b1.len) == 0;
+    bt_buf_free(&b1);
+    bt_buf_free(&b2);
+    return same;
+}
+
+static void test_epub_out__fonts_ahead(void)
+{
+    fixture f;
+    fixture_init(&f);
+    const char *p1 = path_in(&f, "alone.epub"), *p2 = path_in(&f, "ahead.epub");
+    CHECK_INT(write_book(&f, p1), 0);
+    bt_epub_fonts *ef = bt_epub_fonts_new(f.doc, &f.lay, f.fonts);
+    CHECK(ef != NULL);
+    bt_epub_fonts_make(ef);
+    long before = bt_epub_fonts_taken;
+    CHECK_INT(
+        bt_epub_write_with(&f.ctx, f.doc, &f.pages, &f.lay, f.fonts, ef, p2),
+        0);
+    long taken = bt_epub_fonts_taken - before;
+    CHECK(taken >= 2); /* the body's and the headline's at least */
+    CHECK(same_file(p1, p2));
+    bt_epub_fonts_free(ef);
+
+    /* made, then strong emphasised body text gains letters: the bold
+     * italic file no longer fits and is subset by the writer; the others
+     * are still taken */
+    ef = bt_epub_fonts_new(f.doc, &f.lay, f.fonts);
+    bt_epub_fonts_make(ef);
+    bt_block *b = B(&f, f.art[2], BT_BLOCK_PARA);
+    R(&f, &b->runs, BT_STYLE_EM | BT_STYLE_STRONG,
+      "\xC5\xA6\xC5\xA7 \xC5\x8A\xC5\x8B"); /* Ŧŧ Ŋŋ */
+    const char *p3 = path_in(&f, "alone2.epub"), *p4 = path_in(&f, "late.epub");
+    CHECK_INT(write_book(&f, p3), 0);
+    before = bt_epub_fonts_taken;
+    CHECK_INT(
+        bt_epub_write_with(&f.ctx, f.doc, &f.pages, &f.lay, f.fonts, ef, p4),
+        0);
+    long taken2 = bt_epub_fonts_taken - before;
+    CHECK(taken2 >= 1 && taken2 < taken);
+    CHECK(same_file(p3, p4));
+    CHECK(!same_file(p1, p3));
+    bt_epub_fonts_free(ef);
+    fixture_free(&f);
+}
+
 static void test_epub_out__no_pages_no_fonts(void)
 {
     fixture f;
@@ -1129,7 +1183,7 @@ static const bt_t_case cases[] = {
     TEST(test_epub_out__fallback_face),  TEST(test_epub_out__url_breaks),
     TEST(test_epub_out__identifier),     TEST(test_epub_out__dates),
     TEST(test_epub_out__single_article), TEST(test_epub_out__predeflated),
-    TEST(test_epub_out__epubcheck),
+    TEST(test_epub_out__epubcheck),      TEST(test_epub_out__fonts_ahead),
 };
 
 TEST_MAIN("test_epub_out", cases)

@@ -258,6 +258,42 @@ static void test_font__subset(void)
     bt_fonts_free(f);
 }
 
+/* A font file opened apart (bt_fontfile, for a thread beside the one
+ * using the fonts) covers what the fonts' face covers and subsets to the
+ * same bytes. */
+static void test_font__fontfile(void)
+{
+    uint32_t id;
+    bt_fonts *f = open_serif(&id);
+    bt_shaper sh = bt_fonts_shaper(f);
+    CHECK(bt_fontfile_open("/nonexistent/x.ttf", 0) == NULL);
+    bt_fontfile *ff =
+        bt_fontfile_open(bt_fonts_path(f, id), bt_fonts_face_index(f, id));
+    CHECK(ff != NULL);
+    if (!ff) {
+        bt_fonts_free(f);
+        return;
+    }
+    static const uint32_t probe[] = {'A', 0x1EA1, 0x2713, 0x4E00, 0x10348, 0};
+    int differ = 0, covered = 0;
+    for (size_t i = 0; i < sizeof probe / sizeof *probe; i++) {
+        int a = sh.covers(sh.payload, id, probe[i]);
+        differ += a != bt_fontfile_covers(ff, probe[i]);
+        covered += a;
+    }
+    CHECK_INT(differ, 0);
+    CHECK(covered >= 2 && covered < 6);
+    uint32_t cps[] = {' ', 'a', 'b', 0xE0, 0x1EA1, 0x1EC7};
+    bt_buf a = BT_BUF_INIT, b = BT_BUF_INIT;
+    CHECK_INT(bt_fonts_subset(f, id, cps, 6, &a), 0);
+    CHECK_INT(bt_fontfile_subset(ff, cps, 6, &b), 0);
+    CHECK(a.len > 0 && a.len == b.len && !memcmp(a.data, b.data, a.len));
+    bt_buf_free(&a);
+    bt_buf_free(&b);
+    bt_fontfile_free(ff);
+    bt_fonts_free(f);
+}
+
 /* big-endian uint16 at off of table tag in a TrueType file, or -1 */
 static int ttf_u16(const bt_buf *b, const char *tag, size_t off)
 {
@@ -573,8 +609,8 @@ static const bt_t_case cases[] = {
     TEST(test_font__kerning),      TEST(test_font__one_pos_per_cp),
     TEST(test_font__cache),        TEST(test_font__covers_and_fallback),
     TEST(test_font__metrics),      TEST(test_font__subset),
-    TEST(test_font__describe),     TEST(test_font__lookup_cache),
-    TEST(test_font__saved_shapes),
+    TEST(test_font__fontfile),     TEST(test_font__describe),
+    TEST(test_font__lookup_cache), TEST(test_font__saved_shapes),
 };
 
 TEST_MAIN("test_font", cases)
