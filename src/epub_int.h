@@ -189,11 +189,13 @@ typedef struct ahead_font {
     uint32_t id; /* font id in the build's bt_fonts */
     char *path;  /* heap: its file and face index */
     int index;
-    bt_fontfile *ff; /* opened in the working thread, or NULL */
-    uint32_t *cps;   /* heap, ascending: the code points of the subset */
+    bt_fontfile *ff;      /* opened in the working thread, or NULL */
+    unsigned char *cover; /* heap, 2 bits per BMP code point: 0 not asked
+                             yet, 1 lacking, 2 covered */
+    uint32_t *cps;        /* heap, ascending: the code points of the subset */
     int ncps;
     int made;  /* 1: ent holds the subset, deflated when smaller */
-    entry ent; /* data on the heap (pre) or in `raw` */
+    entry ent; /* its data on the heap, deflated (pre) or not */
 } ahead_font;
 
 struct bt_epub_fonts {

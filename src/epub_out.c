@@ -646,10 +646,23 @@ bt_epub_fonts *bt_epub_fonts_new(const bt_doc *doc, const bt_layout *lay,
 static int A_covers(void *payload, uint32_t font, uint32_t cp)
 {
     bt_epub_fonts *ef = payload;
-    for (int i = 0; i < ef->n; i++)
+    ahead_font *af = NULL;
+    for (int i = 0; i < ef->n && !af; i++)
         if (ef->f[i].id == font)
-            return ef->f[i].ff ? bt_fontfile_covers(ef->f[i].ff, cp) : 1;
-    return 1;
+            af = &ef->f[i];
+    if (!af || !af->ff)
+        return 1;
+    if (cp > 0xFFFF)
+        return bt_fontfile_covers(af->ff, cp);
+    if (!af->cover)
+        af->cover = bt_xcalloc(65536 / 4, 1);
+    unsigned shift = (cp & 3) * 2;
+    unsigned v = af->cover[cp >> 2] >> shift & 3;
+    if (!v) {
+        v = bt_fontfile_covers(af->ff, cp) ? 2 : 1;
+        af->cover[cp >> 2] |= (unsigned char)(v << shift);
+    }
+    return v == 2;
 }
 
 static uint32_t A_fallback(void *payload, uint32_t font, uint32_t cp)
@@ -732,6 +745,8 @@ void bt_epub_fonts_make(bt_epub_fonts *ef)
     for (int i = 0; i < ef->n; i++) {
         bt_fontfile_free(ef->f[i].ff);
         ef->f[i].ff = NULL;
+        free(ef->f[i].cover);
+        ef->f[i].cover = NULL;
     }
     ep_faces_free(&x);
     bt_vec_free(&x.imgs);
