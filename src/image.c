@@ -539,15 +539,24 @@ int bt_image_size(const unsigned char *d, size_t len, int *w, int *h)
 
 int bt_image_peek(const char *path, int *w, int *h)
 {
-    /* room for a JPEG's Exif, XMP and ICC segments before its SOF */
-    enum { PEEK_BYTES = 256 * 1024 };
+    /* 16 KiB holds most headers; up to 256 KiB makes room for a JPEG's
+     * Exif (with its thumbnail), XMP and ICC segments before its SOF */
+    enum { PEEK_FIRST = 16 * 1024, PEEK_MAX = 256 * 1024 };
     FILE *f = fopen(path, "rb");
     if (!f)
         return -1;
-    unsigned char *d = bt_xmalloc(PEEK_BYTES);
-    size_t len = fread(d, 1, PEEK_BYTES, f);
+    unsigned char *d = NULL;
+    size_t cap = PEEK_FIRST, len = 0;
+    int rc;
+    for (;;) {
+        d = bt_xrealloc(d, cap);
+        len += fread(d + len, 1, cap - len, f);
+        rc = bt_image_size(d, len, w, h);
+        if (rc == 0 || len < cap || cap >= PEEK_MAX)
+            break;
+        cap *= 4;
+    }
     fclose(f);
-    int rc = bt_image_size(d, len, w, h);
     free(d);
     return rc;
 }

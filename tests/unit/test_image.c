@@ -980,6 +980,29 @@ static void test_image__peek(void)
         unlink(path);
         free(path);
     }
+    /* three 60000-byte comments before the SOF: past the first read */
+    bt_buf big = BT_BUF_INIT;
+    bt_buf_put(&big, j.data, 2);
+    unsigned char *com = calloc(1, 60000);
+    com[0] = 0xFF;
+    com[1] = 0xFE;
+    com[2] = 59998 >> 8;
+    com[3] = 59998 & 0xFF;
+    for (int k = 0; k < 3; k++)
+        bt_buf_put(&big, com, 60000);
+    bt_buf_put(&big, j.data + 2, j.len - 2);
+    free(com);
+    path = write_temp(".jpg", big.data, big.len);
+    CHECK(path != NULL);
+    if (path) {
+        w = h = 0;
+        CHECK_INT(bt_image_peek(path, &w, &h), 0);
+        CHECK_INT(w, 23);
+        CHECK_INT(h, 11);
+        unlink(path);
+        free(path);
+    }
+    bt_buf_free(&big);
     bt_buf_free(&j);
 }
 
