@@ -966,7 +966,8 @@ static int shape_para(bt_ctx *ctx, const bt_shaper *sh, const bt_textstyle *st,
  * again would give, diagnostics included (none). The memo's words,
  * segments and glyphs are handed out shared (the layout only reads them),
  * the items as a copy. Memory is bounded: paragraphs are shaped into the
- * memo until it holds BT_SHAPE_MEMO_BYTES, into the caller's arena after. */
+ * memo until it holds its budget (bt_shapememo_plan), into the caller's
+ * arena after. */
 
 typedef struct memo_entry {
     uint64_t hash;
@@ -980,6 +981,7 @@ struct bt_shapememo {
     size_t cap, n;     /* cap is a power of two or 0 */
     bt_arena pool;     /* keys and arrays */
     bt_buf key;        /* scratch: the key being looked up */
+    size_t budget;     /* bytes the pool may grow to */
     unsigned long hits, misses;
 };
 
@@ -987,7 +989,16 @@ bt_shapememo *bt_shapememo_new(void)
 {
     bt_shapememo *m = bt_xcalloc(1, sizeof *m);
     bt_arena_init(&m->pool);
+    m->budget = BT_SHAPE_MEMO_BYTES;
     return m;
+}
+
+size_t bt_shapememo_plan(bt_shapememo *m, size_t text_bytes)
+{
+    int whole =
+        text_bytes <= BT_SHAPE_MEMO_WHOLE_BYTES / BT_SHAPE_MEMO_PER_TEXT_BYTE;
+    m->budget = whole ? BT_SHAPE_MEMO_WHOLE_BYTES : BT_SHAPE_MEMO_BYTES;
+    return m->budget;
 }
 
 void bt_shapememo_free(bt_shapememo *m)
@@ -1096,7 +1107,7 @@ int bt_shape_para(bt_ctx *ctx, const bt_shaper *sh, const bt_textstyle *st,
                   const bt_runs *runs, bt_para *out)
 {
     bt_shapememo *m = sh->memo;
-    if (!m || m->pool.total >= BT_SHAPE_MEMO_BYTES)
+    if (!m || m->pool.total >= m->budget)
         return shape_para(ctx, sh, st, runs, out, &ctx->arena);
     memo_key(&m->key, sh, st, runs);
     uint64_t h = memo_hash((const unsigned char *)m->key.data, m->key.len);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "harness.h"
+#include "bt_limits.h"
 #include "buf.h"
 #include "hyph.h"
 #include "shape.h"
@@ -632,18 +633,26 @@ static void test_shape__memo(void)
     bt_ctx_free(&ctx);
 }
 
+/* The memo's budget: the larger one when the whole bulletin's paragraphs
+ * fit it by the estimate, the small one otherwise. */
+static void test_shape__memo_plan(void)
+{
+    bt_shapememo *m = bt_shapememo_new();
+    size_t fit = BT_SHAPE_MEMO_WHOLE_BYTES / BT_SHAPE_MEMO_PER_TEXT_BYTE;
+    CHECK(bt_shapememo_plan(m, 1000) == BT_SHAPE_MEMO_WHOLE_BYTES);
+    CHECK(bt_shapememo_plan(m, fit) == BT_SHAPE_MEMO_WHOLE_BYTES);
+    CHECK(bt_shapememo_plan(m, fit + 1) == BT_SHAPE_MEMO_BYTES);
+    CHECK(BT_SHAPE_MEMO_WHOLE_BYTES > BT_SHAPE_MEMO_BYTES);
+    bt_shapememo_free(m);
+}
+
 static const bt_t_case cases[] = {
-    TEST(test_shape__extraction_ties),
-    TEST(test_shape__url_breaks),
-    TEST(test_shape__email_and_path),
-    TEST(test_shape__formula),
-    TEST(test_shape__explicit_hyphens),
-    TEST(test_shape__hyphenate_foreign),
-    TEST(test_shape__libhyphen),
-    TEST(test_shape__syllable),
-    TEST(test_shape__syllables_of_samples),
-    TEST(test_shape__syllables_of_seed),
-    TEST(test_shape__memo),
+    TEST(test_shape__memo_plan),         TEST(test_shape__extraction_ties),
+    TEST(test_shape__url_breaks),        TEST(test_shape__email_and_path),
+    TEST(test_shape__formula),           TEST(test_shape__explicit_hyphens),
+    TEST(test_shape__hyphenate_foreign), TEST(test_shape__libhyphen),
+    TEST(test_shape__syllable),          TEST(test_shape__syllables_of_samples),
+    TEST(test_shape__syllables_of_seed), TEST(test_shape__memo),
 };
 
 TEST_MAIN("test_shape", cases)
