@@ -993,6 +993,11 @@ bt_shapememo *bt_shapememo_new(void)
     return m;
 }
 
+void bt_shapememo_budget(bt_shapememo *m, size_t bytes)
+{
+    m->budget = bytes;
+}
+
 size_t bt_shapememo_plan(bt_shapememo *m, size_t text_bytes)
 {
     int whole =
@@ -1107,7 +1112,7 @@ int bt_shape_para(bt_ctx *ctx, const bt_shaper *sh, const bt_textstyle *st,
                   const bt_runs *runs, bt_para *out)
 {
     bt_shapememo *m = sh->memo;
-    if (!m || m->pool.total >= m->budget)
+    if (!m)
         return shape_para(ctx, sh, st, runs, out, &ctx->arena);
     memo_key(&m->key, sh, st, runs);
     uint64_t h = memo_hash((const unsigned char *)m->key.data, m->key.len);
@@ -1120,6 +1125,10 @@ int bt_shape_para(bt_ctx *ctx, const bt_shaper *sh, const bt_textstyle *st,
         return 0;
     }
     m->misses++;
+    /* full: what it holds is still served (the start of every later
+     * pass), the rest is shaped each time */
+    if (m->pool.total >= m->budget)
+        return shape_para(ctx, sh, st, runs, out, &ctx->arena);
     int ndiags = ctx->ndiags, nerrors = ctx->nerrors,
         nwarnings = ctx->nwarnings;
     bt_para p;

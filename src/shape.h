@@ -133,6 +133,9 @@ void bt_shapememo_free(bt_shapememo *m);
 /* Sets the memo's budget for a bulletin of text_bytes bytes of text (see
  * BT_SHAPE_MEMO_WHOLE_BYTES) and returns it. */
 size_t bt_shapememo_plan(bt_shapememo *m, size_t text_bytes);
+/* Sets the budget to `bytes`: once the memo holds that much it keeps no
+ * more paragraphs, but still serves those it holds. */
+void bt_shapememo_budget(bt_shapememo *m, size_t bytes);
 /* Paragraphs served from the memo and shaped, for --timings. */
 void bt_shapememo_stats(const bt_shapememo *m, unsigned long *hits,
                         unsigned long *misses, size_t *bytes);
