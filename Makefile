@@ -25,8 +25,11 @@ else ifeq ($(BUILD),asan)
 else ifeq ($(BUILD),ubsan)
   CC      := clang
   OPT     := -O1 -g -fsanitize=undefined -fno-sanitize-recover=all -DBT_DEBUG
+else ifeq ($(BUILD),tsan)
+  CC      := clang
+  OPT     := -O1 -g -fsanitize=thread -DBT_DEBUG
 else
-  $(error BUILD must be release, debug, asan or ubsan)
+  $(error BUILD must be release, debug, asan, ubsan or tsan)
 endif
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -117,6 +120,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 test: deps
 	$(MAKE) -j$(JOBS) all
 	$(MAKE) -j$(JOBS) BUILD=asan all
+	$(MAKE) -j$(JOBS) BUILD=tsan build/tsan/bantin build/tsan/test_pdf_out
 	BANTIN_REQUIRE_ALL=1 sh tests/run.sh
 
 asan:

@@ -43,6 +43,14 @@
  * A 100-article digest is 10 MiB, most of which the layout would hold
  * anyway (its lines point into the glyphs). */
 #define BT_SHAPE_MEMO_BYTES (4u * BT_MIB)
+/* ... unless the whole bulletin fits in BT_SHAPE_MEMO_WHOLE_BYTES, by an
+ * estimate of BT_SHAPE_MEMO_PER_TEXT_BYTE memo bytes per byte of its text
+ * (a 100-article digest: 263 KB of text, 10 MiB of shaped paragraphs): then
+ * every pass after the first is served whole. The memo only pays when it
+ * holds what the next pass sets again from its start, so a bulletin too
+ * big for that keeps the small budget; either way memory is bounded. */
+#define BT_SHAPE_MEMO_WHOLE_BYTES   (12u * BT_MIB)
+#define BT_SHAPE_MEMO_PER_TEXT_BYTE 40u
 /* the line-break memo (layout_line.c): breaks of paragraphs set before */
 #define BT_BREAK_MEMO_BYTES (4u * BT_MIB)
 /* a streamed PDF keeps this much of its pages' deflated contents in

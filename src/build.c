@@ -995,6 +995,7 @@ static int build_once(bt_ctx *ctx, const bt_options *opt, int ahead, int *again)
     hyph = bt_hyph_new(ctx, bt_pos_file(doc->file), NULL);
     shaper.hyph = bt_hyph_hyphenator(hyph);
     memo = bt_shapememo_new();
+    bt_shapememo_plan(memo, bt_doc_text_bytes(doc));
     shaper.memo = memo;
     timed_shaper ts;
     if (opt->timings)

@@ -97,32 +97,58 @@ static face *get_face(ep *x, int fam, int b, int i, uint32_t font, int fb)
     return f;
 }
 
-/* Records that cp is rendered in the current role and em/strong state. */
-static void use_cp(ep *x, uint32_t cp)
+/* The face that text in the current role and em/strong state is set in,
+ * with its font in *font, or NULL when the role has none. */
+static face *role_face(ep *x, uint32_t *font)
 {
-    if (x->role < 0 || (!x->fonts && !x->plan) || cp == '\n' || cp == '\t' ||
-        cp == '\r')
-        return;
+    if (x->role < 0 || (!x->fonts && !x->plan))
+        return NULL;
     const bt_style *st = &x->lay->style[x->role];
     int b = st->bold || x->strong, i = st->italic || x->em;
-    uint32_t font = role_font(st, b, i);
-    if (font == BT_FONT_NONE)
-        return;
-    face *f = get_face(x, x->role_fam[x->role], b, i, font, 0);
+    *font = role_font(st, b, i);
+    if (*font == BT_FONT_NONE)
+        return NULL;
+    return get_face(x, x->role_fam[x->role], b, i, *font, 0);
+}
+
+/* Records that cp is rendered in face f (font `font`), or in the fallback
+ * face of the same style when the font lacks it. */
+static void use_cp(ep *x, face *f, uint32_t font, uint32_t cp)
+{
     if (cp != 0x20 && cp != 0xA0 && x->shaper.covers &&
         !x->shaper.covers(x->shaper.payload, font, cp) && x->shaper.fallback) {
         uint32_t other = x->shaper.fallback(x->shaper.payload, font, cp);
         if (other != BT_FONT_NONE && other != font)
-            f = get_face(x, x->role_fam[x->role], b, i, other, 1);
+            f = get_face(x, f->fam, f->bold, f->italic, other, 1);
     }
     set_cp(f->set, cp);
 }
 
+/* Records the characters of s (one role and em/strong state). The face is
+ * looked up once, at the first character that needs it, and a character
+ * already in it needs no coverage query (the fonts' lock, when shared). */
 void ep_use_text(ep *x, const char *s, size_t len)
 {
     const char *end = s + len;
-    while (s < end)
-        use_cp(x, bt_utf8_next(&s, end));
+    face *f = NULL;
+    uint32_t font = BT_FONT_NONE;
+    int looked = 0;
+    while (s < end) {
+        uint32_t cp = bt_utf8_next(&s, end);
+        if (cp == '\n' || cp == '\t' || cp == '\r')
+            continue;
+        if (!looked) {
+            f = role_face(x, &font);
+            looked = 1;
+        }
+        if (!f)
+            return;
+        if (!has_cp(f->set, cp)) {
+            int k = (int)(f - EP_FACE(x, 0));
+            use_cp(x, f, font, cp);
+            f = EP_FACE(x, k); /* a new fallback face may have moved it */
+        }
+    }
 }
 
 /* ------------------------------------------------------------------ */

@@ -144,6 +144,30 @@ bt_str bt_runs_text(bt_arena *a, const bt_runs *runs)
     return s;
 }
 
+static size_t runs_bytes(const bt_runs *r)
+{
+    size_t n = 0;
+    for (const bt_run *u = r->first; u; u = u->next)
+        n += u->text.len;
+    return n;
+}
+
+size_t bt_doc_text_bytes(const bt_doc *doc)
+{
+    size_t n = doc->title.text.len + doc->subtitle.text.len;
+    const bt_section *s;
+    bt_section_foreach(doc, s) {
+        n += s->title.text.len;
+        for (const bt_article *a = s->articles; a; a = a->next) {
+            n += a->kicker.text.len + a->title.text.len + a->subtitle.text.len +
+                 runs_bytes(&a->lead);
+            for (const bt_block *b = a->blocks; b; b = b->next)
+                n += runs_bytes(&b->runs);
+        }
+    }
+    return n;
+}
+
 void bt_doc_check(const bt_doc *doc)
 {
     int n = 0;

@@ -133,6 +133,9 @@ void bt_article_add_author(bt_arena *a, bt_article *art, bt_field name);
 
 /* Numbers articles (index), makes ids unique; called once reading is done. */
 void bt_doc_finish(bt_arena *a, bt_doc *doc);
+/* Bytes of text in the bulletin: article heads, leads, bodies, captions
+ * (what the layout shapes; for sizing its memo). */
+size_t bt_doc_text_bytes(const bt_doc *doc);
 /* Concatenated text of runs (breaks as "\n"), in the arena. */
 bt_str bt_runs_text(bt_arena *a, const bt_runs *runs);
 /* Checks invariants (debug builds call it after reading); asserts. */

@@ -1173,6 +1173,18 @@ typedef struct zqueue {
     pthread_mutex_t mu;
 } zqueue;
 
+/* Deflates j->raw into j->z (plain zlib, no libharu: any thread). */
+static void zjob_run(zjob *j)
+{
+    j->zlen = compressBound((uLong)j->n);
+    j->z = bt_xmalloc(j->zlen);
+    j->ok = compress2(j->z, &j->zlen, j->raw, (uLong)j->n, j->level) == Z_OK;
+    if (j->ok) { /* keep the peak low: raw bytes are not needed now */
+        free(j->raw);
+        j->raw = NULL;
+    }
+}
+
 static void *zworker(void *arg)
 {
     zqueue *q = arg;
@@ -1182,15 +1194,7 @@ static void *zworker(void *arg)
         pthread_mutex_unlock(&q->mu);
         if (i >= q->n)
             return NULL;
-        zjob *j = &q->jobs[i];
-        j->zlen = compressBound((uLong)j->n);
-        j->z = bt_xmalloc(j->zlen);
-        j->ok =
-            compress2(j->z, &j->zlen, j->raw, (uLong)j->n, j->level) == Z_OK;
-        if (j->ok) { /* keep the peak low: raw bytes are not needed now */
-            free(j->raw);
-            j->raw = NULL;
-        }
+        zjob_run(&q->jobs[i]);
     }
 }
 
@@ -1456,31 +1460,182 @@ static int spool_page(pdf_w *w, HPDF_Page page, HPDF_Dict d, const void *z,
 /* Deflates one page's content now, in this thread, exactly as
  * precompress_all would at the end (which then passes it by): a streamed
  * PDF keeps each page's content compressed, not raw, until it saves. */
-static void precompress_page(pdf_w *w, HPDF_Page page)
+/* Takes the page's raw content into j for deflating; 0 when libharu keeps
+ * it (the default level, or not a plain memory stream). */
+static int page_job(pdf_w *w, HPDF_Page page, zjob *j)
 {
     const int level = PDF_DEFLATE_LEVEL;
     if (level == Z_DEFAULT_COMPRESSION || level == 6 || !page || !pdf_ok(w))
-        return;
-    zqueue q;
-    memset(&q, 0, sizeof q);
-    zjob j;
-    if (!zjob_take(w, ((HPDF_PageAttr)page->attr)->contents, level, &j))
-        return;
-    q.jobs = &j;
-    q.n = 1;
-    pthread_mutex_init(&q.mu, NULL);
-    zworker(&q);
-    pthread_mutex_destroy(&q.mu);
-    if (j.ok) {
-        if (!spool_page(w, page, j.d, j.z, j.zlen))
-            stream_put_exact(j.d->stream, j.z, j.zlen);
-        j.d->filter = HPDF_STREAM_FILTER_NONE;
-        j.d->write_fn = write_flate_filter;
-    } else if (j.n) {
-        stream_put_exact(j.d->stream, j.raw, j.n);
+        return 0;
+    return zjob_take(w, ((HPDF_PageAttr)page->attr)->contents, level, j);
+}
+
+/* Puts a page's deflated content (or, when deflate failed, its raw bytes)
+ * back into its stream, or the scratch file, and frees the job's
+ * buffers. */
+static void page_install(pdf_w *w, HPDF_Page page, zjob *j)
+{
+    if (j->ok) {
+        if (!spool_page(w, page, j->d, j->z, j->zlen))
+            stream_put_exact(j->d->stream, j->z, j->zlen);
+        j->d->filter = HPDF_STREAM_FILTER_NONE;
+        j->d->write_fn = write_flate_filter;
+    } else if (j->n) {
+        stream_put_exact(j->d->stream, j->raw, j->n);
     }
-    free(j.raw);
-    free(j.z);
+    free(j->raw);
+    free(j->z);
+    j->raw = j->z = NULL;
+}
+
+static void precompress_page(pdf_w *w, HPDF_Page page)
+{
+    zjob j;
+    if (!page_job(w, page, &j))
+        return;
+    zjob_run(&j);
+    page_install(w, page, &j);
+}
+
+/* Streamed pages are deflated in a second thread while the layout goes
+ * on: the drawing thread hands a page's raw content over and, later,
+ * puts the deflated bytes back and parks the page, always in page order
+ * (so the scratch file and the bytes are those of a one-thread build).
+ * At most ZPIPE_PAGES pages are in flight; the drawing thread waits for
+ * the oldest when all are. The worker calls no libharu function. */
+enum { ZPIPE_PAGES = 4 };
+long bt_pdf_piped;
+
+typedef struct zpipe {
+    pthread_t th;
+    pthread_mutex_t mu;
+    pthread_cond_t work, done; /* a page queued; a page deflated */
+    struct zslot {
+        zjob j;
+        HPDF_Page page;
+        int deflated;
+    } slot[ZPIPE_PAGES];
+    int head, n; /* oldest slot; slots in use */
+    int next;    /* slots handed to the worker (from head) */
+    int quit;
+} zpipe;
+
+static void *zpipe_main(void *arg)
+{
+    zpipe *z = arg;
+    pthread_mutex_lock(&z->mu);
+    for (;;) {
+        while (!z->quit && z->next == z->n)
+            pthread_cond_wait(&z->work, &z->mu);
+        if (z->next == z->n) /* quit, and nothing queued */
+            break;
+        struct zslot *sl = &z->slot[(z->head + z->next) % ZPIPE_PAGES];
+        z->next++;
+        pthread_mutex_unlock(&z->mu);
+        zjob_run(&sl->j);
+        pthread_mutex_lock(&z->mu);
+        sl->deflated = 1;
+        pthread_cond_signal(&z->done);
+    }
+    pthread_mutex_unlock(&z->mu);
+    return NULL;
+}
+
+/* A pipe with its thread running, or NULL (then pages are deflated in
+ * the drawing thread, as before). */
+static zpipe *zpipe_start(void)
+{
+    zpipe *z = bt_xcalloc(1, sizeof *z);
+    pthread_mutex_init(&z->mu, NULL);
+    pthread_cond_init(&z->work, NULL);
+    pthread_cond_init(&z->done, NULL);
+    if (pthread_create(&z->th, NULL, zpipe_main, z) != 0) {
+        pthread_cond_destroy(&z->work);
+        pthread_cond_destroy(&z->done);
+        pthread_mutex_destroy(&z->mu);
+        free(z);
+        return NULL;
+    }
+    return z;
+}
+
+/* Installs and parks the oldest page in flight once it is deflated
+ * (waiting for it when `wait`); 0 when there was none to install. */
+static int zpipe_retire(pdf_w *w, zpipe *z, int wait)
+{
+    pthread_mutex_lock(&z->mu);
+    struct zslot *sl = &z->slot[z->head];
+    int ready = z->n > 0 && sl->deflated;
+    while (wait && z->n > 0 && !sl->deflated) {
+        pthread_cond_wait(&z->done, &z->mu);
+        ready = sl->deflated;
+    }
+    pthread_mutex_unlock(&z->mu);
+    if (!ready)
+        return 0;
+    if (w) {
+        page_install(w, sl->page, &sl->j);
+        park_page(w, sl->page);
+    } else { /* the pass's PDF was dropped */
+        free(sl->j.raw);
+        free(sl->j.z);
+    }
+    memset(sl, 0, sizeof *sl);
+    pthread_mutex_lock(&z->mu);
+    z->head = (z->head + 1) % ZPIPE_PAGES;
+    z->n--;
+    z->next--;
+    pthread_mutex_unlock(&z->mu);
+    return 1;
+}
+
+/* Every page in flight installed (or, w NULL, dropped). */
+static void zpipe_drain(pdf_w *w, zpipe *z)
+{
+    while (z && zpipe_retire(w, z, 1))
+        ;
+}
+
+/* Hands page (drawn) over: deflated beside the caller, installed and
+ * parked by a later call. A page whose content libharu keeps is parked
+ * now, after those before it. */
+static void zpipe_page(pdf_w *w, zpipe *z, HPDF_Page page)
+{
+    zjob j;
+    if (!page_job(w, page, &j)) {
+        zpipe_drain(w, z);
+        park_page(w, page);
+        return;
+    }
+    if (z->n == ZPIPE_PAGES)
+        zpipe_retire(w, z, 1);
+    pthread_mutex_lock(&z->mu);
+    struct zslot *sl = &z->slot[(z->head + z->n) % ZPIPE_PAGES];
+    sl->j = j;
+    sl->page = page;
+    sl->deflated = 0;
+    z->n++;
+    bt_pdf_piped++;
+    pthread_cond_signal(&z->work);
+    pthread_mutex_unlock(&z->mu);
+    while (zpipe_retire(w, z, 0)) /* what is ready already */
+        ;
+}
+
+/* Ends the thread; the pipe must be drained. */
+static void zpipe_stop(zpipe *z)
+{
+    if (!z)
+        return;
+    pthread_mutex_lock(&z->mu);
+    z->quit = 1;
+    pthread_cond_signal(&z->work);
+    pthread_mutex_unlock(&z->mu);
+    pthread_join(z->th, NULL);
+    pthread_cond_destroy(&z->work);
+    pthread_cond_destroy(&z->done);
+    pthread_mutex_destroy(&z->mu);
+    free(z);
 }
 
 /* ------------------------------------------------------------------ */
@@ -2145,6 +2300,7 @@ struct bt_pdf_sink {
     int npages_drawn;     /* pages handed to w */
     int valid;            /* the last pass ended and w matches it */
     char *spool_dir;      /* heap, or NULL: bt_pdf_sink_spool */
+    zpipe *zp;            /* pages deflated beside the layout, or NULL */
 };
 
 static int maps_equal(unsigned char **a, unsigned char **b, int n)
@@ -2168,6 +2324,9 @@ static void maps_clear(unsigned char **m, int n)
 
 static void sink_drop(bt_pdf_sink *s)
 {
+    zpipe_drain(NULL, s->zp); /* nothing in flight is wanted now */
+    zpipe_stop(s->zp);
+    s->zp = NULL;
     if (s->w) {
         pdf_close(s->w);
         free(s->w);
@@ -2205,6 +2364,7 @@ static void sink_begin(void *payload, int npages)
     pdf_start(s->w);
     if (s->w->utf8 && pdf_ok(s->w))
         add_pages(s->w);
+    s->zp = s->w->utf8 && pdf_ok(s->w) ? zpipe_start() : NULL;
 }
 
 static void sink_page(void *payload, const bt_page *pg)
@@ -2217,15 +2377,27 @@ static void sink_page(void *payload, const bt_page *pg)
         pg->number > s->stub.npages || pg->number != s->npages_drawn)
         return;
     uint64_t t0 = bt_time_ns();
-    draw_page(w, w->hp[pg->number - 1], pg);
-    precompress_page(w, w->hp[pg->number - 1]);
-    park_page(w, w->hp[pg->number - 1]);
+    HPDF_Page page = w->hp[pg->number - 1];
+    draw_page(w, page, pg);
+    if (s->zp) {
+        zpipe_page(w, s->zp, page);
+    } else {
+        precompress_page(w, page);
+        park_page(w, page);
+    }
     bt_timing_add(BT_T_PDF, bt_time_ns() - t0);
 }
 
 static int sink_end(void *payload, int npages)
 {
     bt_pdf_sink *s = payload;
+    if (s->zp) {
+        uint64_t t0 = bt_time_ns();
+        zpipe_drain(s->w, s->zp);
+        zpipe_stop(s->zp);
+        s->zp = NULL;
+        bt_timing_add(BT_T_PDF, bt_time_ns() - t0);
+    }
     s->valid = s->w && npages == s->prev_npages && npages == s->npages_drawn &&
                maps_equal(s->seen, s->prev, s->nfonts);
     unsigned char **t = s->prev;

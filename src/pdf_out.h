@@ -75,5 +75,9 @@ extern long bt_pdf_parked;
  * (BT_PDF_SPOOL_AFTER; the tests set 0). */
 extern long bt_pdf_spooled;
 extern unsigned long bt_pdf_spool_after;
+/* Streamed pages whose contents were deflated in the sink's second thread
+ * (drawn, handed over, put back in page order), since the program
+ * started. */
+extern long bt_pdf_piped;
 
 #endif

@@ -183,21 +183,74 @@ static int is_hyphen(uint32_t c)
     return c == '-' || c == 0x2010;
 }
 
-static int in_ascii(uint32_t c, const char *set)
+/* Classes of ASCII punctuation and letters the word rules test, one bit
+ * each, looked up in a table (a strchr call per character, as these tests
+ * once were, was 3 % of a build). */
+enum {
+    A_OPEN = 1 << 0,        /* ( [ { " '   may open a plain word */
+    A_CLOSE = 1 << 1,       /* ) ] } " ' . , ; : ! ?   may close one */
+    A_MARK_END = 1 << 2,    /* . )   ends a list marker ("3." "b)") */
+    A_ROMAN = 1 << 3,       /* i v x I V X   a roman list number */
+    A_ROMAN_ALL = 1 << 4,   /* and l c L C: a roman page number */
+    A_DASH = 1 << 5,        /* - *   a dash-like marker */
+    A_CODE = 1 << 6,        /* / @ _ = \   makes a token code-like */
+    A_BREAK_AFTER = 1 << 7, /* / @ _ = ; & ? \   a break may follow */
+    A_URL = 1 << 8,         /* / @ _   ... without a penalty for formulas */
+    A_BREAK_BEFORE = 1 << 9 /* . /   a break may come before */
+};
+#define A_ROMANS  (A_ROMAN | A_ROMAN_ALL)
+#define A_LINKISH (A_CODE | A_BREAK_AFTER | A_URL)
+
+static const uint16_t ascii_class[128] = {
+    ['('] = A_OPEN,
+    ['['] = A_OPEN,
+    ['{'] = A_OPEN,
+    ['"'] = A_OPEN | A_CLOSE,
+    ['\''] = A_OPEN | A_CLOSE,
+    [')'] = A_CLOSE | A_MARK_END,
+    [']'] = A_CLOSE,
+    ['}'] = A_CLOSE,
+    ['.'] = A_CLOSE | A_MARK_END | A_BREAK_BEFORE,
+    [','] = A_CLOSE,
+    [';'] = A_CLOSE | A_BREAK_AFTER,
+    [':'] = A_CLOSE,
+    ['!'] = A_CLOSE,
+    ['?'] = A_CLOSE | A_BREAK_AFTER,
+    ['i'] = A_ROMANS,
+    ['v'] = A_ROMANS,
+    ['x'] = A_ROMANS,
+    ['I'] = A_ROMANS,
+    ['V'] = A_ROMANS,
+    ['X'] = A_ROMANS,
+    ['l'] = A_ROMAN_ALL,
+    ['c'] = A_ROMAN_ALL,
+    ['L'] = A_ROMAN_ALL,
+    ['C'] = A_ROMAN_ALL,
+    ['-'] = A_DASH,
+    ['*'] = A_DASH,
+    ['/'] = A_LINKISH | A_BREAK_BEFORE,
+    ['@'] = A_LINKISH,
+    ['_'] = A_LINKISH,
+    ['='] = A_CODE | A_BREAK_AFTER,
+    ['\\'] = A_CODE | A_BREAK_AFTER,
+    ['&'] = A_BREAK_AFTER,
+};
+
+static int in_ascii(uint32_t c, unsigned cls)
 {
-    return c > 0 && c < 0x80 && strchr(set, (int)c) != NULL;
+    return c < 0x80 && (ascii_class[c] & cls) != 0;
 }
 
 /* Punctuation that may open or close a plain word: "(word)," etc. */
 static int is_opening(uint32_t c)
 {
-    return in_ascii(c, "([{\"'") || c == 0x201C || c == 0x2018 || c == 0x00AB;
+    return in_ascii(c, A_OPEN) || c == 0x201C || c == 0x2018 || c == 0x00AB;
 }
 
 static int is_closing(uint32_t c)
 {
-    return in_ascii(c, ")]}\"'.,;:!?") || c == 0x201D || c == 0x2019 ||
-           c == 0x00BB || c == 0x2026;
+    return in_ascii(c, A_CLOSE) || c == 0x201D || c == 0x2019 || c == 0x00BB ||
+           c == 0x2026;
 }
 
 static int is_bullet(uint32_t c)
@@ -215,12 +268,12 @@ static int reads_as_marker(const uint32_t *cp, int n)
 {
     if (n == 1)
         return is_bullet(cp[0]);
-    if (n < 2 || !in_ascii(cp[n - 1], ".)"))
+    if (n < 2 || !in_ascii(cp[n - 1], A_MARK_END))
         return 0;
     int m = n - 1, dig = 1, rom = 1;
     for (int i = 0; i < m; i++) {
         dig &= is_digit(cp[i]);
-        rom &= in_ascii(cp[i], "ivxIVX");
+        rom &= in_ascii(cp[i], A_ROMAN);
     }
     return (dig && m <= 3) || (rom && m <= 4) ||
            (m == 1 && cp[0] < 0x80 && is_letter(cp[0]));
@@ -240,12 +293,12 @@ static int reads_as_lone(const uint32_t *cp, int n)
     int dig = 0, rom = 1, dash = n <= 3;
     for (int i = 0; i < n; i++) {
         uint32_t c = cp[i];
-        int r = in_ascii(c, "ivxlcIVXLC");
+        int r = in_ascii(c, A_ROMAN_ALL);
         if (is_letter(c) && !r)
             return 0;
         dig |= is_digit(c);
         rom &= r;
-        dash &= in_ascii(c, "-*") || c == 0x2013 || c == 0x2014 ||
+        dash &= in_ascii(c, A_DASH) || c == 0x2013 || c == 0x2014 ||
                 is_bullet(c) || c == 0x25A1 || c == 0x25CB;
     }
     return dig || rom || dash;
@@ -256,7 +309,7 @@ static int reads_as_lone(const uint32_t *cp, int n)
 static int is_code(const uint32_t *cp, int n)
 {
     for (int i = 0; i < n; i++)
-        if (in_ascii(cp[i], "/@_=\\") ||
+        if (in_ascii(cp[i], A_CODE) ||
             (cp[i] == ':' && i + 2 < n && cp[i + 1] == '/' && cp[i + 2] == '/'))
             return 1;
     return 0;
@@ -307,15 +360,15 @@ static void punct_breaks(const uint32_t *cp, int n, int code, int hard_ok,
     for (int i = 1; i < end; i++) {
         uint32_t a = cp[i - 1], b = cp[i];
         int kind = BRK_NONE;
-        if (in_ascii(a, "/@_=;&?\\") &&
+        if (in_ascii(a, A_BREAK_AFTER) &&
             (is_letter_or_digit(b) || is_opening(b))) {
             if (letters ||
                 !(a == '/' && i >= 2 && is_digit(cp[i - 2]) && is_digit(b)))
-                kind = in_ascii(a, "/@_") ? BRK_URL
+                kind = in_ascii(a, A_URL) ? BRK_URL
                        : hard_ok          ? BRK_URL_HARD
                                           : BRK_NONE;
-        } else if (in_ascii(b, "./") && i + 1 < end && is_letter_or_digit(a) &&
-                   is_letter_or_digit(cp[i + 1]) &&
+        } else if (in_ascii(b, A_BREAK_BEFORE) && i + 1 < end &&
+                   is_letter_or_digit(a) && is_letter_or_digit(cp[i + 1]) &&
                    !(is_digit(a) && is_digit(cp[i + 1]) &&
                      (b == '.' || !letters))) {
             kind = BRK_URL;
@@ -913,7 +966,8 @@ static int shape_para(bt_ctx *ctx, const bt_shaper *sh, const bt_textstyle *st,
  * again would give, diagnostics included (none). The memo's words,
  * segments and glyphs are handed out shared (the layout only reads them),
  * the items as a copy. Memory is bounded: paragraphs are shaped into the
- * memo until it holds BT_SHAPE_MEMO_BYTES, into the caller's arena after. */
+ * memo until it holds its budget (bt_shapememo_plan), into the caller's
+ * arena after. */
 
 typedef struct memo_entry {
     uint64_t hash;
@@ -927,6 +981,7 @@ struct bt_shapememo {
     size_t cap, n;     /* cap is a power of two or 0 */
     bt_arena pool;     /* keys and arrays */
     bt_buf key;        /* scratch: the key being looked up */
+    size_t budget;     /* bytes the pool may grow to */
     unsigned long hits, misses;
 };
 
@@ -934,7 +989,21 @@ bt_shapememo *bt_shapememo_new(void)
 {
     bt_shapememo *m = bt_xcalloc(1, sizeof *m);
     bt_arena_init(&m->pool);
+    m->budget = BT_SHAPE_MEMO_BYTES;
     return m;
+}
+
+void bt_shapememo_budget(bt_shapememo *m, size_t bytes)
+{
+    m->budget = bytes;
+}
+
+size_t bt_shapememo_plan(bt_shapememo *m, size_t text_bytes)
+{
+    int whole =
+        text_bytes <= BT_SHAPE_MEMO_WHOLE_BYTES / BT_SHAPE_MEMO_PER_TEXT_BYTE;
+    m->budget = whole ? BT_SHAPE_MEMO_WHOLE_BYTES : BT_SHAPE_MEMO_BYTES;
+    return m->budget;
 }
 
 void bt_shapememo_free(bt_shapememo *m)
@@ -1043,7 +1112,7 @@ int bt_shape_para(bt_ctx *ctx, const bt_shaper *sh, const bt_textstyle *st,
                   const bt_runs *runs, bt_para *out)
 {
     bt_shapememo *m = sh->memo;
-    if (!m || m->pool.total >= BT_SHAPE_MEMO_BYTES)
+    if (!m)
         return shape_para(ctx, sh, st, runs, out, &ctx->arena);
     memo_key(&m->key, sh, st, runs);
     uint64_t h = memo_hash((const unsigned char *)m->key.data, m->key.len);
@@ -1056,6 +1125,10 @@ int bt_shape_para(bt_ctx *ctx, const bt_shaper *sh, const bt_textstyle *st,
         return 0;
     }
     m->misses++;
+    /* full: what it holds is still served (the start of every later
+     * pass), the rest is shaped each time */
+    if (m->pool.total >= m->budget)
+        return shape_para(ctx, sh, st, runs, out, &ctx->arena);
     int ndiags = ctx->ndiags, nerrors = ctx->nerrors,
         nwarnings = ctx->nwarnings;
     bt_para p;

@@ -130,6 +130,12 @@ int bt_shape_para(bt_ctx *ctx, const bt_shaper *sh, const bt_textstyle *st,
  * arena). One thread at a time. */
 bt_shapememo *bt_shapememo_new(void);
 void bt_shapememo_free(bt_shapememo *m);
+/* Sets the memo's budget for a bulletin of text_bytes bytes of text (see
+ * BT_SHAPE_MEMO_WHOLE_BYTES) and returns it. */
+size_t bt_shapememo_plan(bt_shapememo *m, size_t text_bytes);
+/* Sets the budget to `bytes`: once the memo holds that much it keeps no
+ * more paragraphs, but still serves those it holds. */
+void bt_shapememo_budget(bt_shapememo *m, size_t bytes);
 /* Paragraphs served from the memo and shaped, for --timings. */
 void bt_shapememo_stats(const bt_shapememo *m, unsigned long *hits,
                         unsigned long *misses, size_t *bytes);

@@ -327,6 +327,13 @@ static int safe_cut(uint32_t cp)
            (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0xAC00 && cp <= 0xD7A3);
 }
 
+int bt_text_nfc_inert(uint32_t cp)
+{
+    return (cp >= 0x00A0 && cp <= 0x024F) || (cp >= 0x1E00 && cp <= 0x1EFF) ||
+           (cp >= 0x2010 && cp <= 0x2027) || (cp >= 0x2030 && cp <= 0x205E) ||
+           cp == 0x20AB || cp == 0x20AC;
+}
+
 #define SEG_SOFT  1024        /* bytes: end a segment at the next safe cut */
 #define SEG_HARD  (64 * 1024) /* bytes: end it at the next starter */
 #define SEG_MARKS 30          /* UAX #15 stream-safe: non-starters in a row */
@@ -378,7 +385,7 @@ static bt_str normalize(bt_arena *a, bt_str s, unsigned flags)
             continue;
         }
         size_t start = i;
-        int marks = 0;
+        int marks = 0, inert = 1;
         if (c < 0x80)
             i++;
         while (i < s.len && u[i] >= 0x80) {
@@ -386,7 +393,10 @@ static bt_str normalize(bt_arena *a, bt_str s, unsigned flags)
                 break;
             const char *p = s.ptr + i;
             uint32_t cp = bt_utf8_next(&p, end);
-            if (utf8proc_get_property((utf8proc_int32_t)cp)->combining_class) {
+            int inert_cp = bt_text_nfc_inert(cp);
+            inert &= inert_cp;
+            if (!inert_cp &&
+                utf8proc_get_property((utf8proc_int32_t)cp)->combining_class) {
                 if (++marks > SEG_MARKS && i > start)
                     break;
             } else {
@@ -397,7 +407,13 @@ static bt_str normalize(bt_arena *a, bt_str s, unsigned flags)
             }
             i = (size_t)(p - s.ptr);
         }
-        nfc_segment(&o, &sc, s.ptr + start, i - start);
+        if (inert) { /* already NFC: no utf8proc round trip */
+            ob_reserve(&o, i - start);
+            memcpy(o.p + o.len, s.ptr + start, i - start);
+            o.len += i - start;
+        } else {
+            nfc_segment(&o, &sc, s.ptr + start, i - start);
+        }
     }
     if (sc.heap)
         free(sc.v);

@@ -46,6 +46,14 @@ enum {
     BT_TEXT_NBSP_SPACE = 1 /* clipping rule: U+00A0 counts as a space */
 };
 
+/* 1 for a code point that NFC leaves as it is, whatever ASCII or other
+ * such code point stands before it: combining class 0, no canonical
+ * decomposition, never the second half of a composition (Latin-1,
+ * Latin Extended-A/B and Additional, which hold every precomposed
+ * Vietnamese letter, and common punctuation; checked exhaustively
+ * against utf8proc by test_text). A segment of them is copied as it is. */
+int bt_text_nfc_inert(uint32_t cp);
+
 /* NFC-normalises `s` and collapses whitespace runs (space, tab, CR, LF and,
  * with BT_TEXT_NBSP_SPACE, U+00A0) to one U+0020. Leading/trailing space
  * is kept as a single space (callers trim at block edges with

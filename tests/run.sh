@@ -51,6 +51,32 @@ for v in $variants; do
   done
 done
 
+# ---- threads under ThreadSanitizer (make test builds build/tsan): the
+# sink's deflate thread, the image and font threads and the EPUB writer
+# beside the PDF writer, in the unit tests that stream pages and in a
+# whole build of the samples, whose bytes must be the release build's ----
+if [ -z "${BANTIN_ONLY:-}" ]; then
+  if [ -x build/tsan/test_pdf_out ] && [ -x build/tsan/bantin ]; then
+    export TSAN_OPTIONS="halt_on_error=1 exitcode=66"
+    out=$(build/tsan/test_pdf_out 2>&1); rc=$?
+    if [ $rc -eq 0 ]; then ok "tsan/test_pdf_out"; else bad "tsan/test_pdf_out (exit $rc)" "$out"; fi
+    rm -rf "$tmp/tsan" "$tmp/tsan-rel"
+    out=$(SOURCE_DATE_EPOCH=1764201600 build/tsan/bantin build samples/bulletin.xml -o "$tmp/tsan" -q 2>&1); rc=$?
+    SOURCE_DATE_EPOCH=1764201600 build/release/bantin build samples/bulletin.xml -o "$tmp/tsan-rel" -q >/dev/null 2>&1
+    if [ $rc -ne 0 ]; then
+      bad "tsan/build samples (exit $rc)" "$out"
+    elif ! cmp -s "$tmp/tsan/bulletin.pdf" "$tmp/tsan-rel/bulletin.pdf" ||
+         ! cmp -s "$tmp/tsan/bulletin.epub" "$tmp/tsan-rel/bulletin.epub"; then
+      bad "tsan/build samples: not the release build's bytes"
+    else
+      ok "tsan/build samples"
+    fi
+    unset TSAN_OPTIONS
+  else
+    skip "(required) tsan: build/tsan missing (make test builds it)"
+  fi
+fi
+
 # ---- error cases: exact stderr and exit status, nothing written ----
 run_case() { # variant, case path relative to tests/errors
   v=$1 c=$2

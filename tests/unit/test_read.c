@@ -661,6 +661,12 @@ static void test_read__direct_inputs(void)
     CHECK_STR(doc->sections->articles->lang, "vi");
     bt_doc_check(doc);
 
+    /* the text the layout shapes: the bulletin's title ("Ba", from its
+     * one article), the article's title and its body "Thân." */
+    doc = inputs(1, path_in(dir, "three.txt"));
+    CHECK_BSTR(doc->title.text, "Ba");
+    CHECK_INT((int)bt_doc_text_bytes(doc), 2 + 2 + (int)strlen("Thân."));
+
     doc = inputs(4, path_in(dir, "one.xml"), path_in(tmp, "outside.xml"),
                  path_in(dir, "nope.xml"), path_in(dir, "x.pdf"));
     CHECK_INT(doc->narticles, 1);

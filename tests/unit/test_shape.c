@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "harness.h"
+#include "bt_limits.h"
 #include "buf.h"
 #include "hyph.h"
 #include "shape.h"
@@ -632,7 +633,55 @@ static void test_shape__memo(void)
     bt_ctx_free(&ctx);
 }
 
+/* The memo's budget: the larger one when the whole bulletin's paragraphs
+ * fit it by the estimate, the small one otherwise. */
+static void test_shape__memo_plan(void)
+{
+    bt_shapememo *m = bt_shapememo_new();
+    size_t fit = BT_SHAPE_MEMO_WHOLE_BYTES / BT_SHAPE_MEMO_PER_TEXT_BYTE;
+    CHECK(bt_shapememo_plan(m, 1000) == BT_SHAPE_MEMO_WHOLE_BYTES);
+    CHECK(bt_shapememo_plan(m, fit) == BT_SHAPE_MEMO_WHOLE_BYTES);
+    CHECK(bt_shapememo_plan(m, fit + 1) == BT_SHAPE_MEMO_BYTES);
+    CHECK(BT_SHAPE_MEMO_WHOLE_BYTES > BT_SHAPE_MEMO_BYTES);
+    bt_shapememo_free(m);
+}
+
+/* A memo past its budget keeps no new paragraph but still serves the
+ * ones it holds (a later pass starts with those). */
+static void test_shape__memo_full(void)
+{
+    bt_ctx ctx;
+    bt_ctx_init(&ctx);
+    bt_shapememo *m = bt_shapememo_new();
+    bt_shaper sh = {
+        fake_shape, fake_covers, fake_fallback, fake_metrics, NULL, &fake_hyph,
+        m};
+    bt_textstyle st = {0};
+    st.size = SIZE;
+    st.width = 200000;
+    bt_runs first = one_run(&ctx, "Đoạn đầu tiên của bài", 1);
+    bt_runs second = one_run(&ctx, "Đoạn thứ hai của bài", 2);
+    bt_para p;
+    CHECK_INT(bt_shape_para(&ctx, &sh, &st, &first, &p), 0);
+    unsigned long hits, misses;
+    size_t bytes;
+    bt_shapememo_stats(m, &hits, &misses, &bytes);
+    bt_shapememo_budget(m, bytes); /* full now */
+    CHECK_INT(bt_shape_para(&ctx, &sh, &st, &second, &p), 0);
+    CHECK_INT(bt_shape_para(&ctx, &sh, &st, &second, &p), 0);
+    CHECK_INT(bt_shape_para(&ctx, &sh, &st, &first, &p), 0);
+    size_t after;
+    bt_shapememo_stats(m, &hits, &misses, &after);
+    CHECK(after == bytes);     /* the second paragraph was not kept */
+    CHECK_INT((int)misses, 3); /* the first once, the second twice */
+    CHECK_INT((int)hits, 1);   /* the first, served while full */
+    bt_shapememo_free(m);
+    bt_ctx_free(&ctx);
+}
+
 static const bt_t_case cases[] = {
+    TEST(test_shape__memo_plan),
+    TEST(test_shape__memo_full),
     TEST(test_shape__extraction_ties),
     TEST(test_shape__url_breaks),
     TEST(test_shape__email_and_path),

@@ -3,6 +3,7 @@
  * helpers of text.c. */
 #include <stdlib.h>
 #include <string.h>
+#include <utf8proc.h>
 #include "harness.h"
 #include "text.h"
 
@@ -224,6 +225,71 @@ static void test_text__nfc(void)
     bt_ctx_free(&ctx);
 }
 
+/* NFC by utf8proc alone of the code points a[0..n), as UTF-8 in out (at
+ * least 4 n + 1 bytes); 0 when utf8proc fails. */
+static int ref_nfc(const uint32_t *a, int n, char *out)
+{
+    char in[64];
+    size_t len = 0;
+    for (int i = 0; i < n; i++)
+        len += (size_t)bt_utf8_encode(a[i], in + len);
+    utf8proc_uint8_t *r = NULL;
+    utf8proc_ssize_t m =
+        utf8proc_map((const utf8proc_uint8_t *)in, (utf8proc_ssize_t)len, &r,
+                     UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+    if (m < 0)
+        return 0;
+    memcpy(out, r, (size_t)m + 1);
+    free(r);
+    return 1;
+}
+
+/* Every code point bt_text_nfc_inert names: utf8proc's NFC leaves it as it
+ * is, alone and after every printable ASCII character and every other
+ * such code point (then the fast path, which copies runs of them, gives
+ * what utf8proc gives); and a few that are not: marks, U+2000 (which NFC
+ * maps to U+2002), U+212B (Angstrom sign -> Å). */
+static void test_text__nfc_inert(void)
+{
+    uint32_t in[1200];
+    int n = 0;
+    for (uint32_t cp = 0x80; cp < 0x2100; cp++)
+        if (bt_text_nfc_inert(cp))
+            in[n++] = cp;
+    CHECK(n > 700 && n < 1200);
+    CHECK(bt_text_nfc_inert(0x1EA5)); /* ấ */
+    CHECK(bt_text_nfc_inert(0x01B0)); /* ư */
+    CHECK(!bt_text_nfc_inert(0x0301));
+    CHECK(!bt_text_nfc_inert(0x2000));
+    CHECK(!bt_text_nfc_inert(0x212B));
+    int bad = 0;
+    for (int i = 0; i < n && bad < 5; i++) {
+        char got[16], want[16];
+        uint32_t one[1] = {in[i]};
+        want[bt_utf8_encode(in[i], want)] = 0;
+        if (!ref_nfc(one, 1, got) || strcmp(got, want) != 0)
+            bad++;
+        uint32_t pair[2];
+        pair[1] = in[i];
+        for (int j = -95; j < n && bad < 5; j++) {
+            pair[0] = j < 0 ? (uint32_t)(0x7F + j) : in[j];
+            int k = bt_utf8_encode(pair[0], want);
+            k += bt_utf8_encode(pair[1], want + k);
+            want[k] = 0;
+            if (!ref_nfc(pair, 2, got) || strcmp(got, want) != 0)
+                bad++;
+        }
+    }
+    CHECK_INT(bad, 0);
+    /* the fast path's result is utf8proc's, runs of them included */
+    bt_ctx ctx;
+    bt_ctx_init(&ctx);
+    const char *vi = "Ng\xC6\xB0\xE1\xBB\x9Di d\xC3\xA2n \xE2\x80\x9C"
+                     "\xC4\x91\xE1\xBB\x95i m\xE1\xBB\x9Bi\xE2\x80\x9D";
+    CHECK_BSTR(bt_text_normalize(&ctx.arena, S(vi), 0), vi);
+    bt_ctx_free(&ctx);
+}
+
 static void test_text__whitespace(void)
 {
     bt_ctx ctx;
@@ -327,9 +393,9 @@ static const bt_t_case cases[] = {
     TEST(test_text__valid),        TEST(test_text__empty_and_boms),
     TEST(test_text__controls),     TEST(test_text__invalid_utf8),
     TEST(test_text__linecol),      TEST(test_text__linecol_cursor),
-    TEST(test_text__nfc),          TEST(test_text__whitespace),
-    TEST(test_text__nbsp),         TEST(test_text__utf8_helpers),
-    TEST(test_text__pathological),
+    TEST(test_text__nfc),          TEST(test_text__nfc_inert),
+    TEST(test_text__whitespace),   TEST(test_text__nbsp),
+    TEST(test_text__utf8_helpers), TEST(test_text__pathological),
 };
 
 TEST_MAIN("test_text", cases)
