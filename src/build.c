@@ -198,6 +198,106 @@ static void load_images(bt_ctx *ctx, bt_doc *doc, image_ctxs *ic)
     free(seen);
 }
 
+/* ---- one helper thread beside the layout ---- */
+
+/* The work done beside the layout (decoding the images, making the EPUB's
+ * font files) runs in one thread, one job after the other in the order
+ * given, so that it takes the second core and not half of the layout's:
+ * the PDF's page deflate thread (pdf_out.c) joins them in the drawing
+ * pass. Each job is waited for on its own (helper_wait). */
+enum { HELPER_JOBS = 2 };
+
+typedef struct helper {
+    pthread_t th;
+    int on; /* the thread runs (or ran) and is not joined yet */
+    pthread_mutex_t mu;
+    pthread_cond_t cv; /* a job posted, a job done, or closed */
+    struct {
+        void *(*fn)(void *);
+        void *arg;
+        int done;
+    } job[HELPER_JOBS];
+    int n, closed;
+} helper;
+
+static void *helper_main(void *arg)
+{
+    helper *h = arg;
+    pthread_mutex_lock(&h->mu);
+    for (int k = 0;; k++) {
+        while (k == h->n && !h->closed)
+            pthread_cond_wait(&h->cv, &h->mu);
+        if (k == h->n)
+            break;
+        pthread_mutex_unlock(&h->mu);
+        h->job[k].fn(h->job[k].arg);
+        pthread_mutex_lock(&h->mu);
+        h->job[k].done = 1;
+        pthread_cond_broadcast(&h->cv);
+    }
+    pthread_mutex_unlock(&h->mu);
+    return NULL;
+}
+
+static void helper_init(helper *h)
+{
+    memset(h, 0, sizeof *h);
+    pthread_mutex_init(&h->mu, NULL);
+    pthread_cond_init(&h->cv, NULL);
+}
+
+/* Queues fn(arg), starting the thread with the first job: the job's
+ * number, or -1 when no thread runs (the caller does it without). */
+static int helper_post(helper *h, void *(*fn)(void *), void *arg)
+{
+    if (h->n == HELPER_JOBS || (!h->on && h->n > 0))
+        return -1;
+    if (!h->on) {
+        h->job[0].fn = fn;
+        h->job[0].arg = arg;
+        h->n = 1;
+        if (thread_start(&h->th, helper_main, h) != 0) {
+            h->n = 0;
+            return -1;
+        }
+        h->on = 1;
+        return 0;
+    }
+    pthread_mutex_lock(&h->mu);
+    int k = h->n;
+    h->job[k].fn = fn;
+    h->job[k].arg = arg;
+    h->job[k].done = 0;
+    h->n++;
+    pthread_cond_broadcast(&h->cv);
+    pthread_mutex_unlock(&h->mu);
+    return k;
+}
+
+/* Waits for job k; any thread may wait. */
+static void helper_wait(helper *h, int k)
+{
+    pthread_mutex_lock(&h->mu);
+    while (!h->job[k].done)
+        pthread_cond_wait(&h->cv, &h->mu);
+    pthread_mutex_unlock(&h->mu);
+}
+
+/* Ends the thread once its jobs are done. */
+static void helper_stop(helper *h)
+{
+    if (h->on) {
+        pthread_mutex_lock(&h->mu);
+        h->closed = 1;
+        pthread_cond_broadcast(&h->cv);
+        pthread_mutex_unlock(&h->mu);
+        pthread_join(h->th, NULL);
+        h->on = 0;
+    }
+    pthread_cond_destroy(&h->cv);
+    pthread_mutex_destroy(&h->mu);
+}
+
 /* ---- images decoded beside the layout ---- */
 
 /* The layout needs only each image's width and height, and most of it
@@ -214,15 +314,16 @@ static void load_images(bt_ctx *ctx, bt_doc *doc, image_ctxs *ic)
 typedef struct images_ahead {
     image_job j;
     bt_image **img; /* [j.n] in ctx->arena: what the figures point to */
-    pthread_t th;
-    int on;     /* the thread runs (or ran) and is not joined yet */
+    helper *h;
+    int job;    /* its job in h */
+    int on;     /* the job is posted and not waited for yet */
     int failed; /* a decoding differed from its header: set again */
 } images_ahead;
 
 /* Starts the thread; 0 (nothing started, the caller runs load_images)
  * when there is no image, the build has errors already, a header does
  * not give a size, or no thread starts. */
-static int images_start(bt_ctx *ctx, bt_doc *doc, images_ahead *ia)
+static int images_start(bt_ctx *ctx, bt_doc *doc, helper *h, images_ahead *ia)
 {
     memset(ia, 0, sizeof *ia);
     const bt_block **seen = NULL;
@@ -262,7 +363,9 @@ static int images_start(bt_ctx *ctx, bt_doc *doc, images_ahead *ia)
                         break;
                     }
             }
-    if (thread_start(&ia->th, image_worker, &ia->j) == 0) {
+    ia->h = h;
+    ia->job = helper_post(h, image_worker, &ia->j);
+    if (ia->job >= 0) {
         ia->on = 1;
         return 1;
     }
@@ -288,7 +391,7 @@ static void images_join(images_ahead *ia, image_ctxs *ic)
 {
     if (!ia->on)
         return;
-    pthread_join(ia->th, NULL);
+    helper_wait(ia->h, ia->job);
     ia->on = 0;
     for (int i = 0; i < ia->j.n; i++) {
         const bt_image *d = ia->j.out[i];
@@ -482,8 +585,9 @@ static int write_pdf(bt_ctx *ctx, const bt_options *opt, const bt_doc *doc,
  * thread reads the document and the layout settings, as the layout does,
  * and neither the fonts nor the images. */
 typedef struct fonts_ahead {
-    pthread_t th;
-    int on; /* the thread runs (or ran) and is not joined yet */
+    helper *h;
+    int job; /* its job in h */
+    int on;  /* the job is posted and not waited for yet */
     bt_epub_fonts *ef;
 } fonts_ahead;
 
@@ -493,11 +597,12 @@ static void *fonts_ahead_thread(void *arg)
     return NULL;
 }
 
-static void fonts_ahead_start(fonts_ahead *fa, const bt_doc *doc,
+static void fonts_ahead_start(fonts_ahead *fa, helper *h, const bt_doc *doc,
                               const bt_layout *lay, const bt_fonts *fonts)
 {
+    fa->h = h;
     fa->ef = bt_epub_fonts_new(doc, lay, fonts);
-    if (fa->ef && thread_start(&fa->th, fonts_ahead_thread, fa->ef) == 0) {
+    if (fa->ef && (fa->job = helper_post(h, fonts_ahead_thread, fa->ef)) >= 0) {
         fa->on = 1;
         return;
     }
@@ -509,7 +614,7 @@ static void fonts_ahead_start(fonts_ahead *fa, const bt_doc *doc,
 static bt_epub_fonts *fonts_ahead_join(fonts_ahead *fa)
 {
     if (fa->on) {
-        pthread_join(fa->th, NULL);
+        helper_wait(fa->h, fa->job);
         fa->on = 0;
     }
     return fa->ef;
@@ -924,6 +1029,8 @@ static int build_once(bt_ctx *ctx, const bt_options *opt, int ahead, int *again)
     memset(&ia, 0, sizeof ia);
     fonts_ahead fa;
     memset(&fa, 0, sizeof fa);
+    helper h;
+    helper_init(&h);
     int want_pre = 0;
     fonts_start(&fj, bt_arena_printf(&ctx->arena, "%s/fonts", opt->datadir));
 
@@ -939,7 +1046,7 @@ static int build_once(bt_ctx *ctx, const bt_options *opt, int ahead, int *again)
 #endif
     progress_stage("decoding images");
     t0 = bt_time_ns();
-    if (!ahead || !images_start(ctx, doc, &ia))
+    if (!ahead || !images_start(ctx, doc, &h, &ia))
         load_images(ctx, doc, &ics);
     bt_timing_add(BT_T_IMAGES, bt_time_ns() - t0);
     /* the PDF's image streams are deflated while the layout runs (when
@@ -1002,7 +1109,7 @@ static int build_once(bt_ctx *ctx, const bt_options *opt, int ahead, int *again)
         shaper = timed(&ts, shaper);
     if ((opt->outputs & BT_OUT_EPUB) && !opt->check_only && !opt->dump_layout &&
         ctx->nerrors == 0)
-        fonts_ahead_start(&fa, doc, &lay, fonts);
+        fonts_ahead_start(&fa, &h, doc, &lay, fonts);
     progress_stage("laying out");
     t0 = bt_time_ns();
     /* plain PDF pages are drawn as the layout hands them out, so that
@@ -1115,6 +1222,7 @@ done:
     if (ia.failed)
         *again = 1;
     bt_epub_fonts_free(fonts_ahead_join(&fa)); /* it reads doc and lay */
+    helper_stop(&h);
     bt_fsout_abort(&out);
     bt_pdf_sink_free(sink);
     bt_hyph_free(hyph);
