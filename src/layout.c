@@ -79,10 +79,79 @@ typedef struct block_ctx {
     int group_end;
 } block_ctx;
 
+/* The diagnostics' counts at some point, to drop those reported after it
+ * (a setting that is replaced). */
+typedef struct diag_mark {
+    int ndiags, nerrors, nwarnings;
+} diag_mark;
+
+/* 1 when one of lines [first, first + nl) ends inside a token without a
+ * hyphen: a URL or formula break, or a cut between letters. */
+static int breaks_in_token(const units *u, int first, int nl)
+{
+    const unit *a = u->v.p;
+    for (int k = first; k < first + nl; k++)
+        if (a[k].broken == BROKEN_TOKEN)
+            return 1;
+    return 0;
+}
+
+/* A paragraph that is one formula (or URL, or path) becomes a display,
+ * like a displayed equation: one line across all the columns, centred, a
+ * U_SPAN unit, so the columns above are balanced and the text goes on
+ * below (layout_article; the space around it is a spanning figure's).
+ * Broken inside a narrow column such a token is hard to read and copy,
+ * and every text extractor reads the line end as a space. The criterion
+ * is narrow, all of:
+ *   - the layout has columns (one column: nothing to span);
+ *   - set at the column measure (lines [first, first + nl) of c->u), the
+ *     paragraph breaks inside a token with no hyphen (BROKEN_TOKEN); a
+ *     formula shape.c could set smaller to fit, or a hyphenated word,
+ *     stays in the column;
+ *   - the whole paragraph fits one line of the full text width at its
+ *     natural spaces, and at least 2/3 of its words' width is code-like
+ *     tokens or tokens wider than a column (bt_layout_display_fits): a
+ *     URL or path alone, or with a few words, is displayed too; a prose
+ *     paragraph that cites one is not (too long for one line, or mostly
+ *     words).
+ * Then the column lines are replaced, and their diagnostics (from `mark`)
+ * dropped: the display repeats what still applies. Returns 1 when it
+ * did. */
+static int display_units(const block_ctx *c, int first, int nl, diag_mark mark)
+{
+    engine *e = c->e;
+    units *u = c->u;
+    text_req rq = {.role = BT_ROLE_BODY,
+                   .runs = &c->b->runs,
+                   .width = e->width,
+                   .al = AL_CENTER,
+                   .art = c->art,
+                   .blk = c->b};
+    if (e->lay->columns < 2 || !breaks_in_token(u, first, nl) ||
+        !bt_layout_display_fits(e, &rq))
+        return 0;
+    e->ctx->ndiags = mark.ndiags;
+    e->ctx->nerrors = mark.nerrors;
+    e->ctx->nwarnings = mark.nwarnings;
+    u->v.n = first;
+    /* not a paragraph of the short-tail retry: the retry counts them by
+     * their column setting (bt_layout_tight_para), and one line has none
+     * fewer */
+    int tighten = e->tighten;
+    e->tighten = 0;
+    int got = bt_layout_set_text(e, u, &rq);
+    e->tighten = tighten;
+    BT_ASSERT(got == 1); /* it fits: one line */
+    merge_span(e, u, first);
+    return 1;
+}
+
 /* A body text block at the column's full measure with widow/orphan
- * control. */
+ * control, or a display (display_units). */
 static void para_units(const block_ctx *c)
 {
+    bt_ctx *ctx = c->e->ctx;
+    diag_mark mark = {ctx->ndiags, ctx->nerrors, ctx->nwarnings};
     int first = c->u->v.n;
     int nl = bt_layout_set_text(c->e, c->u,
                                 &(text_req){.role = BT_ROLE_BODY,
@@ -92,7 +161,8 @@ static void para_units(const block_ctx *c)
                                             .indent = c->e->lay->indent,
                                             .art = c->art,
                                             .blk = c->b});
-    bt_layout_keep_para(c->u, first, nl);
+    if (!display_units(c, first, nl, mark))
+        bt_layout_keep_para(c->u, first, nl);
 }
 
 /* A subheading: kept with the space around it and the text below. */
