@@ -642,6 +642,31 @@ static int page_lines(engine *e)
     return n;
 }
 
+/* 1 when the column text before a display (units [from, k), bu[k] the
+ * display) is a line or two that would end the page, the display going on
+ * to the next: such text leads into the display ("It is computed so:"),
+ * and alone at a page's foot it reads as a stray line, so both go to the
+ * next page. A longer text ends the page as balanced columns, as it does
+ * above a spanning figure. */
+static int display_lead_alone(const engine *e, const unit *bu, int from, int k,
+                              int32_t span_sp)
+{
+    if (!bu[k].blk || bu[k].blk->kind != BT_BLOCK_PARA || e->y <= e->top)
+        return 0;
+    int lines = 0;
+    int32_t h = 0;
+    for (int i = from; i < k; i++) {
+        if (bu[i].kind == U_SPACE)
+            continue;
+        if (bu[i].kind != U_LINE)
+            return 0;
+        lines++;
+        h += bu[i].h;
+    }
+    return lines >= 1 && lines <= 2 && e->y + h <= e->bottom &&
+           e->y + h + span_sp + bu[k].h > e->bottom;
+}
+
 /* Lays out one article at the current y. next_need: what the article
  * placed after it needs to start on the same page (0: none), so that its
  * last columns run down the page when that cannot be. */
@@ -716,6 +741,8 @@ static void layout_article(engine *e, const bt_article *art,
         if (k < body.v.n && bu[k].kind != U_SPAN)
             continue;
         e->fill_after = k == body.v.n ? next_need : 0;
+        if (k < body.v.n && display_lead_alone(e, bu, from, k, span_sp))
+            bt_layout_new_page(e);
         if (k > from) /* bu is NULL for an empty body */
             bt_layout_flow_columns(e, bu + from, k - from);
         e->fill_after = 0;

@@ -1390,6 +1390,51 @@ static void test_layout__display_one_column(void)
     bt_ctx_free(&ctx);
 }
 
+/* The page of paragraph src's first glyph box, or -1. */
+static int para_page(const bt_pages *pg, uint32_t src)
+{
+    for (int p = 0; p < pg->npages; p++)
+        for (int i = 0; i < pg->pages[p].nboxes; i++)
+            if (pg->pages[p].boxes[i].kind == BT_BOX_GLYPHS &&
+                pg->pages[p].boxes[i].src.line == src)
+                return p;
+    return -1;
+}
+
+/* A one-line paragraph that leads into a display is never left alone at
+ * a page's foot with the display on the next page: over many pages of
+ * such pairs, after prose of varied lengths, each pair shares a page. */
+static void test_layout__display_lead_kept(void)
+{
+    int pairs = 0;
+    for (int v = 0; v < 6; v++) {
+        bt_ctx ctx;
+        bt_ctx_init(&ctx);
+        bt_ctx_file(&ctx, "a.xml", NULL);
+        bt_doc *d = doc_new(&ctx);
+        bt_section *s = bt_doc_add_section(&ctx.arena, d);
+        bt_article *a = article(&ctx, s, "Công thức");
+        para(&ctx, a, 0, 20 + 9 * v);
+        for (int j = 0; j < 40; j++) {
+            text_para(&ctx, a, 200 + j, "Tính như sau:");
+            text_para(&ctx, a, 300 + j, FORMULA);
+        }
+        bt_doc_finish(&ctx.arena, d);
+        bt_layout lay = test_layout();
+        bt_pages *pg = NULL;
+        CHECK_INT(bt_layout_run(&ctx, d, &lay, &fake, &pg), 0);
+        CHECK(pg->npages >= 3);
+        for (int j = 0; j < 40; j++) {
+            int32_t x[4];
+            CHECK(one_line(pg, (uint32_t)(400 + j), x));
+            CHECK_INT(para_page(pg, (uint32_t)(300 + j)), x[3]);
+            pairs++;
+        }
+        bt_ctx_free(&ctx);
+    }
+    CHECK_INT(pairs, 240);
+}
+
 /* The text of page p without spaces (code points as UTF-8), to look for
  * the jump lines. */
 static void page_text(const bt_pages *pg, int p, char *out, size_t max)
@@ -1726,5 +1771,6 @@ static const bt_t_case cases[] = {
     TEST(test_layout__formula_display),
     TEST(test_layout__display_narrow),
     TEST(test_layout__display_one_column),
+    TEST(test_layout__display_lead_kept),
 };
 TEST_MAIN("test_layout", cases)
