@@ -1206,6 +1206,11 @@ static void test_layout__span_caption_apart(void)
     "Bạn đọc có thể xem thêm bài viết đầy đủ ở trang "     \
     "https://example.com/tin-tuc/2025/12/mot-duong-dan-dai.html"
 
+/* A URL alone (75 glyphs), linked: displayed, its link with it. */
+#define URL_ALONE                                                              \
+    "https://example.com/tin-tuc/2025/12/"                                     \
+    "mot-duong-dan-rat-dai-cua-bai-viet.html"
+
 /* Paragraph i (source line 100 + i) with the given text. */
 static void text_para(bt_ctx *ctx, bt_article *a, int i, const char *text)
 {
@@ -1214,8 +1219,9 @@ static void text_para(bt_ctx *ctx, bt_article *a, int i, const char *text)
     bt_runs_add(&ctx->arena, &b->runs, BT_RUN_TEXT, 0, S(ctx, text), pos);
 }
 
-/* Prose (lines 100, 102, 105), FORMULA (101), URL_PROSE (103) and
- * FORMULA_LONG (104), laid out in `columns` columns. */
+/* Prose (lines 100, 102, 105), FORMULA (101), URL_PROSE (103),
+ * FORMULA_LONG (104) and URL_ALONE linked (106), laid out in `columns`
+ * columns. */
 static bt_pages *display_doc(bt_ctx *ctx, int columns, bt_layout *lay)
 {
     bt_ctx_init(ctx);
@@ -1229,6 +1235,10 @@ static bt_pages *display_doc(bt_ctx *ctx, int columns, bt_layout *lay)
     text_para(ctx, a, 3, URL_PROSE);
     text_para(ctx, a, 4, FORMULA_LONG);
     para(ctx, a, 5, 60);
+    text_para(ctx, a, 6, URL_ALONE);
+    bt_run *r = a->blocks_tail->runs.first;
+    r->style = BT_STYLE_LINK;
+    r->href = URL_ALONE;
     bt_doc_finish(&ctx->arena, d);
     *lay = test_layout();
     lay->columns = columns;
@@ -1288,7 +1298,8 @@ static int in_columns(const bt_pages *pg, const bt_layout *lay, uint32_t src)
  * above and below it: below every line of the paragraph before, above
  * every line of the one after, two block spaces clear of both, and in the
  * content stream (reading order) after all of the first and before all of
- * the second. */
+ * the second. A linked URL alone in its paragraph is displayed too, its
+ * link area over its glyphs. */
 static void test_layout__formula_display(void)
 {
     bt_ctx ctx;
@@ -1328,6 +1339,20 @@ static void test_layout__formula_display(void)
     int32_t sp2 = 2 * lay.para_space, lead = lay.style[BT_ROLE_BODY].leading;
     CHECK(d[2] - above_y >= sp2 + lead);
     CHECK(below_y - d[2] >= sp2 + lead);
+    /* a URL alone is displayed too, and its link goes with it */
+    CHECK(one_line(pg, 106, d));
+    CHECK(d[1] - d[0] > colw);
+    int32_t lx0 = INT32_MAX, lx1 = -1;
+    pp = &pg->pages[d[3]];
+    for (int i = 0; i < pp->nboxes; i++) {
+        const bt_box *b = &pp->boxes[i];
+        if (b->kind == BT_BOX_LINK && !strcmp(b->u.link.uri, URL_ALONE) &&
+            b->y < d[2] && b->y + b->h > d[2]) {
+            lx0 = BT_MIN(lx0, b->x);
+            lx1 = BT_MAX(lx1, b->x + b->w);
+        }
+    }
+    CHECK(lx0 == d[0] && lx1 == d[1]);
     bt_ctx_free(&ctx);
 }
 
