@@ -85,8 +85,9 @@ typedef struct diag_mark {
     int ndiags, nerrors, nwarnings;
 } diag_mark;
 
-/* 1 when one of lines [first, first + nl) ends inside a token without a
- * hyphen: a URL or formula break, or a cut between letters. */
+/* 1 when one of lines [first, first + nl) ends inside a token where text
+ * tools read a space: a formula's break after ; = & ? \, or a cut between
+ * letters. */
 static int breaks_in_token(const units *u, int first, int nl)
 {
     const unit *a = u->v.p;
@@ -96,24 +97,28 @@ static int breaks_in_token(const units *u, int first, int nl)
     return 0;
 }
 
-/* A paragraph that is one formula (or URL, or path) becomes a display,
- * like a displayed equation: one line across all the columns, centred, a
- * U_SPAN unit, so the columns above are balanced and the text goes on
- * below (layout_article; the space around it is a spanning figure's).
- * Broken inside a narrow column such a token is hard to read and copy,
- * and every text extractor reads the line end as a space. The criterion
- * is narrow, all of:
+/* A paragraph that is one formula (or a URL or command line that must
+ * break like one) becomes a display, like a displayed equation: one line
+ * across all the columns, centred, a U_SPAN unit, so the columns above
+ * are balanced and the text goes on below (layout_article; the space
+ * around it is a spanning figure's). Broken inside a narrow column such a
+ * token is hard to read and copy, and every text extractor reads the line
+ * end as a space. The criterion is narrow, all of:
  *   - the layout has columns (one column: nothing to span);
  *   - set at the column measure (lines [first, first + nl) of c->u), the
- *     paragraph breaks inside a token with no hyphen (BROKEN_TOKEN); a
- *     formula shape.c could set smaller to fit, or a hyphenated word,
- *     stays in the column;
+ *     paragraph breaks inside a token where text tools read a space
+ *     (BROKEN_TOKEN: after ; = & ? \, or between letters). A formula
+ *     shape.c could set smaller to fit stays in the column, and so do a
+ *     hyphenated word and a URL or path broken after / @ _ or before . or
+ *     / (BROKEN_JOINS: the way URLs break in columns, read back whole; on
+ *     the realprose seeds, displaying those too cut lists of one-line
+ *     paragraphs into thin column blocks and cost pages);
  *   - the whole paragraph fits one line of the full text width at its
- *     natural spaces, and at least 2/3 of its words' width is code-like
- *     tokens or tokens wider than a column (bt_layout_display_fits): a
- *     URL or path alone, or with a few words, is displayed too; a prose
- *     paragraph that cites one is not (too long for one line, or mostly
- *     words).
+ *     natural size and spaces, and at least 2/3 of its words' width is
+ *     code-like tokens or tokens wider than a column
+ *     (bt_layout_display_fits): a formula with a few words around it is
+ *     displayed, a prose paragraph that cites one is not (too long for
+ *     one line, or mostly words).
  * Then the column lines are replaced, and their diagnostics (from `mark`)
  * dropped: the display repeats what still applies. Returns 1 when it
  * did. */

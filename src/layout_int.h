@@ -24,7 +24,7 @@ enum unit_kind { U_LINE, U_SPACE, U_FIGURE, U_SPAN };
  * below it. */
 
 /* How a line ends inside a word (unit.broken). */
-enum { BROKEN_NONE, BROKEN_HYPHEN, BROKEN_TOKEN };
+enum { BROKEN_NONE, BROKEN_HYPHEN, BROKEN_JOINS, BROKEN_TOKEN };
 
 typedef struct unit {
     enum unit_kind kind;
@@ -40,9 +40,10 @@ typedef struct unit {
                               start), 1 when it might */
     uint8_t bare;          /* the line holds no letter (digits, signs) */
     uint8_t broken;        /* the line ends inside a word: BROKEN_HYPHEN
-                              (an added or explicit hyphen) or
-                              BROKEN_TOKEN (a URL/formula break or a cut
-                              between letters: no hyphen, no space) */
+                              (an added or explicit hyphen), BROKEN_JOINS
+                              (a URL break text tools join back) or
+                              BROKEN_TOKEN (after ; = & ? \ or between
+                              letters: text tools read a space there) */
     const bt_article *art; /* for the page map */
     const bt_block *blk;
 } unit;

@@ -749,7 +749,9 @@ int bt_layout_set_text(engine *e, units *out, const text_req *rq)
             items[end - 1].kind == BT_ITEM_BOX &&
             items[end + 1].kind == BT_ITEM_BOX)
             /* shape.c flags the hyphen breaks, added or explicit */
-            u->broken = items[end].flagged ? BROKEN_HYPHEN : BROKEN_TOKEN;
+            u->broken = items[end].flagged                  ? BROKEN_HYPHEN
+                        : bt_shape_break_joins(&items[end]) ? BROKEN_JOINS
+                                                            : BROKEN_TOKEN;
         u->bare = 1;
         for (int i = 0; i < u->nboxes && u->bare; i++)
             if (u->boxes[i].kind == BT_BOX_GLYPHS)

@@ -1201,13 +1201,21 @@ static void test_layout__span_caption_apart(void)
     "=IF(AND(A1>0;B1>0);SUMPRODUCT(A1:A50;B1:B50;C1:C50;D1:D50);IF(OR(A1<0;"   \
     "B1<0);\"Negative\";\"Zero\"))+STYLE(IF(CURRENT()>10;\"Red\";\"Default\")" \
     ")"
-/* Prose citing a URL (58 glyphs): fits one full line, but mostly words. */
-#define URL_PROSE                                                              \
-    "Bạn đọc có thể xem thêm bài viết đầy đủ ở trang "     \
-    "https://example.com/tin-tuc/2025/12/mot-duong-dan-dai.html"
+/* Prose citing a URL (58 glyphs) that must break in its query: it fits
+ * one full line, but is mostly words. */
+#define URL_PROSE                                                                     \
+    "Bạn đọc có thể xem thêm toàn bộ bài viết đầy đủ ở trang " \
+    "https://vd.vn/tim?tukhoa=congthuctinhgiachungkhoan&trang=2"
 
-/* A URL alone (75 glyphs), linked: displayed, its link with it. */
-#define URL_ALONE                                                              \
+/* A URL alone (81 glyphs), linked, whose query no column holds: it breaks
+ * at = & ? (text tools read a space there), so it is displayed, its link
+ * with it. */
+#define URL_QUERY                                                              \
+    "https://example.com/tim?tukhoa=congthuctinhgia&trang=2&sapxep=moinhat&"   \
+    "ngonngu=vi"
+/* A URL alone (75 glyphs) that breaks after / and before . only, which
+ * text tools join back: it stays in its column. */
+#define URL_PATH                                                               \
     "https://example.com/tin-tuc/2025/12/"                                     \
     "mot-duong-dan-rat-dai-cua-bai-viet.html"
 
@@ -1220,8 +1228,8 @@ static void text_para(bt_ctx *ctx, bt_article *a, int i, const char *text)
 }
 
 /* Prose (lines 100, 102, 105), FORMULA (101), URL_PROSE (103),
- * FORMULA_LONG (104) and URL_ALONE linked (106), laid out in `columns`
- * columns. */
+ * FORMULA_LONG (104), URL_QUERY linked (106) and URL_PATH (107), laid out
+ * in `columns` columns. */
 static bt_pages *display_doc(bt_ctx *ctx, int columns, bt_layout *lay)
 {
     bt_ctx_init(ctx);
@@ -1235,10 +1243,11 @@ static bt_pages *display_doc(bt_ctx *ctx, int columns, bt_layout *lay)
     text_para(ctx, a, 3, URL_PROSE);
     text_para(ctx, a, 4, FORMULA_LONG);
     para(ctx, a, 5, 60);
-    text_para(ctx, a, 6, URL_ALONE);
+    text_para(ctx, a, 6, URL_QUERY);
     bt_run *r = a->blocks_tail->runs.first;
     r->style = BT_STYLE_LINK;
-    r->href = URL_ALONE;
+    r->href = URL_QUERY;
+    text_para(ctx, a, 7, URL_PATH);
     bt_doc_finish(&ctx->arena, d);
     *lay = test_layout();
     lay->columns = columns;
@@ -1298,8 +1307,8 @@ static int in_columns(const bt_pages *pg, const bt_layout *lay, uint32_t src)
  * above and below it: below every line of the paragraph before, above
  * every line of the one after, two block spaces clear of both, and in the
  * content stream (reading order) after all of the first and before all of
- * the second. A linked URL alone in its paragraph is displayed too, its
- * link area over its glyphs. */
+ * the second. A linked URL alone in its paragraph that must break in its
+ * query is displayed too, its link area over its glyphs. */
 static void test_layout__formula_display(void)
 {
     bt_ctx ctx;
@@ -1339,14 +1348,14 @@ static void test_layout__formula_display(void)
     int32_t sp2 = 2 * lay.para_space, lead = lay.style[BT_ROLE_BODY].leading;
     CHECK(d[2] - above_y >= sp2 + lead);
     CHECK(below_y - d[2] >= sp2 + lead);
-    /* a URL alone is displayed too, and its link goes with it */
+    /* so is a URL that breaks in its query, and its link goes with it */
     CHECK(one_line(pg, 106, d));
     CHECK(d[1] - d[0] > colw);
     int32_t lx0 = INT32_MAX, lx1 = -1;
     pp = &pg->pages[d[3]];
     for (int i = 0; i < pp->nboxes; i++) {
         const bt_box *b = &pp->boxes[i];
-        if (b->kind == BT_BOX_LINK && !strcmp(b->u.link.uri, URL_ALONE) &&
+        if (b->kind == BT_BOX_LINK && !strcmp(b->u.link.uri, URL_QUERY) &&
             b->y < d[2] && b->y + b->h > d[2]) {
             lx0 = BT_MIN(lx0, b->x);
             lx1 = BT_MAX(lx1, b->x + b->w);
@@ -1358,7 +1367,8 @@ static void test_layout__formula_display(void)
 
 /* What is not a display stays in its column, broken there as before: a
  * paragraph of prose citing a URL that fits one full line but is mostly
- * words, and a formula wider than the full width, broken at its own
+ * words, a URL alone that breaks only where text tools join it back (after
+ * /, before .), and a formula wider than the full width, broken at its own
  * punctuation (each of its lines but the last ends with ; or =). The
  * formula beside them is displayed (the rule is at work). */
 static void test_layout__display_narrow(void)
@@ -1370,6 +1380,7 @@ static void test_layout__display_narrow(void)
     CHECK(one_line(pg, 101, d));
     CHECK(in_columns(pg, &lay, 103));
     CHECK(in_columns(pg, &lay, 104));
+    CHECK(in_columns(pg, &lay, 107));
     int n = body_lines(pg, &lay, lines_buf, 20000), rows = 0, last = -1;
     for (int i = 0; i < n; i++)
         if (lines_buf[i].para == 104)
