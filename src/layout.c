@@ -647,35 +647,17 @@ static int page_lines(engine *e)
     return n;
 }
 
-/* 1 for a display (display_units), 0 for a figure: both are U_SPAN. */
-static int is_display(const unit *u)
-{
-    return u->kind == U_SPAN && u->blk && u->blk->kind == BT_BLOCK_PARA;
-}
-
-/* The space between a unit across the columns and the columns above and
- * below it: two block spaces, so that text extractors do not read a
- * figure's caption into the lines around it, and a display reads as one
- * (with one, it nearly touches a column that ends at its height); a
- * display gets one in the short-tail retry, kept only when that saves
- * the page. */
-static int32_t span_space(const engine *e, const unit *u)
-{
-    int32_t sp = e->lay->para_space;
-    return is_display(u) && e->tight_display ? sp : 2 * sp;
-}
-
 /* 1 when the column text before a display (units [from, k), bu[k] the
  * display) is a line or two that would end the page, the display going on
  * to the next: such text leads into the display ("It is computed so:"),
  * and alone at a page's foot it reads as a stray line, so both go to the
  * next page. A longer text ends the page as balanced columns, as it does
  * above a spanning figure. */
-static int display_lead_alone(const engine *e, const unit *bu, int from, int k)
+static int display_lead_alone(const engine *e, const unit *bu, int from, int k,
+                              int32_t span_sp)
 {
-    if (!is_display(&bu[k]) || e->y <= e->top)
+    if (!bu[k].blk || bu[k].blk->kind != BT_BLOCK_PARA || e->y <= e->top)
         return 0;
-    int32_t span_sp = span_space(e, &bu[k]);
     int lines = 0;
     int32_t h = 0;
     for (int i = from; i < k; i++) {
@@ -754,21 +736,22 @@ static void layout_article(engine *e, const bt_article *art,
                       e->y - e->top > (e->bottom - e->top) / 2
                   ? art
                   : NULL;
-    /* columns, interrupted by figures and displays that span them, which
-     * stand clear of the columns above and below (span_space) */
+    /* columns, interrupted by figures that span them; such a figure stands
+     * two block spaces clear of the columns above and below, so that text
+     * extractors do not read its caption into the lines around it */
     const unit *bu = body.v.p;
+    int32_t span_sp = 2 * lay->para_space;
     int from = 0;
     for (int k = 0; k <= body.v.n; k++) {
         if (k < body.v.n && bu[k].kind != U_SPAN)
             continue;
         e->fill_after = k == body.v.n ? next_need : 0;
-        if (k < body.v.n && display_lead_alone(e, bu, from, k))
+        if (k < body.v.n && display_lead_alone(e, bu, from, k, span_sp))
             bt_layout_new_page(e);
         if (k > from) /* bu is NULL for an empty body */
             bt_layout_flow_columns(e, bu + from, k - from);
         e->fill_after = 0;
         if (k < body.v.n) {
-            int32_t span_sp = span_space(e, &bu[k]);
             if (e->y > e->top)
                 e->y += span_sp;
             if (e->y + bu[k].h > e->bottom)
@@ -1163,8 +1146,7 @@ static int layout_run(bt_ctx *ctx, const bt_doc *doc, const bt_layout *lay,
         nwarnings = ctx->nwarnings;
     /* A pass that ends with a short tail alone on its last page is
      * retried without jump lines (their lines may have pushed the tail
-     * over), with displays one block space clear of the columns instead
-     * of two, and with as many of the last article's paragraphs set one
+     * over) and with as many of the last article's paragraphs set one
      * line tighter as the tail has lines, those where a line fewer costs
      * least first (TeX's \looseness -1, chosen by cost); then, if that
      * saves no page, with all of them that can; a retry is kept only
@@ -1209,13 +1191,12 @@ static int layout_run(bt_ctx *ctx, const bt_doc *doc, const bt_layout *lay,
         if (e.rc || ctx->nerrors)
             break;
         int again = 0, was_retry = retry, was_no_jump = e.no_jump,
-            was_want = e.tight_want, was_tight_display = e.tight_display;
+            was_want = e.tight_want;
         const bt_article *was_tight = e.tight_art;
         if (retry == 0 && e.short_tail) {
             retry = 1;
             base_pages = e.pages.n;
             e.no_jump = e.jumps > 0;
-            e.tight_display = 1;
             e.tight_art = e.last_art;
             e.tight_want = e.tail_lines;
             again = 1;
@@ -1230,7 +1211,6 @@ static int layout_run(bt_ctx *ctx, const bt_doc *doc, const bt_layout *lay,
                 /* no page saved: the first setting stays */
                 retry = 3;
                 e.no_jump = 0;
-                e.tight_display = 0;
                 e.tight_art = NULL;
                 again = 1;
             }
@@ -1250,7 +1230,6 @@ static int layout_run(bt_ctx *ctx, const bt_doc *doc, const bt_layout *lay,
             redo++; /* the same settings once more */
             retry = was_retry;
             e.no_jump = was_no_jump;
-            e.tight_display = was_tight_display;
             e.tight_art = was_tight;
             e.tight_want = was_want;
         } else {

@@ -91,9 +91,6 @@ typedef struct engine {
     int no_jump;                 /* set no jump lines (a retry whose tail they
                                     had pushed onto a page of its own) */
     int jumps;                   /* jump lines set in this pass */
-    int tight_display;           /* displays stand one block space clear of
-                                    the columns, not two (a retry: TeX's
-                                    display skips shrink too) */
     int start_page;              /* page the last article started on */
     const bt_article *last_art;  /* the article laid out last */
     const bt_article *tight_art; /* some of its paragraphs are set one

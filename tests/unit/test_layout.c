@@ -1471,66 +1471,6 @@ static void test_layout__display_lead_kept(void)
     CHECK_INT(pairs, 240);
 }
 
-/* A bulletin that would end on a short tail (a page whose text is at
- * most a quarter of a column deep) is set again with its displays one
- * block space clear of the columns instead of two, kept only when that
- * saves the page: over prose of varied lengths between twenty displays,
- * some bulletins are kept so, and none of those ends on a short tail;
- * the others keep two block spaces. */
-static void test_layout__display_space_retry(void)
-{
-    int tight = 0, normal = 0;
-    for (int v = 0; v < 24; v++) {
-        bt_ctx ctx;
-        bt_ctx_init(&ctx);
-        bt_ctx_file(&ctx, "a.xml", NULL);
-        bt_doc *d = doc_new(&ctx);
-        bt_section *s = bt_doc_add_section(&ctx.arena, d);
-        bt_article *a = article(&ctx, s, "Công thức");
-        para(&ctx, a, 0, 10 + 12 * v);
-        for (int j = 0; j < 20; j++) {
-            para(&ctx, a, 100 + j, 45);
-            text_para(&ctx, a, 200 + j, FORMULA);
-        }
-        bt_doc_finish(&ctx.arena, d);
-        bt_layout lay = test_layout();
-        bt_pages *pg = NULL;
-        CHECK_INT(bt_layout_run(&ctx, d, &lay, &fake, &pg), 0);
-        /* the space over the first display: its baseline against the
-         * lowest one of the text above it, on its page */
-        int32_t x[4], above = -1;
-        CHECK(one_line(pg, 300, x));
-        const bt_page *pp = &pg->pages[x[3]];
-        for (int i = 0; i < pp->nboxes; i++)
-            if (pp->boxes[i].kind == BT_BOX_GLYPHS &&
-                pp->boxes[i].src.line >= 100 && pp->boxes[i].src.line < 300 &&
-                pp->boxes[i].y < x[2])
-                above = BT_MAX(above, pp->boxes[i].y);
-        int32_t lead = lay.style[BT_ROLE_BODY].leading;
-        if (above < 0)
-            goto next; /* the display opens a page */
-        int32_t gap = x[2] - above - lead;
-        CHECK(gap == lay.para_space || gap == 2 * lay.para_space);
-        /* how deep the last page's text goes */
-        int n = body_lines(pg, &lay, lines_buf, 20000);
-        int32_t low = 0, top = lay.margin_top;
-        for (int i = 0; i < n; i++)
-            if (lines_buf[i].page == pg->npages - 1)
-                low = BT_MAX(low, lines_buf[i].y);
-        int32_t depth = lay.page_h - lay.margin_bottom - top;
-        if (gap == lay.para_space) {
-            tight++;
-            CHECK(low - top > depth / 4);
-        } else {
-            normal++;
-        }
-    next:
-        bt_ctx_free(&ctx);
-    }
-    CHECK(tight > 0);
-    CHECK(normal > 0);
-}
-
 /* The text of page p without spaces (code points as UTF-8), to look for
  * the jump lines. */
 static void page_text(const bt_pages *pg, int p, char *out, size_t max)
@@ -1868,6 +1808,5 @@ static const bt_t_case cases[] = {
     TEST(test_layout__display_narrow),
     TEST(test_layout__display_one_column),
     TEST(test_layout__display_lead_kept),
-    TEST(test_layout__display_space_retry),
 };
 TEST_MAIN("test_layout", cases)
