@@ -736,9 +736,13 @@ static void layout_article(engine *e, const bt_article *art,
                       e->y - e->top > (e->bottom - e->top) / 2
                   ? art
                   : NULL;
-    /* columns, interrupted by figures that span them; such a figure stands
-     * two block spaces clear of the columns above and below, so that text
-     * extractors do not read its caption into the lines around it */
+    /* columns, interrupted by figures and displays that span them; such a
+     * unit stands two block spaces clear of the columns above and below,
+     * so that text extractors do not read a caption into the lines around
+     * it, and a display reads as one: with one block space the white
+     * around it is under 0.8 em, and a reader that finds blocks from the
+     * page's geometry (typo-metrics' XY-cut) takes it for an overfull line
+     * of the column */
     const unit *bu = body.v.p;
     int32_t span_sp = 2 * lay->para_space;
     int from = 0;
