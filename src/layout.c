@@ -79,10 +79,84 @@ typedef struct block_ctx {
     int group_end;
 } block_ctx;
 
+/* The diagnostics' counts at some point, to drop those reported after it
+ * (a setting that is replaced). */
+typedef struct diag_mark {
+    int ndiags, nerrors, nwarnings;
+} diag_mark;
+
+/* 1 when one of lines [first, first + nl) ends inside a token where text
+ * tools read a space: a formula's break after ; = & ? \, or a cut between
+ * letters. */
+static int breaks_in_token(const units *u, int first, int nl)
+{
+    const unit *a = u->v.p;
+    for (int k = first; k < first + nl; k++)
+        if (a[k].broken == BROKEN_TOKEN)
+            return 1;
+    return 0;
+}
+
+/* A paragraph that is one formula (or a URL or command line that must
+ * break like one) becomes a display, like a displayed equation: one line
+ * across all the columns, centred, a U_SPAN unit, so the columns above
+ * are balanced and the text goes on below (layout_article; the space
+ * around it is a spanning figure's). Broken inside a narrow column such a
+ * token is hard to read and copy, and every text extractor reads the line
+ * end as a space. The criterion is narrow, all of:
+ *   - the layout has columns (one column: nothing to span);
+ *   - set at the column measure (lines [first, first + nl) of c->u), the
+ *     paragraph breaks inside a token where text tools read a space
+ *     (BROKEN_TOKEN: after ; = & ? \, or between letters). A formula
+ *     shape.c could set smaller to fit stays in the column, and so do a
+ *     hyphenated word and a URL or path broken after / @ _ or before . or
+ *     / (BROKEN_JOINS: the way URLs break in columns, read back whole; on
+ *     the realprose seeds, displaying those too cut lists of one-line
+ *     paragraphs into thin column blocks and cost pages);
+ *   - the whole paragraph fits one line of the full text width at its
+ *     natural size and spaces, and at least 2/3 of its words' width is
+ *     code-like tokens or tokens wider than a column
+ *     (bt_layout_display_fits): a formula with a few words around it is
+ *     displayed, a prose paragraph that cites one is not (too long for
+ *     one line, or mostly words).
+ * Then the column lines are replaced, and their diagnostics (from `mark`)
+ * dropped: the display repeats what still applies. Returns 1 when it
+ * did. */
+static int display_units(const block_ctx *c, int first, int nl, diag_mark mark)
+{
+    engine *e = c->e;
+    units *u = c->u;
+    text_req rq = {.role = BT_ROLE_BODY,
+                   .runs = &c->b->runs,
+                   .width = e->width,
+                   .al = AL_CENTER,
+                   .art = c->art,
+                   .blk = c->b};
+    if (e->lay->columns < 2 || !breaks_in_token(u, first, nl) ||
+        !bt_layout_display_fits(e, &rq))
+        return 0;
+    e->ctx->ndiags = mark.ndiags;
+    e->ctx->nerrors = mark.nerrors;
+    e->ctx->nwarnings = mark.nwarnings;
+    u->v.n = first;
+    /* not a paragraph of the short-tail retry: the retry counts them by
+     * their column setting (bt_layout_tight_para), and one line has none
+     * fewer */
+    int tighten = e->tighten;
+    e->tighten = 0;
+    int got = bt_layout_set_text(e, u, &rq);
+    e->tighten = tighten;
+    BT_ASSERT(got == 1); /* it fits: one line */
+    merge_span(e, u, first);
+    return 1;
+}
+
 /* A body text block at the column's full measure with widow/orphan
- * control. */
+ * control, or a display (display_units). */
 static void para_units(const block_ctx *c)
 {
+    bt_ctx *ctx = c->e->ctx;
+    diag_mark mark = {ctx->ndiags, ctx->nerrors, ctx->nwarnings};
     int first = c->u->v.n;
     int nl = bt_layout_set_text(c->e, c->u,
                                 &(text_req){.role = BT_ROLE_BODY,
@@ -92,7 +166,8 @@ static void para_units(const block_ctx *c)
                                             .indent = c->e->lay->indent,
                                             .art = c->art,
                                             .blk = c->b});
-    bt_layout_keep_para(c->u, first, nl);
+    if (!display_units(c, first, nl, mark))
+        bt_layout_keep_para(c->u, first, nl);
 }
 
 /* A subheading: kept with the space around it and the text below. */
@@ -572,6 +647,31 @@ static int page_lines(engine *e)
     return n;
 }
 
+/* 1 when the column text before a display (units [from, k), bu[k] the
+ * display) is a line or two that would end the page, the display going on
+ * to the next: such text leads into the display ("It is computed so:"),
+ * and alone at a page's foot it reads as a stray line, so both go to the
+ * next page. A longer text ends the page as balanced columns, as it does
+ * above a spanning figure. */
+static int display_lead_alone(const engine *e, const unit *bu, int from, int k,
+                              int32_t span_sp)
+{
+    if (!bu[k].blk || bu[k].blk->kind != BT_BLOCK_PARA || e->y <= e->top)
+        return 0;
+    int lines = 0;
+    int32_t h = 0;
+    for (int i = from; i < k; i++) {
+        if (bu[i].kind == U_SPACE)
+            continue;
+        if (bu[i].kind != U_LINE)
+            return 0;
+        lines++;
+        h += bu[i].h;
+    }
+    return lines >= 1 && lines <= 2 && e->y + h <= e->bottom &&
+           e->y + h + span_sp + bu[k].h > e->bottom;
+}
+
 /* Lays out one article at the current y. next_need: what the article
  * placed after it needs to start on the same page (0: none), so that its
  * last columns run down the page when that cannot be. */
@@ -636,9 +736,13 @@ static void layout_article(engine *e, const bt_article *art,
                       e->y - e->top > (e->bottom - e->top) / 2
                   ? art
                   : NULL;
-    /* columns, interrupted by figures that span them; such a figure stands
-     * two block spaces clear of the columns above and below, so that text
-     * extractors do not read its caption into the lines around it */
+    /* columns, interrupted by figures and displays that span them; such a
+     * unit stands two block spaces clear of the columns above and below,
+     * so that text extractors do not read a caption into the lines around
+     * it, and a display reads as one: with one block space the white
+     * around it is under 0.8 em, and a reader that finds blocks from the
+     * page's geometry (typo-metrics' XY-cut) takes it for an overfull line
+     * of the column */
     const unit *bu = body.v.p;
     int32_t span_sp = 2 * lay->para_space;
     int from = 0;
@@ -646,6 +750,8 @@ static void layout_article(engine *e, const bt_article *art,
         if (k < body.v.n && bu[k].kind != U_SPAN)
             continue;
         e->fill_after = k == body.v.n ? next_need : 0;
+        if (k < body.v.n && display_lead_alone(e, bu, from, k, span_sp))
+            bt_layout_new_page(e);
         if (k > from) /* bu is NULL for an empty body */
             bt_layout_flow_columns(e, bu + from, k - from);
         e->fill_after = 0;

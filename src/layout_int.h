@@ -18,11 +18,13 @@
 
 /* ---- units ---- */
 
-/* ---- units ---- */
-
 enum unit_kind { U_LINE, U_SPACE, U_FIGURE, U_SPAN };
-/* U_SPAN: a figure across all columns; the column flow stops above it and
- * starts again below it. */
+/* U_SPAN: a figure, or a displayed formula (layout.c display_units),
+ * across all columns; the column flow stops above it and starts again
+ * below it. */
+
+/* How a line ends inside a word (unit.broken). */
+enum { BROKEN_NONE, BROKEN_HYPHEN, BROKEN_JOINS, BROKEN_TOKEN };
 
 typedef struct unit {
     enum unit_kind kind;
@@ -37,8 +39,11 @@ typedef struct unit {
                               of a paragraph (and the line after as a
                               start), 1 when it might */
     uint8_t bare;          /* the line holds no letter (digits, signs) */
-    uint8_t broken;        /* the line ends inside a word: an added hyphen
-                              or a URL/formula break (no space after it) */
+    uint8_t broken;        /* the line ends inside a word: BROKEN_HYPHEN
+                              (an added or explicit hyphen), BROKEN_JOINS
+                              (a URL break text tools join back) or
+                              BROKEN_TOKEN (after ; = & ? \ or between
+                              letters: text tools read a space there) */
     const bt_article *art; /* for the page map */
     const bt_block *blk;
 } unit;
@@ -152,6 +157,11 @@ bt_textstyle bt_layout_textstyle(const engine *e, enum bt_role role, int ragged,
 /* Sets the request into lines appended to out as U_LINE units. Returns
  * the number of lines. */
 int bt_layout_set_text(engine *e, units *out, const text_req *rq);
+/* 1 when the request's text fits on one line of its measure set ragged
+ * (natural sizes and spaces, no indent) and is mostly code (a formula, URL or
+ * path; layout_line.c DISPLAY_CODE_NUM): what layout.c displays across the
+ * columns. Shapes the text, sets nothing, reports nothing. */
+int bt_layout_display_fits(engine *e, const text_req *rq);
 /* Makes b a run of n glyphs in segment sg's font, size and colour at
  * (x, y), w wide: every glyph box of the engine is made here. */
 void bt_layout_glyph_box(bt_box *b, const bt_seg *sg, const bt_glyph *gl, int n,

@@ -626,6 +626,60 @@ static void no_tracking(bt_para *para, enum bt_role role)
     }
 }
 
+/* ---- displays ---- */
+
+/* A display (layout.c display_units) is mostly code: at least this share
+ * of its words' width is in code-like tokens or tokens wider than a
+ * column. A formula with a few words around it ("=PRICEMAT(...) returns
+ * 99.98449888.") or a URL or path alone is; a sentence that cites one is
+ * not. */
+#define DISPLAY_CODE_NUM 2
+#define DISPLAY_CODE_DEN 3
+
+int bt_layout_display_fits(engine *e, const text_req *rq)
+{
+    bt_ctx *ctx = e->ctx;
+    int nd = ctx->ndiags, ne = ctx->nerrors, nw = ctx->nwarnings;
+    /* no measure: every token at its natural size, none set smaller or
+     * cut to fit (a display is set at the body size) */
+    bt_textstyle ts = bt_layout_textstyle(e, rq->role, 1, 0, 0);
+    bt_para para;
+    int ok = bt_shape_para(ctx, e->sh, &ts, rq->runs, &para) == 0;
+    /* the setting that follows reports what shaping finds */
+    ctx->ndiags = nd;
+    ctx->nerrors = ne;
+    ctx->nwarnings = nw;
+    if (!ok)
+        return 0;
+    /* tokens: the runs of items between two glues, as in no_tracking();
+     * penalties are widths only at a break, and a display has none */
+    int64_t nat = 0, words = 0, code = 0;
+    for (int i = 0; i < para.nitems; i++) {
+        int j = i, is_code = 0;
+        int64_t w = 0;
+        for (; j < para.nitems && para.items[j].kind != BT_ITEM_GLUE; j++) {
+            const bt_item *it = &para.items[j];
+            if (it->kind == BT_ITEM_PENALTY && it->penalty <= -BT_PENALTY_INF &&
+                j < para.nitems - 1)
+                return 0; /* a line break (<br>): more than one line */
+            if (it->kind != BT_ITEM_BOX)
+                continue;
+            w += it->width;
+            if (it->ref != UINT32_MAX)
+                is_code |= code_like(&para, &para.words[it->ref]);
+        }
+        if (j < para.nitems)
+            nat += para.items[j].width; /* the space after the token */
+        nat += w;
+        words += w;
+        if (is_code || w > e->colw)
+            code += w;
+        i = j;
+    }
+    return words > 0 && nat <= rq->width &&
+           code * DISPLAY_CODE_DEN >= words * DISPLAY_CODE_NUM;
+}
+
 int bt_layout_set_text(engine *e, units *out, const text_req *rq)
 {
     bt_arena *a = &e->ctx->arena;
@@ -689,10 +743,15 @@ int bt_layout_set_text(engine *e, units *out, const text_req *rq)
         u->blk = rq->blk;
         int64_t white = al == AL_JUSTIFY && !f.forced ? rq->width - x : 0;
         u->short_end = white > SHORT_END ? 2 : white > SHORT_MAYBE ? 1 : 0;
-        u->broken = l < nl - 1 && end > 0 && end + 1 < para.nitems &&
-                    items[end].kind == BT_ITEM_PENALTY &&
-                    items[end - 1].kind == BT_ITEM_BOX &&
-                    items[end + 1].kind == BT_ITEM_BOX;
+        u->broken = BROKEN_NONE;
+        if (l < nl - 1 && end > 0 && end + 1 < para.nitems &&
+            items[end].kind == BT_ITEM_PENALTY &&
+            items[end - 1].kind == BT_ITEM_BOX &&
+            items[end + 1].kind == BT_ITEM_BOX)
+            /* shape.c flags the hyphen breaks, added or explicit */
+            u->broken = items[end].flagged                  ? BROKEN_HYPHEN
+                        : bt_shape_break_joins(&items[end]) ? BROKEN_JOINS
+                                                            : BROKEN_TOKEN;
         u->bare = 1;
         for (int i = 0; i < u->nboxes && u->bare; i++)
             if (u->boxes[i].kind == BT_BOX_GLYPHS)

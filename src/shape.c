@@ -475,6 +475,13 @@ static void emit_chunk(state *s, int a, int b)
     it->ref = (uint32_t)(s->words.n - 1);
 }
 
+int bt_shape_break_joins(const bt_item *it)
+{
+    /* break_item() gives no other unflagged penalty this value */
+    return it->kind == BT_ITEM_PENALTY && !it->flagged &&
+           it->penalty == URL_PENALTY;
+}
+
 /* What character i's advance lost to kerning with the next one: a line
  * broken between them ends with the glyph's own advance (the penalty's
  * width adds it back). mpt, usually >= 0. */

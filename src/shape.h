@@ -122,6 +122,14 @@ typedef struct bt_para {
 int bt_shape_para(bt_ctx *ctx, const bt_shaper *sh, const bt_textstyle *st,
                   const bt_runs *runs, bt_para *out);
 
+/* 1 when a line that ends at `it`, a penalty of bt_shape_para's items
+ * between two pieces of a word, ends where text extraction and
+ * copy-paste join the word back without a space: a URL, path or formula
+ * broken after / @ _ or before . or /. A line end anywhere else inside a
+ * word (after ; = & ? \, between letters) reads back as a space, and a
+ * hyphen as a hyphen. */
+int bt_shape_break_joins(const bt_item *it);
+
 /* A memo for bt_shaper.memo, empty; free with bt_shapememo_free, after
  * the last use of what bt_shape_para returned through it (its words,
  * segments and glyphs live in the memo). It keeps the paragraphs shaped

@@ -1188,6 +1188,289 @@ static void test_layout__span_caption_apart(void)
     CHECK(checked > 5);
 }
 
+/* ---- displays: a formula paragraph across the columns ---- */
+
+/* A formula no column holds whole (70 fake glyphs, more than 4/3 of a
+ * column's 34, so shape.c does not set it smaller), which fits one line
+ * of the full width (110). */
+#define FORMULA                                                                \
+    "=SUMPRODUCT(A1:A20;B1:B20;C1:C20)+IF(D1>10;\"Red\";\"Default\")+"         \
+    "STYLE(\"X\")"
+/* Wider than the full width (135 glyphs): it stays in its column. */
+#define FORMULA_LONG                                                           \
+    "=IF(AND(A1>0;B1>0);SUMPRODUCT(A1:A50;B1:B50;C1:C50;D1:D50);IF(OR(A1<0;"   \
+    "B1<0);\"Negative\";\"Zero\"))+STYLE(IF(CURRENT()>10;\"Red\";\"Default\")" \
+    ")"
+/* Prose citing a URL (58 glyphs) that must break in its query: it fits
+ * one full line, but is mostly words. */
+#define URL_PROSE                                                                     \
+    "Bạn đọc có thể xem thêm toàn bộ bài viết đầy đủ ở trang " \
+    "https://vd.vn/tim?tukhoa=congthuctinhgiachungkhoan&trang=2"
+
+/* A URL alone (81 glyphs), linked, whose query no column holds: it breaks
+ * at = & ? (text tools read a space there), so it is displayed, its link
+ * with it. */
+#define URL_QUERY                                                              \
+    "https://example.com/tim?tukhoa=congthuctinhgia&trang=2&sapxep=moinhat&"   \
+    "ngonngu=vi"
+/* A URL alone (75 glyphs) that breaks after / and before . only, which
+ * text tools join back: it stays in its column. */
+#define URL_PATH                                                               \
+    "https://example.com/tin-tuc/2025/12/"                                     \
+    "mot-duong-dan-rat-dai-cua-bai-viet.html"
+
+/* Paragraph i (source line 100 + i) with the given text. */
+static void text_para(bt_ctx *ctx, bt_article *a, int i, const char *text)
+{
+    bt_pos pos = {1, (uint32_t)(100 + i), 1};
+    bt_block *b = bt_article_add_block(&ctx->arena, a, BT_BLOCK_PARA, pos);
+    bt_runs_add(&ctx->arena, &b->runs, BT_RUN_TEXT, 0, S(ctx, text), pos);
+}
+
+/* Prose (lines 100, 102, 105), FORMULA (101), URL_PROSE (103),
+ * FORMULA_LONG (104), URL_QUERY linked (106) and URL_PATH (107), laid out
+ * in `columns` columns. */
+static bt_pages *display_doc(bt_ctx *ctx, int columns, bt_layout *lay)
+{
+    bt_ctx_init(ctx);
+    bt_ctx_file(ctx, "a.xml", NULL);
+    bt_doc *d = doc_new(ctx);
+    bt_section *s = bt_doc_add_section(&ctx->arena, d);
+    bt_article *a = article(ctx, s, "Công thức");
+    para(ctx, a, 0, 60);
+    text_para(ctx, a, 1, FORMULA);
+    para(ctx, a, 2, 60);
+    text_para(ctx, a, 3, URL_PROSE);
+    text_para(ctx, a, 4, FORMULA_LONG);
+    para(ctx, a, 5, 60);
+    text_para(ctx, a, 6, URL_QUERY);
+    bt_run *r = a->blocks_tail->runs.first;
+    r->style = BT_STYLE_LINK;
+    r->href = URL_QUERY;
+    text_para(ctx, a, 7, URL_PATH);
+    bt_doc_finish(&ctx->arena, d);
+    *lay = test_layout();
+    lay->columns = columns;
+    bt_pages *pg = NULL;
+    CHECK_INT(bt_layout_run(ctx, d, lay, &fake, &pg), 0);
+    CHECK_INT(ctx->nerrors, 0);
+    return pg;
+}
+
+/* The span of paragraph `src`'s glyph boxes when they are all on one
+ * baseline of one page (*out: x0, x1 in [0], [1], baseline in [2], page
+ * in [3]); 0 when they are on several lines or absent. */
+static int one_line(const bt_pages *pg, uint32_t src, int32_t out[4])
+{
+    int found = 0;
+    for (int p = 0; p < pg->npages; p++)
+        for (int i = 0; i < pg->pages[p].nboxes; i++) {
+            const bt_box *b = &pg->pages[p].boxes[i];
+            if (b->kind != BT_BOX_GLYPHS || b->src.line != src)
+                continue;
+            if (!found) {
+                out[0] = b->x;
+                out[1] = b->x + b->w;
+                out[2] = b->y;
+                out[3] = p;
+                found = 1;
+            }
+            if (p != out[3] || b->y != out[2])
+                return 0;
+            out[0] = BT_MIN(out[0], b->x);
+            out[1] = BT_MAX(out[1], b->x + b->w);
+        }
+    return found;
+}
+
+/* 1 when every glyph box of paragraph `src` lies inside one column and
+ * the paragraph takes at least two lines (it was broken there). */
+static int in_columns(const bt_pages *pg, const bt_layout *lay, uint32_t src)
+{
+    int32_t colw = (lay->page_w - lay->margin_left - lay->margin_right -
+                    (lay->columns - 1) * lay->gap) /
+                   lay->columns;
+    int n = body_lines(pg, lay, lines_buf, 20000), rows = 0;
+    for (int i = 0; i < n; i++) {
+        if (lines_buf[i].para != src)
+            continue;
+        int32_t left = lay->margin_left + lines_buf[i].col * (colw + lay->gap);
+        if (lines_buf[i].x0 < left || lines_buf[i].x1 > left + colw)
+            return 0;
+        rows++;
+    }
+    return rows >= 2;
+}
+
+/* A formula paragraph in three columns becomes one line across them,
+ * centred on the text width, between the balanced columns of the text
+ * above and below it: below every line of the paragraph before, above
+ * every line of the one after, two block spaces clear of both, and in the
+ * content stream (reading order) after all of the first and before all of
+ * the second. A linked URL alone in its paragraph that must break in its
+ * query is displayed too, its link area over its glyphs. */
+static void test_layout__formula_display(void)
+{
+    bt_ctx ctx;
+    bt_layout lay;
+    bt_pages *pg = display_doc(&ctx, 3, &lay);
+    int32_t d[4] = {0};
+    CHECK(one_line(pg, 101, d));
+    int32_t colw =
+        (lay.page_w - lay.margin_left - lay.margin_right - 2 * lay.gap) / 3;
+    int32_t right = lay.page_w - lay.margin_right;
+    CHECK(d[1] - d[0] > colw); /* across columns */
+    CHECK(abs((d[0] - lay.margin_left) - (right - d[1])) <= 1000); /* centred */
+    const bt_page *pp = &pg->pages[d[3]];
+    int last_above = -1, first_disp = -1, last_disp = -1, first_below = -1;
+    int32_t above_y = -1, below_y = INT32_MAX, cols_above = 0;
+    for (int i = 0; i < pp->nboxes; i++) {
+        const bt_box *b = &pp->boxes[i];
+        if (b->kind != BT_BOX_GLYPHS)
+            continue;
+        if (b->src.line == 100) {
+            last_above = i;
+            above_y = BT_MAX(above_y, b->y);
+            cols_above |= 1 << ((b->x - lay.margin_left) / (colw + lay.gap));
+        } else if (b->src.line == 101) {
+            if (first_disp < 0)
+                first_disp = i;
+            last_disp = i;
+        } else if (b->src.line == 102) {
+            if (first_below < 0)
+                first_below = i;
+            below_y = BT_MIN(below_y, b->y);
+        }
+    }
+    CHECK(last_above >= 0 && first_below >= 0);
+    CHECK(last_above < first_disp && last_disp < first_below);
+    CHECK(cols_above == 7); /* the text above balanced over all three */
+    int32_t sp2 = 2 * lay.para_space, lead = lay.style[BT_ROLE_BODY].leading;
+    CHECK(d[2] - above_y >= sp2 + lead);
+    CHECK(below_y - d[2] >= sp2 + lead);
+    /* so is a URL that breaks in its query, and its link goes with it */
+    CHECK(one_line(pg, 106, d));
+    CHECK(d[1] - d[0] > colw);
+    int32_t lx0 = INT32_MAX, lx1 = -1;
+    pp = &pg->pages[d[3]];
+    for (int i = 0; i < pp->nboxes; i++) {
+        const bt_box *b = &pp->boxes[i];
+        if (b->kind == BT_BOX_LINK && !strcmp(b->u.link.uri, URL_QUERY) &&
+            b->y < d[2] && b->y + b->h > d[2]) {
+            lx0 = BT_MIN(lx0, b->x);
+            lx1 = BT_MAX(lx1, b->x + b->w);
+        }
+    }
+    CHECK(lx0 == d[0] && lx1 == d[1]);
+    bt_ctx_free(&ctx);
+}
+
+/* What is not a display stays in its column, broken there as before: a
+ * paragraph of prose citing a URL that fits one full line but is mostly
+ * words, a URL alone that breaks only where text tools join it back (after
+ * /, before .), and a formula wider than the full width, broken at its own
+ * punctuation (each of its lines but the last ends with ; or =). The
+ * formula beside them is displayed (the rule is at work). */
+static void test_layout__display_narrow(void)
+{
+    bt_ctx ctx;
+    bt_layout lay;
+    bt_pages *pg = display_doc(&ctx, 3, &lay);
+    int32_t d[4];
+    CHECK(one_line(pg, 101, d));
+    CHECK(in_columns(pg, &lay, 103));
+    CHECK(in_columns(pg, &lay, 104));
+    CHECK(in_columns(pg, &lay, 107));
+    int n = body_lines(pg, &lay, lines_buf, 20000), rows = 0, last = -1;
+    for (int i = 0; i < n; i++)
+        if (lines_buf[i].para == 104)
+            last = i;
+    for (int i = 0; i < last; i++) {
+        if (lines_buf[i].para != 104)
+            continue;
+        /* the last glyph of this line */
+        const bt_page *pp = &pg->pages[lines_buf[i].page];
+        uint32_t cp = 0;
+        int32_t xe = -1;
+        for (int k = 0; k < pp->nboxes; k++) {
+            const bt_box *b = &pp->boxes[k];
+            if (b->kind == BT_BOX_GLYPHS && b->src.line == 104 &&
+                b->y == lines_buf[i].y && b->x >= lines_buf[i].x0 &&
+                b->x + b->w <= lines_buf[i].x1 && b->x + b->w > xe) {
+                xe = b->x + b->w;
+                cp = b->u.run.glyphs[b->u.run.n - 1].cp;
+            }
+        }
+        CHECK(cp == ';' || cp == '=');
+        rows++;
+    }
+    CHECK(rows >= 3);
+    bt_ctx_free(&ctx);
+}
+
+/* One column: nothing to span; the formula is set as a paragraph as
+ * before (the column holds it whole, after the indent). In three columns
+ * the same document displays it. */
+static void test_layout__display_one_column(void)
+{
+    bt_ctx ctx;
+    bt_layout lay;
+    bt_pages *pg = display_doc(&ctx, 1, &lay);
+    int32_t d[4];
+    CHECK(one_line(pg, 101, d));
+    CHECK(d[0] == lay.margin_left + lay.indent); /* as a paragraph */
+    bt_ctx_free(&ctx);
+    pg = display_doc(&ctx, 3, &lay);
+    CHECK(one_line(pg, 101, d));
+    CHECK(d[0] > lay.margin_left);
+    bt_ctx_free(&ctx);
+}
+
+/* The page of paragraph src's first glyph box, or -1. */
+static int para_page(const bt_pages *pg, uint32_t src)
+{
+    for (int p = 0; p < pg->npages; p++)
+        for (int i = 0; i < pg->pages[p].nboxes; i++)
+            if (pg->pages[p].boxes[i].kind == BT_BOX_GLYPHS &&
+                pg->pages[p].boxes[i].src.line == src)
+                return p;
+    return -1;
+}
+
+/* A one-line paragraph that leads into a display is never left alone at
+ * a page's foot with the display on the next page: over many pages of
+ * such pairs, after prose of varied lengths, each pair shares a page. */
+static void test_layout__display_lead_kept(void)
+{
+    int pairs = 0;
+    for (int v = 0; v < 6; v++) {
+        bt_ctx ctx;
+        bt_ctx_init(&ctx);
+        bt_ctx_file(&ctx, "a.xml", NULL);
+        bt_doc *d = doc_new(&ctx);
+        bt_section *s = bt_doc_add_section(&ctx.arena, d);
+        bt_article *a = article(&ctx, s, "Công thức");
+        para(&ctx, a, 0, 20 + 9 * v);
+        for (int j = 0; j < 40; j++) {
+            text_para(&ctx, a, 200 + j, "Tính như sau:");
+            text_para(&ctx, a, 300 + j, FORMULA);
+        }
+        bt_doc_finish(&ctx.arena, d);
+        bt_layout lay = test_layout();
+        bt_pages *pg = NULL;
+        CHECK_INT(bt_layout_run(&ctx, d, &lay, &fake, &pg), 0);
+        CHECK(pg->npages >= 3);
+        for (int j = 0; j < 40; j++) {
+            int32_t x[4];
+            CHECK(one_line(pg, (uint32_t)(400 + j), x));
+            CHECK_INT(para_page(pg, (uint32_t)(300 + j)), x[3]);
+            pairs++;
+        }
+        bt_ctx_free(&ctx);
+    }
+    CHECK_INT(pairs, 240);
+}
+
 /* The text of page p without spaces (code points as UTF-8), to look for
  * the jump lines. */
 static void page_text(const bt_pages *pg, int p, char *out, size_t max)
@@ -1521,5 +1804,9 @@ static const bt_t_case cases[] = {
     TEST(test_layout__jump_lines),
     TEST(test_layout__reorder),
     TEST(test_layout__stream_same_pages),
+    TEST(test_layout__formula_display),
+    TEST(test_layout__display_narrow),
+    TEST(test_layout__display_one_column),
+    TEST(test_layout__display_lead_kept),
 };
 TEST_MAIN("test_layout", cases)
