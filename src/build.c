@@ -63,8 +63,9 @@ char *bt_build_datadir(const char *argv0)
 /* ---- threads ---- */
 
 /* BANTIN_THREADS=1: the build starts no thread of its own (fonts, images,
- * EPUB writer), as when pthread_create fails; the outputs and messages
- * are the same. Read once per build (bt_build_run). */
+ * EPUB writer, and the PDF writer's deflate threads: bt_pdf_threads), as when
+ * pthread_create fails; the outputs and messages are the same. Read once per
+ * build (bt_build_run). */
 static int one_thread;
 
 static int thread_start(pthread_t *th, void *(*fn)(void *), void *arg)
@@ -961,6 +962,7 @@ int bt_build_run(bt_ctx *ctx, const bt_options *opt)
     bt_timing_on = opt->timings;
     const char *threads = getenv("BANTIN_THREADS");
     one_thread = threads && strcmp(threads, "1") == 0;
+    bt_pdf_threads = !one_thread;
     uint64_t t_start = bt_time_ns();
     progress_start(ctx);
     int rc = build(ctx, opt);
