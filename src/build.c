@@ -72,7 +72,7 @@ static int thread_start(pthread_t *th, void *(*fn)(void *), void *arg)
 {
     if (one_thread)
         return -1;
-    return pthread_create(th, NULL, fn, arg) == 0 ? 0 : -1;
+    return bt_fsout_thread(th, fn, arg) == 0 ? 0 : -1;
 }
 
 /* ---- stages ---- */
@@ -929,7 +929,7 @@ static void progress_start(const bt_ctx *ctx)
     pthread_cond_init(&prog.cv, NULL);
     prog.stage = "reading";
     prog.t0 = bt_time_ns();
-    if (pthread_create(&prog.th, NULL, progress_main, &prog) == 0)
+    if (bt_fsout_thread(&prog.th, progress_main, &prog) == 0)
         prog.running = 1;
 }
 

@@ -67,6 +67,15 @@ static void restore_signals(const sigset_t *old)
     sigprocmask(SIG_SETMASK, old, NULL);
 }
 
+int bt_fsout_thread(pthread_t *th, void *(*fn)(void *), void *arg)
+{
+    sigset_t old;
+    block_signals(&old);
+    int rc = pthread_create(th, NULL, fn, arg);
+    restore_signals(&old);
+    return rc;
+}
+
 /* Installs the handler once, over default dispositions only: a signal
  * that arrived ignored (nohup, a background job of a shell) stays so. */
 static void install_handlers(void)

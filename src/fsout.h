@@ -10,6 +10,7 @@
 #ifndef BT_FSOUT_H
 #define BT_FSOUT_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include "diag.h"
 
@@ -94,5 +95,12 @@ int bt_fsout_commit(bt_ctx *ctx, bt_fsout *out);
 /* Removes every temp left (after any failure) and the -o folder if this
  * build created it and it is empty; frees memory. Safe after commit. */
 void bt_fsout_abort(bt_fsout *out);
+
+/* pthread_create with SIGINT, SIGTERM and SIGHUP blocked in the new
+ * thread: such a signal then always reaches a thread that blocks it while
+ * it creates and registers a temp (bt_fsout_add), so no temp can be made
+ * but missed by the handler. Every thread of a build starts here.
+ * Returns pthread_create's result. */
+int bt_fsout_thread(pthread_t *th, void *(*fn)(void *), void *arg);
 
 #endif

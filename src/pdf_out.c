@@ -1303,8 +1303,8 @@ static void precompress_all(pdf_w *w)
                              level, &q.jobs[q.n]);
     pthread_mutex_init(&q.mu, NULL);
     pthread_t th;
-    int threaded = q.n > 1 && bt_pdf_threads &&
-                   pthread_create(&th, NULL, zworker, &q) == 0;
+    int threaded =
+        q.n > 1 && bt_pdf_threads && bt_fsout_thread(&th, zworker, &q) == 0;
     zworker(&q);
     if (threaded)
         pthread_join(th, NULL);
@@ -1551,7 +1551,7 @@ static zpipe *zpipe_start(void)
     pthread_mutex_init(&z->mu, NULL);
     pthread_cond_init(&z->work, NULL);
     pthread_cond_init(&z->done, NULL);
-    if (!bt_pdf_threads || pthread_create(&z->th, NULL, zpipe_main, z) != 0) {
+    if (!bt_pdf_threads || bt_fsout_thread(&z->th, zpipe_main, z) != 0) {
         pthread_cond_destroy(&z->work);
         pthread_cond_destroy(&z->done);
         pthread_mutex_destroy(&z->mu);
@@ -2236,7 +2236,7 @@ bt_pdf_images *bt_pdf_images_start(const bt_doc *doc)
                 pre->imgs[pre->n++].im = b->image;
             }
     if (pre->n == 0 || !bt_pdf_threads ||
-        pthread_create(&pre->th, NULL, pre_thread, pre) != 0) {
+        bt_fsout_thread(&pre->th, pre_thread, pre) != 0) {
         free(pre->imgs);
         free(pre);
         return NULL;
