@@ -1363,17 +1363,23 @@ int bt_fonts_subset(bt_fonts *f, uint32_t id, const uint32_t *cps, int n,
     return r;
 }
 
-static int subset_whole(bt_fonts *f, uint32_t id, const uint32_t *cps, int n,
-                        bt_buf *out)
+/* The subset of hbface holding the code points cps[0..n), into out. */
+static int subset_cps(hb_face_t *hbface, const uint32_t *cps, int n,
+                      bt_buf *out)
 {
-    face *fc = face_of(f, id);
     hb_subset_input_t *in = hb_subset_input_create_or_fail();
     if (!in)
         return -1;
     hb_set_t *u = hb_subset_input_unicode_set(in);
     for (int i = 0; i < n; i++)
         hb_set_add(u, cps[i]);
-    return subset_out(fc->hbface, in, out);
+    return subset_out(hbface, in, out);
+}
+
+static int subset_whole(bt_fonts *f, uint32_t id, const uint32_t *cps, int n,
+                        bt_buf *out)
+{
+    return subset_cps(face_of(f, id)->hbface, cps, n, out);
 }
 
 struct bt_fontfile {
@@ -1404,13 +1410,7 @@ int bt_fontfile_covers(const bt_fontfile *ff, uint32_t cp)
 int bt_fontfile_subset(const bt_fontfile *ff, const uint32_t *cps, int n,
                        bt_buf *out)
 {
-    hb_subset_input_t *in = hb_subset_input_create_or_fail();
-    if (!in)
-        return -1;
-    hb_set_t *u = hb_subset_input_unicode_set(in);
-    for (int i = 0; i < n; i++)
-        hb_set_add(u, cps[i]);
-    return subset_out(ff->hbface, in, out);
+    return subset_cps(ff->hbface, cps, n, out);
 }
 
 void bt_fontfile_free(bt_fontfile *ff)
