@@ -114,11 +114,13 @@ static int breaks_in_token(const units *u, int first, int nl)
  *     the realprose seeds, displaying those too cut lists of one-line
  *     paragraphs into thin column blocks and cost pages);
  *   - the whole paragraph fits one line of the full text width at its
- *     natural size and spaces, and at least 2/3 of its words' width is
- *     code-like tokens or tokens wider than a column
+ *     natural size and spaces, or set smaller, down to 3/4 of the size
+ *     (BT_SHRINK_MIN, the limit shape.c sets a formula in a column to), as
+ *     a wide displayed equation is; and at least 2/3 of its words' width
+ *     is code-like tokens or tokens wider than a column
  *     (bt_layout_display_fits): a formula with a few words around it is
  *     displayed, a prose paragraph that cites one is not (too long for
- *     one line, or mostly words).
+ *     one line, or mostly words). The line keeps the body leading.
  * Then the column lines are replaced, and their diagnostics (from `mark`)
  * dropped: the display repeats what still applies. Returns 1 when it
  * did. */
@@ -133,7 +135,7 @@ static int display_units(const block_ctx *c, int first, int nl, diag_mark mark)
                    .art = c->art,
                    .blk = c->b};
     if (e->lay->columns < 2 || !breaks_in_token(u, first, nl) ||
-        !bt_layout_display_fits(e, &rq))
+        !bt_layout_display_fits(e, &rq, &rq.size))
         return 0;
     e->ctx->ndiags = mark.ndiags;
     e->ctx->nerrors = mark.nerrors;

@@ -150,6 +150,8 @@ typedef struct text_req {
     const bt_block *blk;
     const char *marker; /* list marker, or NULL: set flush right, */
     int32_t marker_gap; /* ending this far left of x0 */
+    int32_t size;       /* the text size (mpt), or 0: the role's; the line keeps
+                           the role's leading */
 } text_req;
 
 bt_textstyle bt_layout_textstyle(const engine *e, enum bt_role role, int ragged,
@@ -157,11 +159,13 @@ bt_textstyle bt_layout_textstyle(const engine *e, enum bt_role role, int ragged,
 /* Sets the request into lines appended to out as U_LINE units. Returns
  * the number of lines. */
 int bt_layout_set_text(engine *e, units *out, const text_req *rq);
-/* 1 when the request's text fits on one line of its measure set ragged
- * (natural sizes and spaces, no indent) and is mostly code (a formula, URL or
- * path; layout_line.c DISPLAY_CODE_NUM): what layout.c displays across the
- * columns. Shapes the text, sets nothing, reports nothing. */
-int bt_layout_display_fits(engine *e, const text_req *rq);
+/* 1 when the request's text is mostly code (a formula, URL or path;
+ * layout_line.c DISPLAY_CODE_NUM) and fits on one line of its measure set
+ * ragged (natural spaces, no indent, every token whole) at the role's size
+ * or smaller, down to BT_SHRINK_MIN of it: what layout.c displays across
+ * the columns. *size: the size to set it at (the role's when that fits).
+ * Shapes the text, sets nothing, reports nothing. */
+int bt_layout_display_fits(engine *e, const text_req *rq, int32_t *size);
 /* Makes b a run of n glyphs in segment sg's font, size and colour at
  * (x, y), w wide: every glyph box of the engine is made here. */
 void bt_layout_glyph_box(bt_box *b, const bt_seg *sg, const bt_glyph *gl, int n,

@@ -636,13 +636,19 @@ static void no_tracking(bt_para *para, enum bt_role role)
 #define DISPLAY_CODE_NUM 2
 #define DISPLAY_CODE_DEN 3
 
-int bt_layout_display_fits(engine *e, const text_req *rq)
+/* The width of the request's text on one line set ragged at `size`
+ * (natural spaces, no indent, every token whole: none set smaller or cut
+ * to fit) in *nat, its words' width in *words and how much of that is
+ * code-like tokens or tokens wider than a column in *code. Returns 0 when
+ * it cannot be one line (a line break, or shaping failed). Reports
+ * nothing. */
+static int display_measure(engine *e, const text_req *rq, int32_t size,
+                           int64_t *nat, int64_t *words, int64_t *code)
 {
     bt_ctx *ctx = e->ctx;
     int nd = ctx->ndiags, ne = ctx->nerrors, nw = ctx->nwarnings;
-    /* no measure: every token at its natural size, none set smaller or
-     * cut to fit (a display is set at the body size) */
     bt_textstyle ts = bt_layout_textstyle(e, rq->role, 1, 0, 0);
+    ts.size = size;
     bt_para para;
     int ok = bt_shape_para(ctx, e->sh, &ts, rq->runs, &para) == 0;
     /* the setting that follows reports what shaping finds */
@@ -653,7 +659,7 @@ int bt_layout_display_fits(engine *e, const text_req *rq)
         return 0;
     /* tokens: the runs of items between two glues, as in no_tracking();
      * penalties are widths only at a break, and a display has none */
-    int64_t nat = 0, words = 0, code = 0;
+    *nat = *words = *code = 0;
     for (int i = 0; i < para.nitems; i++) {
         int j = i, is_code = 0;
         int64_t w = 0;
@@ -669,15 +675,45 @@ int bt_layout_display_fits(engine *e, const text_req *rq)
                 is_code |= code_like(&para, &para.words[it->ref]);
         }
         if (j < para.nitems)
-            nat += para.items[j].width; /* the space after the token */
-        nat += w;
-        words += w;
+            *nat += para.items[j].width; /* the space after the token */
+        *nat += w;
+        *words += w;
         if (is_code || w > e->colw)
-            code += w;
+            *code += w;
         i = j;
     }
-    return words > 0 && nat <= rq->width &&
-           code * DISPLAY_CODE_DEN >= words * DISPLAY_CODE_NUM;
+    return 1;
+}
+
+/* Tries at smaller sizes a display may take: the advances are rounded
+ * glyph by glyph, so the width does not scale exactly with the size. */
+#define DISPLAY_SIZE_TRIES 4
+
+int bt_layout_display_fits(engine *e, const text_req *rq, int32_t *size)
+{
+    int32_t full = e->lay->style[rq->role].size;
+    int64_t nat, words, code;
+    if (!display_measure(e, rq, full, &nat, &words, &code) || words <= 0 ||
+        code * DISPLAY_CODE_DEN < words * DISPLAY_CODE_NUM)
+        return 0;
+    /* too wide: set smaller, as a wide displayed equation is, down to
+     * BT_SHRINK_MIN of the size (as shape.c sets a formula in a column) */
+    int64_t min = (int64_t)full * BT_SHRINK_MIN_NUM / BT_SHRINK_MIN_DEN;
+    int32_t sz = full;
+    for (int t = 0; nat > rq->width; t++) {
+        if (t == DISPLAY_SIZE_TRIES || rq->width <= 0)
+            return 0;
+        int64_t s = (int64_t)sz * rq->width / nat;
+        if (s >= sz)
+            s = sz - 1;
+        if (s < min)
+            return 0;
+        sz = (int32_t)s;
+        if (!display_measure(e, rq, sz, &nat, &words, &code))
+            return 0;
+    }
+    *size = sz;
+    return 1;
 }
 
 int bt_layout_set_text(engine *e, units *out, const text_req *rq)
@@ -686,6 +722,8 @@ int bt_layout_set_text(engine *e, units *out, const text_req *rq)
     enum align al = rq->al;
     bt_textstyle ts = bt_layout_textstyle(e, rq->role, al != AL_JUSTIFY,
                                           rq->indent, rq->width);
+    if (rq->size > 0)
+        ts.size = rq->size;
     bt_para para;
     if (bt_shape_para(e->ctx, e->sh, &ts, rq->runs, &para) != 0)
         e->rc = -1;

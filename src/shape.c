@@ -54,13 +54,6 @@
  * to the natural space (micro-typography; the breaker sees it as the box's
  * own stretch). */
 #define TRACK_STRETCH 25
-/* A formula wider than the column (no break after / @ _ or before . or /
- * rejoins it) is set smaller to fit the line, down to 3/4 of the size,
- * rather than broken after ; = & ? \ where extraction and copy-paste put a
- * space. */
-#define SHRINK_MIN_NUM 3
-#define SHRINK_MIN_DEN 4
-
 /* Kinds of break inside a word, after a given character. */
 enum { BRK_NONE, BRK_EXPLICIT, BRK_URL, BRK_URL_HARD, BRK_HYPHENATE };
 
@@ -576,7 +569,7 @@ static void scale_word(state *s, int32_t size)
 
 /* A formula wider than the column that would break after ; = & ? \\
  * goes without those breaks when it can: set smaller to fit a line of its
- * own (first-line indent included), if that takes no more than SHRINK_MIN;
+ * own (first-line indent included), if that takes no more than BT_SHRINK_MIN;
  * else, if its pieces between the points extraction rejoins (after / @ _,
  * before . /) fit a line, as they are or that much smaller, broken only
  * there. Scales the advances and offsets and sets s->wsize; returns 1 if
@@ -599,11 +592,11 @@ static int shrink_to_fit(state *s, int64_t wtok)
     if (!hard || wtok <= 0 || fit <= 0)
         return 0;
     int64_t w = wtok; /* the width to bring down to fit */
-    if (fit * SHRINK_MIN_DEN < wtok * SHRINK_MIN_NUM)
+    if (fit * BT_SHRINK_MIN_DEN < wtok * BT_SHRINK_MIN_NUM)
         w = wmax;
     if (w <= fit)
         return 1;
-    if (fit * SHRINK_MIN_DEN < w * SHRINK_MIN_NUM)
+    if (fit * BT_SHRINK_MIN_DEN < w * BT_SHRINK_MIN_NUM)
         return 0;
     scale_word(s, (int32_t)(s->st->size * fit / w));
     return 1;
@@ -612,7 +605,7 @@ static int shrink_to_fit(state *s, int64_t wtok)
 /* A non-word token (something other than letters and hyphens between its
  * opening and closing punctuation: a formula, a declaration, a code)
  * whose widest piece between the break points left is wider than a line
- * (first-line indent included) is set smaller, down to SHRINK_MIN of its
+ * (first-line indent included) is set smaller, down to BT_SHRINK_MIN of its
  * size, so that piece fits: cut between letters, it would be read by
  * extraction and copy-paste as two words. A plain word, or a token that
  * would need more, is still cut (and warned about). */
@@ -639,7 +632,7 @@ static void shrink_pieces(state *s)
         if (brk[i] != BRK_NONE)
             piece = 0;
     }
-    if (wmax <= fit || fit * SHRINK_MIN_DEN < wmax * SHRINK_MIN_NUM)
+    if (wmax <= fit || fit * BT_SHRINK_MIN_DEN < wmax * BT_SHRINK_MIN_NUM)
         return;
     scale_word(s, (int32_t)(s->wsize * fit / wmax));
 }

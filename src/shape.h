@@ -90,6 +90,14 @@ typedef struct bt_word {
     int32_t w;  /* width, mpt */
 } bt_word;
 
+/* The smallest a formula is set to fit a line: 3/4 of its text's size. A
+ * formula wider than the column (no break after / @ _ or before . or /
+ * rejoins it) is set up to that much smaller rather than broken where
+ * extraction and copy-paste put a space, after ; = & ? \ (shape.c), and
+ * so is a display too wide for the text width (layout_line.c). */
+#define BT_SHRINK_MIN_NUM 3
+#define BT_SHRINK_MIN_DEN 4
+
 /* How to set a paragraph. */
 typedef struct bt_textstyle {
     uint32_t font, font_bold, font_italic, font_bold_italic; /* font ids */

@@ -1196,11 +1196,17 @@ static void test_layout__span_caption_apart(void)
 #define FORMULA                                                                \
     "=SUMPRODUCT(A1:A20;B1:B20;C1:C20)+IF(D1>10;\"Red\";\"Default\")+"         \
     "STYLE(\"X\")"
-/* Wider than the full width (135 glyphs): it stays in its column. */
+/* Wider than 4/3 of the full width (161 glyphs, the full width holding
+ * 109): it stays in its column. */
 #define FORMULA_LONG                                                           \
     "=IF(AND(A1>0;B1>0);SUMPRODUCT(A1:A50;B1:B50;C1:C50;D1:D50);IF(OR(A1<0;"   \
     "B1<0);\"Negative\";\"Zero\"))+STYLE(IF(CURRENT()>10;\"Red\";\"Default\")" \
-    ")"
+    ")+SUM(E1:E50;F1:F50;G1:G50)"
+/* Wider than the full width but within 4/3 of it (121 glyphs and 5
+ * spaces): displayed, set about 0.89 of the body size. */
+#define FORMULA_WIDE                                                           \
+    "=PRICEMAT(\"1999-02-15\";\"1999-04-13\";\"1998-11-11\"; 0.061; 0.061;0)+" \
+    "SUMPRODUCT(A1:A20;B1:B20;C1:C20;D1:D20) trả về 99.98449888."
 /* Prose citing a URL (58 glyphs) that must break in its query: it fits
  * one full line, but is mostly words. */
 #define URL_PROSE                                                                     \
@@ -1228,8 +1234,8 @@ static void text_para(bt_ctx *ctx, bt_article *a, int i, const char *text)
 }
 
 /* Prose (lines 100, 102, 105), FORMULA (101), URL_PROSE (103),
- * FORMULA_LONG (104), URL_QUERY linked (106) and URL_PATH (107), laid out
- * in `columns` columns. */
+ * FORMULA_LONG (104), URL_QUERY linked (106), URL_PATH (107) and
+ * FORMULA_WIDE (108), laid out in `columns` columns. */
 static bt_pages *display_doc(bt_ctx *ctx, int columns, bt_layout *lay)
 {
     bt_ctx_init(ctx);
@@ -1248,6 +1254,7 @@ static bt_pages *display_doc(bt_ctx *ctx, int columns, bt_layout *lay)
     r->style = BT_STYLE_LINK;
     r->href = URL_QUERY;
     text_para(ctx, a, 7, URL_PATH);
+    text_para(ctx, a, 8, FORMULA_WIDE);
     bt_doc_finish(&ctx->arena, d);
     *lay = test_layout();
     lay->columns = columns;
@@ -1365,10 +1372,45 @@ static void test_layout__formula_display(void)
     bt_ctx_free(&ctx);
 }
 
+/* A formula paragraph wider than the full width at the body size, but
+ * within 4/3 of it, is displayed set smaller, as a wide displayed equation
+ * is: one line, centred, inside the text width, every glyph box smaller
+ * than the body size and no smaller than 3/4 of it. */
+static void test_layout__display_shrunk(void)
+{
+    bt_ctx ctx;
+    bt_layout lay;
+    bt_pages *pg = display_doc(&ctx, 3, &lay);
+    int32_t d[4] = {0};
+    CHECK(one_line(pg, 108, d));
+    int32_t colw =
+        (lay.page_w - lay.margin_left - lay.margin_right - 2 * lay.gap) / 3;
+    int32_t right = lay.page_w - lay.margin_right;
+    CHECK(d[1] - d[0] > colw);
+    CHECK(d[0] >= lay.margin_left && d[1] <= right);
+    CHECK(abs((d[0] - lay.margin_left) - (right - d[1])) <= 1000); /* centred */
+    /* nearly the whole width: set no smaller than it needs */
+    CHECK(d[1] - d[0] > (right - lay.margin_left) * 19 / 20);
+    int32_t body = lay.style[BT_ROLE_BODY].size, lo = INT32_MAX, hi = 0;
+    const bt_page *pp = &pg->pages[d[3]];
+    for (int i = 0; i < pp->nboxes; i++) {
+        const bt_box *b = &pp->boxes[i];
+        if (b->kind == BT_BOX_GLYPHS && b->src.line == 108) {
+            lo = BT_MIN(lo, b->u.run.size);
+            hi = BT_MAX(hi, b->u.run.size);
+        }
+    }
+    CHECK(hi < body);
+    CHECK(lo * 4 >= body * 3);
+    CHECK(lo == hi); /* one size for the whole line */
+    bt_ctx_free(&ctx);
+}
+
 /* What is not a display stays in its column, broken there as before: a
  * paragraph of prose citing a URL that fits one full line but is mostly
  * words, a URL alone that breaks only where text tools join it back (after
- * /, before .), and a formula wider than the full width, broken at its own
+ * /, before .), and a formula wider than 4/3 of the full width (it would
+ * be set smaller than 3/4 of the body size), broken at its own
  * punctuation (each of its lines but the last ends with ; or =). The
  * formula beside them is displayed (the rule is at work). */
 static void test_layout__display_narrow(void)
@@ -1806,6 +1848,7 @@ static const bt_t_case cases[] = {
     TEST(test_layout__stream_same_pages),
     TEST(test_layout__formula_display),
     TEST(test_layout__display_narrow),
+    TEST(test_layout__display_shrunk),
     TEST(test_layout__display_one_column),
     TEST(test_layout__display_lead_kept),
 };
