@@ -206,7 +206,7 @@ static void load_images(bt_ctx *ctx, bt_doc *doc, image_ctxs *ic)
  * given, so that it takes the second core and not half of the layout's:
  * the PDF's page deflate thread (pdf_out.c) joins them in the drawing
  * pass. Each job is waited for on its own (helper_wait). */
-enum { HELPER_JOBS = 2 };
+enum { HELPER_JOBS = 3 };
 
 typedef struct helper {
     pthread_t th;
@@ -460,6 +460,22 @@ static int A_end(void *payload, int npages)
     if (k->ia->failed)
         return 1; /* the pass is thrown away with the whole build */
     return k->inner.end(k->inner.payload, npages);
+}
+
+/* The hyphenation patterns, read on the helper thread when some word
+ * will ask for them (libhyphen takes ~20 ms over hyph_en_US.dic): the
+ * helper's first job, so the layout seldom waits for them long. */
+typedef struct hyph_ahead {
+    const bt_doc *doc;
+    bt_hyph *hyph;
+} hyph_ahead;
+
+static void *hyph_job(void *arg)
+{
+    hyph_ahead *j = arg;
+    if (bt_shape_may_hyphenate(j->doc))
+        bt_hyph_load(j->hyph);
+    return NULL;
 }
 
 static int resolve_fonts(bt_ctx *ctx, bt_layout *lay, bt_fonts *fonts,
@@ -1046,6 +1062,10 @@ static int build_once(bt_ctx *ctx, const bt_options *opt, int ahead, int *again)
     if (ctx->nerrors == 0)
         bt_doc_check(doc);
 #endif
+    /* foreign words may be hyphenated (shape.c) */
+    hyph = bt_hyph_new(ctx, bt_pos_file(doc->file), NULL);
+    hyph_ahead hj = {doc, hyph};
+    helper_post(&h, hyph_job, &hj);
     progress_stage("decoding images");
     t0 = bt_time_ns();
     if (!ahead || !images_start(ctx, doc, &h, &ia))
@@ -1100,8 +1120,6 @@ static int build_once(bt_ctx *ctx, const bt_options *opt, int ahead, int *again)
         goto done;
 
     bt_shaper shaper = bt_fonts_shaper(fonts);
-    /* foreign words may be hyphenated (shape.c); patterns load lazily */
-    hyph = bt_hyph_new(ctx, bt_pos_file(doc->file), NULL);
     shaper.hyph = bt_hyph_hyphenator(hyph);
     memo = bt_shapememo_new();
     bt_shapememo_plan(memo, bt_doc_text_bytes(doc));
@@ -1139,6 +1157,7 @@ static int build_once(bt_ctx *ctx, const bt_options *opt, int ahead, int *again)
         streamed = 0;
     }
     bt_timing_add(BT_T_LAYOUT, bt_time_ns() - t0);
+    bt_hyph_report(hyph);
     if (ia.on) {
         images_join(&ia, &ics);
         if (!ia.failed && want_pre && !pre)

@@ -3,6 +3,7 @@
  * (the patterns are English; a word with any other letter gets none).
  * libhyphen wants lowercase bytes and reports a point after byte i as an
  * odd hyphens[i]; its own left/right minimums (2 and 3 for en_US) stay. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,9 +18,17 @@ struct bt_hyph {
     char *path;       /* the file in use */
     char *want;       /* the file asked for, or NULL */
     HyphenDict *dict; /* NULL until loaded, or when none was found */
-    int tried;        /* the load was attempted (and its note given) */
+    /* LOAD_NONE, then LOAD_BUSY while a thread reads the patterns (the
+     * others wait), then LOAD_DONE; read without the lock only as DONE */
+    int state;
+    int used;     /* a word asked for points (the note is due if none) */
+    int reported; /* bt_hyph_report gave the note */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
     bt_hyphenator iface;
 };
+
+enum { LOAD_NONE, LOAD_BUSY, LOAD_DONE };
 
 /* Where Debian, Fedora and older systems keep hyph_en_US.dic. */
 static const char *const places[] = {
@@ -40,25 +49,49 @@ static HyphenDict *load(const char *path)
     return d;
 }
 
-static void load_once(bt_hyph *h)
+/* Reading the patterns takes libhyphen ~20 ms (hyph_en_US.dic), so the
+ * build starts it on a helper thread when the text has a word that will
+ * ask (bt_hyph_load); whichever thread comes first reads, the others
+ * wait for it. */
+void bt_hyph_load(bt_hyph *h)
 {
-    if (h->tried)
+    if (__atomic_load_n(&h->state, __ATOMIC_ACQUIRE) == LOAD_DONE)
         return;
-    h->tried = 1;
-    if (h->want) {
-        h->dict = load(h->want);
-        if (h->dict)
-            h->path = bt_xstrdup(h->want);
-    } else {
-        for (size_t i = 0; i < sizeof places / sizeof *places && !h->dict; i++)
-            if ((h->dict = load(places[i])) != NULL)
-                h->path = bt_xstrdup(places[i]);
+    pthread_mutex_lock(&h->mu);
+    if (h->state == LOAD_NONE) {
+        h->state = LOAD_BUSY;
+        pthread_mutex_unlock(&h->mu);
+        HyphenDict *d = NULL;
+        char *path = NULL;
+        if (h->want) {
+            d = load(h->want);
+            if (d)
+                path = bt_xstrdup(h->want);
+        } else {
+            for (size_t i = 0; i < sizeof places / sizeof *places && !d; i++)
+                if ((d = load(places[i])) != NULL)
+                    path = bt_xstrdup(places[i]);
+        }
+        pthread_mutex_lock(&h->mu);
+        h->dict = d;
+        h->path = path;
+        __atomic_store_n(&h->state, LOAD_DONE, __ATOMIC_RELEASE);
+        pthread_cond_broadcast(&h->cv);
     }
-    if (!h->dict)
-        bt_note(h->ctx, h->pos,
-                "no hyphenation patterns found (%s); foreign words are not "
-                "hyphenated (install hyphen-en-us, or set BANTIN_HYPHEN_DIC)",
-                h->want ? h->want : places[0]);
+    while (h->state != LOAD_DONE)
+        pthread_cond_wait(&h->cv, &h->mu);
+    pthread_mutex_unlock(&h->mu);
+}
+
+void bt_hyph_report(bt_hyph *h)
+{
+    if (!__atomic_load_n(&h->used, __ATOMIC_RELAXED) || h->dict || h->reported)
+        return;
+    h->reported = 1;
+    bt_note(h->ctx, h->pos,
+            "no hyphenation patterns found (%s); foreign words are not "
+            "hyphenated (install hyphen-en-us, or set BANTIN_HYPHEN_DIC)",
+            h->want ? h->want : places[0]);
 }
 
 static int S_points(void *payload, const uint32_t *cps, int n, uint8_t *out)
@@ -77,7 +110,9 @@ static int S_points(void *payload, const uint32_t *cps, int n, uint8_t *out)
         word[i] = (char)c;
     }
     word[n] = 0;
-    load_once(h);
+    if (!__atomic_load_n(&h->used, __ATOMIC_RELAXED))
+        __atomic_store_n(&h->used, 1, __ATOMIC_RELAXED);
+    bt_hyph_load(h);
     if (!h->dict)
         return 0;
     char hyphens[MAX_WORD + 5];
@@ -113,6 +148,8 @@ bt_hyph *bt_hyph_new(bt_ctx *ctx, bt_pos pos, const char *dic)
     h->want = dic ? bt_xstrdup(dic) : NULL;
     h->iface.points = S_points;
     h->iface.payload = h;
+    pthread_mutex_init(&h->mu, NULL);
+    pthread_cond_init(&h->cv, NULL);
     return h;
 }
 
@@ -122,6 +159,8 @@ void bt_hyph_free(bt_hyph *h)
         return;
     if (h->dict)
         hnj_hyphen_free(h->dict);
+    pthread_cond_destroy(&h->cv);
+    pthread_mutex_destroy(&h->mu);
     free(h->path);
     free(h->want);
     free(h);

@@ -418,6 +418,89 @@ static void hyphen_breaks(const bt_hyphenator *hy, const uint32_t *cp, int n,
     }
 }
 
+/* 1 when the word cp[0..n) makes hyphen_breaks ask the hyphenator for
+ * points that the hyphenator then needs its patterns for (hyph.c: a run
+ * of ASCII letters only). */
+static int word_asks(const uint32_t *cp, int n)
+{
+    int a = 0, b = n;
+    while (a < b && is_opening(cp[a]))
+        a++;
+    while (b > a && is_closing(cp[b - 1]))
+        b--;
+    for (int i = a; i < b; i++)
+        if (!is_letter(cp[i]) &&
+            !(is_hyphen(cp[i]) && i > a && i + 1 < b && is_letter(cp[i - 1]) &&
+              is_letter(cp[i + 1])))
+            return 0;
+    for (int r0 = a; r0 < b;) {
+        int r1 = r0, caps = 0, ascii = 1;
+        for (; r1 < b && is_letter(cp[r1]); r1++) {
+            caps += r1 > r0 && cp[r1] >= 'A' && cp[r1] <= 'Z';
+            ascii &= cp[r1] < 0x80;
+        }
+        if (r1 - r0 >= HYPHENATE_MIN && !caps && ascii &&
+            !bt_syllable_is_vietnamese(cp + r0, r1 - r0))
+            return 1;
+        r0 = r1 + 1;
+    }
+    return 0;
+}
+
+/* 1 when a word of `t` (between spaces) asks (word_asks). */
+static int text_may_hyphenate(bt_str t)
+{
+    enum { MAXW = 128 }; /* longer: a URL or a formula, never asks */
+    uint32_t cp[MAXW];
+    const char *p = t.ptr, *end = t.ptr + t.len;
+    int n = 0, over = 0;
+    while (p < end) {
+        uint32_t c = bt_utf8_next(&p, end);
+        if (c == ' ' || c == '\t' || c == '\n' || c == 0xA0) {
+            if (n && !over && word_asks(cp, n))
+                return 1;
+            n = over = 0;
+        } else if (n < MAXW) {
+            cp[n++] = c;
+        } else {
+            over = 1;
+        }
+    }
+    return n && !over && word_asks(cp, n);
+}
+
+static int runs_may_hyphenate(const bt_runs *r)
+{
+    for (const bt_run *x = r->first; x; x = x->next)
+        if (x->kind == BT_RUN_TEXT && text_may_hyphenate(x->text))
+            return 1;
+    return 0;
+}
+
+int bt_shape_may_hyphenate(const bt_doc *doc)
+{
+    if (text_may_hyphenate(doc->title.text) ||
+        text_may_hyphenate(doc->subtitle.text))
+        return 1;
+    const bt_section *s;
+    bt_section_foreach(doc, s) {
+        if (text_may_hyphenate(s->title.text))
+            return 1;
+        for (const bt_article *a = s->articles; a; a = a->next) {
+            if (text_may_hyphenate(a->kicker.text) ||
+                text_may_hyphenate(a->title.text) ||
+                text_may_hyphenate(a->subtitle.text) ||
+                text_may_hyphenate(a->credit.text) ||
+                runs_may_hyphenate(&a->lead))
+                return 1;
+            for (const bt_block *b = a->blocks; b; b = b->next)
+                if (runs_may_hyphenate(&b->runs))
+                    return 1;
+        }
+    }
+    return 0;
+}
+
 /* Emits characters [a, b) of the collected word as one word box. */
 static void emit_chunk(state *s, int a, int b)
 {

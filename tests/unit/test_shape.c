@@ -10,6 +10,7 @@
 #include "bt_limits.h"
 #include "buf.h"
 #include "hyph.h"
+#include "model.h"
 #include "shape.h"
 #include "syllable.h"
 #include "text.h"
@@ -375,11 +376,15 @@ static void test_shape__libhyphen(void)
     CHECK_INT(ctx.ndiags, 0);
     bt_hyph_free(h);
 
-    /* no patterns: nothing hyphenated, one note at the first word */
+    /* no patterns: nothing hyphenated, one note when reported */
     h = bt_hyph_new(&ctx, bt_pos_file(0), "/nonexistent/hyph_xx.dic");
     hy = bt_hyph_hyphenator(h);
+    bt_hyph_report(h); /* no word asked yet: no note */
+    CHECK_INT(ctx.ndiags, 0);
     CHECK_STR(shape(&ctx, "documentation", WIDE, hy, 0), "documentation");
     CHECK_STR(shape(&ctx, "automatically", WIDE, hy, 0), "automatically");
+    bt_hyph_report(h);
+    bt_hyph_report(h);
     CHECK_INT(ctx.ndiags, 1);
     CHECK(ctx.ndiags == 1 && ctx.diags[0].level == BT_DIAG_NOTE &&
           strstr(ctx.diags[0].msg, "/nonexistent/hyph_xx.dic"));
@@ -679,20 +684,61 @@ static void test_shape__memo_full(void)
     bt_ctx_free(&ctx);
 }
 
+/* ---- which bulletins will ask for hyphenation points ---- */
+
+/* A one-article bulletin whose paragraph is `text`. */
+static bt_doc *one_para(bt_ctx *ctx, const char *title, const char *text)
+{
+    bt_doc *d = bt_doc_new(&ctx->arena);
+    bt_section *s = bt_doc_add_section(&ctx->arena, d);
+    bt_article *a = bt_article_new(&ctx->arena, 0);
+    a->title.text = bt_arena_str(&ctx->arena, title, strlen(title));
+    bt_section_add_article(s, a);
+    bt_block *b =
+        bt_article_add_block(&ctx->arena, a, BT_BLOCK_PARA, bt_pos_file(0));
+    bt_runs_add(&ctx->arena, &b->runs, BT_RUN_TEXT, 0,
+                bt_arena_str(&ctx->arena, text, strlen(text)), bt_pos_file(0));
+    bt_doc_finish(&ctx->arena, d);
+    return d;
+}
+
+/* bt_shape_may_hyphenate says yes exactly when a word would ask the
+ * hyphenator (the test of hyphen_breaks): a foreign word of 6 letters or
+ * more, without inner capitals, that is no Vietnamese syllable; the
+ * Vietnamese of the samples, identifiers and acronyms do not. */
+static void test_shape__may_hyphenate(void)
+{
+    static const struct {
+        const char *title, *text;
+        int yes;
+    } c[] = {
+        {"Hội nghị", "Chiều 29/6, tại Tp. Quảng Ngãi vừa diễn ra hội nghị.", 0},
+        {"Hội nghị", "Cài đặt gói mới trên máy chủ (documentation).", 1},
+        {"Tin mới", "Tải ứng dụng UploadQueue và COVID-19 về máy.", 0},
+        {"Facebook ra mắt", "Tin ngắn.", 1},
+        {"Tin", "trong ngoài nghiêng thường", 0},
+        {"Tin", "word short", 0}, /* under 6 letters */
+        /* a domain or path is no word: shape.c breaks it, never hyphenates */
+        {"Tin", "(Phapluatmoitruong.vn) – Chiều 29/6", 0},
+        {"Tin", "xem /etc/cron.monthly/package ngay", 0},
+    };
+    for (size_t i = 0; i < sizeof c / sizeof *c; i++) {
+        bt_ctx ctx;
+        bt_ctx_init(&ctx);
+        bt_doc *d = one_para(&ctx, c[i].title, c[i].text);
+        CHECK_INT(bt_shape_may_hyphenate(d), c[i].yes);
+        bt_ctx_free(&ctx);
+    }
+}
+
 static const bt_t_case cases[] = {
-    TEST(test_shape__memo_plan),
-    TEST(test_shape__memo_full),
-    TEST(test_shape__extraction_ties),
-    TEST(test_shape__url_breaks),
-    TEST(test_shape__email_and_path),
-    TEST(test_shape__formula),
-    TEST(test_shape__explicit_hyphens),
-    TEST(test_shape__hyphenate_foreign),
-    TEST(test_shape__libhyphen),
-    TEST(test_shape__syllable),
-    TEST(test_shape__syllables_of_samples),
-    TEST(test_shape__syllables_of_seed),
-    TEST(test_shape__memo),
+    TEST(test_shape__may_hyphenate),     TEST(test_shape__memo_plan),
+    TEST(test_shape__memo_full),         TEST(test_shape__extraction_ties),
+    TEST(test_shape__url_breaks),        TEST(test_shape__email_and_path),
+    TEST(test_shape__formula),           TEST(test_shape__explicit_hyphens),
+    TEST(test_shape__hyphenate_foreign), TEST(test_shape__libhyphen),
+    TEST(test_shape__syllable),          TEST(test_shape__syllables_of_samples),
+    TEST(test_shape__syllables_of_seed), TEST(test_shape__memo),
 };
 
 TEST_MAIN("test_shape", cases)
