@@ -452,6 +452,8 @@ static int text_may_hyphenate(bt_str t)
 {
     enum { MAXW = 128 }; /* longer: a URL or a formula, never asks */
     uint32_t cp[MAXW];
+    if (!t.len) /* an empty field may have no pointer */
+        return 0;
     const char *p = t.ptr, *end = t.ptr + t.len;
     int n = 0, over = 0;
     while (p < end) {
