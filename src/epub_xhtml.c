@@ -120,10 +120,24 @@ enum { ST_A, ST_STRONG, ST_EM };
 /* After one of these inside a long token a line may break (the Chicago
  * Manual's rule for URLs: after a slash, equals sign, ampersand and the
  * like, never with a hyphen added). */
+static int wbr_char(char c)
+{
+    switch (c) {
+    case '/':
+    case '=':
+    case '&':
+    case '?':
+    case ';':
+    case ',':
+    case '_':
+        return 1;
+    }
+    return 0;
+}
+
 static int wbr_after(const char *p, const char *end)
 {
-    const char *set = "/=&?;,_";
-    return *p && strchr(set, *p) && p + 1 < end && !strchr(set, p[1]) &&
+    return wbr_char(*p) && p + 1 < end && p[1] && !wbr_char(p[1]) &&
            p[1] != ' ';
 }
 
@@ -140,10 +154,11 @@ static void put_text_wbr(ep *x, bt_str t)
             w++;
         size_t chars = 0;
         int punct = 0;
-        for (const char *c = p; c < w; c++) {
+        for (const char *c = p; c < w; c++)
             chars += ((unsigned char)*c & 0xC0) != 0x80;
-            punct |= wbr_after(c, w);
-        }
+        /* most words are short: their punctuation is not looked at */
+        for (const char *c = p; c < w && chars >= WBR_MIN_CHARS && !punct; c++)
+            punct = wbr_after(c, w);
         if (chars >= WBR_MIN_CHARS && punct)
             for (const char *c = p + 1; c < w; c++) /* not "=|SUM" */
                 if (wbr_after(c, w)) {
