@@ -1365,6 +1365,143 @@ done:
     remove_tmpdir();
 }
 
+/* Hands pg to the sink as number `number`, as the layout does: from
+ * memory that is overwritten and freed as soon as the call returns (the
+ * layout frees a page's boxes at once and their glyphs soon after).
+ * z: a code point put in place of the page's first glyph, or 0. */
+static void hand_page(const bt_page_sink *k, const bt_page *pg, int number,
+                      uint32_t z)
+{
+    size_t nb = (size_t)pg->nboxes;
+    bt_box *boxes = bt_xmalloc(nb * sizeof *boxes);
+    memcpy(boxes, pg->boxes, nb * sizeof *boxes);
+    for (size_t i = 0; i < nb; i++) {
+        bt_box *b = &boxes[i];
+        if (b->kind == BT_BOX_GLYPHS) {
+            size_t n = (size_t)b->u.run.n * sizeof(bt_glyph);
+            bt_glyph *g = bt_xmalloc(n);
+            memcpy(g, b->u.run.glyphs, n);
+            if (z) {
+                g[0].cp = z;
+                z = 0;
+            }
+            b->u.run.glyphs = g;
+        } else if (b->kind == BT_BOX_LINK && b->u.link.uri) {
+            b->u.link.uri = bt_xstrdup(b->u.link.uri);
+        }
+    }
+    bt_page p = {number, boxes, pg->nboxes};
+    k->page(k->payload, &p);
+    for (size_t i = 0; i < nb; i++) {
+        bt_box *b = &boxes[i];
+        void *m = b->kind == BT_BOX_GLYPHS ? (void *)b->u.run.glyphs
+                  : b->kind == BT_BOX_LINK ? (void *)b->u.link.uri
+                                           : NULL;
+        size_t n = b->kind == BT_BOX_GLYPHS
+                       ? (size_t)b->u.run.n * sizeof(bt_glyph)
+                   : m ? strlen(m)
+                       : 0;
+        if (m)
+            memset(m, 0xA5, n);
+        free(m);
+    }
+    memset(boxes, 0xA5, nb * sizeof *boxes);
+    free(boxes);
+}
+
+/* One pass of the layout, by hand: begin, n of the pages of pp (page z_at,
+ * 1-based, with an 'Z' first; 0 none), end. Returns what end says. */
+static int hand_pass(const bt_page_sink *k, const bt_pages *pp, int before,
+                     int n, int z_at, bt_pdf_sink *sink, bt_pdf_images *pre)
+{
+    k->begin(k->payload, before);
+    for (int i = 0; i < n; i++) {
+        if (pre && i == 0) /* as build.c does before a page with an image */
+            bt_pdf_sink_images(sink, pre);
+        hand_page(k, &pp->pages[i], i + 1, i + 1 == z_at ? 'Z' : 0);
+    }
+    return k->end(k->payload, n);
+}
+
+/* The streamed sink driven by hand as bt_layout_stream drives it, with
+ * more pages than the deflate thread has in flight (the fixture's two
+ * pages, with their image, links and two fonts, six times over), each
+ * handed from memory overwritten when the call returns (hand_page), each
+ * page's content kept whole while it is drawn (draw_kept). Passes are
+ * thrown away with pages in flight: one that draws a character the pass
+ * before did not, then the same pages again (the characters differ from
+ * that pass's), one with fewer pages, one after that; the next pass is
+ * kept, the image streams deflated ahead given to it after it began. The
+ * PDF is the bytes bt_pdf_write draws from the same pages; with
+ * bt_pdf_threads 0 too. A sink freed in the middle of a pass reports
+ * nothing. */
+static void test_pdf_out__sink_by_hand(void)
+{
+    fixture f;
+    if (!fixture_open(&f))
+        return;
+    bt_arena *a = &f.ctx.arena;
+    enum { N = 12 };
+    bt_pages pp = f.pages;
+    pp.pages = bt_arena_alloc(a, N * sizeof *pp.pages);
+    pp.npages = N;
+    for (int i = 0; i < N; i++) {
+        pp.pages[i] = f.pages.pages[i % 2];
+        pp.pages[i].number = i + 1;
+    }
+    bt_article *art = bt_article_new(a, f.doc->file);
+    bt_section_add_article(f.doc->sections, art);
+    bt_block *fig = bt_article_add_block(a, art, BT_BLOCK_FIGURE, (bt_pos){0});
+    fig->image = &f.img;
+    const char *want = tmp("whole.pdf");
+    CHECK_INT(bt_pdf_write(&f.ctx, f.doc, &pp, f.fonts, want), 0);
+    bt_buf b1 = BT_BUF_INIT, b2 = BT_BUF_INIT;
+    slurp(&b1, want);
+    CHECK(b1.len > 1000);
+
+    for (int threads = 1; threads >= 0; threads--) {
+        bt_pdf_threads = threads;
+        bt_pdf_sink *sink =
+            bt_pdf_sink_new(f.doc, f.fonts, NULL, pp.width, pp.height);
+        bt_page_sink k = bt_pdf_sink_pages(sink);
+        CHECK_INT(hand_pass(&k, &pp, 0, N, 0, sink, NULL), 0); /* learns */
+        if (threads) {
+            CHECK_INT(hand_pass(&k, &pp, N, N, 3, sink, NULL), 0);
+            CHECK_INT(hand_pass(&k, &pp, N, N, 0, sink, NULL), 0);
+            CHECK_INT(hand_pass(&k, &pp, N, 7, 0, sink, NULL), 0);
+            CHECK_INT(hand_pass(&k, &pp, 7, N, 0, sink, NULL), 0);
+        }
+        bt_pdf_images *pre = bt_pdf_images_start(f.doc);
+        CHECK(!threads || pre != NULL);
+        long piped = bt_pdf_piped;
+        CHECK_INT(hand_pass(&k, &pp, N, N, 0, sink, pre), 1);
+        CHECK_INT(bt_pdf_piped - piped, threads ? N : 0);
+        const char *got = tmp(threads ? "piped.pdf" : "serial.pdf");
+        CHECK_INT(bt_pdf_sink_finish(sink, &f.ctx, &pp, got), 0);
+        bt_pdf_sink_free(sink);
+        bt_pdf_images_free(pre);
+        slurp(&b2, got);
+        CHECK(b2.len == b1.len && memcmp(b1.data, b2.data, b1.len) == 0);
+    }
+    bt_pdf_threads = 1;
+
+    /* freed with pages in flight: nothing is reported */
+    bt_pdf_sink *sink =
+        bt_pdf_sink_new(f.doc, f.fonts, NULL, pp.width, pp.height);
+    bt_page_sink k = bt_pdf_sink_pages(sink);
+    CHECK_INT(hand_pass(&k, &pp, 0, N, 0, sink, NULL), 0);
+    k.begin(k.payload, N);
+    for (int i = 0; i < N; i++)
+        hand_page(&k, &pp.pages[i], i + 1, 0);
+    bt_pdf_sink_free(sink);
+    CHECK_INT(f.ctx.nerrors, 0);
+    CHECK_INT(f.ctx.ndiags, 0);
+    bt_buf_free(&b1);
+    bt_buf_free(&b2);
+    fixture_free(&f);
+    remove_tmpdir();
+}
+
 /* Finished link annotations, pages and outline items are parked as
  * their bytes: the PDF is the one libharu writes when it keeps them all
  * (plain and imposed), and every such object of the fixture was parked:
@@ -1546,7 +1683,7 @@ static const bt_t_case cases[] = {
     TEST(test_pdf_out__bench),           TEST(test_pdf_out__list_order),
     TEST(test_pdf_out__streamed),        TEST(test_pdf_out__fsout_pieces),
     TEST(test_pdf_out__parked_links),    TEST(test_pdf_out__scratch_sweep),
-    TEST(test_pdf_out__png_passthrough),
+    TEST(test_pdf_out__png_passthrough), TEST(test_pdf_out__sink_by_hand),
 };
 
 TEST_MAIN("test_pdf_out", cases)
