@@ -37,6 +37,8 @@ typedef struct face {
                                0 = not asked yet, 1 = no glyph, 2 = glyph */
     int shapes_read;        /* its saved words were looked for (shapes_load) */
     unsigned long shapes_new; /* words shaped by HarfBuzz in this build */
+    unsigned shapes_loaded;   /* words read back from its file */
+    unsigned shapes_reused;   /* of those, asked for in this build */
     char *shapes_key;         /* heap or NULL: the face file's identity */
     char *shapes_file;        /* heap or NULL: where its words are saved */
 } face;
@@ -701,6 +703,7 @@ static FcConfig *fc_of(bt_fonts *f)
 /* ------------------------------------------------------------------ */
 
 static void shapes_save(bt_fonts *f, uint32_t font);
+static int shapes_due(const face *fc);
 
 bt_fonts *bt_fonts_new(const char *app_font_dir)
 {
@@ -730,7 +733,7 @@ void bt_fonts_free(bt_fonts *f)
     if (f->cache_dirty)
         fcache_save(f);
     for (int i = 0; i < f->nfaces; i++)
-        if (f->faces[i].shapes_new)
+        if (shapes_due(&f->faces[i]))
             shapes_save(f, (uint32_t)i);
     free_finds(f->cached, f->ncached);
     free(f->app_dir);
@@ -1029,6 +1032,7 @@ static int shape_cached(bt_fonts *f, uint32_t font, const uint32_t *cps,
     shape_entry *e = shape_slot(f, font, cps, len, h);
     if (e->cps) {
         f->nhits++;
+        fc->shapes_reused += !e->used; /* a word read back, first asked */
         e->used = 1;
         *out = e->pos;
         return len;
@@ -1165,9 +1169,21 @@ static void shapes_load(bt_fonts *f, uint32_t font)
         e->cps = cps;
         e->pos = pos;
         f->nshapes++;
+        fc->shapes_loaded++;
     }
 out:
     bt_buf_free(&b);
+}
+
+/* 1 when a face's file is to be written again: it shaped new words,
+ * unless the file is full and the build asked for every word in it (the
+ * new file would only trade some words the build asked for for others it
+ * asked for; a bulletin with more words than that, built again, paid
+ * ~8 M instructions and 1 MB of writes for it at every build). */
+static int shapes_due(const face *fc)
+{
+    return fc->shapes_new && !(fc->shapes_loaded >= SHAPES_MAX_WORDS &&
+                               fc->shapes_reused == fc->shapes_loaded);
 }
 
 /* Writes face `font`'s words (those read and those shaped since): temp

@@ -598,6 +598,36 @@ static void test_font__saved_shapes(void)
         }
     }
 
+    /* full, and a build asks for every word in it and new ones too: the
+     * file stays as it is (it would only trade words the build asked for);
+     * one that leaves a saved word out writes it again */
+    bt_buf before = {0}, after = {0};
+    CHECK_INT(bt_buf_read_file(&before, file, 1 << 24), 0);
+    f = open_serif(&id);
+    s = bt_fonts_shaper(f);
+    CHECK_INT(s.shape(s.payload, id, cps, n, &g), n);
+    CHECK_INT(s.shape(s.payload, id, nam, 3, &g), 3);
+    for (uint32_t i = 0; i < 8300; i++) {
+        uint32_t w[3] = {'a' + i % 26, 'a' + (i / 26) % 26, 0x1EA0 + i / 676};
+        CHECK_INT(s.shape(s.payload, id, w, 3, &g), 3);
+    }
+    bt_fonts_free(f);
+    CHECK_INT(bt_buf_read_file(&after, file, 1 << 24), 0);
+    CHECK(before.len == after.len &&
+          memcmp(before.data, after.data, before.len) == 0);
+    f = open_serif(&id);
+    s = bt_fonts_shaper(f);
+    uint32_t more[4] = {'m', 'o', 'r', 'e'};
+    CHECK_INT(s.shape(s.payload, id, cps, n, &g), n);
+    CHECK_INT(s.shape(s.payload, id, more, 4, &g), 4); /* new */
+    bt_fonts_free(f);
+    bt_buf_clear(&after);
+    CHECK_INT(bt_buf_read_file(&after, file, 1 << 24), 0);
+    CHECK(before.len != after.len ||
+          memcmp(before.data, after.data, before.len) != 0);
+    bt_buf_free(&before);
+    bt_buf_free(&after);
+
     unsetenv("BANTIN_FONT_CACHE");
     remove(file);
     remove(cache);
