@@ -378,33 +378,52 @@ static void punct_breaks(const uint32_t *cp, int n, int code, int hard_ok,
     }
 }
 
-/* Hyphenation points of a plain word: the token, without its opening and
- * closing punctuation, is letters (compounds joined by explicit hyphens);
- * each part of HYPHENATE_MIN letters or more that is not a Vietnamese
- * syllable and not an identifier (capitals after the first letter: "UBND",
- * "UploadQueue") gets the hyphenator's points. */
+/* A plain word: the token, without its opening and closing punctuation,
+ * is letters (compounds joined by explicit hyphens). Sets [*a, *b) to
+ * that core and returns 1, or returns 0. */
+static int plain_word(const uint32_t *cp, int n, int *a, int *b)
+{
+    int x = 0, y = n;
+    while (x < y && is_opening(cp[x]))
+        x++;
+    while (y > x && is_closing(cp[y - 1]))
+        y--;
+    for (int i = x; i < y; i++)
+        if (!is_letter(cp[i]) &&
+            !(is_hyphen(cp[i]) && i > x && i + 1 < y && is_letter(cp[i - 1]) &&
+              is_letter(cp[i + 1])))
+            return 0;
+    *a = x;
+    *b = y;
+    return 1;
+}
+
+/* The end of the part of a plain word's core [r0, b) that starts at r0
+ * (its letters up to an explicit hyphen), and whether the hyphenator is
+ * asked about it: HYPHENATE_MIN letters or more, not a Vietnamese
+ * syllable, not an identifier (capitals after the first letter: "UBND",
+ * "UploadQueue"). */
+static int word_part(const uint32_t *cp, int r0, int b, int *asks)
+{
+    int r1 = r0, caps = 0;
+    for (; r1 < b && is_letter(cp[r1]); r1++)
+        caps += r1 > r0 && cp[r1] >= 'A' && cp[r1] <= 'Z';
+    *asks = r1 - r0 >= HYPHENATE_MIN && !caps &&
+            !bt_syllable_is_vietnamese(cp + r0, r1 - r0);
+    return r1;
+}
+
+/* Hyphenation points of a plain word: each part the hyphenator is asked
+ * about (word_part) gets its points. */
 static void hyphen_breaks(const bt_hyphenator *hy, const uint32_t *cp, int n,
                           uint8_t *brk, bt_vec *pts)
 {
-    int a = 0, b = n;
-    while (a < b && is_opening(cp[a]))
-        a++;
-    while (b > a && is_closing(cp[b - 1]))
-        b--;
-    for (int i = a; i < b; i++)
-        if (!is_letter(cp[i]) &&
-            !(is_hyphen(cp[i]) && i > a && i + 1 < b && is_letter(cp[i - 1]) &&
-              is_letter(cp[i + 1])))
-            return;
+    int a, b, asks;
+    if (!plain_word(cp, n, &a, &b))
+        return;
     for (int r0 = a; r0 < b;) {
-        int r1 = r0;
-        while (r1 < b && is_letter(cp[r1]))
-            r1++;
-        int len = r1 - r0, caps = 0;
-        for (int i = r0 + 1; i < r1; i++)
-            caps += cp[i] >= 'A' && cp[i] <= 'Z';
-        if (len >= HYPHENATE_MIN && !caps &&
-            !bt_syllable_is_vietnamese(cp + r0, len)) {
+        int r1 = word_part(cp, r0, b, &asks), len = r1 - r0;
+        if (asks) {
             pts->n = 0;
             for (int i = 0; i < len; i++)
                 bt_vec_push(pts);
@@ -418,29 +437,19 @@ static void hyphen_breaks(const bt_hyphenator *hy, const uint32_t *cp, int n,
     }
 }
 
-/* 1 when the word cp[0..n) makes hyphen_breaks ask the hyphenator for
- * points that the hyphenator then needs its patterns for (hyph.c: a run
- * of ASCII letters only). */
+/* 1 when hyphen_breaks asks the hyphenator about a part of the word
+ * cp[0..n) that needs the patterns (hyph.c reads them only for a part of
+ * ASCII letters). */
 static int word_asks(const uint32_t *cp, int n)
 {
-    int a = 0, b = n;
-    while (a < b && is_opening(cp[a]))
-        a++;
-    while (b > a && is_closing(cp[b - 1]))
-        b--;
-    for (int i = a; i < b; i++)
-        if (!is_letter(cp[i]) &&
-            !(is_hyphen(cp[i]) && i > a && i + 1 < b && is_letter(cp[i - 1]) &&
-              is_letter(cp[i + 1])))
-            return 0;
+    int a, b, asks;
+    if (!plain_word(cp, n, &a, &b))
+        return 0;
     for (int r0 = a; r0 < b;) {
-        int r1 = r0, caps = 0, ascii = 1;
-        for (; r1 < b && is_letter(cp[r1]); r1++) {
-            caps += r1 > r0 && cp[r1] >= 'A' && cp[r1] <= 'Z';
-            ascii &= cp[r1] < 0x80;
-        }
-        if (r1 - r0 >= HYPHENATE_MIN && !caps && ascii &&
-            !bt_syllable_is_vietnamese(cp + r0, r1 - r0))
+        int r1 = word_part(cp, r0, b, &asks), ascii = 1;
+        for (int i = r0; i < r1; i++)
+            ascii &= cp[i] < 0x80;
+        if (asks && ascii)
             return 1;
         r0 = r1 + 1;
     }

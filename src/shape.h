@@ -130,11 +130,13 @@ typedef struct bt_para {
 int bt_shape_para(bt_ctx *ctx, const bt_shaper *sh, const bt_textstyle *st,
                   const bt_runs *runs, bt_para *out);
 
-/* 1 when some word of the bulletin's text may ask the hyphenator for its
- * points (a foreign word: see shape.c), so it is worth loading the
- * patterns ahead; a rough test (rarely yes for nothing, never no when a
- * word will ask, except beside a character that is not a letter but is
- * not ASCII either). */
+/* 1 when some word of the bulletin's text will ask the hyphenator for
+ * points it needs its patterns for (a foreign word: see shape.c), so it
+ * is worth reading them ahead. The text's words are taken between spaces,
+ * so a word the layout sees cut otherwise (across runs, or a formula set
+ * apart) may be judged wrongly: a yes for nothing costs the patterns'
+ * reading on a helper thread, a no only the wait at the first word that
+ * asks, as without it. */
 int bt_shape_may_hyphenate(const bt_doc *doc);
 
 /* 1 when a line that ends at `it`, a penalty of bt_shape_para's items
