@@ -174,43 +174,47 @@ wait_for() { # glob, pid
   done
   return 1
 }
-# The temp lives for the few milliseconds of the writers: on a loaded
-# machine the poll can miss it, and the build just completes. So each of
-# the 3 checks gets up to 4 builds to be seen in; a check whose 4 builds
-# all ended unseen fails.
+# Builds the samples into DIR-1, DIR-2, ... (the old outputs copied in
+# first when OLD is 1; under nohup when NOHUP is 1) until the poll sees
+# the WHICH temp, and then sends it SIG: sets d and rc (its exit status).
+# The temp lives for the writers' few milliseconds: on a loaded machine
+# the poll can miss it and the build just completes, so up to 4 builds;
+# returns 1 when none was seen.
+signal_at_temp() { # DIR WHICH SIG NOHUP OLD
+  for attempt in 1 2 3 4; do
+    d="$1-$attempt"; mkdir -p "$d"
+    if [ "$5" = 1 ]; then
+      cp "$tmp/old.pdf" "$d/bulletin.pdf"; cp "$tmp/old.epub" "$d/bulletin.epub"
+    fi
+    if [ "$4" = 1 ]; then
+      nohup "$bin" build samples/bulletin.xml -o "$d" >/dev/null 2>"$tmp/f.err" & pid=$!
+    else
+      "$bin" build samples/bulletin.xml -o "$d" 2>"$tmp/f.err" & pid=$!
+    fi
+    if wait_for "$d/.bulletin.$2.bantin-*" $pid; then
+      kill -"$3" $pid; wait $pid; rc=$?
+      return 0
+    fi
+    wait $pid
+  done
+  return 1
+}
 for which in pdf epub; do
   for try in 1 2 3; do
-    seen=0
-    for attempt in 1 2 3 4; do
-      d="$tmp/faults-term-$which-$try-$attempt"; mkdir -p "$d"
-      cp "$tmp/old.pdf" "$d/bulletin.pdf"; cp "$tmp/old.epub" "$d/bulletin.epub"
-      "$bin" build samples/bulletin.xml -o "$d" 2>"$tmp/f.err" & pid=$!
-      if wait_for "$d/.bulletin.$which.bantin-*" $pid; then
-        kill -TERM $pid; wait $pid; rc=$?
-        check "faults: SIGTERM with the $which temp present (try $try)" "$d" $rc 143 "" old
-        seen=1
-        break
-      fi
-      wait $pid
-    done
-    [ $seen = 1 ] || say FAIL "faults: SIGTERM try $try: the $which temp never appeared in 4 builds"
+    if signal_at_temp "$tmp/faults-term-$which-$try" $which TERM 0 1; then
+      check "faults: SIGTERM with the $which temp present (try $try)" "$d" $rc 143 "" old
+    else
+      say FAIL "faults: SIGTERM try $try: the $which temp never appeared in 4 builds"
+    fi
   done
 done
 
 # ---- SIGHUP under nohup: ignored, the build completes ----
-seen=0
-for attempt in 1 2 3 4; do # as for SIGTERM: the poll may miss the temp
-  d="$tmp/faults-hup-$attempt"; mkdir -p "$d"
-  nohup "$bin" build samples/bulletin.xml -o "$d" >/dev/null 2>"$tmp/f.err" & pid=$!
-  if wait_for "$d/.bulletin.pdf.bantin-*" $pid; then
-    kill -HUP $pid; wait $pid; rc=$?
-    check "faults: SIGHUP under nohup is ignored" "$d" $rc 0 "" new
-    seen=1
-    break
-  fi
-  wait $pid
-done
-[ $seen = 1 ] || say FAIL "faults: SIGHUP: the temp never appeared in 4 builds"
+if signal_at_temp "$tmp/faults-hup" pdf HUP 1 0; then
+  check "faults: SIGHUP under nohup is ignored" "$d" $rc 0 "" new
+else
+  say FAIL "faults: SIGHUP: the temp never appeared in 4 builds"
+fi
 
 # ---- long base names: 240 and 250 bytes work, 251 is refused cleanly ----
 for n in 240 250 251; do
