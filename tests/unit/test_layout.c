@@ -1290,6 +1290,21 @@ static int one_line(const bt_pages *pg, uint32_t src, int32_t out[4])
     return found;
 }
 
+/* 1 when paragraph `src` is a display: one line (its span in out, as
+ * one_line), wider than a column, inside the text width and centred on it
+ * (within 1 pt). */
+static int displayed(const bt_pages *pg, const bt_layout *lay, uint32_t src,
+                     int32_t out[4])
+{
+    int32_t colw = (lay->page_w - lay->margin_left - lay->margin_right -
+                    (lay->columns - 1) * lay->gap) /
+                   lay->columns;
+    int32_t right = lay->page_w - lay->margin_right;
+    return one_line(pg, src, out) && out[1] - out[0] > colw &&
+           out[0] >= lay->margin_left && out[1] <= right &&
+           abs((out[0] - lay->margin_left) - (right - out[1])) <= 1000;
+}
+
 /* 1 when every glyph box of paragraph `src` lies inside one column and
  * the paragraph takes at least two lines (it was broken there). */
 static int in_columns(const bt_pages *pg, const bt_layout *lay, uint32_t src)
@@ -1322,12 +1337,9 @@ static void test_layout__formula_display(void)
     bt_layout lay;
     bt_pages *pg = display_doc(&ctx, 3, &lay);
     int32_t d[4] = {0};
-    CHECK(one_line(pg, 101, d));
+    CHECK(displayed(pg, &lay, 101, d)); /* across the columns, centred */
     int32_t colw =
         (lay.page_w - lay.margin_left - lay.margin_right - 2 * lay.gap) / 3;
-    int32_t right = lay.page_w - lay.margin_right;
-    CHECK(d[1] - d[0] > colw); /* across columns */
-    CHECK(abs((d[0] - lay.margin_left) - (right - d[1])) <= 1000); /* centred */
     const bt_page *pp = &pg->pages[d[3]];
     int last_above = -1, first_disp = -1, last_disp = -1, first_below = -1;
     int32_t above_y = -1, below_y = INT32_MAX, cols_above = 0;
@@ -1382,13 +1394,8 @@ static void test_layout__display_shrunk(void)
     bt_layout lay;
     bt_pages *pg = display_doc(&ctx, 3, &lay);
     int32_t d[4] = {0};
-    CHECK(one_line(pg, 108, d));
-    int32_t colw =
-        (lay.page_w - lay.margin_left - lay.margin_right - 2 * lay.gap) / 3;
+    CHECK(displayed(pg, &lay, 108, d));
     int32_t right = lay.page_w - lay.margin_right;
-    CHECK(d[1] - d[0] > colw);
-    CHECK(d[0] >= lay.margin_left && d[1] <= right);
-    CHECK(abs((d[0] - lay.margin_left) - (right - d[1])) <= 1000); /* centred */
     /* nearly the whole width: set no smaller than it needs */
     CHECK(d[1] - d[0] > (right - lay.margin_left) * 19 / 20);
     int32_t body = lay.style[BT_ROLE_BODY].size, lo = INT32_MAX, hi = 0;
