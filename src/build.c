@@ -201,11 +201,11 @@ static void load_images(bt_ctx *ctx, bt_doc *doc, image_ctxs *ic)
 
 /* ---- one helper thread beside the layout ---- */
 
-/* The work done beside the layout (decoding the images, making the EPUB's
- * font files) runs in one thread, one job after the other in the order
- * given, so that it takes the second core and not half of the layout's:
- * the PDF's page deflate thread (pdf_out.c) joins them in the drawing
- * pass. Each job is waited for on its own (helper_wait). */
+/* The work done beside the layout (reading the hyphenation patterns,
+ * decoding the images, making the EPUB's font files) runs in one thread, one
+ * job after the other in the order given, so that it takes the second core and
+ * not half of the layout's: the PDF's page deflate thread (pdf_out.c) joins
+ * them in the drawing pass. Each job is waited for on its own (helper_wait). */
 enum { HELPER_JOBS = 3 };
 
 typedef struct helper {
