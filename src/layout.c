@@ -1158,9 +1158,9 @@ static int layout_run(bt_ctx *ctx, const bt_doc *doc, const bt_layout *lay,
      * saves no page, with all of them that can; a retry is kept only
      * when it saves the page. */
     /* Streaming, a pass that would end the loop but whose pages the sink
-     * could not use (it drew them for the page count and characters of
-     * the pass before, which differed) is set again, same settings: at
-     * most two more passes (the first already has what it needs). */
+     * could not use (it drew them for a page count the pass did not end
+     * with) is set again, same settings: at most two more passes (the
+     * first already has what it needs). */
     enum { MAX_PASS = 6, MAX_REDO = 2 };
     int retry = 0, base_pages = 0, redo = 0;
     for (int pass = 0; pass < MAX_PASS + redo; pass++) {
@@ -1241,6 +1241,13 @@ static int layout_run(bt_ctx *ctx, const bt_doc *doc, const bt_layout *lay,
         } else {
             memcpy(prev, e.article_page, sizeof(int) * (size_t)na);
             e.toc_pages = prev;
+            /* a retry is set to save the last page: its footers (and the
+             * sink) count on that, so when it does, it is the last pass;
+             * going back to the first setting gives its pages again */
+            if (retry == 1 || retry == 2)
+                st.npages = base_pages - 1;
+            else if (retry == 3 && again)
+                st.npages = base_pages;
         }
         engine_free(&e);
     }

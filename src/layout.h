@@ -152,8 +152,10 @@ int bt_layout_run(bt_ctx *ctx, const bt_doc *doc, const bt_layout *lay,
  * pass ends), then frees its boxes: the engine never holds more than the
  * page being filled and the one article being set. */
 typedef struct bt_page_sink {
-    /* A pass begins. npages: how many pages the pass before had (0 for
-     * the first pass); the pass's footers say "Trang p/npages" (or p/p). */
+    /* A pass begins. npages: how many pages the pass's footers count on
+     * ("Trang p/npages"): those of the pass before, or one fewer for a
+     * retry set to save the last page; 0 for the first pass, whose
+     * footers say p/p. */
     void (*begin)(void *payload, int npages);
     /* Page pg->number (1-based, in order) is final in this pass; pg and
      * what it points to are valid during the call only. */

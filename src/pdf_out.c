@@ -131,9 +131,7 @@ typedef struct pdf_w {
     int32_t page_h;      /* mpt */
     pdf_font **font;     /* [nfonts], lazily allocated */
     int nfonts;
-    unsigned char **need; /* [nfonts]: 65536-bit map of the code points
-                             drawn with the font, or NULL (unused font) */
-    pdf_imgcache *imgs;   /* images loaded so far */
+    pdf_imgcache *imgs; /* images loaded so far */
     int nimgs, capimgs;
     bt_pdf_images *pre; /* pixels deflated ahead, or NULL */
     int smask;          /* 1 once an SMask is used: PDF 1.4 */
@@ -260,30 +258,6 @@ static void out_flush(pdf_w *w)
 /* ------------------------------------------------------------------ */
 /* Fonts                                                              */
 /* ------------------------------------------------------------------ */
-
-/* The code points each font draws, from every glyph box of the pages
- * (and of the imposition's padding page): what the font subsets need. */
-static void scan_need_into(unsigned char **need, int nfonts, const bt_page *pg)
-{
-    for (int i = 0; i < pg->nboxes; i++) {
-        const bt_box *b = &pg->boxes[i];
-        if (b->kind != BT_BOX_GLYPHS || b->u.run.font >= (uint32_t)nfonts)
-            continue;
-        unsigned char **m = &need[b->u.run.font];
-        if (!*m)
-            *m = bt_xcalloc(65536 / 8, 1);
-        for (int k = 0; k < b->u.run.n; k++) {
-            uint32_t cp = b->u.run.glyphs[k].cp;
-            if (cp <= 0xFFFF)
-                (*m)[cp >> 3] |= (unsigned char)(1u << (cp & 7));
-        }
-    }
-}
-
-static void scan_need(pdf_w *w, const bt_page *pg)
-{
-    scan_need_into(w->need, w->nfonts, pg);
-}
 
 /* Fonts are not loaded into libharu: each is our own Type0 font
  * dictionary in libharu's xref, which libharu writes like any other
@@ -2085,8 +2059,6 @@ static int pdf_open(pdf_w *w, bt_ctx *ctx, const bt_doc *doc,
     w->nfonts = fonts ? bt_fonts_count(fonts) : 0;
     w->font =
         bt_xcalloc((size_t)(w->nfonts > 0 ? w->nfonts : 1), sizeof *w->font);
-    w->need =
-        bt_xcalloc((size_t)(w->nfonts > 0 ? w->nfonts : 1), sizeof *w->need);
     w->pdf = HPDF_New(pdf_on_error, &w->err);
     if (!w->pdf) {
         bt_error(ctx, bt_pos_file(doc->file),
@@ -2113,9 +2085,6 @@ static void pdf_close(pdf_w *w)
         }
     }
     free(w->font);
-    for (int i = 0; i < w->nfonts; i++)
-        free(w->need[i]);
-    free(w->need);
     free(w->imgs);
     free(w->hp);
     bt_buf_free(&w->out);
@@ -2133,10 +2102,6 @@ static int pdf_write(bt_ctx *ctx, const bt_doc *doc, const bt_pages *pages,
         return -1;
     }
     w.pre = pre;
-    for (int i = 0; i < pages->npages; i++)
-        scan_need(&w, &pages->pages[i]);
-    if (note)
-        scan_need(&w, note);
     pdf_run(&w, path);
     pdf_report(&w);
     int rc = w.failed ? -1 : 0;
@@ -2281,49 +2246,26 @@ void bt_pdf_images_free(bt_pdf_images *pre)
 /* Streamed output: pages drawn as the layout hands them out          */
 /* ------------------------------------------------------------------ */
 
-/* libharu numbers its objects in the order they are made, and the font
- * subsets need every character the document draws before the first page
- * is drawn; the output must be the bytes bt_pdf_write gives. So a pass is
- * drawn with the page count and characters of the pass before (the layout
- * settles in two passes and keeps both the same); end() checks that they
- * held, and a pass that broke them is thrown away (the layout then sets
- * the pass again, and this time they hold). Each page's content is
- * deflated as soon as it is drawn. */
+/* libharu numbers its objects in the order they are made, so the pages
+ * are made first, as many as the pass's footers count on (begin's
+ * npages); the fonts follow at first use and are written at the end from
+ * the code points drawn, as bt_pdf_write does: the output is its bytes.
+ * end() checks that the pass had the pages it was drawn for; one that did
+ * not is thrown away (the layout then sets the pass again, with that
+ * count). Each page's content is deflated as soon as it is drawn. */
 struct bt_pdf_sink {
     const bt_doc *doc;
     const bt_fonts *fonts;
-    int nfonts;
-    bt_pages stub;        /* size and predicted count, no boxes */
-    unsigned char **seen; /* [nfonts] characters drawn in this pass */
-    unsigned char **prev; /* [nfonts] those of the pass before */
-    int prev_npages;      /* -1: no pass before */
-    bt_pdf_images *pre;   /* image streams deflated ahead, or NULL */
-    pdf_w *w;             /* the PDF of this pass, or NULL */
-    bt_ctx wctx;          /* its diagnostics */
-    int npages_drawn;     /* pages handed to w */
-    int valid;            /* the last pass ended and w matches it */
-    char *spool_dir;      /* heap, or NULL: bt_pdf_sink_spool */
-    zpipe *zp;            /* pages deflated beside the layout, or NULL */
+    bt_pages stub;      /* size and predicted count, no boxes */
+    int assumed;        /* the page count this pass is drawn for, 0: none */
+    bt_pdf_images *pre; /* image streams deflated ahead, or NULL */
+    pdf_w *w;           /* the PDF of this pass, or NULL */
+    bt_ctx wctx;        /* its diagnostics */
+    int npages_drawn;   /* pages handed to w */
+    int valid;          /* the last pass ended and w matches it */
+    char *spool_dir;    /* heap, or NULL: bt_pdf_sink_spool */
+    zpipe *zp;          /* pages deflated beside the layout, or NULL */
 };
-
-static int maps_equal(unsigned char **a, unsigned char **b, int n)
-{
-    for (int i = 0; i < n; i++) {
-        if (!a[i] != !b[i])
-            return 0;
-        if (a[i] && memcmp(a[i], b[i], 65536 / 8) != 0)
-            return 0;
-    }
-    return 1;
-}
-
-static void maps_clear(unsigned char **m, int n)
-{
-    for (int i = 0; i < n; i++) {
-        free(m[i]);
-        m[i] = NULL;
-    }
-}
 
 static void sink_drop(bt_pdf_sink *s)
 {
@@ -2343,13 +2285,12 @@ static void sink_drop(bt_pdf_sink *s)
 static void sink_begin(void *payload, int npages)
 {
     bt_pdf_sink *s = payload;
-    (void)npages; /* prev_npages says the same */
     sink_drop(s);
-    maps_clear(s->seen, s->nfonts);
     s->npages_drawn = 0;
-    if (s->prev_npages < 0)
+    s->assumed = npages > 0 ? npages : 0;
+    if (s->assumed == 0)
         return; /* the first pass: only learn its pages */
-    s->stub.npages = s->prev_npages;
+    s->stub.npages = s->assumed;
     s->w = bt_xmalloc(sizeof *s->w);
     if (pdf_open(s->w, &s->wctx, s->doc, &s->stub, s->fonts, NULL, NULL) != 0) {
         pdf_close(s->w);
@@ -2359,11 +2300,6 @@ static void sink_begin(void *payload, int npages)
     }
     s->w->pre = s->pre;
     s->w->spool_dir = s->spool_dir;
-    for (int i = 0; i < s->nfonts; i++)
-        if (s->prev[i]) {
-            s->w->need[i] = bt_xmalloc(65536 / 8);
-            memcpy(s->w->need[i], s->prev[i], 65536 / 8);
-        }
     pdf_start(s->w);
     if (s->w->utf8 && pdf_ok(s->w))
         add_pages(s->w);
@@ -2373,7 +2309,6 @@ static void sink_begin(void *payload, int npages)
 static void sink_page(void *payload, const bt_page *pg)
 {
     bt_pdf_sink *s = payload;
-    scan_need_into(s->seen, s->nfonts, pg);
     pdf_w *w = s->w;
     s->npages_drawn++;
     if (!w || !w->utf8 || !pdf_ok(w) || w->failed ||
@@ -2401,12 +2336,7 @@ static int sink_end(void *payload, int npages)
         s->zp = NULL;
         bt_timing_add(BT_T_PDF, bt_time_ns() - t0);
     }
-    s->valid = s->w && npages == s->prev_npages && npages == s->npages_drawn &&
-               maps_equal(s->seen, s->prev, s->nfonts);
-    unsigned char **t = s->prev;
-    s->prev = s->seen;
-    s->seen = t;
-    s->prev_npages = npages;
+    s->valid = s->w && npages == s->assumed && npages == s->npages_drawn;
     if (!s->valid)
         sink_drop(s);
     return s->valid;
@@ -2419,13 +2349,8 @@ bt_pdf_sink *bt_pdf_sink_new(const bt_doc *doc, const bt_fonts *fonts,
     s->doc = doc;
     s->pre = pre;
     s->fonts = fonts;
-    s->nfonts = fonts ? bt_fonts_count(fonts) : 0;
     s->stub.width = width;
     s->stub.height = height;
-    size_t nf = (size_t)(s->nfonts > 0 ? s->nfonts : 1);
-    s->seen = bt_xcalloc(nf, sizeof *s->seen);
-    s->prev = bt_xcalloc(nf, sizeof *s->prev);
-    s->prev_npages = -1;
     bt_ctx_init(&s->wctx);
     return s;
 }
@@ -2482,10 +2407,6 @@ void bt_pdf_sink_free(bt_pdf_sink *s)
         return;
     sink_drop(s);
     bt_ctx_free(&s->wctx);
-    maps_clear(s->seen, s->nfonts);
-    maps_clear(s->prev, s->nfonts);
-    free(s->seen);
-    free(s->prev);
     free(s->spool_dir);
     free(s);
 }

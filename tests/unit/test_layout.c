@@ -1695,6 +1695,9 @@ static void test_layout__reorder(void)
 typedef struct rec_sink {
     bt_page pages[64];
     int npages, passes, refuse_once, refused;
+    int strict;     /* refuse a pass that did not end with `assumed` pages */
+    int assumed;    /* begin's npages of this pass */
+    int counts[16]; /* the page count each pass ended with */
 } rec_sink;
 
 static void rec_free(rec_sink *r)
@@ -1711,8 +1714,8 @@ static void rec_free(rec_sink *r)
 static void rec_begin(void *payload, int npages)
 {
     rec_sink *r = payload;
-    (void)npages;
     rec_free(r);
+    r->assumed = npages;
     r->passes++;
 }
 
@@ -1740,6 +1743,10 @@ static int rec_end(void *payload, int npages)
 {
     rec_sink *r = payload;
     CHECK_INT(npages, r->npages);
+    if (r->passes <= 16)
+        r->counts[r->passes - 1] = npages;
+    if (r->strict && npages != r->assumed)
+        return 0; /* drawn for another page count, as bt_pdf_sink */
     /* refusing every pass would only make the engine give up; refusing
      * pass 2 (the one that normally ends the loop) makes it set again */
     if (r->refuse_once && r->passes == 2) {
@@ -1828,6 +1835,49 @@ static void test_layout__stream_same_pages(void)
     CHECK(checked > 0);
 }
 
+/* A retry that saves the last page is the last pass: it begins with the
+ * page count it aims at (one fewer), so a sink that draws for that count
+ * (bt_pdf_sink) keeps it and no pass is set again; a retry that saves
+ * nothing is followed by the first setting, begun with its count. The
+ * bulletins of short_tail_pulled_back (k = 10: a tail pulled back). */
+static void test_layout__stream_retry_counts(void)
+{
+    int saved = 0;
+    for (int k = 4; k < 40; k++) {
+        bt_ctx ctx;
+        bt_ctx_init(&ctx);
+        bt_ctx_file(&ctx, "a.xml", NULL);
+        bt_doc *d = doc_new(&ctx);
+        bt_section *s = bt_doc_add_section(&ctx.arena, d);
+        article_paras(&ctx, s, "Bài một", 0, k, 30);
+        article_paras(&ctx, s, "Bài hai", 300, 24, 40);
+        article_paras(&ctx, s, "Bài ba", 600, 12, 40);
+        bt_doc_finish(&ctx.arena, d);
+        bt_layout lay = test_layout();
+        lay.columns = 1;
+        bt_pages *st = NULL;
+        static rec_sink r;
+        memset(&r, 0, sizeof r);
+        r.strict = 1;
+        bt_page_sink sink = {rec_begin, rec_page, rec_end, &r};
+        CHECK_INT(bt_layout_stream(&ctx, d, &lay, &fake, &sink, &st), 0);
+        if (st) {
+            CHECK_INT(r.assumed, st->npages); /* the last pass was kept */
+            if (r.counts[0] > st->npages) {
+                saved++;
+                CHECK_INT(r.passes, 2);
+            } else {
+                /* two passes, or a retry that saved nothing and the first
+                 * setting again */
+                CHECK(r.passes == 2 || r.passes == 3);
+            }
+        }
+        rec_free(&r);
+        bt_ctx_free(&ctx);
+    }
+    CHECK(saved > 0);
+}
+
 static const bt_t_case cases[] = {
     TEST(test_layout__columns_balanced),
     TEST(test_layout__justified_flush),
@@ -1853,6 +1903,7 @@ static const bt_t_case cases[] = {
     TEST(test_layout__jump_lines),
     TEST(test_layout__reorder),
     TEST(test_layout__stream_same_pages),
+    TEST(test_layout__stream_retry_counts),
     TEST(test_layout__formula_display),
     TEST(test_layout__display_narrow),
     TEST(test_layout__display_shrunk),
