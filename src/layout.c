@@ -820,7 +820,7 @@ static const bt_article *next_article(const bt_section *s,
  * held; the glyphs its boxes point to live in `held` until it goes. */
 typedef struct page_stream {
     const bt_page_sink *sink;
-    int npages;     /* page count of the pass before (0: first pass) */
+    int npages;     /* page count the pass's footers count on (0: first pass) */
     int next;       /* first page not handed out yet (0-based) */
     uint32_t carry; /* reading-order carry of page next - 1 */
     bt_arena held;  /* glyph arrays and link targets of held pages */
