@@ -51,6 +51,12 @@
  * big for that keeps the small budget; either way memory is bounded. */
 #define BT_SHAPE_MEMO_WHOLE_BYTES   (12u * BT_MIB)
 #define BT_SHAPE_MEMO_PER_TEXT_BYTE 40u
+/* bt_layout_stream keeps the pages of a bulletin of at most this much
+ * text (bt_doc_text_bytes) to the end of its first pass, gives the table of
+ * contents its page numbers there and hands them out, instead of setting
+ * the bulletin a second time (a 100-article digest: 263 KB of text, its
+ * pages' boxes about 4 MB) */
+#define BT_REPLAY_TEXT_BYTES (320u * 1024)
 /* the line-break memo (layout_line.c): breaks of paragraphs set before */
 #define BT_BREAK_MEMO_BYTES (4u * BT_MIB)
 /* a streamed PDF keeps this much of its pages' deflated contents in

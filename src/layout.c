@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "bt_limits.h"
 #include "image.h"
 #include "layout_int.h"
 #include "date.h"
@@ -1059,8 +1060,49 @@ static void run_pass(engine *e)
         held_free(e);
         return;
     }
+    if (e->replay)
+        return; /* reading order and furniture after the contents' numbers */
     bt_layout_reading_order(e);
     bt_layout_furniture(e);
+}
+
+int bt_layout_replay = 1;
+
+/* Replay: the pages of the pass that ended the layout, held whole, get the
+ * article pages in the contents (bt_layout_toc_patch), their reading order
+ * and furniture, and go to the sink; once more if it refuses them. Their
+ * allocations go to `kept`, the pass's arena. */
+static void replay_pages(engine *e, const bt_page_sink *sink, bt_arena *kept)
+{
+    bt_ctx *ctx = e->ctx;
+    bt_arena real = ctx->arena;
+    int nd = ctx->ndiags;
+    ctx->arena = *kept;
+    bt_layout_toc_patch(e);
+    bt_layout_reading_order(e);
+    bt_layout_furniture(e);
+    *kept = ctx->arena;
+    ctx->arena = real;
+    for (int i = nd; i < ctx->ndiags; i++)
+        if (bt_arena_owns(kept, ctx->diags[i].msg))
+            ctx->diags[i].msg = bt_arena_strdup(&real, ctx->diags[i].msg);
+    page_acc *acc = e->pages.p;
+    int ok = 0;
+    for (int round = 0; round < 2 && !ok && e->rc == 0; round++) {
+        sink->begin(sink->payload, e->pages.n);
+        for (int p = 0; p < e->pages.n; p++) {
+            bt_page pg = {p + 1, acc[p].boxes.p, acc[p].boxes.n};
+            sink->page(sink->payload, &pg);
+        }
+        ok = sink->end(sink->payload, e->pages.n);
+    }
+    if (!ok && e->rc == 0)
+        bt_error(ctx, bt_pos_file(e->doc->file),
+                 "layout: the writer refused the pages twice");
+    for (int p = 0; p < e->pages.n; p++) {
+        bt_vec_free(&acc[p].boxes);
+        acc[p].boxes.size = sizeof(bt_box);
+    }
 }
 
 /* The finished pages, moved into the build's arena. */
@@ -1116,8 +1158,12 @@ static int layout_run(bt_ctx *ctx, const bt_doc *doc, const bt_layout *lay,
     page_stream st;
     memset(&st, 0, sizeof st);
     st.sink = sink;
-    if (sink)
+    /* a small bulletin is held whole instead (replay_pages) */
+    int replay = sink && bt_layout_replay &&
+                 bt_doc_text_bytes(doc) <= BT_REPLAY_TEXT_BYTES;
+    if (sink && !replay)
         e.stream = &st;
+    e.replay = replay;
     e.ctx = ctx;
     e.doc = doc;
     e.lay = lay;
@@ -1161,27 +1207,34 @@ static int layout_run(bt_ctx *ctx, const bt_doc *doc, const bt_layout *lay,
      * could not use (it drew them for a page count the pass did not end
      * with) is set again, same settings: at most two more passes (the
      * first already has what it needs). */
+    /* Replayed, a pass's arena is kept until the next pass begins, the
+     * last one's until its pages are handed out. */
     enum { MAX_PASS = 6, MAX_REDO = 2 };
     int retry = 0, base_pages = 0, redo = 0;
+    bt_arena kept;
+    bt_arena_init(&kept);
     for (int pass = 0; pass < MAX_PASS + redo; pass++) {
         st.next = 0;
         st.carry = 0;
-        if (sink) /* streamed, no pass leaves anything in its arena */
+        bt_arena_free(&kept);
+        if (sink) /* no pass leaves anything in the build's arena */
             bt_arena_init(&ctx->arena);
-        if (sink)
+        if (e.stream)
             sink->begin(sink->payload, st.npages);
         run_pass(&e);
         int sink_ok =
-            !sink || (e.rc == 0 && sink->end(sink->payload, e.pages.n));
+            !e.stream || (e.rc == 0 && sink->end(sink->payload, e.pages.n));
         st.npages = e.pages.n;
         if (pass == 0) {
             for (int i = ndiags; i < ctx->ndiags; i++)
                 ctx->diags[i].msg = bt_arena_strdup(&real, ctx->diags[i].msg);
         }
-        if (sink) {
+        if (replay)
+            kept = ctx->arena;
+        else if (sink)
             bt_arena_free(&ctx->arena);
+        if (sink)
             ctx->arena = real;
-        }
         if (pass == 0) {
             if (!sink)
                 scratch = ctx->arena;
@@ -1221,8 +1274,9 @@ static int layout_run(bt_ctx *ctx, const bt_doc *doc, const bt_layout *lay,
                 again = 1;
             }
         }
+        /* replayed, the pass's own article pages go into its contents */
         int last =
-            pass >= MAX_PASS - 1 + redo ||
+            pass >= MAX_PASS - 1 + redo || (replay && !again) ||
             (pass > 0 && !again &&
              memcmp(prev, e.article_page, sizeof(int) * (size_t)na) == 0);
         if (last && sink_ok)
@@ -1251,6 +1305,9 @@ static int layout_run(bt_ctx *ctx, const bt_doc *doc, const bt_layout *lay,
         }
         engine_free(&e);
     }
+    if (replay && e.rc == 0 && !ctx->nerrors)
+        replay_pages(&e, sink, &kept);
+    bt_arena_free(&kept);
     bt_arena_free(&scratch);
     bt_layout_brkmemo_free(e.brk);
     e.brk = NULL;

@@ -75,6 +75,9 @@ typedef struct bt_box {
     enum bt_box_kind kind;
     int32_t x, y, w,
         h; /* GLYPHS: x,y = baseline origin, w = advance, h = size */
+    /* A table-of-contents entry's page number (GLYPHS) or link (LINK):
+     * 1 + the index of the article it gives the page of; 0 elsewhere */
+    uint32_t toc;
     union {
         struct {
             uint32_t font;  /* font id */
@@ -173,6 +176,11 @@ typedef struct bt_page_sink {
 int bt_layout_stream(bt_ctx *ctx, const bt_doc *doc, const bt_layout *lay,
                      const bt_shaper *shaper, const bt_page_sink *sink,
                      bt_pages **out);
+/* 1 (default): bt_layout_stream sets a bulletin of at most
+ * BT_REPLAY_TEXT_BYTES of text once and hands out the pages of that pass
+ * with the contents' page numbers put in (one pass to the sink); 0: every
+ * bulletin streams its passes. The pages are the same; for tests. */
+extern int bt_layout_replay;
 
 /* read_layout.c: loads a layout by name (datadir/layouts/NAME.xml) or by
  * path (contains '/' or ends in .xml). Errors at `pos` (the <layout>

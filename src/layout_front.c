@@ -116,9 +116,32 @@ void bt_layout_masthead(engine *e)
     bt_layout_units_done(e);
 }
 
+/* The page number of a contents entry as a glyph box at x, y: the
+ * number right-aligned at right (its box's x is right minus its width). */
+static void toc_number(engine *e, bt_box *b, const bt_article *art, int page,
+                       int32_t right, int32_t y)
+{
+    bt_arena *a = &e->ctx->arena;
+    const bt_style *ts = &e->lay->style[BT_ROLE_TOC];
+    const char *num = bt_arena_printf(a, "%d", page);
+    int32_t w = bt_shape_width(e->sh, ts->font, ts->size, cstr(num));
+    bt_runs nr = text_runs(a, cstr(num), art->title.pos);
+    bt_textstyle st = bt_layout_textstyle(e, BT_ROLE_TOC, 1, 0, 0);
+    bt_para np;
+    bt_shape_para(e->ctx, e->sh, &st, &nr, &np);
+    bt_seg sg = {0};
+    sg.font = np.nsegs ? np.segs[0].font : ts->font;
+    sg.size = ts->size;
+    sg.color = ts->color;
+    bt_layout_glyph_box(b, &sg, np.glyphs, np.nglyphs, right - w, y, w);
+    b->toc = (uint32_t)art->index + 1;
+}
+
 /* One entry of the table of contents: the title, balanced, beside its
  * page number (right-aligned on the last line), each line a link to the
- * article's page. */
+ * article's page. Both carry the article (bt_box.toc), so that pages
+ * laid out before the article pages were known can be given them
+ * (bt_layout_toc_patch). */
 static void toc_entry(engine *e, units *u, const bt_article *art)
 {
     bt_arena *a = &e->ctx->arena;
@@ -132,8 +155,6 @@ static void toc_entry(engine *e, units *u, const bt_article *art)
                                    .width = e->colw - numw,
                                    .al = AL_BALANCE});
     int page = e->toc_pages ? e->toc_pages[art->index] : 0;
-    const char *num = bt_arena_printf(a, "%d", page);
-    int32_t w = bt_shape_width(e->sh, ts->font, ts->size, cstr(num));
     unit *un = u->v.p;
     for (int k = first; k < u->v.n; k++) {
         unit *x = &un[k];
@@ -147,19 +168,50 @@ static void toc_entry(engine *e, units *u, const bt_article *art)
         lk->h = x->h;
         lk->u.link.page = page > 0 ? page : 1;
         lk->u.link.y = e->top;
-        if (last) {
-            bt_runs nr = text_runs(a, cstr(num), art->title.pos);
-            bt_textstyle st = bt_layout_textstyle(e, BT_ROLE_TOC, 1, 0, 0);
-            bt_para np;
-            bt_shape_para(e->ctx, e->sh, &st, &nr, &np);
-            bt_seg sg = {0};
-            sg.font = np.nsegs ? np.segs[0].font : ts->font;
-            sg.size = ts->size;
-            sg.color = ts->color;
-            bt_layout_glyph_box(lk + 1, &sg, np.glyphs, np.nglyphs, e->colw - w,
-                                x->base, w);
+        lk->toc = (uint32_t)art->index + 1;
+        if (last)
+            toc_number(e, lk + 1, art, page, e->colw, x->base);
+    }
+}
+
+/* Gives the contents entries of pages laid out before the article pages
+ * were known the pages of e->article_page: each number is shaped again and
+ * right-aligned where the old one ended, each link retargeted. The
+ * entries' lines do not depend on their numbers (the titles are set
+ * beside a fixed 3 em), so the pages are then those a pass that knew the
+ * numbers would make. */
+void bt_layout_toc_patch(engine *e)
+{
+    const bt_doc *doc = e->doc;
+    const bt_article **arts = bt_xcalloc(
+        (size_t)(doc->narticles > 0 ? doc->narticles : 1), sizeof *arts);
+    const bt_section *s;
+    const bt_article *art;
+    bt_section_foreach(doc, s) {
+        bt_article_foreach(s, art) {
+            if (art->index >= 0 && art->index < doc->narticles)
+                arts[art->index] = art;
         }
     }
+    for (int p = 0; p < e->pages.n; p++) {
+        page_acc *pg = &((page_acc *)e->pages.p)[p];
+        bt_box *b = pg->boxes.p;
+        for (int i = 0; i < pg->boxes.n; i++) {
+            uint32_t t = b[i].toc;
+            if (!t || t > (uint32_t)doc->narticles || !arts[t - 1])
+                continue;
+            int page = e->article_page[t - 1];
+            if (b[i].kind == BT_BOX_LINK) {
+                b[i].u.link.page = page > 0 ? page : 1;
+            } else if (b[i].kind == BT_BOX_GLYPHS) {
+                bt_box nb = b[i];
+                toc_number(e, &nb, arts[t - 1], page, b[i].x + b[i].w, b[i].y);
+                nb.seq = b[i].seq;
+                b[i] = nb;
+            }
+        }
+    }
+    free(arts);
 }
 
 void bt_layout_toc(engine *e)

@@ -111,6 +111,8 @@ typedef struct engine {
                                     a short tail of an article begun before */
     struct page_stream *stream;  /* layout.c: pages handed to a sink as soon
                                     as they are final, or NULL (all kept) */
+    int replay;                  /* pages kept to the end of the layout and
+                                    handed to the sink then (layout.c) */
     bt_arena units;              /* unit boxes of the piece being placed: page
                                     boxes are copies, so this is freed after each
                                     article (glyph arrays stay in ctx->arena) */
@@ -226,6 +228,7 @@ void bt_layout_tight_cost(engine *e, const bt_lb_costs *c);
 
 void bt_layout_masthead(engine *e);
 void bt_layout_toc(engine *e);
+void bt_layout_toc_patch(engine *e);
 
 /* Scratch memory for one piece of page 1 (a contents entry): between
  * begin and end, ctx->arena and e->units are fresh arenas; end copies the

@@ -1480,6 +1480,7 @@ static void precompress_page(pdf_w *w, HPDF_Page page)
  * the oldest when all are. The worker calls no libharu function. */
 enum { ZPIPE_PAGES = 4 };
 long bt_pdf_piped;
+long bt_pdf_helped;
 int bt_pdf_threads = 1;
 
 typedef struct zpipe {
@@ -1536,16 +1537,28 @@ static zpipe *zpipe_start(void)
 }
 
 /* Installs and parks the oldest page in flight once it is deflated
- * (waiting for it when `wait`); 0 when there was none to install. */
+ * (waiting for it when `wait`); 0 when there was none to install. While
+ * it waits, the drawing thread deflates the pages the worker has not
+ * taken yet itself (z->mu held): the same bytes, by whichever core is
+ * free. */
 static int zpipe_retire(pdf_w *w, zpipe *z, int wait)
 {
     pthread_mutex_lock(&z->mu);
     struct zslot *sl = &z->slot[z->head];
-    int ready = z->n > 0 && sl->deflated;
     while (wait && z->n > 0 && !sl->deflated) {
-        pthread_cond_wait(&z->done, &z->mu);
-        ready = sl->deflated;
+        if (z->next < z->n) {
+            struct zslot *t = &z->slot[(z->head + z->next) % ZPIPE_PAGES];
+            z->next++;
+            pthread_mutex_unlock(&z->mu);
+            zjob_run(&t->j);
+            pthread_mutex_lock(&z->mu);
+            t->deflated = 1;
+            bt_pdf_helped++;
+        } else {
+            pthread_cond_wait(&z->done, &z->mu);
+        }
     }
+    int ready = z->n > 0 && sl->deflated;
     pthread_mutex_unlock(&z->mu);
     if (!ready)
         return 0;
