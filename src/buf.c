@@ -23,26 +23,6 @@ void bt_buf_grow(bt_buf *b, size_t extra)
     b->cap = cap;
 }
 
-void bt_buf_put(bt_buf *b, const void *p, size_t n)
-{
-    bt_buf_grow(b, n);
-    if (n)
-        memcpy(b->data + b->len, p, n);
-    b->len += n;
-    b->data[b->len] = 0;
-}
-
-void bt_buf_puts(bt_buf *b, const char *cstr)
-{
-    bt_buf_put(b, cstr, strlen(cstr));
-}
-
-void bt_buf_putc(bt_buf *b, int c)
-{
-    char ch = (char)c;
-    bt_buf_put(b, &ch, 1);
-}
-
 void bt_buf_printf(bt_buf *b, const char *fmt, ...)
 {
     va_list ap;

@@ -19,9 +19,31 @@ typedef struct bt_buf {
     }
 
 void bt_buf_grow(bt_buf *b, size_t extra);
-void bt_buf_put(bt_buf *b, const void *p, size_t n);
-void bt_buf_puts(bt_buf *b, const char *cstr);
-void bt_buf_putc(bt_buf *b, int c);
+
+/* Appending is inline: the PDF writer appends a few bytes at a time
+ * (hex codes, numbers), hundreds of thousands of times per bulletin. */
+static inline void bt_buf_put(bt_buf *b, const void *p, size_t n)
+{
+    if (b->cap - b->len <= n)
+        bt_buf_grow(b, n);
+    if (n)
+        memcpy(b->data + b->len, p, n);
+    b->len += n;
+    b->data[b->len] = 0;
+}
+
+static inline void bt_buf_puts(bt_buf *b, const char *cstr)
+{
+    bt_buf_put(b, cstr, strlen(cstr));
+}
+
+static inline void bt_buf_putc(bt_buf *b, int c)
+{
+    if (b->cap - b->len <= 1)
+        bt_buf_grow(b, 1);
+    b->data[b->len++] = (char)c;
+    b->data[b->len] = 0;
+}
 void bt_buf_printf(bt_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void bt_buf_clear(bt_buf *b);
