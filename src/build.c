@@ -424,6 +424,7 @@ typedef struct ahead_sink {
     image_ctxs *ic;
     const bt_doc *doc;
     bt_pdf_images **pre; /* started here at the join, or NULL: not wanted */
+    struct epub_early *early;
 } ahead_sink;
 
 static int page_has_image(const bt_page *pg)
@@ -460,6 +461,23 @@ static int A_end(void *payload, int npages)
     if (k->ia->failed)
         return 1; /* the pass is thrown away with the whole build */
     return k->inner.end(k->inner.payload, npages);
+}
+
+struct epub_early;
+static void early_map(struct epub_early *x, const bt_pages *map);
+
+/* The final page map, before the pages: the EPUB starts (epub_early); if
+ * that joined the images, their streams start deflating now (else at the
+ * first page that shows one, A_page). */
+static void A_map(void *payload, const bt_pages *map)
+{
+    ahead_sink *k = payload;
+    int was_on = k->ia->on;
+    early_map(k->early, map);
+    if (was_on && !k->ia->on && !k->ia->failed && k->pre && !*k->pre) {
+        *k->pre = bt_pdf_images_start(k->doc);
+        bt_pdf_sink_images(k->pdf, *k->pre);
+    }
 }
 
 /* The hyphenation patterns, read on the helper thread when some word
@@ -667,13 +685,78 @@ static void *epub_thread(void *arg)
     return NULL;
 }
 
+/* ---- the EPUB made while the PDF's pages are drawn ---- */
+
+/* A replayed bulletin (layout.c) knows its final page map before its
+ * pages go to the PDF (bt_page_sink.map), and the EPUB needs only that
+ * map: a thread then makes the EPUB in memory (bt_epub_make) while this
+ * one draws, and write_both writes its file after the PDF
+ * (bt_epub_save), its messages after the PDF's, as with epub_thread.
+ * Images that may still be decoding are joined first (a failed one sets
+ * the build again, and no EPUB is started). */
+typedef struct epub_early {
+    int want; /* the build writes both outputs */
+    int on;   /* the thread runs, or ran and is not joined */
+    pthread_t th;
+    epub_job job; /* job.pages: the map */
+    bt_epub_made *made;
+    images_ahead *ia;
+    image_ctxs *ic;
+} epub_early;
+
+static void *early_thread(void *arg)
+{
+    epub_early *x = arg;
+    uint64_t t0 = bt_time_ns();
+    bt_epub_fonts *ef = fonts_ahead_join(x->job.fa);
+    x->made = bt_epub_make(&x->job.ctx, x->job.doc, x->job.pages, x->job.lay,
+                           x->job.fonts, ef);
+    bt_timing_add(BT_T_EPUB, bt_time_ns() - t0);
+    return NULL;
+}
+
+static void early_map(struct epub_early *x, const bt_pages *map)
+{
+    if (!x->want || x->on || x->made)
+        return;
+    if (x->ia->on)
+        images_join(x->ia, x->ic);
+    if (x->ia->failed)
+        return;
+    x->job.pages = map;
+    bt_fonts_share(x->job.fonts, 1);
+    x->on = thread_start(&x->th, early_thread, x) == 0;
+    if (!x->on) /* write_both makes it as before */
+        bt_fonts_share(x->job.fonts, 0);
+}
+
+static void early_join(epub_early *x)
+{
+    if (x->on) {
+        pthread_join(x->th, NULL);
+        bt_fonts_share(x->job.fonts, 0);
+        x->on = 0;
+    }
+}
+
+static void early_free(epub_early *x)
+{
+    early_join(x);
+    bt_epub_made_free(x->made);
+    x->made = NULL;
+    bt_ctx_free(&x->job.ctx);
+    bt_ctx_init(&x->job.ctx);
+}
+
 /* Both outputs: the EPUB writer in a second thread while this one writes
- * the PDF (see epub_job). Without a thread (pthread_create failed) the
- * EPUB is written after the PDF, as before. */
+ * the PDF (see epub_job), or already made beside the drawing
+ * (epub_early). Without a thread (pthread_create failed) the EPUB is
+ * written after the PDF, as before. */
 static int write_both(bt_ctx *ctx, const bt_options *opt, const bt_doc *doc,
                       const bt_pages *pages, const bt_layout *lay,
                       bt_fonts *fonts, bt_pdf_sink *sink, bt_pdf_images *pre,
-                      fonts_ahead *fa, bt_fsout *out, const char *base)
+                      fonts_ahead *fa, bt_fsout *out, const char *base,
+                      epub_early *early)
 {
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s.pdf", base);
@@ -684,6 +767,20 @@ static int write_both(bt_ctx *ctx, const bt_options *opt, const bt_doc *doc,
     const char *etmp = bt_fsout_add(ctx, out, path);
     if (!etmp)
         return -1;
+    if (early->on && early->job.pages == pages) {
+        uint64_t t0 = bt_time_ns();
+        int prc = write_pdf(ctx, opt, doc, pages, lay, fonts, sink, pre, ptmp);
+        bt_timing_add(BT_T_PDF, bt_time_ns() - t0);
+        early_join(early);
+        if (prc != 0) /* a failed PDF stops the build before the EPUB */
+            return prc;
+        t0 = bt_time_ns();
+        int rc = early->made ? bt_epub_save(early->made, etmp) : -1;
+        bt_timing_add(BT_T_EPUB, bt_time_ns() - t0);
+        bt_ctx_append(ctx, &early->job.ctx);
+        return rc;
+    }
+    early_free(early);
     epub_job job;
     memset(&job, 0, sizeof job);
     bt_ctx_init(&job.ctx);
@@ -1047,6 +1144,11 @@ static int build_once(bt_ctx *ctx, const bt_options *opt, int ahead, int *again)
     memset(&ia, 0, sizeof ia);
     fonts_ahead fa;
     memset(&fa, 0, sizeof fa);
+    epub_early early;
+    memset(&early, 0, sizeof early);
+    early.ia = &ia;
+    early.ic = &ics;
+    bt_ctx_init(&early.job.ctx);
     helper h;
     helper_init(&h);
     int want_pre = 0;
@@ -1128,8 +1230,15 @@ static int build_once(bt_ctx *ctx, const bt_options *opt, int ahead, int *again)
     if (opt->timings)
         shaper = timed(&ts, shaper);
     if ((opt->outputs & BT_OUT_EPUB) && !opt->check_only && !opt->dump_layout &&
-        ctx->nerrors == 0)
+        ctx->nerrors == 0) {
         fonts_ahead_start(&fa, &h, doc, &lay, fonts);
+        early.want = opt->outputs == (BT_OUT_PDF | BT_OUT_EPUB);
+        early.job.ctx.verbose = ctx->verbose;
+        early.job.doc = doc;
+        early.job.lay = &lay;
+        early.job.fonts = fonts;
+        early.job.fa = &fa;
+    }
     progress_stage("laying out");
     t0 = bt_time_ns();
     /* plain PDF pages are drawn as the layout hands them out, so that
@@ -1143,14 +1252,14 @@ static int build_once(bt_ctx *ctx, const bt_options *opt, int ahead, int *again)
         bt_pdf_sink_spool(sink, sd);
         free(sd);
         bt_page_sink ps = bt_pdf_sink_pages(sink);
-        ahead_sink as = {ps, sink, &ia, &ics, doc, want_pre ? &pre : NULL};
-        bt_page_sink aps = {A_begin, A_page, A_end, &as};
-        lrc = bt_layout_stream(ctx, doc, &lay, &shaper, ia.on ? &aps : &ps,
-                               &pages);
+        ahead_sink as = {ps,    sink, &ia, &ics, doc, want_pre ? &pre : NULL,
+                         &early};
+        bt_page_sink aps = {A_begin, A_page, A_end, &as, A_map};
+        lrc = bt_layout_stream(ctx, doc, &lay, &shaper, &aps, &pages);
     } else if ((opt->check_only || !(opt->outputs & BT_OUT_PDF)) &&
                !opt->dump_layout) {
         /* the EPUB and `check` need the page map, not the boxes */
-        bt_page_sink ps = {no_begin, no_page, no_end, NULL};
+        bt_page_sink ps = {no_begin, no_page, no_end, NULL, NULL};
         lrc = bt_layout_stream(ctx, doc, &lay, &shaper, &ps, &pages);
     } else {
         lrc = bt_layout_run(ctx, doc, &lay, &shaper, &pages);
@@ -1198,7 +1307,7 @@ static int build_once(bt_ctx *ctx, const bt_options *opt, int ahead, int *again)
     uint64_t tw = bt_time_ns();
     if (opt->outputs == (BT_OUT_PDF | BT_OUT_EPUB)) {
         if (write_both(ctx, opt, doc, pages, &lay, fonts, sink, pre, &fa, &out,
-                       base) != 0)
+                       base, &early) != 0)
             goto done;
     } else if (opt->outputs & BT_OUT_PDF) {
         snprintf(path, sizeof path, "%s.pdf", base);
@@ -1239,6 +1348,7 @@ static int build_once(bt_ctx *ctx, const bt_options *opt, int ahead, int *again)
     }
     rc = 0;
 done:
+    early_free(&early);     /* it reads the doc, the layout, the fonts */
     images_join(&ia, &ics); /* left early: the thread still reads the doc */
     if (ia.failed)
         *again = 1;

@@ -557,42 +557,71 @@ static void write_docs(ep *x)
     ep_write_ncx(x);
 }
 
-int bt_epub_write_with(bt_ctx *ctx, const bt_doc *doc, const bt_pages *pages,
-                       const bt_layout *lay, bt_fonts *fonts, bt_epub_fonts *ef,
-                       const char *path)
-{
+struct bt_epub_made {
     ep x;
-    ep_init(&x, ctx, doc, pages, lay);
-    x.fonts = fonts;
-    x.ahead = ef;
+    int rc;
+};
+
+bt_epub_made *bt_epub_make(bt_ctx *ctx, const bt_doc *doc,
+                           const bt_pages *pages, const bt_layout *lay,
+                           bt_fonts *fonts, bt_epub_fonts *ef)
+{
+    bt_epub_made *m = bt_xcalloc(1, sizeof *m);
+    ep *x = &m->x;
+    ep_init(x, ctx, doc, pages, lay);
+    x->fonts = fonts;
+    x->ahead = ef;
     if (fonts)
-        x.shaper = bt_fonts_shaper(fonts);
-    write_docs(&x);
-    int rc = 0;
+        x->shaper = bt_fonts_shaper(fonts);
+    write_docs(x);
     if (fonts) {
-        ep_plan_files(&x);
-        rc = ep_subset_files(&x);
+        ep_plan_files(x);
+        m->rc = ep_subset_files(x);
     }
-    ep_write_css(&x);
-    ep_write_opf(&x);
-    if (x.fail) {
-        bt_error(ctx, bt_pos_file(doc->file),
+    ep_write_css(x);
+    ep_write_opf(x);
+    return m;
+}
+
+int bt_epub_save(bt_epub_made *m, const char *path)
+{
+    ep *x = &m->x;
+    int rc = m->rc;
+    if (x->fail) {
+        bt_error(x->ctx, bt_pos_file(x->doc->file),
                  "cannot write '%s': XML writer failed", path);
         rc = -1;
     }
     if (rc == 0)
-        rc = ep_write_zip(&x, path);
+        rc = ep_write_zip(x, path);
+    return rc;
+}
 
-    ep_faces_free(&x);
-    bt_vec_free(&x.imgs);
-    for (int k = 0; k < x.ents.n; k++) {
-        entry *e = &((entry *)x.ents.p)[k];
+void bt_epub_made_free(bt_epub_made *m)
+{
+    if (!m)
+        return;
+    ep *x = &m->x;
+    ep_faces_free(x);
+    bt_vec_free(&x->imgs);
+    for (int k = 0; k < x->ents.n; k++) {
+        entry *e = &((entry *)x->ents.p)[k];
         if (e->pre)
             free((void *)e->data);
     }
-    bt_vec_free(&x.ents);
-    bt_vec_free(&x.toc);
-    bt_buf_free(&x.tmp);
+    bt_vec_free(&x->ents);
+    bt_vec_free(&x->toc);
+    bt_buf_free(&x->tmp);
+    free(m);
+}
+
+int bt_epub_write_with(bt_ctx *ctx, const bt_doc *doc, const bt_pages *pages,
+                       const bt_layout *lay, bt_fonts *fonts, bt_epub_fonts *ef,
+                       const char *path)
+{
+    bt_epub_made *m = bt_epub_make(ctx, doc, pages, lay, fonts, ef);
+    int rc = bt_epub_save(m, path);
+    bt_epub_made_free(m);
     return rc;
 }
 

@@ -28,6 +28,19 @@ bt_epub_fonts *bt_epub_fonts_new(const bt_doc *doc, const bt_layout *lay,
 void bt_epub_fonts_make(bt_epub_fonts *ef);
 void bt_epub_fonts_free(bt_epub_fonts *ef);
 
+/* The EPUB made in memory, in two steps, so that it can be made while
+ * the PDF's pages are drawn, from the final page map (bt_page_sink.map):
+ * bt_epub_make does everything but write the file (diagnostics to ctx,
+ * which must outlive the result, as must pages), bt_epub_save writes it
+ * to path; free it with bt_epub_made_free. bt_epub_write_with is the two
+ * in a row. */
+typedef struct bt_epub_made bt_epub_made;
+bt_epub_made *bt_epub_make(bt_ctx *ctx, const bt_doc *doc,
+                           const bt_pages *pages, const bt_layout *lay,
+                           bt_fonts *fonts, bt_epub_fonts *ef);
+int bt_epub_save(bt_epub_made *m, const char *path);
+void bt_epub_made_free(bt_epub_made *m);
+
 /* bt_epub_write taking each font file from `ef` (made; NULL: none) when
  * the writer finds the code points it was made with; the EPUB is the
  * same. */

@@ -689,7 +689,13 @@ static void layout_article(engine *e, const bt_article *art,
         tight_plan(e, art);
     e->tighten = art == e->tight_art;
     e->tight_n = 0;
+    /* replayed, only heads are set twice in a pass (start_need): the
+     * body's shaping is not worth keeping in the memo */
+    const bt_shaper *sh = e->sh;
+    if (e->sh_once)
+        e->sh = e->sh_once;
     body_units(e, art, &body);
+    e->sh = sh;
     e->tighten = 0;
     int32_t need = bt_layout_units_height(&sech, 0, sech.v.n) +
                    bt_layout_units_height(&head, 0, head.v.n);
@@ -1068,11 +1074,15 @@ static void run_pass(engine *e)
 
 int bt_layout_replay = 1;
 
+static bt_pages *export_pages(engine *e, int boxes);
+
 /* Replay: the pages of the pass that ended the layout, held whole, get the
  * article pages in the contents (bt_layout_toc_patch), their reading order
- * and furniture, and go to the sink; once more if it refuses them. Their
- * allocations go to `kept`, the pass's arena. */
-static void replay_pages(engine *e, const bt_page_sink *sink, bt_arena *kept)
+ * and furniture; the page map goes to sink->map, then the pages to the
+ * sink (once more if it refuses them). Their allocations go to `kept`, the
+ * pass's arena. Returns the map (in ctx's arena). */
+static bt_pages *replay_pages(engine *e, const bt_page_sink *sink,
+                              bt_arena *kept)
 {
     bt_ctx *ctx = e->ctx;
     bt_arena real = ctx->arena;
@@ -1086,6 +1096,9 @@ static void replay_pages(engine *e, const bt_page_sink *sink, bt_arena *kept)
     for (int i = nd; i < ctx->ndiags; i++)
         if (bt_arena_owns(kept, ctx->diags[i].msg))
             ctx->diags[i].msg = bt_arena_strdup(&real, ctx->diags[i].msg);
+    bt_pages *map = export_pages(e, 0);
+    if (sink->map)
+        sink->map(sink->payload, map);
     page_acc *acc = e->pages.p;
     int ok = 0;
     for (int round = 0; round < 2 && !ok && e->rc == 0; round++) {
@@ -1103,10 +1116,12 @@ static void replay_pages(engine *e, const bt_page_sink *sink, bt_arena *kept)
         bt_vec_free(&acc[p].boxes);
         acc[p].boxes.size = sizeof(bt_box);
     }
+    return map;
 }
 
-/* The finished pages, moved into the build's arena. */
-static bt_pages *export_pages(engine *e)
+/* The finished pages, moved into the build's arena; without their boxes
+ * when `boxes` is 0 (the engine keeps them). */
+static bt_pages *export_pages(engine *e, int boxes)
 {
     bt_pages *pg = bt_arena_alloc(&e->ctx->arena, sizeof *pg);
     pg->width = e->lay->page_w;
@@ -1117,6 +1132,8 @@ static bt_pages *export_pages(engine *e)
     for (int p = 0; p < e->pages.n; p++) {
         page_acc *acc = &((page_acc *)e->pages.p)[p];
         pg->pages[p].number = p + 1;
+        if (!boxes)
+            continue;
         pg->pages[p].nboxes = acc->boxes.n;
         pg->pages[p].boxes =
             bt_arena_memdup(&e->ctx->arena, acc->boxes.p,
@@ -1164,6 +1181,12 @@ static int layout_run(bt_ctx *ctx, const bt_doc *doc, const bt_layout *lay,
     if (sink && !replay)
         e.stream = &st;
     e.replay = replay;
+    bt_shaper once;
+    if (replay && shaper->memo) {
+        once = *shaper;
+        once.memo = NULL;
+        e.sh_once = &once;
+    }
     e.ctx = ctx;
     e.doc = doc;
     e.lay = lay;
@@ -1305,8 +1328,9 @@ static int layout_run(bt_ctx *ctx, const bt_doc *doc, const bt_layout *lay,
         }
         engine_free(&e);
     }
+    bt_pages *replayed = NULL;
     if (replay && e.rc == 0 && !ctx->nerrors)
-        replay_pages(&e, sink, &kept);
+        replayed = replay_pages(&e, sink, &kept);
     bt_arena_free(&kept);
     bt_arena_free(&scratch);
     bt_layout_brkmemo_free(e.brk);
@@ -1317,7 +1341,7 @@ static int layout_run(bt_ctx *ctx, const bt_doc *doc, const bt_layout *lay,
         engine_free(&e);
         return -1;
     }
-    bt_pages *pg = export_pages(&e);
+    bt_pages *pg = replayed ? replayed : export_pages(&e, 1);
     engine_free(&e);
     *out = pg;
     return 0;

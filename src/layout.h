@@ -168,6 +168,12 @@ typedef struct bt_page_sink {
      * with the same settings, when it would have been the last one). */
     int (*end)(void *payload, int npages);
     void *payload;
+    /* Optional (NULL: not wanted): the final page map (size, npages,
+     * outline, marks, article pages; no boxes), as bt_layout_stream will
+     * return it, once it is known before the pages are handed out (a
+     * replayed bulletin: before its one pass goes to the sink). It lives
+     * in ctx's arena. */
+    void (*map)(void *payload, const bt_pages *map);
 } bt_page_sink;
 
 /* bt_layout_run, with the pages handed to `sink` as they are final: *out

@@ -69,6 +69,8 @@ typedef struct engine {
     const bt_doc *doc;
     const bt_layout *lay;
     const bt_shaper *sh;
+    const bt_shaper *sh_once; /* sh without its memo: replayed, the body
+                                 text (set once) is not kept in it */
     bt_lb_params lb;
     brkmemo *brk; /* line breaks of paragraphs set before, or NULL */
     int32_t left, top, bottom, width; /* content area */

@@ -2388,7 +2388,7 @@ void bt_pdf_sink_images(bt_pdf_sink *s, bt_pdf_images *pre)
 
 bt_page_sink bt_pdf_sink_pages(bt_pdf_sink *s)
 {
-    bt_page_sink k = {sink_begin, sink_page, sink_end, s};
+    bt_page_sink k = {sink_begin, sink_page, sink_end, s, NULL};
     return k;
 }
 

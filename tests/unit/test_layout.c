@@ -1699,6 +1699,8 @@ typedef struct rec_sink {
     int strict;     /* refuse a pass that did not end with `assumed` pages */
     int assumed;    /* begin's npages of this pass */
     int counts[16]; /* the page count each pass ended with */
+    const bt_pages *map;      /* from rec_map, or NULL */
+    int map_calls, map_early; /* ... before any page of its pass */
 } rec_sink;
 
 static void rec_free(rec_sink *r)
@@ -1738,6 +1740,14 @@ static void rec_page(void *payload, const bt_page *pg)
             c->boxes[k].u.run.glyphs = g;
         }
     }
+}
+
+static void rec_map(void *payload, const bt_pages *map)
+{
+    rec_sink *r = payload;
+    r->map = map;
+    r->map_calls++;
+    r->map_early = r->npages == 0;
 }
 
 static int rec_end(void *payload, int npages)
@@ -1812,7 +1822,7 @@ static void test_layout__stream_same_pages(void)
             memset(&r, 0, sizeof r);
             r.refuse_once = refuse;
             r.refuse_at = bt_layout_replay ? 1 : 2;
-            bt_page_sink sink = {rec_begin, rec_page, rec_end, &r};
+            bt_page_sink sink = {rec_begin, rec_page, rec_end, &r, rec_map};
             CHECK_INT(bt_layout_stream(&ctx, d, &lay, &fake, &sink, &st), 0);
             if (whole && st) {
                 CHECK_INT(st->npages, whole->npages);
@@ -1831,8 +1841,15 @@ static void test_layout__stream_same_pages(void)
                 }
                 if (refuse)
                     CHECK(r.refused);
-                if (bt_layout_replay)
+                if (bt_layout_replay) {
+                    /* the map, once, before the pages: the one returned */
                     CHECK_INT(r.passes, 1 + refuse);
+                    CHECK_INT(r.map_calls, 1);
+                    CHECK(r.map_early);
+                    CHECK(r.map == st);
+                } else {
+                    CHECK_INT(r.map_calls, 0);
+                }
                 checked++;
             }
             rec_free(&r);
@@ -1870,7 +1887,7 @@ static void test_layout__stream_retry_counts(void)
         static rec_sink r;
         memset(&r, 0, sizeof r);
         r.strict = 1;
-        bt_page_sink sink = {rec_begin, rec_page, rec_end, &r};
+        bt_page_sink sink = {rec_begin, rec_page, rec_end, &r, rec_map};
         CHECK_INT(bt_layout_stream(&ctx, d, &lay, &fake, &sink, &st), 0);
         if (st) {
             CHECK_INT(r.assumed, st->npages); /* the last pass was kept */
