@@ -697,6 +697,7 @@ static void *epub_thread(void *arg)
 typedef struct epub_early {
     int want; /* the build writes both outputs */
     int on;   /* the thread runs, or ran and is not joined */
+    int done; /* early_free ran: nothing left */
     pthread_t th;
     epub_job job; /* job.pages: the map */
     bt_epub_made *made;
@@ -717,7 +718,7 @@ static void *early_thread(void *arg)
 
 static void early_map(struct epub_early *x, const bt_pages *map)
 {
-    if (!x->want || x->on || x->made)
+    if (!x->want || x->on || x->made || x->done)
         return;
     if (x->ia->on)
         images_join(x->ia, x->ic);
@@ -742,10 +743,12 @@ static void early_join(epub_early *x)
 static void early_free(epub_early *x)
 {
     early_join(x);
+    if (x->done)
+        return;
     bt_epub_made_free(x->made);
     x->made = NULL;
     bt_ctx_free(&x->job.ctx);
-    bt_ctx_init(&x->job.ctx);
+    x->done = 1;
 }
 
 /* Both outputs: the EPUB writer in a second thread while this one writes
