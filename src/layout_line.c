@@ -260,6 +260,27 @@ static void brk_put(brkmemo *m, brk_hash h, int nl, enum align al,
     m->bytes += sizeof *br * (size_t)nl + 2 * sizeof *s;
 }
 
+/* The least width the items take in any setting the breaker can make:
+ * box widths and negative glue, less every shrink (glue's and boxes') and
+ * the glyph expansion at its narrowest. nl lines of a measure below
+ * least / nl cannot hold them: one is overfull, or there are more. */
+static int64_t least_width(const bt_item *items, int n, const bt_lb_params *lb)
+{
+    int64_t least = 0;
+    for (int i = 0; i < n; i++) {
+        const bt_item *it = &items[i];
+        if (it->kind == BT_ITEM_PENALTY)
+            continue; /* a width only where broken: at least 0 */
+        if (it->kind == BT_ITEM_BOX || it->width < 0)
+            least += it->width;
+        if (it->shrink > 0)
+            least -= it->shrink;
+        if (it->kind == BT_ITEM_BOX && it->xwidth > 0 && lb->expand_max > 0)
+            least -= (int64_t)it->xwidth * lb->expand_max / 10000 + 1;
+    }
+    return least;
+}
+
 static int break_para(engine *e, const bt_para *para, const bt_item *items,
                       int32_t width, enum align *al, bt_break **out)
 {
@@ -300,8 +321,15 @@ static int break_para(engine *e, const bt_para *para, const bt_item *items,
         if (width > e->colw && lo < width - e->colw / 2)
             lo = width - e->colw / 2;
         bt_break *best = br;
+        /* a measure too narrow for the material in nl lines is narrowed
+         * past without setting it (the setting could only fail) */
+        int64_t least = least_width(items, para->nitems, &lb);
         while (hi - lo > 500) {
             int32_t mid = lo + (hi - lo) / 2;
+            if (least > (int64_t)nl * mid) {
+                lo = mid;
+                continue;
+            }
             bt_break *b2 = NULL;
             int n2 = bt_linebreak_run(a, items, para->nitems, &mid, 1, &lb, &b2,
                                       NULL);
