@@ -117,6 +117,59 @@ void bt_vec_grow(bt_vec *v)
     v->p = bt_xrealloc(v->p, (size_t)v->cap * v->size);
 }
 
+static size_t str_hash(const char *k)
+{
+    uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+    for (; *k; k++)
+        h = (h ^ (unsigned char)*k) * 0x100000001b3ull;
+    return (size_t)(h ^ (h >> 29));
+}
+
+int bt_strset_find(const bt_strset *s, const char *k)
+{
+    if (!s->cap)
+        return -1;
+    size_t mask = s->cap - 1;
+    for (size_t i = str_hash(k) & mask; s->key[i]; i = (i + 1) & mask)
+        if (strcmp(s->key[i], k) == 0)
+            return s->val[i];
+    return -1;
+}
+
+static void strset_add(bt_strset *s, const char *k, int v)
+{
+    size_t mask = s->cap - 1, i = str_hash(k) & mask;
+    while (s->key[i])
+        i = (i + 1) & mask;
+    s->key[i] = k;
+    s->val[i] = v;
+    s->n++;
+}
+
+void bt_strset_put(bt_strset *s, const char *k, int v)
+{
+    if ((s->n + 1) * 2 > s->cap) {
+        bt_strset g = {NULL, NULL, s->cap ? s->cap * 2 : 64, 0};
+        g.key = bt_xcalloc(g.cap, sizeof *g.key);
+        g.val = bt_xcalloc(g.cap, sizeof *g.val);
+        for (size_t i = 0; i < s->cap; i++)
+            if (s->key[i])
+                strset_add(&g, s->key[i], s->val[i]);
+        bt_strset_free(s);
+        *s = g;
+    }
+    strset_add(s, k, v);
+}
+
+void bt_strset_free(bt_strset *s)
+{
+    free(s->key);
+    free(s->val);
+    s->key = NULL;
+    s->val = NULL;
+    s->cap = s->n = 0;
+}
+
 void bt_vec_free(bt_vec *v)
 {
     free(v->p);

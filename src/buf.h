@@ -89,6 +89,21 @@ static inline void *bt_vec_push(bt_vec *v)
 
 void bt_vec_free(bt_vec *v);
 
+/* Set of strings (not owned: they must outlive it), each with an int, by
+ * open addressing: article paths and ids, checked for duplicates once per
+ * article (a linear scan made those checks quadratic in the archive). */
+typedef struct bt_strset {
+    const char **key; /* NULL: empty slot */
+    int *val;
+    size_t cap, n; /* cap: a power of two, or 0 */
+} bt_strset;
+
+/* The value of k, or -1. */
+int bt_strset_find(const bt_strset *s, const char *k);
+/* Adds k (not in s yet) with value v. */
+void bt_strset_put(bt_strset *s, const char *k, int v);
+void bt_strset_free(bt_strset *s);
+
 /* The big-endian 32-bit number at p (PNG chunks, OpenType tables). */
 uint32_t bt_be32(const unsigned char *p);
 

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include "model.h"
+#include "buf.h"
 
 bt_doc *bt_doc_new(bt_arena *a)
 {
@@ -93,14 +94,12 @@ void bt_article_add_author(bt_arena *a, bt_article *art, bt_field name)
 void bt_doc_finish(bt_arena *a, bt_doc *doc)
 {
     int index = 0;
-    const char **seen = NULL;
-    int nseen = 0;
+    bt_strset seen = {0};
     bt_section *s;
     bt_article *art;
     doc->narticles = 0;
     bt_section_foreach(doc, s)
         doc->narticles += s->narticles;
-    seen = bt_arena_alloc(a, sizeof *seen * (size_t)(doc->narticles + 1));
     bt_section_foreach(doc, s) {
         bt_article_foreach(s, art) {
             art->index = index;
@@ -112,16 +111,14 @@ void bt_doc_finish(bt_arena *a, bt_doc *doc)
             if (!((id[0] >= 'a' && id[0] <= 'z') ||
                   (id[0] >= 'A' && id[0] <= 'Z')))
                 id = bt_arena_printf(a, "a-%s", id);
-            for (int i = 0; i < nseen; i++)
-                if (strcmp(seen[i], id) == 0) {
-                    id = bt_arena_printf(a, "%s-%d", id, index + 1);
-                    i = -1;
-                }
+            while (bt_strset_find(&seen, id) >= 0)
+                id = bt_arena_printf(a, "%s-%d", id, index + 1);
             art->id = id;
-            seen[nseen++] = id;
+            bt_strset_put(&seen, id, index);
             index++;
         }
     }
+    bt_strset_free(&seen);
 }
 
 bt_str bt_runs_text(bt_arena *a, const bt_runs *runs)

@@ -44,7 +44,8 @@ typedef struct rd {
     const char *root; /* real path of the root folder */
     /* files already taken, for "listed twice": seen_file, in order */
     bt_vec seen;
-    int too_many; /* BT_MAX_ARTICLES reported */
+    bt_strset seen_at; /* real path -> index in seen */
+    int too_many;      /* BT_MAX_ARTICLES reported */
 } rd;
 
 typedef struct seen_file {
@@ -54,11 +55,7 @@ typedef struct seen_file {
 
 static int seen_before(rd *r, const char *real)
 {
-    const seen_file *f = r->seen.p;
-    for (int i = 0; i < r->seen.n; i++)
-        if (strcmp(f[i].real, real) == 0)
-            return i;
-    return -1;
+    return bt_strset_find(&r->seen_at, real);
 }
 
 static void remember(rd *r, const char *real, uint32_t line)
@@ -66,6 +63,7 @@ static void remember(rd *r, const char *real, uint32_t line)
     seen_file *f = bt_vec_push(&r->seen);
     f->real = real;
     f->line = line;
+    bt_strset_put(&r->seen_at, real, r->seen.n - 1);
 }
 
 /* One loaded input: its file index and, for XML, the parsed root. */
@@ -523,6 +521,7 @@ bt_doc *bt_read_inputs(bt_ctx *ctx, char **paths, int npaths, int allow_outside)
         doc->title.pos.file = doc->file;
     }
     bt_vec_free(&r.seen);
+    bt_strset_free(&r.seen_at);
     bt_doc_finish(&ctx->arena, doc);
     return doc;
 }

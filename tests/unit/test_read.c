@@ -904,6 +904,39 @@ static void test_read__shipped_gutters(void)
     CHECK(saw_default);
 }
 
+/* bt_doc_finish makes article ids NCNames and unique, in document order
+ * ("x", then "x-2": the next free one with the article's number; a
+ * leading digit gets "a-"), also over an archive of one id repeated (the
+ * check is a hash set, not a scan of the ids before). */
+static void test_read__ids_unique(void)
+{
+    fresh();
+    bt_doc *d = bt_doc_new(&ctx.arena);
+    bt_section *s = bt_doc_add_section(&ctx.arena, d);
+    const char *ids[] = {"x", "x", "x-2", "1abc"};
+    enum { N = 600 };
+    bt_article *arts[4 + N];
+    for (int i = 0; i < 4 + N; i++) {
+        arts[i] = bt_article_new(&ctx.arena, 0);
+        arts[i]->id = i < 4 ? ids[i] : "dup";
+        bt_section_add_article(s, arts[i]);
+    }
+    bt_doc_finish(&ctx.arena, d);
+    CHECK_INT(d->narticles, 4 + N);
+    CHECK_STR(arts[0]->id, "x");
+    CHECK_STR(arts[1]->id, "x-2");
+    CHECK_STR(arts[2]->id, "x-2-3");
+    CHECK_STR(arts[3]->id, "a-1abc");
+    CHECK_STR(arts[4]->id, "dup");
+    CHECK_STR(arts[5]->id, "dup-6");
+    CHECK_STR(arts[4 + N - 1]->id, "dup-604");
+    int same = 0;
+    for (int i = 0; i < 4 + N; i++)
+        for (int j = 0; j < i; j++)
+            same += strcmp(arts[i]->id, arts[j]->id) == 0;
+    CHECK_INT(same, 0);
+}
+
 static const bt_t_case cases[] = {
     TEST(test_read__full_article),    TEST(test_read__id_from_file),
     TEST(test_read__article_errors),  TEST(test_read__inline_depth),
@@ -911,7 +944,7 @@ static const bt_t_case cases[] = {
     TEST(test_read__dates),           TEST(test_read__manifest),
     TEST(test_read__manifest_errors), TEST(test_read__direct_inputs),
     TEST(test_read__too_big),         TEST(test_read__layout_errors),
-    TEST(test_read__shipped_gutters),
+    TEST(test_read__shipped_gutters), TEST(test_read__ids_unique),
 };
 
 int main(int argc, char **argv)
