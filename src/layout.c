@@ -1095,7 +1095,7 @@ static bt_pages *replay_pages(engine *e, const bt_page_sink *sink,
     ctx->arena = real;
     for (int i = nd; i < ctx->ndiags; i++)
         if (bt_arena_owns(kept, ctx->diags[i].msg))
-            ctx->diags[i].msg = bt_arena_strdup(&real, ctx->diags[i].msg);
+            ctx->diags[i].msg = bt_arena_strdup(&ctx->arena, ctx->diags[i].msg);
     bt_pages *map = export_pages(e, 0);
     if (sink->map)
         sink->map(sink->payload, map);
