@@ -1086,6 +1086,7 @@ int bt_build_run(bt_ctx *ctx, const bt_options *opt)
     const char *threads = getenv("BANTIN_THREADS");
     one_thread = threads && strcmp(threads, "1") == 0;
     bt_pdf_threads = !one_thread;
+    bt_epub_threads = !one_thread;
     uint64_t t_start = bt_time_ns();
     progress_start(ctx);
     int rc = build(ctx, opt);

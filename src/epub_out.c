@@ -19,6 +19,7 @@
  *   EPUB/toc.ncx, EPUB/cover.xhtml, EPUB/css/bantin.css, EPUB/fonts/...,
  *   EPUB/images/img-<article>-<n>.<ext>, EPUB/text/<article id>.xhtml
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,37 +56,232 @@ static int is_packed(const char *name);
  * the entry is then left to libzip). Returns 1 when e is pre-deflated. */
 int bt_epub_predeflate = 1;
 long bt_epub_predeflated;
+int bt_epub_threads = 1;
+long bt_epub_piped;
 
-static int pre_deflate(entry *e, const void *data, size_t len)
+/* 1 when entry e of len bytes is one to deflate ahead. */
+static int deflates(const entry *e, size_t len)
 {
-    if (!bt_epub_predeflate || e->rank == R_MIMETYPE || is_packed(e->name) ||
-        len == 0 || len > 0x7FFFFFFF)
-        return 0;
+    return bt_epub_predeflate && e->rank != R_MIMETYPE && !is_packed(e->name) &&
+           len > 0 && len <= 0x7FFFFFFF;
+}
+
+/* Raw deflate of data at the writer's level into *out (heap, exact size)
+ * with its CRC; 1 when it is smaller than the data (else nothing kept). */
+static int deflate_raw(const void *data, size_t len, unsigned char **out,
+                       size_t *zlen, unsigned long *crc)
+{
+    *out = NULL;
     z_stream z;
     memset(&z, 0, sizeof z);
     if (deflateInit2(&z, EPUB_DEFLATE_LEVEL, Z_DEFLATED, -MAX_WBITS,
                      MAX_MEM_LEVEL, Z_DEFAULT_STRATEGY) != Z_OK)
         return 0;
     uLong cap = deflateBound(&z, (uLong)len);
-    unsigned char *out = bt_xmalloc(cap);
+    unsigned char *buf = bt_xmalloc(cap);
     z.next_in = (Bytef *)(uintptr_t)data;
     z.avail_in = (uInt)len;
-    z.next_out = out;
+    z.next_out = buf;
     z.avail_out = (uInt)cap;
     int ok = deflate(&z, Z_FINISH) == Z_STREAM_END && z.total_out < len;
-    size_t zlen = z.total_out;
+    *zlen = z.total_out;
     deflateEnd(&z);
-    if (ok) {
-        unsigned char *fit = realloc(out, zlen ? zlen : 1); /* exact size */
-        e->data = fit ? fit : out;
-        out = NULL;
-        e->len = zlen;
-        e->size = len;
-        e->crc = crc32(0L, (const Bytef *)data, (uInt)len);
-        e->pre = 1;
+    if (!ok) {
+        free(buf);
+        return 0;
     }
-    free(out);
-    return ok;
+    unsigned char *fit = realloc(buf, *zlen ? *zlen : 1); /* exact size */
+    *out = fit ? fit : buf;
+    *crc = crc32(0L, (const Bytef *)data, (uInt)len);
+    return 1;
+}
+
+static void set_deflated(entry *e, unsigned char *z, size_t zlen, size_t len,
+                         unsigned long crc)
+{
+    e->data = z;
+    e->len = zlen;
+    e->size = len;
+    e->crc = crc;
+    e->pre = 1;
+}
+
+static int pre_deflate(entry *e, const void *data, size_t len)
+{
+    if (!deflates(e, len))
+        return 0;
+    unsigned char *z;
+    size_t zlen;
+    unsigned long crc;
+    if (!deflate_raw(data, len, &z, &zlen, &crc))
+        return 0;
+    set_deflated(e, z, zlen, len, crc);
+    return 1;
+}
+
+/* ---- entries deflated beside the writer ---- */
+
+/* When the EPUB is written alone (bt_epub_write_with: after the PDF of a
+ * streamed bulletin, or --epub-only), each entry's deflate runs in a
+ * second thread while the writer makes the next document; the writer
+ * puts the results in the entries in order, and deflates the queued
+ * entries itself when it would wait. At most EZ_SLOTS entries are in
+ * flight, each a copy of its bytes. The bytes of the EPUB are the
+ * same. */
+enum { EZ_SLOTS = 4 };
+
+typedef struct ezjob {
+    int idx; /* entry */
+    unsigned char *raw;
+    size_t len;
+    unsigned char *z; /* results */
+    size_t zlen;
+    unsigned long crc;
+    int ok, taken, done;
+} ezjob;
+
+struct ezpipe {
+    pthread_t th;
+    pthread_mutex_t mu;
+    pthread_cond_t work, done;
+    ezjob slot[EZ_SLOTS];
+    int head, n, quit;
+};
+
+static void ez_run(ezjob *j)
+{
+    j->ok = deflate_raw(j->raw, j->len, &j->z, &j->zlen, &j->crc);
+}
+
+/* The oldest job not taken (z->mu held), or NULL. */
+static ezjob *ez_take(ezpipe *z)
+{
+    for (int k = 0; k < z->n; k++) {
+        ezjob *j = &z->slot[(z->head + k) % EZ_SLOTS];
+        if (!j->taken) {
+            j->taken = 1;
+            return j;
+        }
+    }
+    return NULL;
+}
+
+static void *ez_main(void *arg)
+{
+    ezpipe *z = arg;
+    pthread_mutex_lock(&z->mu);
+    for (;;) {
+        ezjob *j = ez_take(z);
+        if (!j) {
+            if (z->quit)
+                break;
+            pthread_cond_wait(&z->work, &z->mu);
+            continue;
+        }
+        pthread_mutex_unlock(&z->mu);
+        ez_run(j);
+        pthread_mutex_lock(&z->mu);
+        j->done = 1;
+        pthread_cond_signal(&z->done);
+    }
+    pthread_mutex_unlock(&z->mu);
+    return NULL;
+}
+
+static ezpipe *ez_start(void)
+{
+    if (!bt_epub_threads || !bt_epub_predeflate)
+        return NULL;
+    ezpipe *z = bt_xcalloc(1, sizeof *z);
+    pthread_mutex_init(&z->mu, NULL);
+    pthread_cond_init(&z->work, NULL);
+    pthread_cond_init(&z->done, NULL);
+    if (bt_fsout_thread(&z->th, ez_main, z) != 0) {
+        pthread_cond_destroy(&z->work);
+        pthread_cond_destroy(&z->done);
+        pthread_mutex_destroy(&z->mu);
+        free(z);
+        return NULL;
+    }
+    return z;
+}
+
+/* Puts the oldest job's result in its entry, deflating queued jobs here
+ * rather than waiting; 0 when none is in flight. */
+static int ez_retire(ep *x)
+{
+    ezpipe *z = x->ez;
+    pthread_mutex_lock(&z->mu);
+    if (!z->n) {
+        pthread_mutex_unlock(&z->mu);
+        return 0;
+    }
+    ezjob *j = &z->slot[z->head];
+    while (!j->done) {
+        ezjob *t = ez_take(z);
+        if (!t) {
+            pthread_cond_wait(&z->done, &z->mu);
+            continue;
+        }
+        pthread_mutex_unlock(&z->mu);
+        ez_run(t);
+        pthread_mutex_lock(&z->mu);
+        t->done = 1;
+    }
+    ezjob done = *j;
+    memset(j, 0, sizeof *j);
+    z->head = (z->head + 1) % EZ_SLOTS;
+    z->n--;
+    pthread_mutex_unlock(&z->mu);
+    entry *e = &((entry *)x->ents.p)[done.idx];
+    if (done.ok) {
+        set_deflated(e, done.z, done.zlen, done.len, done.crc);
+        bt_epub_predeflated++;
+        bt_epub_piped++;
+    } else { /* left to libzip, as pre_deflate leaves it */
+        e->data = bt_arena_memdup(x->a, done.raw, done.len);
+        e->len = done.len;
+    }
+    free(done.raw);
+    return 1;
+}
+
+static void ez_queue(ep *x, int idx, const void *data, size_t len)
+{
+    ezpipe *z = x->ez;
+    if (z->n == EZ_SLOTS)
+        ez_retire(x);
+    unsigned char *raw = bt_xmalloc(len);
+    memcpy(raw, data, len);
+    pthread_mutex_lock(&z->mu);
+    ezjob *j = &z->slot[(z->head + z->n) % EZ_SLOTS];
+    memset(j, 0, sizeof *j);
+    j->idx = idx;
+    j->raw = raw;
+    j->len = len;
+    z->n++;
+    pthread_cond_signal(&z->work);
+    pthread_mutex_unlock(&z->mu);
+}
+
+/* Every entry in flight put in place; the thread ended. */
+static void ez_stop(ep *x)
+{
+    ezpipe *z = x->ez;
+    if (!z)
+        return;
+    while (ez_retire(x))
+        ;
+    pthread_mutex_lock(&z->mu);
+    z->quit = 1;
+    pthread_cond_signal(&z->work);
+    pthread_mutex_unlock(&z->mu);
+    pthread_join(z->th, NULL);
+    pthread_cond_destroy(&z->work);
+    pthread_cond_destroy(&z->done);
+    pthread_mutex_destroy(&z->mu);
+    free(z);
+    x->ez = NULL;
 }
 
 /* `copy`: data is the caller's scratch and is copied when it is kept as
@@ -100,6 +296,10 @@ static void add_entry(ep *x, const char *name, const void *data, size_t len,
     e->name = name;
     e->rank = rank;
     e->seq = x->ents.n - 1;
+    if (x->ez && deflates(e, len)) {
+        ez_queue(x, x->ents.n - 1, data, len);
+        return;
+    }
     if (pre_deflate(e, data, len)) {
         bt_epub_predeflated++;
         return;
@@ -562,15 +762,17 @@ struct bt_epub_made {
     int rc;
 };
 
-bt_epub_made *bt_epub_make(bt_ctx *ctx, const bt_doc *doc,
-                           const bt_pages *pages, const bt_layout *lay,
-                           bt_fonts *fonts, bt_epub_fonts *ef)
+static bt_epub_made *make(bt_ctx *ctx, const bt_doc *doc, const bt_pages *pages,
+                          const bt_layout *lay, bt_fonts *fonts,
+                          bt_epub_fonts *ef, int piped)
 {
     bt_epub_made *m = bt_xcalloc(1, sizeof *m);
     ep *x = &m->x;
     ep_init(x, ctx, doc, pages, lay);
     x->fonts = fonts;
     x->ahead = ef;
+    if (piped)
+        x->ez = ez_start();
     if (fonts)
         x->shaper = bt_fonts_shaper(fonts);
     write_docs(x);
@@ -580,7 +782,15 @@ bt_epub_made *bt_epub_make(bt_ctx *ctx, const bt_doc *doc,
     }
     ep_write_css(x);
     ep_write_opf(x);
+    ez_stop(x);
     return m;
+}
+
+bt_epub_made *bt_epub_make(bt_ctx *ctx, const bt_doc *doc,
+                           const bt_pages *pages, const bt_layout *lay,
+                           bt_fonts *fonts, bt_epub_fonts *ef)
+{
+    return make(ctx, doc, pages, lay, fonts, ef, 0);
 }
 
 int bt_epub_save(bt_epub_made *m, const char *path)
@@ -619,7 +829,7 @@ int bt_epub_write_with(bt_ctx *ctx, const bt_doc *doc, const bt_pages *pages,
                        const bt_layout *lay, bt_fonts *fonts, bt_epub_fonts *ef,
                        const char *path)
 {
-    bt_epub_made *m = bt_epub_make(ctx, doc, pages, lay, fonts, ef);
+    bt_epub_made *m = make(ctx, doc, pages, lay, fonts, ef, 1);
     int rc = bt_epub_save(m, path);
     bt_epub_made_free(m);
     return rc;

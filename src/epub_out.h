@@ -54,6 +54,12 @@ int bt_epub_write_with(bt_ctx *ctx, const bt_doc *doc, const bt_pages *pages,
  * the program started. Not for use beside a running writer. */
 extern int bt_epub_predeflate;
 extern long bt_epub_predeflated;
+/* 0: bt_epub_write_with deflates in the calling thread (BANTIN_THREADS=1);
+ * the bytes are the same. bt_epub_piped counts the entries deflated in
+ * its second thread (or by the writer while it waited), since the program
+ * started. */
+extern int bt_epub_threads;
+extern long bt_epub_piped;
 /* For the tests: font files the writer took from a bt_epub_fonts. */
 extern long bt_epub_fonts_taken;
 

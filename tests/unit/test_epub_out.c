@@ -764,6 +764,35 @@ static void test_epub_out__deterministic(void)
  * when it deflates everything itself, the big entries were deflated
  * ahead, and they are deflate entries (method 8) smaller than their
  * text. */
+/* Written alone (bt_epub_write_with), the entries are deflated in a second
+ * thread, or by the writer while it would wait, and put back in order: the
+ * bytes are those of a one-thread writer (bt_epub_threads 0, no entry
+ * through the pipe), and every deflated entry went through the pipe. */
+static void test_epub_out__piped(void)
+{
+    fixture f;
+    fixture_init(&f);
+    const char *p1 = path_in(&f, "one.epub"), *p2 = path_in(&f, "piped.epub");
+    bt_epub_threads = 0;
+    long piped0 = bt_epub_piped, pre0 = bt_epub_predeflated;
+    CHECK_INT(write_book(&f, p1), 0);
+    CHECK_INT(bt_epub_piped, piped0);
+    long pre1 = bt_epub_predeflated;
+    CHECK(pre1 - pre0 >= 5);
+    bt_epub_threads = 1;
+    CHECK_INT(write_book(&f, p2), 0);
+    CHECK_INT(bt_epub_piped - piped0, pre1 - pre0);
+    CHECK_INT(bt_epub_predeflated - pre1, pre1 - pre0);
+    bt_buf b1 = BT_BUF_INIT, b2 = BT_BUF_INIT;
+    CHECK_INT(bt_buf_read_file(&b1, p1, 64u << 20), 0);
+    CHECK_INT(bt_buf_read_file(&b2, p2, 64u << 20), 0);
+    CHECK(b1.len > 0 && b1.len == b2.len &&
+          memcmp(b1.data, b2.data, b1.len) == 0);
+    bt_buf_free(&b1);
+    bt_buf_free(&b2);
+    fixture_free(&f);
+}
+
 static void test_epub_out__predeflated(void)
 {
     fixture f;
@@ -1183,7 +1212,8 @@ static const bt_t_case cases[] = {
     TEST(test_epub_out__fallback_face),  TEST(test_epub_out__url_breaks),
     TEST(test_epub_out__identifier),     TEST(test_epub_out__dates),
     TEST(test_epub_out__single_article), TEST(test_epub_out__predeflated),
-    TEST(test_epub_out__epubcheck),      TEST(test_epub_out__fonts_ahead),
+    TEST(test_epub_out__piped),          TEST(test_epub_out__epubcheck),
+    TEST(test_epub_out__fonts_ahead),
 };
 
 TEST_MAIN("test_epub_out", cases)
