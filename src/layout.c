@@ -10,8 +10,10 @@
  * and section headings span all columns; each block kind of an article's
  * body has its own function here. Page 1 carries the masthead and the
  * table of contents (layout_front.c), whose page numbers come from a first
- * pass (run in a scratch arena). Page placement is a plain translation of
- * unit boxes, so imposition can be a transform later. */
+ * pass (run in a scratch arena), or, for a bulletin short enough to hold
+ * its pages (replay), from the same pass, put in afterwards. Page
+ * placement is a plain translation of unit boxes, so imposition can be a
+ * transform later. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
