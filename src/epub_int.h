@@ -91,8 +91,6 @@ typedef struct toc_entry {
     int page;              /* first printed page of the target; 0 unknown */
 } toc_entry;
 
-typedef struct ezpipe ezpipe;
-
 typedef struct ep {
     bt_ctx *ctx;
     const bt_doc *doc;
@@ -135,7 +133,7 @@ typedef struct ep {
     bt_buf tmp;
     int plan; /* only the fonts' code points are worked out (ahead) */
     bt_epub_fonts *ahead; /* font files made ahead, or NULL */
-    struct ezpipe *ez;    /* entries deflated beside, or NULL (epub_out.c) */
+    struct bt_pipe *ez;   /* entries deflated beside, or NULL (epub_out.c) */
 } ep;
 
 #define LBL(x, name)  bt_label((x)->lang, BT_L_##name)

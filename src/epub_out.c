@@ -19,7 +19,6 @@
  *   EPUB/toc.ncx, EPUB/cover.xhtml, EPUB/css/bantin.css, EPUB/fonts/...,
  *   EPUB/images/img-<article>-<n>.<ext>, EPUB/text/<article id>.xhtml
  */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +28,7 @@
 #include <zlib.h>
 #include "epub_int.h"
 #include "fsout.h"
+#include "jobpipe.h"
 
 /* ------------------------------------------------------------------ */
 /* Small helpers                                                       */
@@ -123,13 +123,9 @@ static int pre_deflate(entry *e, const void *data, size_t len)
 
 /* When the EPUB is written alone (bt_epub_write_with: after the PDF of a
  * streamed bulletin, or --epub-only), each entry's deflate runs in a
- * second thread while the writer makes the next document; the writer
- * puts the results in the entries in order, and deflates the queued
- * entries itself when it would wait. At most EZ_SLOTS entries are in
- * flight, each a copy of its bytes. The bytes of the EPUB are the
- * same. */
-enum { EZ_SLOTS = 4 };
-
+ * second thread (jobpipe.h) while the writer makes the next document; the
+ * writer puts the results in the entries in order. Each job holds a copy
+ * of its entry's bytes. The bytes of the EPUB are the same. */
 typedef struct ezjob {
     int idx; /* entry */
     unsigned char *raw;
@@ -137,150 +133,56 @@ typedef struct ezjob {
     unsigned char *z; /* results */
     size_t zlen;
     unsigned long crc;
-    int ok, taken, done;
+    int ok;
 } ezjob;
 
-struct ezpipe {
-    pthread_t th;
-    pthread_mutex_t mu;
-    pthread_cond_t work, done;
-    ezjob slot[EZ_SLOTS];
-    int head, n, quit;
-};
-
-static void ez_run(ezjob *j)
+static void ez_run(void *job)
 {
+    ezjob *j = job;
     j->ok = deflate_raw(j->raw, j->len, &j->z, &j->zlen, &j->crc);
 }
 
-/* The oldest job not taken (z->mu held), or NULL. */
-static ezjob *ez_take(ezpipe *z)
+/* Puts the oldest job's result in its entry (waiting for it when `wait`);
+ * 0 when none was ready. */
+static int ez_retire(ep *x, int wait)
 {
-    for (int k = 0; k < z->n; k++) {
-        ezjob *j = &z->slot[(z->head + k) % EZ_SLOTS];
-        if (!j->taken) {
-            j->taken = 1;
-            return j;
-        }
-    }
-    return NULL;
-}
-
-static void *ez_main(void *arg)
-{
-    ezpipe *z = arg;
-    pthread_mutex_lock(&z->mu);
-    for (;;) {
-        ezjob *j = ez_take(z);
-        if (!j) {
-            if (z->quit)
-                break;
-            pthread_cond_wait(&z->work, &z->mu);
-            continue;
-        }
-        pthread_mutex_unlock(&z->mu);
-        ez_run(j);
-        pthread_mutex_lock(&z->mu);
-        j->done = 1;
-        pthread_cond_signal(&z->done);
-    }
-    pthread_mutex_unlock(&z->mu);
-    return NULL;
-}
-
-static ezpipe *ez_start(void)
-{
-    if (!bt_epub_threads || !bt_epub_predeflate)
-        return NULL;
-    ezpipe *z = bt_xcalloc(1, sizeof *z);
-    pthread_mutex_init(&z->mu, NULL);
-    pthread_cond_init(&z->work, NULL);
-    pthread_cond_init(&z->done, NULL);
-    if (bt_fsout_thread(&z->th, ez_main, z) != 0) {
-        pthread_cond_destroy(&z->work);
-        pthread_cond_destroy(&z->done);
-        pthread_mutex_destroy(&z->mu);
-        free(z);
-        return NULL;
-    }
-    return z;
-}
-
-/* Puts the oldest job's result in its entry, deflating queued jobs here
- * rather than waiting; 0 when none is in flight. */
-static int ez_retire(ep *x)
-{
-    ezpipe *z = x->ez;
-    pthread_mutex_lock(&z->mu);
-    if (!z->n) {
-        pthread_mutex_unlock(&z->mu);
+    ezjob *j = bt_pipe_retire(x->ez, wait);
+    if (!j)
         return 0;
-    }
-    ezjob *j = &z->slot[z->head];
-    while (!j->done) {
-        ezjob *t = ez_take(z);
-        if (!t) {
-            pthread_cond_wait(&z->done, &z->mu);
-            continue;
-        }
-        pthread_mutex_unlock(&z->mu);
-        ez_run(t);
-        pthread_mutex_lock(&z->mu);
-        t->done = 1;
-    }
-    ezjob done = *j;
-    memset(j, 0, sizeof *j);
-    z->head = (z->head + 1) % EZ_SLOTS;
-    z->n--;
-    pthread_mutex_unlock(&z->mu);
-    entry *e = &((entry *)x->ents.p)[done.idx];
-    if (done.ok) {
-        set_deflated(e, done.z, done.zlen, done.len, done.crc);
+    entry *e = &((entry *)x->ents.p)[j->idx];
+    if (j->ok) {
+        set_deflated(e, j->z, j->zlen, j->len, j->crc);
         bt_epub_predeflated++;
         bt_epub_piped++;
     } else { /* left to libzip, as pre_deflate leaves it */
-        e->data = bt_arena_memdup(x->a, done.raw, done.len);
-        e->len = done.len;
+        e->data = bt_arena_memdup(x->a, j->raw, j->len);
+        e->len = j->len;
     }
-    free(done.raw);
+    free(j->raw);
+    free(j);
     return 1;
 }
 
 static void ez_queue(ep *x, int idx, const void *data, size_t len)
 {
-    ezpipe *z = x->ez;
-    if (z->n == EZ_SLOTS)
-        ez_retire(x);
-    unsigned char *raw = bt_xmalloc(len);
-    memcpy(raw, data, len);
-    pthread_mutex_lock(&z->mu);
-    ezjob *j = &z->slot[(z->head + z->n) % EZ_SLOTS];
-    memset(j, 0, sizeof *j);
+    if (bt_pipe_full(x->ez))
+        ez_retire(x, 1);
+    ezjob *j = bt_xcalloc(1, sizeof *j);
     j->idx = idx;
-    j->raw = raw;
+    j->raw = bt_xmalloc(len);
+    memcpy(j->raw, data, len);
     j->len = len;
-    z->n++;
-    pthread_cond_signal(&z->work);
-    pthread_mutex_unlock(&z->mu);
+    bt_pipe_put(x->ez, j);
 }
 
 /* Every entry in flight put in place; the thread ended. */
 static void ez_stop(ep *x)
 {
-    ezpipe *z = x->ez;
-    if (!z)
+    if (!x->ez)
         return;
-    while (ez_retire(x))
+    while (ez_retire(x, 1))
         ;
-    pthread_mutex_lock(&z->mu);
-    z->quit = 1;
-    pthread_cond_signal(&z->work);
-    pthread_mutex_unlock(&z->mu);
-    pthread_join(z->th, NULL);
-    pthread_cond_destroy(&z->work);
-    pthread_cond_destroy(&z->done);
-    pthread_mutex_destroy(&z->mu);
-    free(z);
+    bt_pipe_stop(x->ez);
     x->ez = NULL;
 }
 
@@ -771,8 +673,8 @@ static bt_epub_made *make(bt_ctx *ctx, const bt_doc *doc, const bt_pages *pages,
     ep_init(x, ctx, doc, pages, lay);
     x->fonts = fonts;
     x->ahead = ef;
-    if (piped)
-        x->ez = ez_start();
+    if (piped && bt_epub_threads && bt_epub_predeflate)
+        x->ez = bt_pipe_start(ez_run);
     if (fonts)
         x->shaper = bt_fonts_shaper(fonts);
     write_docs(x);

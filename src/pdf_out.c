@@ -67,6 +67,7 @@
 #include <unistd.h>
 
 #include "pdf_out.h"
+#include "jobpipe.h"
 #include "bt_limits.h"
 #include "buf.h"
 #include "fsout.h"
@@ -1473,113 +1474,50 @@ static void precompress_page(pdf_w *w, HPDF_Page page)
 }
 
 /* Streamed pages are deflated in a second thread while the layout goes
- * on: the drawing thread hands a page's raw content over and, later,
- * puts the deflated bytes back and parks the page, always in page order
- * (so the scratch file and the bytes are those of a one-thread build).
- * At most ZPIPE_PAGES pages are in flight; the drawing thread waits for
- * the oldest when all are. The worker calls no libharu function. */
-enum { ZPIPE_PAGES = 4 };
+ * on (jobpipe.h): the drawing thread hands a page's raw content over and,
+ * later, puts the deflated bytes back and parks the page, always in page
+ * order (so the scratch file and the bytes are those of a one-thread
+ * build). The worker calls no libharu function. */
 long bt_pdf_piped;
-long bt_pdf_helped;
 int bt_pdf_threads = 1;
 
-typedef struct zpipe {
-    pthread_t th;
-    pthread_mutex_t mu;
-    pthread_cond_t work, done; /* a page queued; a page deflated */
-    struct zslot {
-        zjob j;
-        HPDF_Page page;
-        int deflated;
-    } slot[ZPIPE_PAGES];
-    int head, n; /* oldest slot; slots in use */
-    int next;    /* slots handed to the worker (from head) */
-    int quit;
-} zpipe;
+typedef struct zpage {
+    zjob j;
+    HPDF_Page page;
+} zpage;
 
-static void *zpipe_main(void *arg)
+static void zpage_run(void *job)
 {
-    zpipe *z = arg;
-    pthread_mutex_lock(&z->mu);
-    for (;;) {
-        while (!z->quit && z->next == z->n)
-            pthread_cond_wait(&z->work, &z->mu);
-        if (z->next == z->n) /* quit, and nothing queued */
-            break;
-        struct zslot *sl = &z->slot[(z->head + z->next) % ZPIPE_PAGES];
-        z->next++;
-        pthread_mutex_unlock(&z->mu);
-        zjob_run(&sl->j);
-        pthread_mutex_lock(&z->mu);
-        sl->deflated = 1;
-        pthread_cond_signal(&z->done);
-    }
-    pthread_mutex_unlock(&z->mu);
-    return NULL;
+    zjob_run(&((zpage *)job)->j);
 }
 
 /* A pipe with its thread running, or NULL (then pages are deflated in
  * the drawing thread, as before). */
-static zpipe *zpipe_start(void)
+static bt_pipe *zpipe_start(void)
 {
-    zpipe *z = bt_xcalloc(1, sizeof *z);
-    pthread_mutex_init(&z->mu, NULL);
-    pthread_cond_init(&z->work, NULL);
-    pthread_cond_init(&z->done, NULL);
-    if (!bt_pdf_threads || bt_fsout_thread(&z->th, zpipe_main, z) != 0) {
-        pthread_cond_destroy(&z->work);
-        pthread_cond_destroy(&z->done);
-        pthread_mutex_destroy(&z->mu);
-        free(z);
-        return NULL;
-    }
-    return z;
+    return bt_pdf_threads ? bt_pipe_start(zpage_run) : NULL;
 }
 
 /* Installs and parks the oldest page in flight once it is deflated
- * (waiting for it when `wait`); 0 when there was none to install. While
- * it waits, the drawing thread deflates the pages the worker has not
- * taken yet itself (z->mu held): the same bytes, by whichever core is
- * free. */
-static int zpipe_retire(pdf_w *w, zpipe *z, int wait)
+ * (waiting for it when `wait`); 0 when there was none to install. */
+static int zpipe_retire(pdf_w *w, bt_pipe *z, int wait)
 {
-    pthread_mutex_lock(&z->mu);
-    struct zslot *sl = &z->slot[z->head];
-    while (wait && z->n > 0 && !sl->deflated) {
-        if (z->next < z->n) {
-            struct zslot *t = &z->slot[(z->head + z->next) % ZPIPE_PAGES];
-            z->next++;
-            pthread_mutex_unlock(&z->mu);
-            zjob_run(&t->j);
-            pthread_mutex_lock(&z->mu);
-            t->deflated = 1;
-            bt_pdf_helped++;
-        } else {
-            pthread_cond_wait(&z->done, &z->mu);
-        }
-    }
-    int ready = z->n > 0 && sl->deflated;
-    pthread_mutex_unlock(&z->mu);
-    if (!ready)
+    zpage *zp = bt_pipe_retire(z, wait);
+    if (!zp)
         return 0;
     if (w) {
-        page_install(w, sl->page, &sl->j);
-        park_page(w, sl->page);
+        page_install(w, zp->page, &zp->j);
+        park_page(w, zp->page);
     } else { /* the pass's PDF was dropped */
-        free(sl->j.raw);
-        free(sl->j.z);
+        free(zp->j.raw);
+        free(zp->j.z);
     }
-    memset(sl, 0, sizeof *sl);
-    pthread_mutex_lock(&z->mu);
-    z->head = (z->head + 1) % ZPIPE_PAGES;
-    z->n--;
-    z->next--;
-    pthread_mutex_unlock(&z->mu);
+    free(zp);
     return 1;
 }
 
 /* Every page in flight installed (or, w NULL, dropped). */
-static void zpipe_drain(pdf_w *w, zpipe *z)
+static void zpipe_drain(pdf_w *w, bt_pipe *z)
 {
     while (z && zpipe_retire(w, z, 1))
         ;
@@ -1588,7 +1526,7 @@ static void zpipe_drain(pdf_w *w, zpipe *z)
 /* Hands page (drawn) over: deflated beside the caller, installed and
  * parked by a later call. A page whose content libharu keeps is parked
  * now, after those before it. */
-static void zpipe_page(pdf_w *w, zpipe *z, HPDF_Page page)
+static void zpipe_page(pdf_w *w, bt_pipe *z, HPDF_Page page)
 {
     zjob j;
     if (!page_job(w, page, &j)) {
@@ -1596,35 +1534,15 @@ static void zpipe_page(pdf_w *w, zpipe *z, HPDF_Page page)
         park_page(w, page);
         return;
     }
-    if (z->n == ZPIPE_PAGES)
+    if (bt_pipe_full(z))
         zpipe_retire(w, z, 1);
-    pthread_mutex_lock(&z->mu);
-    struct zslot *sl = &z->slot[(z->head + z->n) % ZPIPE_PAGES];
-    sl->j = j;
-    sl->page = page;
-    sl->deflated = 0;
-    z->n++;
+    zpage *zp = bt_xmalloc(sizeof *zp);
+    zp->j = j;
+    zp->page = page;
+    bt_pipe_put(z, zp);
     bt_pdf_piped++;
-    pthread_cond_signal(&z->work);
-    pthread_mutex_unlock(&z->mu);
     while (zpipe_retire(w, z, 0)) /* what is ready already */
         ;
-}
-
-/* Ends the thread; the pipe must be drained. */
-static void zpipe_stop(zpipe *z)
-{
-    if (!z)
-        return;
-    pthread_mutex_lock(&z->mu);
-    z->quit = 1;
-    pthread_cond_signal(&z->work);
-    pthread_mutex_unlock(&z->mu);
-    pthread_join(z->th, NULL);
-    pthread_cond_destroy(&z->work);
-    pthread_cond_destroy(&z->done);
-    pthread_mutex_destroy(&z->mu);
-    free(z);
 }
 
 /* ------------------------------------------------------------------ */
@@ -2277,13 +2195,13 @@ struct bt_pdf_sink {
     int npages_drawn;   /* pages handed to w */
     int valid;          /* the last pass ended and w matches it */
     char *spool_dir;    /* heap, or NULL: bt_pdf_sink_spool */
-    zpipe *zp;          /* pages deflated beside the layout, or NULL */
+    bt_pipe *zp;        /* pages deflated beside the layout, or NULL */
 };
 
 static void sink_drop(bt_pdf_sink *s)
 {
     zpipe_drain(NULL, s->zp); /* nothing in flight is wanted now */
-    zpipe_stop(s->zp);
+    bt_pipe_stop(s->zp);
     s->zp = NULL;
     if (s->w) {
         pdf_close(s->w);
@@ -2345,7 +2263,7 @@ static int sink_end(void *payload, int npages)
     if (s->zp) {
         uint64_t t0 = bt_time_ns();
         zpipe_drain(s->w, s->zp);
-        zpipe_stop(s->zp);
+        bt_pipe_stop(s->zp);
         s->zp = NULL;
         bt_timing_add(BT_T_PDF, bt_time_ns() - t0);
     }

@@ -79,9 +79,6 @@ extern unsigned long bt_pdf_spool_after;
  * (drawn, handed over, put back in page order), since the program
  * started. */
 extern long bt_pdf_piped;
-/* ... of those, the ones the drawing thread deflated itself while it
- * waited for the oldest (the worker had not taken them yet). */
-extern long bt_pdf_helped;
 /* 0: the writer starts no thread of its own (deflating pages, images and
  * fonts in the calling thread); the bytes are the same. build.c sets it
  * from BANTIN_THREADS. */
