@@ -33,6 +33,7 @@ LAYERS = [
     ("pdf_out.[ch]", "write"), ("epub_out.[ch]", "write"),
     ("article_out.[ch]", "read"),
     ("epub_*.[ch]", "write"), ("fsout.[ch]", "write"),
+    ("jobpipe.[ch]", "write"),
     ("build.[ch]", "driver"), ("import.[ch]", "driver"), ("main.c", "driver"),
 ]
 
