@@ -734,6 +734,18 @@ static void test_epub_out__navigation(void)
     fixture_free(&f);
 }
 
+/* Both files read, not empty, and the same bytes. */
+static int same_file(const char *p1, const char *p2)
+{
+    bt_buf b1 = BT_BUF_INIT, b2 = BT_BUF_INIT;
+    int same = bt_buf_read_file(&b1, p1, 64u << 20) == 0 &&
+               bt_buf_read_file(&b2, p2, 64u << 20) == 0 && b1.len > 0 &&
+               b1.len == b2.len && memcmp(b1.data, b2.data, b1.len) == 0;
+    bt_buf_free(&b1);
+    bt_buf_free(&b2);
+    return same;
+}
+
 /* Same input, other TZ, other time: the same bytes; TZ comes back. */
 static void test_epub_out__deterministic(void)
 {
@@ -749,13 +761,7 @@ static void test_epub_out__deterministic(void)
     tzset();
     CHECK_INT(write_book(&f, p2), 0);
     CHECK(getenv("TZ") == NULL);
-    bt_buf b1 = BT_BUF_INIT, b2 = BT_BUF_INIT;
-    CHECK_INT(bt_buf_read_file(&b1, p1, 64u << 20), 0);
-    CHECK_INT(bt_buf_read_file(&b2, p2, 64u << 20), 0);
-    CHECK(b1.len > 0 && b1.len == b2.len &&
-          memcmp(b1.data, b2.data, b1.len) == 0);
-    bt_buf_free(&b1);
-    bt_buf_free(&b2);
+    CHECK(same_file(p1, p2));
     fixture_free(&f);
 }
 
@@ -783,13 +789,7 @@ static void test_epub_out__piped(void)
     CHECK_INT(write_book(&f, p2), 0);
     CHECK_INT(bt_epub_piped - piped0, pre1 - pre0);
     CHECK_INT(bt_epub_predeflated - pre1, pre1 - pre0);
-    bt_buf b1 = BT_BUF_INIT, b2 = BT_BUF_INIT;
-    CHECK_INT(bt_buf_read_file(&b1, p1, 64u << 20), 0);
-    CHECK_INT(bt_buf_read_file(&b2, p2, 64u << 20), 0);
-    CHECK(b1.len > 0 && b1.len == b2.len &&
-          memcmp(b1.data, b2.data, b1.len) == 0);
-    bt_buf_free(&b1);
-    bt_buf_free(&b2);
+    CHECK(same_file(p1, p2));
     fixture_free(&f);
 }
 
@@ -805,11 +805,7 @@ static void test_epub_out__predeflated(void)
     bt_epub_predeflate = 1;
     CHECK_INT(write_book(&f, p2), 0);
     long n = bt_epub_predeflated - before;
-    bt_buf b1 = BT_BUF_INIT, b2 = BT_BUF_INIT;
-    CHECK_INT(bt_buf_read_file(&b1, p1, 64u << 20), 0);
-    CHECK_INT(bt_buf_read_file(&b2, p2, 64u << 20), 0);
-    CHECK(b1.len > 0 && b1.len == b2.len &&
-          memcmp(b1.data, b2.data, b1.len) == 0);
+    CHECK(same_file(p1, p2));
     zipf z;
     CHECK_INT(zip_read(&z, p2), 0);
     int deflated = 0;
@@ -825,24 +821,12 @@ static void test_epub_out__predeflated(void)
     CHECK(css && strstr(css, "@font-face"));
     free(css);
     bt_buf_free(&z.data);
-    bt_buf_free(&b1);
-    bt_buf_free(&b2);
     fixture_free(&f);
 }
 
 /* Font files made ahead (bt_epub_fonts_make, without the page map): the
  * writer takes those whose code points it finds the same, subsets the
  * others itself, and the EPUB is the one it writes alone. */
-static int same_file(const char *p1, const char *p2)
-{
-    bt_buf b1 = BT_BUF_INIT, b2 = BT_BUF_INIT;
-    int same = bt_buf_read_file(&b1, p1, 64u << 20) == 0 &&
-               bt_buf_read_file(&b2, p2, 64u << 20) == 0 && b1.len > 0 &&
-               b1.len == b2.len && memcmp(b1.data, b2.data, b1.len) == 0;
-    bt_buf_free(&b1);
-    bt_buf_free(&b2);
-    return same;
-}
 
 static void test_epub_out__fonts_ahead(void)
 {
