@@ -814,6 +814,22 @@ static void test_layout__tail_not_alone(void)
     CHECK(split > 5); /* the first article did run over a page */
 }
 
+/* Three articles, k paragraphs in the first, the second starting low
+ * under it in one long column: a bulletin whose tail the short-tail retry
+ * may pull back (ctx initialised here). */
+static bt_doc *tail_doc(bt_ctx *ctx, int k)
+{
+    bt_ctx_init(ctx);
+    bt_ctx_file(ctx, "a.xml", NULL);
+    bt_doc *d = doc_new(ctx);
+    bt_section *s = bt_doc_add_section(&ctx->arena, d);
+    article_paras(ctx, s, "Bài một", 0, k, 30);
+    article_paras(ctx, s, "Bài hai", 300, 24, 40);
+    article_paras(ctx, s, "Bài ba", 600, 12, 40);
+    bt_doc_finish(&ctx->arena, d);
+    return d;
+}
+
 /* Three articles in one long column, the second starting low under the
  * first: whatever the first article's length, the last page never holds
  * only a tail of two lines or less of the last article begun on a page
@@ -825,14 +841,7 @@ static void test_layout__short_tail_pulled_back(void)
     int tails = 0, runs = 0;
     for (int k = 4; k < 40; k++) {
         bt_ctx ctx;
-        bt_ctx_init(&ctx);
-        bt_ctx_file(&ctx, "a.xml", NULL);
-        bt_doc *d = doc_new(&ctx);
-        bt_section *s = bt_doc_add_section(&ctx.arena, d);
-        article_paras(&ctx, s, "Bài một", 0, k, 30);
-        article_paras(&ctx, s, "Bài hai", 300, 24, 40);
-        article_paras(&ctx, s, "Bài ba", 600, 12, 40);
-        bt_doc_finish(&ctx.arena, d);
+        bt_doc *d = tail_doc(&ctx, k);
         bt_layout lay = test_layout();
         lay.columns = 1; /* long lines: room to set a paragraph tighter */
         bt_pages *pg = NULL;
@@ -1873,14 +1882,7 @@ static void test_layout__stream_retry_counts(void)
     for (int k = 4; k < 40 * 2; k++) {
         bt_layout_replay = k >= 40;
         bt_ctx ctx;
-        bt_ctx_init(&ctx);
-        bt_ctx_file(&ctx, "a.xml", NULL);
-        bt_doc *d = doc_new(&ctx);
-        bt_section *s = bt_doc_add_section(&ctx.arena, d);
-        article_paras(&ctx, s, "Bài một", 0, k % 40, 30);
-        article_paras(&ctx, s, "Bài hai", 300, 24, 40);
-        article_paras(&ctx, s, "Bài ba", 600, 12, 40);
-        bt_doc_finish(&ctx.arena, d);
+        bt_doc *d = tail_doc(&ctx, k % 40);
         bt_layout lay = test_layout();
         lay.columns = 1;
         bt_pages *st = NULL;
