@@ -697,7 +697,6 @@ static void *epub_thread(void *arg)
 typedef struct epub_early {
     int want; /* the build writes both outputs */
     int on;   /* the thread runs, or ran and is not joined */
-    int done; /* early_free ran: nothing left */
     pthread_t th;
     epub_job job; /* job.pages: the map */
     bt_epub_made *made;
@@ -718,7 +717,7 @@ static void *early_thread(void *arg)
 
 static void early_map(struct epub_early *x, const bt_pages *map)
 {
-    if (!x->want || x->on || x->made || x->done)
+    if (!x->want || x->on || x->made)
         return;
     if (x->ia->on)
         images_join(x->ia, x->ic);
@@ -740,15 +739,13 @@ static void early_join(epub_early *x)
     }
 }
 
+/* Once, when the build ends. */
 static void early_free(epub_early *x)
 {
     early_join(x);
-    if (x->done)
-        return;
     bt_epub_made_free(x->made);
     x->made = NULL;
     bt_ctx_free(&x->job.ctx);
-    x->done = 1;
 }
 
 /* Both outputs: the EPUB already made beside the drawing (epub_early), or
@@ -783,7 +780,6 @@ static int write_both(bt_ctx *ctx, const bt_options *opt, const bt_doc *doc,
         bt_ctx_append(ctx, &early->job.ctx);
         return rc;
     }
-    early_free(early);
     epub_job job;
     memset(&job, 0, sizeof job);
     bt_ctx_init(&job.ctx);
