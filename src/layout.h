@@ -187,6 +187,12 @@ int bt_layout_stream(bt_ctx *ctx, const bt_doc *doc, const bt_layout *lay,
  * with the contents' page numbers put in (one pass to the sink); 0: every
  * bulletin streams its passes. The pages are the same; for tests. */
 extern int bt_layout_replay;
+/* For tests. 1 (default): the balancing search (headlines, contents
+ * entries) skips the measures too narrow for the material in its line
+ * count; 0 sets them (the breaks are the same). */
+extern int bt_layout_balance_skip;
+/* Widths it skipped since the program started. */
+extern long bt_layout_balance_skipped;
 
 /* read_layout.c: loads a layout by name (datadir/layouts/NAME.xml) or by
  * path (contains '/' or ends in .xml). Errors at `pos` (the <layout>

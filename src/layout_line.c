@@ -281,6 +281,9 @@ static int64_t least_width(const bt_item *items, int n, const bt_lb_params *lb)
     return least;
 }
 
+int bt_layout_balance_skip = 1;
+long bt_layout_balance_skipped;
+
 static int break_para(engine *e, const bt_para *para, const bt_item *items,
                       int32_t width, enum align *al, bt_break **out)
 {
@@ -326,7 +329,8 @@ static int break_para(engine *e, const bt_para *para, const bt_item *items,
         int64_t least = least_width(items, para->nitems, &lb);
         while (hi - lo > 500) {
             int32_t mid = lo + (hi - lo) / 2;
-            if (least > (int64_t)nl * mid) {
+            if (bt_layout_balance_skip && least > (int64_t)nl * mid) {
+                bt_layout_balance_skipped++;
                 lo = mid;
                 continue;
             }

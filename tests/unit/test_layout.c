@@ -1869,6 +1869,51 @@ static void test_layout__stream_same_pages(void)
     CHECK(checked > 0);
 }
 
+/* The balancing search skips widths too narrow for a text's material in
+ * its line count (least_width): over contents entries and headlines of
+ * 2 to 40 words, the pages are those of the search that sets every width,
+ * and widths were skipped. */
+static void test_layout__balance_skip_same(void)
+{
+    bt_pages *pg[2] = {NULL, NULL};
+    bt_ctx ctx[2];
+    long skipped = bt_layout_balance_skipped;
+    for (int skip = 0; skip < 2; skip++) {
+        if (skip == 1)
+            CHECK_INT(bt_layout_balance_skipped, skipped);
+        bt_layout_balance_skip = skip;
+        bt_ctx_init(&ctx[skip]);
+        bt_ctx_file(&ctx[skip], "a.xml", NULL);
+        bt_doc *d = doc_new(&ctx[skip]);
+        bt_section *s = bt_doc_add_section(&ctx[skip].arena, d);
+        for (int k = 0; k < 20; k++) {
+            bt_article *a = article(&ctx[skip], s, "t");
+            a->title.text = words(&ctx[skip], 2 + 2 * k, 700 + k);
+            para(&ctx[skip], a, k, 40);
+        }
+        bt_doc_finish(&ctx[skip].arena, d);
+        bt_layout lay = test_layout();
+        CHECK_INT(bt_layout_run(&ctx[skip], d, &lay, &fake, &pg[skip]), 0);
+    }
+    bt_layout_balance_skip = 1;
+    CHECK(bt_layout_balance_skipped > skipped);
+    if (pg[0] && pg[1]) {
+        CHECK_INT(pg[1]->npages, pg[0]->npages);
+        int same = pg[0]->npages == pg[1]->npages, boxes = 0;
+        for (int p = 0; same && p < pg[0]->npages; p++) {
+            same = pg[0]->pages[p].nboxes == pg[1]->pages[p].nboxes;
+            for (int b = 0; same && b < pg[0]->pages[p].nboxes; b++)
+                same = same_box(&pg[0]->pages[p].boxes[b],
+                                &pg[1]->pages[p].boxes[b]);
+            boxes += pg[0]->pages[p].nboxes;
+        }
+        CHECK(same);
+        CHECK(boxes > 100);
+    }
+    bt_ctx_free(&ctx[0]);
+    bt_ctx_free(&ctx[1]);
+}
+
 /* A retry that saves the last page is the last pass: it begins with the
  * page count it aims at (one fewer), so a sink that draws for that count
  * (bt_pdf_sink) keeps it and no pass is set again; a retry that saves
@@ -1937,6 +1982,7 @@ static const bt_t_case cases[] = {
     TEST(test_layout__reorder),
     TEST(test_layout__stream_same_pages),
     TEST(test_layout__stream_retry_counts),
+    TEST(test_layout__balance_skip_same),
     TEST(test_layout__formula_display),
     TEST(test_layout__display_narrow),
     TEST(test_layout__display_shrunk),
