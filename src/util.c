@@ -1,5 +1,6 @@
 /* util.c - the allocation wrappers and assert of bantin.h. Out of memory is
  * not an input error: print and abort (redis zmalloc). */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,11 +27,31 @@ void *bt_xmalloc(size_t n)
     return p;
 }
 
+/* Large blocks are zeroed by writing: calloc maps fresh pages of zeros
+ * that a first read shares with the kernel's zero page, and the first
+ * write after it copies the page and flushes the TLBs of every core that
+ * runs a thread of bantin (an interrupt to each): hash tables probed
+ * before they are written paid that per page. Written pages fault once. */
+#define XCALLOC_WRITE (64u << 10)
+
+/* Through a volatile pointer: compilers turn malloc + memset(0) into
+ * calloc, which is what this avoids. */
+static void *(*volatile zero_write)(void *, int, size_t) = memset;
+
 void *bt_xcalloc(size_t n, size_t size)
 {
-    void *p = calloc(n ? n : 1, size ? size : 1);
-    if (!p)
-        oom(n * size);
+    n = n ? n : 1;
+    size = size ? size : 1;
+    if (n > SIZE_MAX / size)
+        oom(SIZE_MAX);
+    if (n * size < XCALLOC_WRITE) {
+        void *p = calloc(n, size);
+        if (!p)
+            oom(n * size);
+        return p;
+    }
+    void *p = bt_xmalloc(n * size);
+    zero_write(p, 0, n * size);
     return p;
 }
 
