@@ -922,11 +922,16 @@ static uint64_t word_hash(uint32_t font, const uint32_t *cps, int len)
     return mix64(h);
 }
 
-static void shapes_grow(bt_fonts *f)
+/* Rehashes the shaping cache into a table of at least `want` slots (at
+ * least twice the old one). */
+static void shapes_grow_to(bt_fonts *f, size_t want)
 {
     size_t oldcap = f->shapecap;
     shape_entry *old = f->shapes;
-    f->shapecap = oldcap ? oldcap * 2 : 1024;
+    size_t cap = oldcap ? oldcap * 2 : 1024;
+    while (cap < want)
+        cap *= 2;
+    f->shapecap = cap;
     f->shapes = bt_xcalloc(f->shapecap, sizeof *f->shapes);
     size_t mask = f->shapecap - 1;
     for (size_t i = 0; i < oldcap; i++) {
@@ -938,6 +943,11 @@ static void shapes_grow(bt_fonts *f)
         f->shapes[j] = old[i];
     }
     free(old);
+}
+
+static void shapes_grow(bt_fonts *f)
+{
+    shapes_grow_to(f, 0);
 }
 
 /* Runs HarfBuzz on the word and folds glyphs back onto code points. */
@@ -1140,6 +1150,9 @@ static void shapes_load(bt_fonts *f, uint32_t font)
     }
     if (q != end)
         goto out;
+    /* room for them all at once: one rehash, not one per doubling */
+    if ((f->nshapes + count + 1) * 2 > f->shapecap)
+        shapes_grow_to(f, (f->nshapes + count + 1) * 2);
     for (uint32_t w = 0; w < count; w++) {
         uint32_t len;
         memcpy(&len, p, 4);
