@@ -937,6 +937,33 @@ static void test_read__ids_unique(void)
     CHECK_INT(same, 0);
 }
 
+/* bt_xcalloc zeroes a large block by writing it (util.c), and the block
+ * is zero whatever memory malloc hands back: here, blocks just freed with
+ * every byte set, of the sizes on both sides of the writing threshold. */
+static void test_read__xcalloc_zero(void)
+{
+    static const size_t sizes[] = {1000, (64u << 10) - 8, 64u << 10,
+                                   300u << 10, 3u << 20};
+    for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+        size_t n = sizes[i];
+        for (int round = 0; round < 3; round++) {
+            unsigned char *dirty = bt_xmalloc(n);
+            memset(dirty, 0xA5, n);
+            free(dirty);
+            unsigned char *z = bt_xcalloc(n / 4, 4);
+            size_t bad = 0;
+            for (size_t k = 0; k < n; k++)
+                bad += z[k] != 0;
+            CHECK_INT((int)bad, 0);
+            memset(z, 0x5A, n); /* dirty for the next round */
+            free(z);
+        }
+    }
+    void *p = bt_xcalloc(0, 0);
+    CHECK(p != NULL);
+    free(p);
+}
+
 static const bt_t_case cases[] = {
     TEST(test_read__full_article),    TEST(test_read__id_from_file),
     TEST(test_read__article_errors),  TEST(test_read__inline_depth),
@@ -945,6 +972,7 @@ static const bt_t_case cases[] = {
     TEST(test_read__manifest_errors), TEST(test_read__direct_inputs),
     TEST(test_read__too_big),         TEST(test_read__layout_errors),
     TEST(test_read__shipped_gutters), TEST(test_read__ids_unique),
+    TEST(test_read__xcalloc_zero),
 };
 
 int main(int argc, char **argv)
