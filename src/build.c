@@ -469,6 +469,13 @@ static void early_map(struct epub_early *x, const bt_pages *map);
 /* The final page map, before the pages: the EPUB starts (epub_early); if
  * that joined the images, their streams start deflating now (else at the
  * first page that shows one, A_page). */
+static void A_held(void *payload, const bt_page *pages, int npages)
+{
+    ahead_sink *k = payload;
+    if (k->inner.held)
+        k->inner.held(k->inner.payload, pages, npages);
+}
+
 static void A_map(void *payload, const bt_pages *map)
 {
     ahead_sink *k = payload;
@@ -1261,12 +1268,12 @@ static int build_once(bt_ctx *ctx, const bt_options *opt, int ahead, int *again)
         bt_page_sink ps = bt_pdf_sink_pages(sink);
         ahead_sink as = {ps,    sink, &ia, &ics, doc, want_pre ? &pre : NULL,
                          &early};
-        bt_page_sink aps = {A_begin, A_page, A_end, &as, A_map};
+        bt_page_sink aps = {A_begin, A_page, A_end, &as, A_map, A_held};
         lrc = bt_layout_stream(ctx, doc, &lay, &shaper, &aps, &pages);
     } else if ((opt->check_only || !(opt->outputs & BT_OUT_PDF)) &&
                !opt->dump_layout) {
         /* the EPUB and `check` need the page map, not the boxes */
-        bt_page_sink ps = {no_begin, no_page, no_end, NULL, NULL};
+        bt_page_sink ps = {no_begin, no_page, no_end, NULL, NULL, NULL};
         lrc = bt_layout_stream(ctx, doc, &lay, &shaper, &ps, &pages);
     } else {
         lrc = bt_layout_run(ctx, doc, &lay, &shaper, &pages);

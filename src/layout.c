@@ -1102,6 +1102,13 @@ static bt_pages *replay_pages(engine *e, const bt_page_sink *sink,
     if (sink->map)
         sink->map(sink->payload, map);
     page_acc *acc = e->pages.p;
+    if (sink->held && e->pages.n > 0) {
+        bt_page *all = bt_xmalloc((size_t)e->pages.n * sizeof *all);
+        for (int p = 0; p < e->pages.n; p++)
+            all[p] = (bt_page){p + 1, acc[p].boxes.p, acc[p].boxes.n};
+        sink->held(sink->payload, all, e->pages.n);
+        free(all);
+    }
     int ok = 0;
     for (int round = 0; round < 2 && !ok && e->rc == 0; round++) {
         sink->begin(sink->payload, e->pages.n);

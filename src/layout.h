@@ -174,6 +174,10 @@ typedef struct bt_page_sink {
      * replayed bulletin: before its one pass goes to the sink). It lives
      * in ctx's arena. */
     void (*map)(void *payload, const bt_pages *map);
+    /* Optional (NULL: not wanted): every page of a replayed bulletin, with
+     * its boxes, after map and before they are handed out one by one
+     * (the same pages, the same boxes); valid during the call only. */
+    void (*held)(void *payload, const bt_page *pages, int npages);
 } bt_page_sink;
 
 /* bt_layout_run, with the pages handed to `sink` as they are final: *out

@@ -135,6 +135,7 @@ typedef struct pdf_w {
     pdf_imgcache *imgs; /* images loaded so far */
     int nimgs, capimgs;
     bt_pdf_images *pre; /* pixels deflated ahead, or NULL */
+    struct fonts_ahead *ahead; /* fonts made while drawing, or NULL */
     int smask;          /* 1 once an SMask is used: PDF 1.4 */
     bt_buf out;         /* content bytes not yet written to the stream */
     bt_buf uri;         /* the link URI being made (uri_encode) */
@@ -301,6 +302,12 @@ static pdf_font *font_get(pdf_w *w, uint32_t id, bt_pos src)
     return pf;
 }
 
+struct fonts_ahead;
+static int32_t ahead_width(const struct fonts_ahead *fa, uint32_t id,
+                           uint32_t cp);
+static int ahead_embed(pdf_w *w, const pdf_font *pf, bt_font_desc *fd,
+                       HPDF_Dict st[3]);
+
 /* The advance of cp in 1/1000 em, as /W will have it; asking marks the
  * code point for the subset. */
 static int32_t font_width(pdf_w *w, pdf_font *pf, uint32_t cp)
@@ -313,7 +320,9 @@ static int32_t font_width(pdf_w *w, pdf_font *pf, uint32_t cp)
     }
     int32_t *wd = &(*blk)[cp & 255];
     if (*wd == WIDTH_UNKNOWN) {
-        *wd = bt_fonts_pdf_width(w->fonts, pf->id, cp);
+        *wd = ahead_width(w->ahead, pf->id, cp);
+        if (*wd == WIDTH_UNKNOWN)
+            *wd = bt_fonts_pdf_width(w->fonts, pf->id, cp);
         pf->used[cp >> 3] |= (unsigned char)(1u << (cp & 7));
     }
     return *wd;
@@ -395,12 +404,28 @@ static HPDF_Array number_array(pdf_w *w, const int32_t *v, int n)
 
 /* Completes font pf from the code points drawn with it (font_describe
  * style: subset, descriptor, widths, maps). Reports errors. */
-static void font_embed(pdf_w *w, pdf_font *pf)
+/* The bytes of a font's CIDToGIDMap (two per code up to the largest
+ * drawn) and ToUnicode streams, for the sorted code points cps. */
+static void font_maps(const uint32_t *cps, int n, const bt_font_desc *fd,
+                      bt_buf *map, bt_buf *tu)
 {
-    uint32_t *cps = bt_xmalloc(65536 * sizeof *cps);
+    size_t mlen = n ? 2 * ((size_t)cps[n - 1] + 1) : 2;
+    unsigned char *m = bt_xcalloc(mlen, 1);
+    for (int i = 0; i < n; i++) {
+        m[2 * cps[i]] = (unsigned char)(fd->gid[i] >> 8);
+        m[2 * cps[i] + 1] = (unsigned char)(fd->gid[i] & 0xFF);
+    }
+    bt_buf_put(map, m, mlen);
+    free(m);
+    tounicode_cmap(tu, cps, n);
+}
+
+/* The code points marked in a 64 Ki-bit map, in order; returns n. */
+static int used_cps(const unsigned char *used, uint32_t *cps)
+{
     int n = 0;
     for (uint32_t k = 0; k < 65536 / 64; k++) { /* 64 code points a step */
-        const unsigned char *p = &pf->used[k * 8];
+        const unsigned char *p = &used[k * 8];
         uint64_t bits = 0;
         for (int j = 7; j >= 0; j--)
             bits = bits << 8 | p[j];
@@ -409,8 +434,17 @@ static void font_embed(pdf_w *w, pdf_font *pf)
             bits &= bits - 1;
         }
     }
+    return n;
+}
+
+static void font_embed(pdf_w *w, pdf_font *pf)
+{
+    uint32_t *cps = bt_xmalloc(65536 * sizeof *cps);
+    int n = used_cps(pf->used, cps);
     bt_font_desc fd;
-    if (bt_fonts_describe(w->fonts, pf->id, cps, n, &fd) != 0) {
+    HPDF_Dict made[3] = {NULL, NULL, NULL};
+    int ahead = ahead_embed(w, pf, &fd, made);
+    if (!ahead && bt_fonts_describe(w->fonts, pf->id, cps, n, &fd) != 0) {
         bt_error(w->ctx, bt_pos_file(w->doc->file),
                  "PDF: cannot subset font %s", bt_fonts_path(w->fonts, pf->id));
         w->failed = 1;
@@ -425,23 +459,23 @@ static void font_embed(pdf_w *w, pdf_font *pf)
              'A' + (int)(id / 676 % 26), 'A' + (int)(id / 26 % 26),
              'A' + (int)(id % 26), fd.name);
 
-    /* FontFile2 */
-    HPDF_Dict file = font_stream(w, fd.ttf.data, fd.ttf.len);
+    /* FontFile2, CIDToGIDMap, ToUnicode (made ahead: deflated already) */
+    HPDF_Dict file = NULL, cmap = NULL, tounicode = NULL;
+    if (ahead) {
+        file = made[0];
+        cmap = made[1];
+        tounicode = made[2];
+    } else {
+        file = font_stream(w, fd.ttf.data, fd.ttf.len);
+        bt_buf map = BT_BUF_INIT, tu = BT_BUF_INIT;
+        font_maps(cps, n, &fd, &map, &tu);
+        cmap = file ? font_stream(w, map.data, map.len) : NULL;
+        tounicode = cmap ? font_stream(w, tu.data, tu.len) : NULL;
+        bt_buf_free(&map);
+        bt_buf_free(&tu);
+    }
     if (file)
         HPDF_Dict_AddNumber(file, "Length1", (HPDF_INT32)fd.ttf.len);
-    /* CIDToGIDMap: two bytes per code up to the largest drawn */
-    size_t mlen = n ? 2 * ((size_t)cps[n - 1] + 1) : 2;
-    unsigned char *map = bt_xcalloc(mlen, 1);
-    for (int i = 0; i < n; i++) {
-        map[2 * cps[i]] = (unsigned char)(fd.gid[i] >> 8);
-        map[2 * cps[i] + 1] = (unsigned char)(fd.gid[i] & 0xFF);
-    }
-    HPDF_Dict cmap = file ? font_stream(w, map, mlen) : NULL;
-    free(map);
-    bt_buf tu = BT_BUF_INIT;
-    tounicode_cmap(&tu, cps, n);
-    HPDF_Dict tounicode = cmap ? font_stream(w, tu.data, tu.len) : NULL;
-    bt_buf_free(&tu);
 
     HPDF_Dict desc = NULL, cid = NULL;
     if (tounicode && (desc = HPDF_Dict_New(mm)) != NULL &&
@@ -1297,6 +1331,195 @@ static void precompress_all(pdf_w *w)
         free(j->z);
     }
     free(q.jobs);
+}
+
+/* ---- fonts made while the pages are drawn ---- */
+
+/* A replayed bulletin's pages all exist before the first is drawn
+ * (bt_page_sink.held), so the code points each font will draw are known
+ * then. A thread subsets the fonts and deflates their three streams while
+ * the pages are drawn, and font_embed takes a font's result when the font
+ * drew exactly those code points (it always should; otherwise the font is
+ * made as before). The bytes are the same: the same subset of the same
+ * code points, deflated by the same zlib call. The widths the drawing
+ * asks for are read before the thread starts, so that drawing never waits
+ * on the fonts' lock while the thread holds it. */
+typedef struct ahead_font {
+    uint32_t id;
+    unsigned char used[65536 / 8];
+    uint32_t *cps;  /* the code points drawn, in order */
+    int32_t *width; /* theirs, as bt_fonts_pdf_width gives them */
+    int n;
+    bt_font_desc fd;
+    zjob z[3]; /* FontFile2, CIDToGIDMap, ToUnicode, deflated */
+    int ok;    /* fd and z made */
+} ahead_font;
+
+struct fonts_ahead {
+    const bt_fonts *fonts;
+    ahead_font **by_id; /* [nid], NULL for a font no page draws */
+    int nid;
+    pthread_t th;
+    int running; /* th started and not joined */
+};
+
+long bt_pdf_fonts_ahead; /* fonts taken from the thread (tests) */
+
+static void *ahead_main(void *arg)
+{
+    struct fonts_ahead *fa = arg;
+    for (int i = 0; i < fa->nid; i++) {
+        ahead_font *a = fa->by_id[i];
+        if (!a || bt_fonts_describe(fa->fonts, a->id, a->cps, a->n, &a->fd))
+            continue;
+        bt_buf b[3] = {BT_BUF_INIT, BT_BUF_INIT, BT_BUF_INIT};
+        bt_buf_put(&b[0], a->fd.ttf.data, a->fd.ttf.len);
+        font_maps(a->cps, a->n, &a->fd, &b[1], &b[2]);
+        a->ok = 1;
+        for (int k = 0; k < 3; k++) {
+            zjob *j = &a->z[k];
+            j->n = b[k].len;
+            j->level = PDF_DEFLATE_LEVEL;
+            j->raw = bt_xmalloc(j->n ? j->n : 1);
+            if (j->n)
+                memcpy(j->raw, b[k].data, j->n);
+            bt_buf_free(&b[k]);
+            zjob_run(j);
+            a->ok &= j->ok;
+        }
+    }
+    return NULL;
+}
+
+static void ahead_join(struct fonts_ahead *fa)
+{
+    if (fa && fa->running) {
+        pthread_join(fa->th, NULL);
+        fa->running = 0;
+    }
+}
+
+static void ahead_free(struct fonts_ahead *fa)
+{
+    if (!fa)
+        return;
+    ahead_join(fa);
+    for (int i = 0; i < fa->nid; i++) {
+        ahead_font *a = fa->by_id[i];
+        if (!a)
+            continue;
+        free(a->cps);
+        free(a->width);
+        bt_font_desc_free(&a->fd);
+        for (int k = 0; k < 3; k++) {
+            free(a->z[k].raw);
+            free(a->z[k].z);
+        }
+        free(a);
+    }
+    free(fa->by_id);
+    free(fa);
+}
+
+/* The code points the pages draw, font by font, as draw_glyphs marks them;
+ * NULL when there is nothing to make, or a glyph the drawing refuses. */
+static struct fonts_ahead *ahead_plan(const bt_fonts *fonts,
+                                      const bt_page *pages, int npages)
+{
+    int nid = fonts ? bt_fonts_count(fonts) : 0;
+    if (nid <= 0)
+        return NULL;
+    struct fonts_ahead *fa = bt_xcalloc(1, sizeof *fa);
+    fa->fonts = fonts;
+    fa->nid = nid;
+    fa->by_id = bt_xcalloc((size_t)nid, sizeof *fa->by_id);
+    for (int p = 0; p < npages; p++)
+        for (int b = 0; b < pages[p].nboxes; b++) {
+            const bt_box *box = &pages[p].boxes[b];
+            if (box->kind != BT_BOX_GLYPHS || box->u.run.n <= 0)
+                continue;
+            uint32_t id = box->u.run.font;
+            if (box->u.run.size <= 0 || id >= (uint32_t)nid) {
+                ahead_free(fa);
+                return NULL;
+            }
+            ahead_font *a = fa->by_id[id];
+            if (!a) {
+                a = fa->by_id[id] = bt_xcalloc(1, sizeof *a);
+                a->id = id;
+            }
+            for (int i = 0; i < box->u.run.n; i++) {
+                uint32_t cp = box->u.run.glyphs[i].cp;
+                if (cp > 0xFFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+                    ahead_free(fa);
+                    return NULL;
+                }
+                a->used[cp >> 3] |= (unsigned char)(1u << (cp & 7));
+            }
+        }
+    for (int i = 0; i < nid; i++) {
+        ahead_font *a = fa->by_id[i];
+        if (!a)
+            continue;
+        a->cps = bt_xmalloc(65536 * sizeof *a->cps);
+        a->n = used_cps(a->used, a->cps);
+        a->width = bt_xmalloc((size_t)(a->n ? a->n : 1) * sizeof *a->width);
+        for (int k = 0; k < a->n; k++)
+            a->width[k] = bt_fonts_pdf_width(fonts, a->id, a->cps[k]);
+    }
+    return fa;
+}
+
+static int32_t ahead_width(const struct fonts_ahead *fa, uint32_t id,
+                           uint32_t cp)
+{
+    const ahead_font *a = fa && id < (uint32_t)fa->nid ? fa->by_id[id] : NULL;
+    if (!a)
+        return WIDTH_UNKNOWN;
+    int lo = 0, hi = a->n;
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        if (a->cps[mid] < cp)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < a->n && a->cps[lo] == cp ? a->width[lo] : WIDTH_UNKNOWN;
+}
+
+/* A stream holding bytes deflated already, as precompress_all leaves one. */
+static HPDF_Dict font_stream_z(pdf_w *w, const zjob *j)
+{
+    HPDF_Dict d = HPDF_DictStream_New(w->pdf->mmgr, w->pdf->xref);
+    if (!d || !pdf_ok(w))
+        return NULL;
+    stream_put_exact(d->stream, j->z, j->zlen);
+    d->filter = HPDF_STREAM_FILTER_NONE;
+    d->write_fn = write_flate_filter;
+    return d;
+}
+
+/* 1 when pf's font was made ahead for exactly the code points it drew:
+ * *fd gets its description and st[] its three streams (the FontFile2,
+ * then the others while the one before exists, as font_embed makes
+ * them); 0 otherwise. */
+static int ahead_embed(pdf_w *w, const pdf_font *pf, bt_font_desc *fd,
+                       HPDF_Dict st[3])
+{
+    struct fonts_ahead *fa = w->ahead;
+    if (!fa)
+        return 0;
+    ahead_join(fa);
+    ahead_font *a = pf->id < (uint32_t)fa->nid ? fa->by_id[pf->id] : NULL;
+    if (!a || !a->ok || memcmp(a->used, pf->used, sizeof a->used) != 0)
+        return 0;
+    for (int k = 0; k < 3 && (k == 0 || st[k - 1]); k++)
+        st[k] = font_stream_z(w, &a->z[k]);
+    *fd = a->fd;
+    memset(&a->fd, 0, sizeof a->fd);
+    a->ok = 0; /* taken */
+    bt_pdf_fonts_ahead++;
+    return 1;
 }
 
 /* ---- page contents in a scratch file ---- */
@@ -2196,6 +2419,7 @@ struct bt_pdf_sink {
     int valid;          /* the last pass ended and w matches it */
     char *spool_dir;    /* heap, or NULL: bt_pdf_sink_spool */
     bt_pipe *zp;        /* pages deflated beside the layout, or NULL */
+    struct fonts_ahead *ahead; /* fonts made while drawing, or NULL */
 };
 
 static void sink_drop(bt_pdf_sink *s)
@@ -2230,6 +2454,7 @@ static void sink_begin(void *payload, int npages)
         return;
     }
     s->w->pre = s->pre;
+    s->w->ahead = s->ahead;
     s->w->spool_dir = s->spool_dir;
     pdf_start(s->w);
     if (s->w->utf8 && pdf_ok(s->w))
@@ -2273,6 +2498,21 @@ static int sink_end(void *payload, int npages)
     return s->valid;
 }
 
+/* All the pages of a replayed bulletin, before they are handed out: the
+ * fonts are made beside the drawing (fonts_ahead). */
+static void sink_held(void *payload, const bt_page *pages, int npages)
+{
+    bt_pdf_sink *s = payload;
+    const int level = PDF_DEFLATE_LEVEL;
+    if (s->ahead || !bt_pdf_threads || level == Z_DEFAULT_COMPRESSION ||
+        level == 6)
+        return;
+    struct fonts_ahead *fa = ahead_plan(s->fonts, pages, npages);
+    if (fa && bt_fsout_thread(&fa->th, ahead_main, fa) == 0)
+        fa->running = 1;
+    s->ahead = fa; /* not running: font_embed finds nothing ok */
+}
+
 bt_pdf_sink *bt_pdf_sink_new(const bt_doc *doc, const bt_fonts *fonts,
                              bt_pdf_images *pre, int32_t width, int32_t height)
 {
@@ -2306,7 +2546,7 @@ void bt_pdf_sink_images(bt_pdf_sink *s, bt_pdf_images *pre)
 
 bt_page_sink bt_pdf_sink_pages(bt_pdf_sink *s)
 {
-    bt_page_sink k = {sink_begin, sink_page, sink_end, s, NULL};
+    bt_page_sink k = {sink_begin, sink_page, sink_end, s, NULL, sink_held};
     return k;
 }
 
@@ -2337,6 +2577,7 @@ void bt_pdf_sink_free(bt_pdf_sink *s)
     if (!s)
         return;
     sink_drop(s);
+    ahead_free(s->ahead);
     bt_ctx_free(&s->wctx);
     free(s->spool_dir);
     free(s);

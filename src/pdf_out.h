@@ -79,6 +79,9 @@ extern unsigned long bt_pdf_spool_after;
  * (drawn, handed over, put back in page order), since the program
  * started. */
 extern long bt_pdf_piped;
+/* Fonts font_embed took from the thread that made them while the pages
+ * were drawn (a replayed bulletin), for tests. */
+extern long bt_pdf_fonts_ahead;
 /* 0: the writer starts no thread of its own (deflating pages, images and
  * fonts in the calling thread); the bytes are the same. build.c sets it
  * from BANTIN_THREADS. */

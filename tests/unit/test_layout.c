@@ -1710,6 +1710,9 @@ typedef struct rec_sink {
     int counts[16]; /* the page count each pass ended with */
     const bt_pages *map;      /* from rec_map, or NULL */
     int map_calls, map_early; /* ... before any page of its pass */
+    int held_calls, held_early, held_npages; /* from rec_held */
+    int held_same; /* its pages were the whole layout's (r->whole) */
+    const bt_pages *whole;
 } rec_sink;
 
 static void rec_free(rec_sink *r)
@@ -1757,6 +1760,24 @@ static void rec_map(void *payload, const bt_pages *map)
     r->map = map;
     r->map_calls++;
     r->map_early = r->npages == 0;
+}
+
+static int same_box(const bt_box *a, const bt_box *b);
+
+static void rec_held(void *payload, const bt_page *pages, int npages)
+{
+    rec_sink *r = payload;
+    r->held_calls++;
+    r->held_early = r->npages == 0 && r->map_calls == 1;
+    r->held_npages = npages;
+    int same = r->whole && npages == r->whole->npages;
+    for (int p = 0; same && p < npages; p++) {
+        same = pages[p].number == p + 1 &&
+               pages[p].nboxes == r->whole->pages[p].nboxes;
+        for (int b = 0; same && b < pages[p].nboxes; b++)
+            same = same_box(&pages[p].boxes[b], &r->whole->pages[p].boxes[b]);
+    }
+    r->held_same = same;
 }
 
 static int rec_end(void *payload, int npages)
@@ -1831,7 +1852,9 @@ static void test_layout__stream_same_pages(void)
             memset(&r, 0, sizeof r);
             r.refuse_once = refuse;
             r.refuse_at = bt_layout_replay ? 1 : 2;
-            bt_page_sink sink = {rec_begin, rec_page, rec_end, &r, rec_map};
+            r.whole = whole;
+            bt_page_sink sink = {rec_begin, rec_page, rec_end,
+                                 &r,        rec_map,  rec_held};
             CHECK_INT(bt_layout_stream(&ctx, d, &lay, &fake, &sink, &st), 0);
             if (whole && st) {
                 CHECK_INT(st->npages, whole->npages);
@@ -1856,8 +1879,15 @@ static void test_layout__stream_same_pages(void)
                     CHECK_INT(r.map_calls, 1);
                     CHECK(r.map_early);
                     CHECK(r.map == st);
+                    /* every page held once, after the map, before the
+                     * pages are handed: the whole layout's */
+                    CHECK_INT(r.held_calls, 1);
+                    CHECK(r.held_early);
+                    CHECK_INT(r.held_npages, whole->npages);
+                    CHECK(r.held_same);
                 } else {
                     CHECK_INT(r.map_calls, 0);
+                    CHECK_INT(r.held_calls, 0);
                 }
                 checked++;
             }
@@ -1934,7 +1964,7 @@ static void test_layout__stream_retry_counts(void)
         static rec_sink r;
         memset(&r, 0, sizeof r);
         r.strict = 1;
-        bt_page_sink sink = {rec_begin, rec_page, rec_end, &r, rec_map};
+        bt_page_sink sink = {rec_begin, rec_page, rec_end, &r, rec_map, NULL};
         CHECK_INT(bt_layout_stream(&ctx, d, &lay, &fake, &sink, &st), 0);
         if (st) {
             CHECK_INT(r.assumed, st->npages); /* the last pass was kept */

@@ -1502,6 +1502,94 @@ static void test_pdf_out__sink_by_hand(void)
     remove_tmpdir();
 }
 
+/* The fonts of a replayed bulletin are made while its pages are drawn
+ * (bt_page_sink.held; pdf_out.c fonts_ahead): the PDF is bt_pdf_write's
+ * bytes, every font drawn is taken from the thread; a font whose held
+ * pages had a code point the drawn ones lack is made as before (same
+ * bytes); without threads nothing is made ahead; a sink freed after held
+ * and before its pass ends leaks nothing (the sanitizer builds). */
+static void test_pdf_out__fonts_ahead(void)
+{
+    fixture f;
+    if (!fixture_open(&f))
+        return;
+    bt_arena *a = &f.ctx.arena;
+    enum { N = 6 };
+    bt_pages pp = f.pages;
+    pp.pages = bt_arena_alloc(a, N * sizeof *pp.pages);
+    pp.npages = N;
+    for (int i = 0; i < N; i++) {
+        pp.pages[i] = f.pages.pages[i % 2];
+        pp.pages[i].number = i + 1;
+    }
+    /* the fonts the pages draw */
+    int drawn[64] = {0}, nfonts = 0;
+    const bt_box *first_run = NULL;
+    for (int i = 0; i < 2; i++)
+        for (int b = 0; b < f.pages.pages[i].nboxes; b++) {
+            const bt_box *x = &f.pages.pages[i].boxes[b];
+            if (x->kind != BT_BOX_GLYPHS || x->u.run.n <= 0)
+                continue;
+            if (!first_run)
+                first_run = x;
+            if (x->u.run.font < 64 && !drawn[x->u.run.font]++)
+                nfonts++;
+        }
+    CHECK(nfonts >= 2 && first_run != NULL);
+    const char *want = tmp("whole.pdf");
+    CHECK_INT(bt_pdf_write(&f.ctx, f.doc, &pp, f.fonts, want), 0);
+    bt_buf b1 = BT_BUF_INIT, b2 = BT_BUF_INIT;
+    slurp(&b1, want);
+    CHECK(b1.len > 1000);
+
+    /* held pages whose first run has a code point no page draws */
+    bt_page *odd = bt_arena_alloc(a, N * sizeof *odd);
+    memcpy(odd, pp.pages, N * sizeof *odd);
+    bt_box *ob = bt_arena_alloc(a, (size_t)odd[0].nboxes * sizeof *ob);
+    memcpy(ob, odd[0].boxes, (size_t)odd[0].nboxes * sizeof *ob);
+    for (int b = 0; b < odd[0].nboxes; b++)
+        if (odd[0].boxes + b == first_run) {
+            bt_glyph *g = bt_arena_alloc(a, (size_t)ob[b].u.run.n * sizeof *g);
+            memcpy(g, ob[b].u.run.glyphs, (size_t)ob[b].u.run.n * sizeof *g);
+            g[0].cp = 0x2603; /* a snowman: drawn nowhere */
+            ob[b].u.run.glyphs = g;
+        }
+    odd[0].boxes = ob;
+
+    for (int round = 0; round < 3; round++) {
+        bt_pdf_threads = round != 2;
+        bt_pdf_sink *sink =
+            bt_pdf_sink_new(f.doc, f.fonts, NULL, pp.width, pp.height);
+        bt_page_sink k = bt_pdf_sink_pages(sink);
+        CHECK(k.held != NULL);
+        long before = bt_pdf_fonts_ahead;
+        k.held(k.payload, round == 1 ? odd : pp.pages, N);
+        CHECK_INT(hand_pass(&k, &pp, N, N, 0, sink, NULL), 1);
+        const char *got = tmp("ahead.pdf");
+        CHECK_INT(bt_pdf_sink_finish(sink, &f.ctx, &pp, got), 0);
+        bt_pdf_sink_free(sink);
+        slurp(&b2, got);
+        CHECK(b2.len == b1.len && memcmp(b1.data, b2.data, b1.len) == 0);
+        CHECK_INT((int)(bt_pdf_fonts_ahead - before),
+                  round == 0 ? nfonts : round == 1 ? nfonts - 1 : 0);
+    }
+    bt_pdf_threads = 1;
+
+    /* freed after held, in the middle of its pass */
+    bt_pdf_sink *sink =
+        bt_pdf_sink_new(f.doc, f.fonts, NULL, pp.width, pp.height);
+    bt_page_sink k = bt_pdf_sink_pages(sink);
+    k.held(k.payload, pp.pages, N);
+    k.begin(k.payload, N);
+    hand_page(&k, &pp.pages[0], 1, 0);
+    bt_pdf_sink_free(sink);
+    CHECK_INT(f.ctx.nerrors, 0);
+    bt_buf_free(&b1);
+    bt_buf_free(&b2);
+    fixture_free(&f);
+    remove_tmpdir();
+}
+
 /* Finished link annotations, pages and outline items are parked as
  * their bytes: the PDF is the one libharu writes when it keeps them all
  * (plain and imposed), and every such object of the fixture was parked:
@@ -1684,6 +1772,7 @@ static const bt_t_case cases[] = {
     TEST(test_pdf_out__streamed),        TEST(test_pdf_out__fsout_pieces),
     TEST(test_pdf_out__parked_links),    TEST(test_pdf_out__scratch_sweep),
     TEST(test_pdf_out__png_passthrough), TEST(test_pdf_out__sink_by_hand),
+    TEST(test_pdf_out__fonts_ahead),
 };
 
 TEST_MAIN("test_pdf_out", cases)
