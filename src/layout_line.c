@@ -329,7 +329,10 @@ static int break_para(engine *e, const bt_para *para, const bt_item *items,
         int64_t least = least_width(items, para->nitems, &lb);
         while (hi - lo > 500) {
             int32_t mid = lo + (hi - lo) / 2;
-            if (bt_layout_balance_skip && least > (int64_t)nl * mid) {
+            if (bt_layout_balance_skip &&
+                (least > (int64_t)nl * mid ||
+                 bt_linebreak_min_lines(items, para->nitems, mid, &lb, nl) >
+                     nl)) {
                 bt_layout_balance_skipped++;
                 lo = mid;
                 continue;

@@ -676,6 +676,73 @@ static void set_line(const lb *s, bt_break *out, int start, int j,
     }
 }
 
+int bt_linebreak_min_lines(const bt_item *items, int n, int32_t width,
+                           const bt_lb_params *p, int cap)
+{
+    if (n <= 0)
+        return 0;
+    int nlev = 0;
+    if (p->expand_max > 0 && p->expand_step > 0) {
+        nlev = p->expand_max / p->expand_step;
+        if (nlev > BT_LB_MAX_LEVELS)
+            nlev = BT_LB_MAX_LEVELS;
+    }
+    /* x * -nlev * step / 10000 below is try_break's dx at level -nlev */
+    const int64_t k = -(int64_t)nlev * p->expand_step;
+    const int m = is_forced(&items[n - 1]) ? n : n + 1;
+    const bt_item end = {BT_ITEM_PENALTY, 0, 0, 0, -BT_PENALTY_INF, 0, 0, 0, 0};
+    int lines = 0, start = 0;
+    for (;;) {
+        /* the last break the line from `start` reaches at the narrowest,
+         * measured as try_break measures it */
+        int64_t w = 0, z = 0, x = 0;
+        int last = -1, last_forced = 0;
+        for (int j = start; j < m; j++) {
+            const bt_item *it = j < n ? &items[j] : &end;
+            if (it->kind == BT_ITEM_PENALTY) {
+                if (it->width < 0)
+                    return 0; /* a break that makes its line narrower */
+                if (it->penalty < BT_PENALTY_INF &&
+                    width - (w + it->width) - x * k / 10000 >= -z) {
+                    last = j;
+                    last_forced = it->penalty <= -BT_PENALTY_INF;
+                }
+                if (it->penalty <= -BT_PENALTY_INF)
+                    break;
+                continue;
+            }
+            if (it->kind == BT_ITEM_GLUE && j > 0 &&
+                items[j - 1].kind == BT_ITEM_BOX &&
+                width - w - x * k / 10000 >= -z)
+                last = j;
+            int64_t ix = nlev > 0 && it->kind == BT_ITEM_BOX && it->xwidth > 0
+                             ? it->xwidth
+                             : 0;
+            int64_t iz = it->shrink > 0 ? it->shrink : 0;
+            /* the line's least width must only grow with its items, for
+             * the stop below and for first fit to give the fewest lines */
+            if (it->width - iz + (ix * k - 9999) / 10000 < 0)
+                return 0;
+            w += it->width;
+            z += iz;
+            x += ix;
+            if (w - z + x * k / 10000 > width)
+                break; /* no later break fits either */
+        }
+        if (last < 0)
+            return cap + 1; /* some line must be overfull */
+        if (++lines > cap || (last == m - 1 && last_forced))
+            return lines;
+        /* the next line starts at the next box or forced break */
+        start = last + 1;
+        while (start < n && items[start].kind != BT_ITEM_BOX &&
+               !is_forced(&items[start]))
+            start++;
+        if (start >= m)
+            return lines;
+    }
+}
+
 int bt_linebreak_run(bt_arena *a, const bt_item *items, int n,
                      const int32_t *widths, int nwidths, const bt_lb_params *p,
                      bt_break **out, int *pass_out)

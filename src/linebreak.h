@@ -111,6 +111,15 @@ int bt_linebreak_run(bt_arena *a, const bt_item *items, int n,
                      const int32_t *widths, int nwidths, const bt_lb_params *p,
                      bt_break **out, int *pass_out);
 
+/* A lower bound on the lines any break sequence without an overfull line
+ * takes at `width` (the breaker's results among them): breaking as late
+ * as possible with every line at its narrowest (all shrink, the most
+ * glyph compression p allows); past `cap` it stops and returns cap + 1
+ * (also when some line must be overfull). 0 when it cannot tell (items of
+ * negative least width). */
+int bt_linebreak_min_lines(const bt_item *items, int n, int32_t width,
+                           const bt_lb_params *p, int cap);
+
 /* What the paragraph costs one line shorter or longer (TeX's
  * \looseness, chosen by cost): index 0, 1, 2 for the optimum's line count
  * -1, +0, +1, the least total demerits of a break sequence with that

@@ -1258,6 +1258,78 @@ static void test_linebreak__random_invariants(void)
     bt_arena_free(&a);
 }
 
+/* bt_linebreak_min_lines is a lower bound on the lines of every result
+ * without an overfull line, over random paragraphs (words with glyph
+ * expansion, hyphens, forced breaks) and measures from very narrow to
+ * wide: where it says more lines than a result has, that result has an
+ * overfull line. It is exact where there is nothing to choose (equal
+ * words, no shrink: first fit is the only fit), says cap + 1 where a word
+ * is wider than the measure, and 0 (no bound) for items whose least width
+ * is negative. */
+static void test_linebreak__min_lines(void)
+{
+    bt_arena a;
+    bt_arena_init(&a);
+    rng_state = 4242;
+    int bounded = 0, tight = 0;
+    for (int round = 0; round < 1500; round++) {
+        random_para(1 + (int)rnd(40), (int)rnd(2));
+        for (int i = 0; i < P.n; i++)
+            if (P.it[i].kind == BT_ITEM_BOX && rnd(2))
+                P.it[i].xwidth = P.it[i].width;
+        if (rnd(5) == 0) { /* a forced break inside */
+            int at = 1 + (int)rnd((uint32_t)P.n - 1);
+            if (P.it[at].kind == BT_ITEM_GLUE) {
+                P.it[at].kind = BT_ITEM_PENALTY;
+                P.it[at].penalty = -BT_PENALTY_INF;
+                P.it[at].width = P.it[at].stretch = P.it[at].shrink = 0;
+            }
+        }
+        int32_t w = 3000 + (int32_t)rnd(60000);
+        bt_lb_params p = bt_lb_params_default();
+        if (rnd(3) == 0)
+            p.expand_max = 0;
+        bt_break *br;
+        int pass;
+        int nl = bt_linebreak_run(&a, P.it, P.n, &w, 1, &p, &br, &pass);
+        int over = 0;
+        for (int i = 0; i < nl; i++)
+            over |= br[i].flags & BT_LB_OVERFULL;
+        int lb = bt_linebreak_min_lines(P.it, P.n, w, &p, 1000);
+        CHECK(lb >= 1);
+        if (!over) {
+            CHECK(lb <= nl);
+            bounded++;
+            tight += lb == nl;
+        }
+        /* the search's question: fewer than lb lines are never set */
+        int cap = nl - 1 > 0 ? nl - 1 : 1;
+        if (bt_linebreak_min_lines(P.it, P.n, w, &p, cap) > cap && cap < nl)
+            CHECK(over || nl > cap);
+    }
+    CHECK(bounded > 500 && tight > 100);
+
+    /* equal words, nothing shrinks or expands: exactly first fit */
+    p_reset();
+    for (int i = 0; i < 10; i++) {
+        if (i)
+            glue(1000, 500, 0);
+        box(4000);
+    }
+    finish();
+    bt_lb_params p = bt_lb_params_default();
+    p.expand_max = 0;
+    /* 3 words and 2 spaces: 14000 */
+    CHECK_INT(bt_linebreak_min_lines(P.it, P.n, 14000, &p, 100), 4);
+    CHECK_INT(bt_linebreak_min_lines(P.it, P.n, 13999, &p, 100), 5);
+    CHECK_INT(bt_linebreak_min_lines(P.it, P.n, 13999, &p, 3), 4);
+    CHECK_INT(bt_linebreak_min_lines(P.it, P.n, 3999, &p, 100), 101);
+    /* a box of negative least width: no bound */
+    P.it[0].shrink = P.it[0].width + 1;
+    CHECK_INT(bt_linebreak_min_lines(P.it, P.n, 14000, &p, 100), 0);
+    bt_arena_free(&a);
+}
+
 /* In pass 1 the result's demerits equal the exhaustive optimum (with one,
  * two or three line widths): total fit, not a heuristic. Forced breaks
  * inside the paragraph are included. */
@@ -1370,6 +1442,7 @@ static void test_linebreak__large_paragraph(void)
 
 static const bt_t_case cases[] = {
     TEST(test_linebreak__defaults),
+    TEST(test_linebreak__min_lines),
     TEST(test_linebreak__fixed_width),
     TEST(test_linebreak__total_fit_beats_first_fit),
     TEST(test_linebreak__forced_break),
