@@ -735,6 +735,15 @@ static void shrink_pieces(state *s)
  * `partial`: the word goes on (it reached BT_MAX_WORD_CHARS); its last
  * chunk is not emitted but kept as the start of the next piece, so the
  * pieces join without a short line or an unbreakable seam between them. */
+/* v holds n zeroed elements (the word's scratch arrays, reused). */
+static void vec_zeroed(bt_vec *v, int n)
+{
+    while (v->cap < n)
+        bt_vec_grow(v);
+    v->n = n;
+    memset(v->p, 0, (size_t)n * v->size);
+}
+
 static void end_word(state *s, int partial)
 {
     int n = s->wcp.n;
@@ -795,12 +804,8 @@ static void end_word(state *s, int partial)
         font[i] = f;
     }
     /* shape each same-font piece */
-    s->adv.n = s->off.n = 0;
-    for (int i = 0; i < n; i++) {
-        bt_vec_push(&s->adv);
-        bt_vec_push(&s->off);
-        bt_vec_push(&s->off);
-    }
+    vec_zeroed(&s->adv, n);
+    vec_zeroed(&s->off, 2 * n);
     int32_t *adv = s->adv.p, *off = s->off.p;
     for (int i = 0; i < n;) {
         int j = i;
@@ -818,9 +823,7 @@ static void end_word(state *s, int partial)
     }
     /* break points inside the word (a piece of a giant word gets only
      * those of its punctuation) */
-    s->brk.n = 0;
-    for (int i = 0; i < n; i++)
-        *(uint8_t *)bt_vec_push(&s->brk) = BRK_NONE;
+    vec_zeroed(&s->brk, n); /* BRK_NONE is 0 */
     uint8_t *brk = s->brk.p;
     int code = is_code(cp, n);
     int64_t wtok = 0;
