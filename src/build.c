@@ -969,7 +969,7 @@ static bt_shaper timed(timed_shaper *t, bt_shaper inner)
 {
     t->inner = inner;
     bt_shaper s = {T_shape, T_covers,   T_fallback, T_metrics,
-                   t,       inner.hyph, inner.memo};
+                   t,       inner.hyph, inner.memo, inner.words};
     return s;
 }
 
@@ -1145,6 +1145,7 @@ static int build_once(bt_ctx *ctx, const bt_options *opt, int ahead, int *again)
     bt_fonts *fonts = NULL;
     bt_hyph *hyph = NULL;
     bt_shapememo *memo = NULL;
+    bt_wordmemo *words = NULL;
     bt_pdf_images *pre = NULL;
     bt_fsout out = {0};
     char *base = NULL;
@@ -1240,6 +1241,8 @@ static int build_once(bt_ctx *ctx, const bt_options *opt, int ahead, int *again)
     memo = bt_shapememo_new();
     bt_shapememo_plan(memo, bt_doc_text_bytes(doc));
     shaper.memo = memo;
+    words = bt_wordmemo_new();
+    shaper.words = words;
     timed_shaper ts;
     if (opt->timings)
         shaper = timed(&ts, shaper);
@@ -1372,6 +1375,7 @@ done:
     bt_pdf_sink_free(sink);
     bt_hyph_free(hyph);
     memo_done(opt, &memo);
+    bt_wordmemo_free(words);
     bt_pdf_images_free(pre);
     if (fj.threaded) /* left early: the thread still owns them */
         fonts = fonts_wait(&fj);

@@ -735,6 +735,95 @@ static void shrink_pieces(state *s)
  * `partial`: the word goes on (it reached BT_MAX_WORD_CHARS); its last
  * chunk is not emitted but kept as the start of the next piece, so the
  * pieces join without a short line or an unbreakable seam between them. */
+/* ---- words measured before (bt_wordmemo) ---- */
+
+/* A word whose code points, fonts, size and raggedness were seen before
+ * ends with the same fonts (none fell back), advances, offsets and break
+ * points inside it (punctuation and hyphenation): its coverage checks,
+ * shaping-cache lookups and break rules are not run again. Only whole
+ * words up to WM_MAXLEN characters that were not wider than their measure
+ * and needed no fallback font are kept. */
+#define WM_MAXLEN 24
+
+typedef struct wm_entry {
+    uint64_t hash;
+    const uint32_t *key; /* pool; NULL: empty slot */
+    int keylen;          /* uint32s */
+    int code;            /* is_code */
+    int64_t wtok;        /* the advances' sum */
+    const int32_t *adv;  /* pool: n, then 2n offsets */
+    const uint8_t *brk;  /* pool: n */
+} wm_entry;
+
+struct bt_wordmemo {
+    wm_entry *slots; /* heap; open addressing */
+    size_t cap, n;
+    bt_arena pool;
+    uint32_t key[3 + 2 * WM_MAXLEN];
+};
+
+bt_wordmemo *bt_wordmemo_new(void)
+{
+    bt_wordmemo *m = bt_xcalloc(1, sizeof *m);
+    bt_arena_init(&m->pool);
+    return m;
+}
+
+void bt_wordmemo_free(bt_wordmemo *m)
+{
+    if (!m)
+        return;
+    free(m->slots);
+    bt_arena_free(&m->pool);
+    free(m);
+}
+
+/* The key of the word in state s (in m->key); returns its length. */
+static int wm_key(bt_wordmemo *m, const state *s, const uint32_t *cp,
+                  const uint32_t *font, int n, uint64_t *hash)
+{
+    uint32_t *k = m->key;
+    k[0] = (uint32_t)s->st->size;
+    k[1] = (uint32_t)s->st->ragged;
+    k[2] = (uint32_t)n;
+    memcpy(k + 3, cp, (size_t)n * sizeof *cp);
+    memcpy(k + 3 + n, font, (size_t)n * sizeof *font);
+    int len = 3 + 2 * n;
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (int i = 0; i < len; i++)
+        h = (h ^ k[i]) * 0x100000001b3ull;
+    *hash = h ^ (h >> 29);
+    return len;
+}
+
+static wm_entry *wm_slot(bt_wordmemo *m, uint64_t h, int len)
+{
+    size_t mask = m->cap - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+        wm_entry *e = &m->slots[i];
+        if (!e->key || (e->hash == h && e->keylen == len &&
+                        !memcmp(e->key, m->key, (size_t)len * sizeof *e->key)))
+            return e;
+    }
+}
+
+static void wm_grow(bt_wordmemo *m)
+{
+    size_t oldcap = m->cap;
+    wm_entry *old = m->slots;
+    m->cap = oldcap ? oldcap * 2 : 1024;
+    m->slots = bt_xcalloc(m->cap, sizeof *m->slots);
+    for (size_t i = 0; i < oldcap; i++) {
+        if (!old[i].key)
+            continue;
+        size_t j = old[i].hash & (m->cap - 1);
+        while (m->slots[j].key)
+            j = (j + 1) & (m->cap - 1);
+        m->slots[j] = old[i];
+    }
+    free(old);
+}
+
 /* v holds n zeroed elements (the word's scratch arrays, reused). */
 static void vec_zeroed(bt_vec *v, int n)
 {
@@ -780,10 +869,37 @@ static void end_word(state *s, int partial)
     s->nobreak = ties_forward(cp, n);
     s->last_lone = !partial && s->word_chars == n && reads_as_lone(cp, n);
 
+    int whole = !partial && s->word_chars == n;
+    int32_t limit = s->st->width > 0 ? s->st->width : INT32_MAX;
+    bt_wordmemo *wm = whole && n <= WM_MAXLEN ? sh->words : NULL;
+    wm_entry *we = NULL;
+    int wlen = 0;
+    if (wm) {
+        uint64_t wh;
+        wlen = wm_key(wm, s, cp, font, n, &wh);
+        if ((wm->n + 1) * 2 > wm->cap)
+            wm_grow(wm);
+        we = wm_slot(wm, wh, wlen);
+        we->hash = wh;
+        if (we->key &&
+            we->wtok * HARD_WIDE_DEN <= (int64_t)limit * HARD_WIDE_NUM) {
+            vec_zeroed(&s->adv, n);
+            vec_zeroed(&s->off, 2 * n);
+            vec_zeroed(&s->brk, n);
+            memcpy(s->adv.p, we->adv, (size_t)n * sizeof(int32_t));
+            memcpy(s->off.p, we->adv + n, (size_t)2 * n * sizeof(int32_t));
+            memcpy(s->brk.p, we->brk, (size_t)n);
+            goto measured;
+        }
+        if (we->key || wm->pool.total >= BT_WORD_MEMO_BYTES)
+            we = NULL; /* kept already (too wide here), or full */
+    }
+
     /* fonts: the style's, else a fallback that covers the character */
     for (int i = 0; i < n; i++) {
         if (sh->covers(sh->payload, font[i], cp[i]))
             continue;
+        we = NULL; /* a word with a fallback font is not kept */
         uint32_t f = cp[i] > 0xFFFF ? BT_FONT_NONE
                                     : sh->fallback(sh->payload, font[i], cp[i]);
         if (f == BT_FONT_NONE) {
@@ -829,16 +945,31 @@ static void end_word(state *s, int partial)
     int64_t wtok = 0;
     for (int i = 0; i < n; i++)
         wtok += adv[i];
-    int32_t limit = s->st->width > 0 ? s->st->width : INT32_MAX;
     int hard = wtok * HARD_WIDE_DEN > (int64_t)limit * HARD_WIDE_NUM;
     punct_breaks(cp, n, code, hard, brk);
-    if (hard && !partial && s->word_chars == n && shrink_to_fit(s, wtok)) {
+    if (hard && whole && shrink_to_fit(s, wtok)) {
         memset(brk, BRK_NONE, (size_t)n);
         punct_breaks(cp, n, code, 0, brk);
     }
-    if (!code && !partial && s->word_chars == n && !s->st->ragged && sh->hyph)
+    if (!code && whole && !s->st->ragged && sh->hyph)
         hyphen_breaks(sh->hyph, cp, n, brk, &s->pts);
-    if (!partial && s->word_chars == n)
+    if (we && !hard) {
+        int32_t *v = bt_arena_alloc(&wm->pool, (size_t)3 * n * sizeof *v);
+        memcpy(v, adv, (size_t)n * sizeof *v);
+        memcpy(v + n, off, (size_t)2 * n * sizeof *v);
+        we->key = bt_arena_memdup(&wm->pool, wm->key,
+                                  (size_t)wlen * sizeof *wm->key);
+        we->keylen = wlen;
+        we->code = code;
+        we->wtok = wtok;
+        we->adv = v;
+        we->brk = bt_arena_memdup(&wm->pool, brk, (size_t)n);
+        wm->n++;
+    }
+measured:
+    adv = s->adv.p;
+    brk = s->brk.p;
+    if (whole)
         shrink_pieces(s);
     /* chunks: at those points (penalised), and between letters of a piece
      * wider than the line */

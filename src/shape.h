@@ -39,6 +39,7 @@ typedef struct bt_hyphenator {
  * (another pass, a measurement before the real setting) is not shaped
  * again. Results are the same with or without it. */
 typedef struct bt_shapememo bt_shapememo;
+typedef struct bt_wordmemo bt_wordmemo;
 
 typedef struct bt_shaper {
     /* Shapes `len` code points of one word in `font`. Returns len (exactly
@@ -58,6 +59,8 @@ typedef struct bt_shaper {
     const bt_hyphenator *hyph;
     /* Optional (NULL: every paragraph is shaped). Not owned. */
     bt_shapememo *memo;
+    /* Optional (NULL: every word is measured). Not owned. */
+    bt_wordmemo *words;
 } bt_shaper;
 
 /* ---- styled runs -> Knuth-Plass items (shape.c) ---- */
@@ -153,6 +156,13 @@ int bt_shape_break_joins(const bt_item *it);
  * without a diagnostic, keyed by their style and runs (text, style, link,
  * position), and serves them again (items copied into the caller's
  * arena). One thread at a time. */
+/* What a word's shaping left for its breaks (advances, offsets, break
+ * points inside it), kept by code points, fonts, size and raggedness for
+ * the words shaped again in a build: bt_shaper.words. Bounded
+ * (BT_WORD_MEMO_BYTES); free with bt_wordmemo_free after the shaper. */
+bt_wordmemo *bt_wordmemo_new(void);
+void bt_wordmemo_free(bt_wordmemo *m);
+
 bt_shapememo *bt_shapememo_new(void);
 void bt_shapememo_free(bt_shapememo *m);
 /* Sets the memo's budget for a bulletin of text_bytes bytes of text (see

@@ -52,7 +52,7 @@ static void fake_metrics(void *payload, uint32_t font, bt_fontmetrics *out)
     out->xheight = 500;
 }
 static const bt_shaper fake = {
-    fake_shape, fake_covers, fake_fallback, fake_metrics, NULL, NULL, NULL};
+    fake_shape, fake_covers, fake_fallback, fake_metrics, NULL, NULL, NULL, NULL};
 
 /* ---- building documents ---- */
 

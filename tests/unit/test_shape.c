@@ -76,7 +76,7 @@ static void fake_para_at(bt_ctx *ctx, const char *text, int32_t width,
                          bt_para *p)
 {
     bt_shaper sh = {fake_shape, fake_covers, fake_fallback, fake_metrics,
-                    NULL,       hy,          NULL};
+                    NULL,       hy,          NULL,          NULL};
     bt_textstyle st = {0};
     st.size = SIZE;
     st.width = width;
@@ -589,7 +589,7 @@ static void test_shape__memo(void)
     bt_ctx_init(&ctx);
     bt_shapememo *m = bt_shapememo_new();
     bt_shaper plain = {fake_shape, fake_covers, fake_fallback, fake_metrics,
-                       NULL,       &fake_hyph,  NULL};
+                       NULL,       &fake_hyph,  NULL,          NULL};
     bt_shaper memo = plain;
     memo.memo = m;
     bt_textstyle st = {0};
@@ -638,6 +638,75 @@ static void test_shape__memo(void)
     bt_ctx_free(&ctx);
 }
 
+/* Font 0 lacks CJK (font 1 has it, 600 units wide) and the private use
+ * area (no font has it); shapes count their calls. */
+static int fb_shapes;
+static int fb_shape(void *payload, uint32_t font, const uint32_t *cps,
+                    int len, const bt_glyphpos **out)
+{
+    fb_shapes++;
+    int n = fake_shape(payload, font, cps, len, out);
+    for (int i = 0; i < n && font == 1; i++)
+        fake_buf[i].advance = 600;
+    return n;
+}
+static int fb_covers(void *payload, uint32_t font, uint32_t cp)
+{
+    (void)payload;
+    return !(cp >= 0xE000 && cp < 0xF900) && (font == 1 || cp < 0x4E00);
+}
+static uint32_t fb_fallback(void *payload, uint32_t font, uint32_t cp)
+{
+    (void)payload;
+    (void)font;
+    return cp >= 0x4E00 && cp < 0xE000 ? 1 : BT_FONT_NONE;
+}
+
+/* With a word memo (bt_shaper.words) every paragraph is the one shaping
+ * gives without it: repeated words (served, fewer shapes), words with
+ * a fallback font or a character no font has (not kept: the error comes
+ * each time), a foreign word's hyphenation points, a URL's break points,
+ * ragged and justified, two sizes, and a measure narrow enough that a kept
+ * word is too wide there (measured again). */
+static void test_shape__word_memo(void)
+{
+    bt_ctx ctx;
+    bt_ctx_init(&ctx);
+    bt_wordmemo *wm = bt_wordmemo_new();
+    bt_shaper plain = {fb_shape, fb_covers,  fb_fallback, fake_metrics,
+                       NULL,     &fake_hyph, NULL,        NULL};
+    bt_shaper memo = plain;
+    memo.words = wm;
+    const char *text = "Hội nghị internationalisation hội nghị của "
+                       "http://x.example/a/b hội 中文 中文 nghị \xee\x80\x80x "
+                       "internationalisation nghị";
+    int served = 0, compared = 0;
+    for (int round = 0; round < 2; round++)
+        for (int ragged = 0; ragged < 2; ragged++)
+            for (int size = SIZE / 2; size <= SIZE; size += SIZE / 2)
+                for (int w = 0; w < 2; w++) {
+                    bt_textstyle st = {0};
+                    st.size = size;
+                    st.width = w ? 60000 : 200000;
+                    st.ragged = ragged;
+                    bt_runs runs = one_run(&ctx, text, 7);
+                    bt_para want, got;
+                    int e0 = ctx.nerrors, s0 = fb_shapes;
+                    CHECK_INT(bt_shape_para(&ctx, &plain, &st, &runs, &want),
+                              -1);
+                    int e1 = ctx.nerrors, s1 = fb_shapes;
+                    CHECK_INT(bt_shape_para(&ctx, &memo, &st, &runs, &got), -1);
+                    CHECK(para_eq(&want, &got));
+                    CHECK_INT(ctx.nerrors - e1, e1 - e0);
+                    served += fb_shapes - s1 < s1 - s0;
+                    compared++;
+                }
+    CHECK_INT(compared, 16);
+    CHECK(served >= 8);
+    bt_wordmemo_free(wm);
+    bt_ctx_free(&ctx);
+}
+
 /* The memo's budget: the larger one when the whole bulletin's paragraphs
  * fit it by the estimate, the small one otherwise. */
 static void test_shape__memo_plan(void)
@@ -658,9 +727,8 @@ static void test_shape__memo_full(void)
     bt_ctx ctx;
     bt_ctx_init(&ctx);
     bt_shapememo *m = bt_shapememo_new();
-    bt_shaper sh = {
-        fake_shape, fake_covers, fake_fallback, fake_metrics, NULL, &fake_hyph,
-        m};
+    bt_shaper sh = {fake_shape,   fake_covers, fake_fallback, fake_metrics,
+                    NULL,         &fake_hyph,  m,             NULL};
     bt_textstyle st = {0};
     st.size = SIZE;
     st.width = 200000;
@@ -738,7 +806,7 @@ static const bt_t_case cases[] = {
     TEST(test_shape__formula),           TEST(test_shape__explicit_hyphens),
     TEST(test_shape__hyphenate_foreign), TEST(test_shape__libhyphen),
     TEST(test_shape__syllable),          TEST(test_shape__syllables_of_samples),
-    TEST(test_shape__syllables_of_seed), TEST(test_shape__memo),
+    TEST(test_shape__syllables_of_seed), TEST(test_shape__memo), TEST(test_shape__word_memo),
 };
 
 TEST_MAIN("test_shape", cases)
