@@ -45,7 +45,7 @@
 #define BT_SHAPE_MEMO_BYTES (4u * BT_MIB)
 /* The measured words a build keeps (shape.c, bt_wordmemo): a few thousand
  * syllables make most of any Vietnamese text. */
-#define BT_WORD_MEMO_BYTES (2u * BT_MIB)
+#define BT_WORD_MEMO_BYTES (1u * BT_MIB)
 /* ... unless the whole bulletin fits in BT_SHAPE_MEMO_WHOLE_BYTES, by an
  * estimate of BT_SHAPE_MEMO_PER_TEXT_BYTE memo bytes per byte of its text
  * (a 100-article digest: 263 KB of text, 10 MiB of shaped paragraphs): then

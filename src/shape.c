@@ -744,6 +744,7 @@ static void shrink_pieces(state *s)
  * words up to WM_MAXLEN characters that were not wider than their measure
  * and needed no fallback font are kept. */
 #define WM_MAXLEN 24
+#define WM_MAX_WORDS 8192 /* the table never grows past 2 x this */
 
 typedef struct wm_entry {
     uint64_t hash;
@@ -877,7 +878,7 @@ static void end_word(state *s, int partial)
     if (wm) {
         uint64_t wh;
         wlen = wm_key(wm, s, cp, font, n, &wh);
-        if ((wm->n + 1) * 2 > wm->cap)
+        if ((wm->n + 1) * 2 > wm->cap && wm->n < WM_MAX_WORDS)
             wm_grow(wm);
         we = wm_slot(wm, wh, wlen);
         we->hash = wh;
@@ -891,7 +892,8 @@ static void end_word(state *s, int partial)
             memcpy(s->brk.p, we->brk, (size_t)n);
             goto measured;
         }
-        if (we->key || wm->pool.total >= BT_WORD_MEMO_BYTES)
+        if (we->key || wm->n >= WM_MAX_WORDS ||
+            wm->pool.total >= BT_WORD_MEMO_BYTES)
             we = NULL; /* kept already (too wide here), or full */
     }
 

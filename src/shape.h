@@ -150,19 +150,20 @@ int bt_shape_may_hyphenate(const bt_doc *doc);
  * hyphen as a hyphen. */
 int bt_shape_break_joins(const bt_item *it);
 
+/* What a word's shaping left for its breaks (advances, offsets, break
+ * points inside it), kept by code points, fonts, size and raggedness for
+ * the words shaped again in a build: bt_shaper.words. Bounded
+ * (BT_WORD_MEMO_BYTES, 8192 words); free with bt_wordmemo_free after the
+ * shaper. */
+bt_wordmemo *bt_wordmemo_new(void);
+void bt_wordmemo_free(bt_wordmemo *m);
+
 /* A memo for bt_shaper.memo, empty; free with bt_shapememo_free, after
  * the last use of what bt_shape_para returned through it (its words,
  * segments and glyphs live in the memo). It keeps the paragraphs shaped
  * without a diagnostic, keyed by their style and runs (text, style, link,
  * position), and serves them again (items copied into the caller's
  * arena). One thread at a time. */
-/* What a word's shaping left for its breaks (advances, offsets, break
- * points inside it), kept by code points, fonts, size and raggedness for
- * the words shaped again in a build: bt_shaper.words. Bounded
- * (BT_WORD_MEMO_BYTES); free with bt_wordmemo_free after the shaper. */
-bt_wordmemo *bt_wordmemo_new(void);
-void bt_wordmemo_free(bt_wordmemo *m);
-
 bt_shapememo *bt_shapememo_new(void);
 void bt_shapememo_free(bt_shapememo *m);
 /* Sets the memo's budget for a bulletin of text_bytes bytes of text (see
