@@ -735,6 +735,89 @@ static void shrink_pieces(state *s)
  * `partial`: the word goes on (it reached BT_MAX_WORD_CHARS); its last
  * chunk is not emitted but kept as the start of the next piece, so the
  * pieces join without a short line or an unbreakable seam between them. */
+/* ---- the memos' tables (bt_wordmemo, bt_shapememo) ---- */
+
+/* Byte keys and their values, both in the memo's pool, by open
+ * addressing; never more than half full. */
+typedef struct key_slot {
+    uint64_t hash;
+    const void *key; /* NULL: an empty slot */
+    size_t keylen;
+    const void *val;
+} key_slot;
+
+typedef struct key_table {
+    key_slot *slots; /* heap */
+    size_t cap, n;   /* cap is a power of two or 0 */
+} key_table;
+
+/* 64-bit FNV-1a over 8-byte words (the key is built from them) */
+static uint64_t key_hash(const void *key, size_t n)
+{
+    const unsigned char *p = key;
+    uint64_t h = 0xcbf29ce484222325ULL;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t v;
+        memcpy(&v, p + i, 8);
+        h = (h ^ v) * 0x100000001b3ULL;
+        h ^= h >> 29;
+    }
+    for (; i < n; i++)
+        h = (h ^ p[i]) * 0x100000001b3ULL;
+    return h ^ (h >> 32);
+}
+
+/* Room for one more key: 1, growing the table when needed, unless it has
+ * max_cap slots (0: no limit); then 0 (it can still be searched). */
+static int key_room(key_table *t, size_t max_cap)
+{
+    if ((t->n + 1) * 2 <= t->cap)
+        return 1;
+    if (max_cap && t->cap >= max_cap)
+        return 0;
+    key_slot *old = t->slots;
+    size_t oldcap = t->cap;
+    t->cap = oldcap ? oldcap * 2 : 256;
+    t->slots = bt_xcalloc(t->cap, sizeof *t->slots);
+    for (size_t i = 0; i < oldcap; i++) {
+        if (!old[i].key)
+            continue;
+        size_t j = old[i].hash & (t->cap - 1);
+        while (t->slots[j].key)
+            j = (j + 1) & (t->cap - 1);
+        t->slots[j] = old[i];
+    }
+    free(old);
+    return 1;
+}
+
+/* The slot of `key` (hash h) in a table with slots: its entry, or the
+ * empty slot where key_put puts it. */
+static key_slot *key_find(key_table *t, uint64_t h, const void *key,
+                          size_t len)
+{
+    size_t mask = t->cap - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+        key_slot *e = &t->slots[i];
+        if (!e->key || (e->hash == h && e->keylen == len &&
+                        !memcmp(e->key, key, len)))
+            return e;
+    }
+}
+
+/* Fills the empty slot e (from key_find, with room) with copies in pool. */
+static void key_put(key_table *t, key_slot *e, bt_arena *pool, uint64_t h,
+                    const void *key, size_t len, const void *val,
+                    size_t vlen)
+{
+    e->hash = h;
+    e->key = bt_arena_memdup(pool, key, len);
+    e->keylen = len;
+    e->val = bt_arena_memdup(pool, val, vlen);
+    t->n++;
+}
+
 /* ---- words measured before (bt_wordmemo) ---- */
 
 /* A word whose code points, fonts, size and raggedness were seen before
@@ -746,19 +829,14 @@ static void shrink_pieces(state *s)
 #define WM_MAXLEN 24
 #define WM_MAX_WORDS 8192 /* the table never grows past 2 x this */
 
-typedef struct wm_entry {
-    uint64_t hash;
-    const uint32_t *key; /* pool; NULL: empty slot */
-    int keylen;          /* uint32s */
-    int code;            /* is_code */
-    int64_t wtok;        /* the advances' sum */
-    const int32_t *adv;  /* pool: n, then 2n offsets */
-    const uint8_t *brk;  /* pool: n */
-} wm_entry;
+typedef struct wm_val {
+    int64_t wtok;       /* the advances' sum */
+    const int32_t *adv; /* pool: n, then 2n offsets */
+    const uint8_t *brk; /* pool: n */
+} wm_val;
 
 struct bt_wordmemo {
-    wm_entry *slots; /* heap; open addressing */
-    size_t cap, n;
+    key_table tab;
     bt_arena pool;
     uint32_t key[3 + 2 * WM_MAXLEN];
 };
@@ -774,14 +852,14 @@ void bt_wordmemo_free(bt_wordmemo *m)
 {
     if (!m)
         return;
-    free(m->slots);
+    free(m->tab.slots);
     bt_arena_free(&m->pool);
     free(m);
 }
 
-/* The key of the word in state s (in m->key); returns its length. */
-static int wm_key(bt_wordmemo *m, const state *s, const uint32_t *cp,
-                  const uint32_t *font, int n, uint64_t *hash)
+/* The key of the word in state s (in m->key); returns its bytes. */
+static size_t wm_key(bt_wordmemo *m, const state *s, const uint32_t *cp,
+                     const uint32_t *font, int n)
 {
     uint32_t *k = m->key;
     k[0] = (uint32_t)s->st->size;
@@ -789,40 +867,7 @@ static int wm_key(bt_wordmemo *m, const state *s, const uint32_t *cp,
     k[2] = (uint32_t)n;
     memcpy(k + 3, cp, (size_t)n * sizeof *cp);
     memcpy(k + 3 + n, font, (size_t)n * sizeof *font);
-    int len = 3 + 2 * n;
-    uint64_t h = 0xcbf29ce484222325ull;
-    for (int i = 0; i < len; i++)
-        h = (h ^ k[i]) * 0x100000001b3ull;
-    *hash = h ^ (h >> 29);
-    return len;
-}
-
-static wm_entry *wm_slot(bt_wordmemo *m, uint64_t h, int len)
-{
-    size_t mask = m->cap - 1;
-    for (size_t i = h & mask;; i = (i + 1) & mask) {
-        wm_entry *e = &m->slots[i];
-        if (!e->key || (e->hash == h && e->keylen == len &&
-                        !memcmp(e->key, m->key, (size_t)len * sizeof *e->key)))
-            return e;
-    }
-}
-
-static void wm_grow(bt_wordmemo *m)
-{
-    size_t oldcap = m->cap;
-    wm_entry *old = m->slots;
-    m->cap = oldcap ? oldcap * 2 : 1024;
-    m->slots = bt_xcalloc(m->cap, sizeof *m->slots);
-    for (size_t i = 0; i < oldcap; i++) {
-        if (!old[i].key)
-            continue;
-        size_t j = old[i].hash & (m->cap - 1);
-        while (m->slots[j].key)
-            j = (j + 1) & (m->cap - 1);
-        m->slots[j] = old[i];
-    }
-    free(old);
+    return (size_t)(3 + 2 * n) * sizeof *k;
 }
 
 /* v holds n zeroed elements (the word's scratch arrays, reused). */
@@ -873,27 +918,27 @@ static void end_word(state *s, int partial)
     int whole = !partial && s->word_chars == n;
     int32_t limit = s->st->width > 0 ? s->st->width : INT32_MAX;
     bt_wordmemo *wm = whole && n <= WM_MAXLEN ? sh->words : NULL;
-    wm_entry *we = NULL;
-    int wlen = 0;
+    key_slot *we = NULL;
+    size_t wlen = 0;
+    uint64_t wh = 0;
     if (wm) {
-        uint64_t wh;
-        wlen = wm_key(wm, s, cp, font, n, &wh);
-        if ((wm->n + 1) * 2 > wm->cap && wm->n < WM_MAX_WORDS)
-            wm_grow(wm);
-        we = wm_slot(wm, wh, wlen);
-        we->hash = wh;
+        wlen = wm_key(wm, s, cp, font, n);
+        wh = key_hash(wm->key, wlen);
+        int room = key_room(&wm->tab, 2 * WM_MAX_WORDS) &&
+                   wm->pool.total < BT_WORD_MEMO_BYTES;
+        we = key_find(&wm->tab, wh, wm->key, wlen);
+        const wm_val *v = we->val;
         if (we->key &&
-            we->wtok * HARD_WIDE_DEN <= (int64_t)limit * HARD_WIDE_NUM) {
+            v->wtok * HARD_WIDE_DEN <= (int64_t)limit * HARD_WIDE_NUM) {
             vec_zeroed(&s->adv, n);
             vec_zeroed(&s->off, 2 * n);
             vec_zeroed(&s->brk, n);
-            memcpy(s->adv.p, we->adv, (size_t)n * sizeof(int32_t));
-            memcpy(s->off.p, we->adv + n, (size_t)2 * n * sizeof(int32_t));
-            memcpy(s->brk.p, we->brk, (size_t)n);
+            memcpy(s->adv.p, v->adv, (size_t)n * sizeof(int32_t));
+            memcpy(s->off.p, v->adv + n, (size_t)2 * n * sizeof(int32_t));
+            memcpy(s->brk.p, v->brk, (size_t)n);
             goto measured;
         }
-        if (we->key || wm->n >= WM_MAX_WORDS ||
-            wm->pool.total >= BT_WORD_MEMO_BYTES)
+        if (we->key || !room)
             we = NULL; /* kept already (too wide here), or full */
     }
 
@@ -956,17 +1001,11 @@ static void end_word(state *s, int partial)
     if (!code && whole && !s->st->ragged && sh->hyph)
         hyphen_breaks(sh->hyph, cp, n, brk, &s->pts);
     if (we && !hard) {
-        int32_t *v = bt_arena_alloc(&wm->pool, (size_t)3 * n * sizeof *v);
-        memcpy(v, adv, (size_t)n * sizeof *v);
-        memcpy(v + n, off, (size_t)2 * n * sizeof *v);
-        we->key = bt_arena_memdup(&wm->pool, wm->key,
-                                  (size_t)wlen * sizeof *wm->key);
-        we->keylen = wlen;
-        we->code = code;
-        we->wtok = wtok;
-        we->adv = v;
-        we->brk = bt_arena_memdup(&wm->pool, brk, (size_t)n);
-        wm->n++;
+        int32_t *a = bt_arena_alloc(&wm->pool, (size_t)3 * n * sizeof *a);
+        memcpy(a, adv, (size_t)n * sizeof *a);
+        memcpy(a + n, off, (size_t)2 * n * sizeof *a);
+        wm_val v = {wtok, a, bt_arena_memdup(&wm->pool, brk, (size_t)n)};
+        key_put(&wm->tab, we, &wm->pool, wh, wm->key, wlen, &v, sizeof v);
     }
 measured:
     adv = s->adv.p;
@@ -1199,17 +1238,9 @@ static int shape_para(bt_ctx *ctx, const bt_shaper *sh, const bt_textstyle *st,
  * memo until it holds its budget (bt_shapememo_plan), into the caller's
  * arena after. */
 
-typedef struct memo_entry {
-    uint64_t hash;
-    const unsigned char *key; /* pool */
-    size_t keylen;
-    bt_para para; /* arrays in the pool */
-} memo_entry;
-
 struct bt_shapememo {
-    memo_entry *slots; /* heap; open addressing, empty: key == NULL */
-    size_t cap, n;     /* cap is a power of two or 0 */
-    bt_arena pool;     /* keys and arrays */
+    key_table tab;  /* values: bt_para, its arrays in the pool */
+    bt_arena pool;  /* keys and arrays */
     bt_buf key;        /* scratch: the key being looked up */
     size_t budget;     /* bytes the pool may grow to */
     unsigned long hits, misses;
@@ -1240,7 +1271,7 @@ void bt_shapememo_free(bt_shapememo *m)
 {
     if (!m)
         return;
-    free(m->slots);
+    free(m->tab.slots);
     bt_arena_free(&m->pool);
     bt_buf_free(&m->key);
     free(m);
@@ -1283,49 +1314,6 @@ static void memo_key(bt_buf *b, const bt_shaper *sh, const bt_textstyle *st,
     }
 }
 
-/* 64-bit FNV-1a over 8-byte words (the key is built from them) */
-static uint64_t memo_hash(const unsigned char *p, size_t n)
-{
-    uint64_t h = 0xcbf29ce484222325ULL;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t v;
-        memcpy(&v, p + i, 8);
-        h = (h ^ v) * 0x100000001b3ULL;
-        h ^= h >> 29;
-    }
-    for (; i < n; i++)
-        h = (h ^ p[i]) * 0x100000001b3ULL;
-    return h ^ (h >> 32);
-}
-
-static memo_entry *memo_find(bt_shapememo *m, uint64_t h)
-{
-    size_t mask = m->cap - 1;
-    for (size_t i = h & mask;; i = (i + 1) & mask) {
-        memo_entry *e = &m->slots[i];
-        if (!e->key || (e->hash == h && e->keylen == m->key.len &&
-                        !memcmp(e->key, m->key.data, m->key.len)))
-            return e;
-    }
-}
-
-static void memo_grow(bt_shapememo *m)
-{
-    memo_entry *old = m->slots;
-    size_t oldcap = m->cap;
-    m->cap = oldcap ? oldcap * 2 : 256;
-    m->slots = bt_xcalloc(m->cap, sizeof *m->slots);
-    for (size_t i = 0; i < oldcap; i++) {
-        if (!old[i].key)
-            continue;
-        size_t j = old[i].hash & (m->cap - 1);
-        while (m->slots[j].key)
-            j = (j + 1) & (m->cap - 1);
-        m->slots[j] = old[i];
-    }
-    free(old);
-}
 
 /* The memo's paragraph for a caller: the items copied into `a` (the
  * layout changes them: no_tracking), the words, segments and glyphs shared
@@ -1345,13 +1333,12 @@ int bt_shape_para(bt_ctx *ctx, const bt_shaper *sh, const bt_textstyle *st,
     if (!m)
         return shape_para(ctx, sh, st, runs, out, &ctx->arena);
     memo_key(&m->key, sh, st, runs);
-    uint64_t h = memo_hash((const unsigned char *)m->key.data, m->key.len);
-    if ((m->n + 1) * 2 > m->cap)
-        memo_grow(m);
-    memo_entry *e = memo_find(m, h);
+    uint64_t h = key_hash(m->key.data, m->key.len);
+    key_room(&m->tab, 0);
+    key_slot *e = key_find(&m->tab, h, m->key.data, m->key.len);
     if (e->key) {
         m->hits++;
-        para_serve(&ctx->arena, &e->para, out);
+        para_serve(&ctx->arena, e->val, out);
         return 0;
     }
     m->misses++;
@@ -1365,11 +1352,8 @@ int bt_shape_para(bt_ctx *ctx, const bt_shaper *sh, const bt_textstyle *st,
     int rc = shape_para(ctx, sh, st, runs, &p, &m->pool);
     if (rc == 0 && ctx->ndiags == ndiags && ctx->nerrors == nerrors &&
         ctx->nwarnings == nwarnings) {
-        e->hash = h;
-        e->key = bt_arena_memdup(&m->pool, m->key.data, m->key.len);
-        e->keylen = m->key.len;
-        e->para = p;
-        m->n++;
+        key_put(&m->tab, e, &m->pool, h, m->key.data, m->key.len, &p,
+                sizeof p);
     }
     para_serve(&ctx->arena, &p, out);
     return rc;
