@@ -460,6 +460,16 @@ static void font_maps(const uint32_t *cps, int n, const bt_font_desc *fd,
     tounicode_cmap(tu, cps, n);
 }
 
+/* How many code points a 64 Ki-bit map marks (at least 1: a size to
+ * allocate). */
+static size_t used_count(const unsigned char *used)
+{
+    size_t n = 0;
+    for (size_t k = 0; k < 65536 / 8; k++)
+        n += (size_t)__builtin_popcount(used[k]);
+    return n ? n : 1;
+}
+
 /* The code points marked in a 64 Ki-bit map, in order; returns n. */
 static int used_cps(const unsigned char *used, uint32_t *cps)
 {
@@ -479,7 +489,7 @@ static int used_cps(const unsigned char *used, uint32_t *cps)
 
 static void font_embed(pdf_w *w, pdf_font *pf)
 {
-    uint32_t *cps = bt_xmalloc(65536 * sizeof *cps);
+    uint32_t *cps = bt_xmalloc(used_count(pf->used) * sizeof *cps);
     int n = used_cps(pf->used, cps);
     bt_font_desc fd;
     HPDF_Dict made[3] = {NULL, NULL, NULL};
@@ -1198,6 +1208,12 @@ static void draw_page(pdf_w *w, HPDF_Page target, const bt_page *pg)
 #define PDF_DEFLATE_LEVEL 3
 #endif
 
+/* 1 when streams are deflated here (at a level other than libharu's). */
+static int own_deflate(void)
+{
+    return PDF_DEFLATE_LEVEL != Z_DEFAULT_COMPRESSION && PDF_DEFLATE_LEVEL != 6;
+}
+
 static HPDF_STATUS write_flate_filter(HPDF_Dict d, HPDF_Stream out)
 {
     (void)d;
@@ -1329,7 +1345,7 @@ static int font_jobs(pdf_w *w, int level, zjob *jobs)
 static void precompress_all(pdf_w *w)
 {
     const int level = PDF_DEFLATE_LEVEL;
-    if (level == Z_DEFAULT_COMPRESSION || level == 6)
+    if (!own_deflate())
         return;
     int nhp = w->plan ? w->plan->nsides : w->pages->npages;
     zqueue q;
@@ -1501,7 +1517,7 @@ static struct fonts_ahead *ahead_plan(const bt_fonts *fonts,
         ahead_font *a = fa->by_id[i];
         if (!a)
             continue;
-        a->cps = bt_xmalloc(65536 * sizeof *a->cps);
+        a->cps = bt_xmalloc(used_count(a->used) * sizeof *a->cps);
         a->n = used_cps(a->used, a->cps);
         a->width = bt_xmalloc((size_t)(a->n ? a->n : 1) * sizeof *a->width);
         for (int k = 0; k < a->n; k++)
@@ -2543,9 +2559,7 @@ static int sink_end(void *payload, int npages)
 static void sink_held(void *payload, const bt_page *pages, int npages)
 {
     bt_pdf_sink *s = payload;
-    const int level = PDF_DEFLATE_LEVEL;
-    if (s->ahead || !bt_pdf_threads || level == Z_DEFAULT_COMPRESSION ||
-        level == 6)
+    if (s->ahead || !bt_pdf_threads || !own_deflate())
         return;
     struct fonts_ahead *fa = ahead_plan(s->fonts, pages, npages);
     if (fa && bt_fsout_thread(&fa->th, ahead_main, fa) == 0)

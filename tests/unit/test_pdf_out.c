@@ -1423,6 +1423,19 @@ static int hand_pass(const bt_page_sink *k, const bt_pages *pp, int before,
     return k->end(k->payload, n);
 }
 
+/* The fixture's two pages over and over, n pages in all. */
+static bt_pages repeat_pages(fixture *f, int n)
+{
+    bt_pages pp = f->pages;
+    pp.pages = bt_arena_alloc(&f->ctx.arena, (size_t)n * sizeof *pp.pages);
+    pp.npages = n;
+    for (int i = 0; i < n; i++) {
+        pp.pages[i] = f->pages.pages[i % 2];
+        pp.pages[i].number = i + 1;
+    }
+    return pp;
+}
+
 /* The streamed sink driven by hand as bt_layout_stream drives it, with
  * more pages than the deflate thread has in flight (the fixture's two
  * pages, with their image, links and two fonts, six times over), each
@@ -1443,13 +1456,7 @@ static void test_pdf_out__sink_by_hand(void)
         return;
     bt_arena *a = &f.ctx.arena;
     enum { N = 12 };
-    bt_pages pp = f.pages;
-    pp.pages = bt_arena_alloc(a, N * sizeof *pp.pages);
-    pp.npages = N;
-    for (int i = 0; i < N; i++) {
-        pp.pages[i] = f.pages.pages[i % 2];
-        pp.pages[i].number = i + 1;
-    }
+    bt_pages pp = repeat_pages(&f, N);
     bt_article *art = bt_article_new(a, f.doc->file);
     bt_section_add_article(f.doc->sections, art);
     bt_block *fig = bt_article_add_block(a, art, BT_BLOCK_FIGURE, (bt_pos){0});
@@ -1515,13 +1522,7 @@ static void test_pdf_out__fonts_ahead(void)
         return;
     bt_arena *a = &f.ctx.arena;
     enum { N = 6 };
-    bt_pages pp = f.pages;
-    pp.pages = bt_arena_alloc(a, N * sizeof *pp.pages);
-    pp.npages = N;
-    for (int i = 0; i < N; i++) {
-        pp.pages[i] = f.pages.pages[i % 2];
-        pp.pages[i].number = i + 1;
-    }
+    bt_pages pp = repeat_pages(&f, N);
     /* the fonts the pages draw */
     int drawn[64] = {0}, nfonts = 0;
     const bt_box *first_run = NULL;
