@@ -994,6 +994,8 @@ static void print_timings(FILE *f)
         {BT_T_WRITERS, "  (wall of both writers)"},
         {BT_T_SAVE, "  (temp files, fsync, rename)"},
         {BT_T_TOTAL, ""},
+        {BT_T_CPU_MAIN, "  (CPU: the main thread, loading the program included)"},
+        {BT_T_CPU_OTHERS, "  (CPU: the other threads; cores busy = cpu / wall)"},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
         fprintf(f, "timing: %-10s %9.2f ms%s\n", bt_timing_name(rows[i].stage),
@@ -1095,6 +1097,7 @@ int bt_build_run(bt_ctx *ctx, const bt_options *opt)
     int rc = build(ctx, opt);
     progress_stop();
     bt_timing_add(BT_T_TOTAL, bt_time_ns() - t_start);
+    bt_timing_add(BT_T_CPU_MAIN, bt_thread_cpu_ns());
     if (opt->timings)
         print_timings(stderr);
     return rc;

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "fsout.h"
+#include "timing.h"
 
 #define TEMP_MARK      ".bantin-" /* between the output's name and XXXXXX */
 #define STALE_SECONDS  3600       /* older temps of an output are left-overs */
@@ -67,12 +68,33 @@ static void restore_signals(const sigset_t *old)
     sigprocmask(SIG_SETMASK, old, NULL);
 }
 
+/* A started thread's function and argument: it runs them, then adds its
+ * CPU time to BT_T_CPU_OTHERS (--timings). */
+typedef struct thread_start {
+    void *(*fn)(void *);
+    void *arg;
+} thread_start;
+
+static void *thread_main(void *p)
+{
+    thread_start t = *(thread_start *)p;
+    free(p);
+    void *r = t.fn(t.arg);
+    bt_timing_add(BT_T_CPU_OTHERS, bt_thread_cpu_ns());
+    return r;
+}
+
 int bt_fsout_thread(pthread_t *th, void *(*fn)(void *), void *arg)
 {
     sigset_t old;
+    thread_start *t = bt_xmalloc(sizeof *t);
+    t->fn = fn;
+    t->arg = arg;
     block_signals(&old);
-    int rc = pthread_create(th, NULL, fn, arg);
+    int rc = pthread_create(th, NULL, thread_main, t);
     restore_signals(&old);
+    if (rc != 0)
+        free(t);
     return rc;
 }
 

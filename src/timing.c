@@ -13,10 +13,18 @@ uint64_t bt_time_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+uint64_t bt_thread_cpu_ns(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+        return 0;
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 void bt_timing_add(int stage, uint64_t ns)
 {
     if (bt_timing_on && stage >= 0 && stage < BT_T_COUNT)
-        acc[stage] += ns;
+        __atomic_fetch_add(&acc[stage], ns, __ATOMIC_RELAXED);
 }
 
 double bt_timing_ms(int stage)
@@ -29,6 +37,6 @@ const char *bt_timing_name(int stage)
     static const char *const names[BT_T_COUNT] = {
         "read",    "normalise", "images", "fonts",    "layout",
         "shape",   "pdf-fonts", "pdf",    "pdf-save", "epub",
-        "writers", "save",      "total"};
+        "writers", "save",      "total",  "cpu-main", "cpu-others"};
     return stage >= 0 && stage < BT_T_COUNT ? names[stage] : "?";
 }

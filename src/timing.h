@@ -1,8 +1,8 @@
-/* timing.h - wall-clock stage timings for `bantin build --timings`. Off by
- * default: a stage costs one flag test then. Each stage's slot is written
- * by one thread only (the PDF and EPUB writers have their own), and read
- * after the writers are joined, so no locking is needed. Never used in a
- * test's assertion: timings are for `make bench`. */
+/* timing.h - wall-clock stage timings for `bantin build --timings`, and
+ * the CPU time of the build's threads. Off by default: a stage costs one
+ * flag test then. Slots are added to atomically (the threads that end add
+ * their CPU time to one) and read after every thread is joined. Never used
+ * in a test's assertion: timings are for `make bench`. */
 #ifndef BT_TIMING_H
 #define BT_TIMING_H
 
@@ -22,12 +22,17 @@ enum bt_stage {
     BT_T_WRITERS,   /* both writers, wall (they may run in parallel) */
     BT_T_SAVE,      /* temp files written, synced and renamed */
     BT_T_TOTAL,
+    BT_T_CPU_MAIN,   /* CPU time of the main thread, from the program's start
+                        (the dynamic loader's work included) */
+    BT_T_CPU_OTHERS, /* CPU time of the build's other threads, each added as
+                        it ends (bt_fsout_thread starts them all) */
     BT_T_COUNT
 };
 
 extern int bt_timing_on;
 
 uint64_t bt_time_ns(void);                  /* monotonic clock */
+uint64_t bt_thread_cpu_ns(void);            /* the calling thread's CPU time */
 void bt_timing_add(int stage, uint64_t ns); /* no-op when off */
 double bt_timing_ms(int stage);
 const char *bt_timing_name(int stage);

@@ -52,7 +52,7 @@ tmp=$(mktemp -d /tmp/bantin-bench.XXXXXX)
 BANTIN_FONT_CACHE=${BANTIN_FONT_CACHE-$tmp/fonts.cache}
 export BANTIN_FONT_CACHE
 
-STAGES="read normalise images fonts layout shape pdf pdf-fonts pdf-save epub writers save"
+STAGES="read normalise images fonts layout shape pdf pdf-fonts pdf-save epub writers save cpu-main cpu-others"
 
 # median FILE: the median of the numbers in FILE, one a line
 median() {
