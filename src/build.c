@@ -1097,7 +1097,8 @@ int bt_build_run(bt_ctx *ctx, const bt_options *opt)
     int rc = build(ctx, opt);
     progress_stop();
     bt_timing_add(BT_T_TOTAL, bt_time_ns() - t_start);
-    bt_timing_add(BT_T_CPU_MAIN, bt_thread_cpu_ns());
+    if (bt_timing_on)
+        bt_timing_add(BT_T_CPU_MAIN, bt_thread_cpu_ns());
     if (opt->timings)
         print_timings(stderr);
     return rc;
